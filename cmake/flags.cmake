@@ -1,0 +1,17 @@
+# vnpu_dev_flags: warnings and sanitizer flags for vnpu's own targets (never exported).
+add_library(vnpu_dev_flags INTERFACE)
+target_compile_options(vnpu_dev_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                                -Wno-sign-conversion)
+if(VNPU_WERROR)
+  target_compile_options(vnpu_dev_flags INTERFACE -Werror)
+endif()
+if(VNPU_SANITIZE STREQUAL "thread")
+  target_compile_options(vnpu_dev_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer -g)
+  target_link_options(vnpu_dev_flags INTERFACE -fsanitize=thread)
+elseif(VNPU_SANITIZE STREQUAL "address")
+  target_compile_options(vnpu_dev_flags INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=undefined
+                                                  -fno-omit-frame-pointer -g)
+  target_link_options(vnpu_dev_flags INTERFACE -fsanitize=address,undefined)
+elseif(NOT VNPU_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "VNPU_SANITIZE must be '', 'thread' or 'address'")
+endif()

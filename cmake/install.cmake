@@ -1,0 +1,20 @@
+# Install the library, headers and CMake package so find_package(vnpu CONFIG) works.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS vnpu EXPORT vnpuTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/vnpu DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(TARGET vnpu_cli)
+  install(TARGETS vnpu_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+install(EXPORT vnpuTargets NAMESPACE vnpu:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/vnpu)
+configure_package_config_file(cmake/vnpuConfig.cmake.in ${CMAKE_CURRENT_BINARY_DIR}/vnpuConfig.cmake
+                              INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/vnpu)
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/vnpuConfigVersion.cmake
+                                 COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/vnpuConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/vnpuConfigVersion.cmake
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/vnpu)

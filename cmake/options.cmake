@@ -1,0 +1,7 @@
+# Every build option of vnpu, in one place.
+option(VNPU_BUILD_TESTS "Build the GoogleTest suites" ${PROJECT_IS_TOP_LEVEL})
+option(VNPU_BUILD_CLI "Build the vnpu command-line tool" ${PROJECT_IS_TOP_LEVEL})
+option(VNPU_BUILD_BENCHMARKS "Build the Google Benchmark suites (bench/)" OFF)
+option(VNPU_WERROR "Treat compiler warnings as errors" OFF)
+set(VNPU_SANITIZE "" CACHE STRING "Sanitizer build: '', 'thread' or 'address' (address + undefined)")
+set_property(CACHE VNPU_SANITIZE PROPERTY STRINGS "" thread address)

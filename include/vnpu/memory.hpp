@@ -1,0 +1,69 @@
+// vnpu/memory.hpp — device memory, pinned host memory, synchronous copies and memsets.
+//
+// Device memory lives in the process's address space (a vnpu device is a set of CPU
+// threads), so kernels dereference device pointers directly. What makes it "device"
+// memory is the bookkeeping: every allocation is 64-byte aligned, belongs to one
+// device, counts against that device's capacity, and is known to the copy checks.
+// Pinned host memory (`Device::malloc_host`) is host memory the copy engines may read
+// asynchronously; kernels may read and write it directly (zero-copy).
+#pragma once
+
+#include <cstddef>
+
+#include "vnpu/status.hpp"
+
+namespace vnpu {
+
+/// Direction of a copy. Values match AscendCL's aclrtMemcpyKind; kDefault infers the
+/// direction from the pointers.
+enum class CopyKind : int {
+  kHostToHost = 0,
+  kHostToDevice = 1,
+  kDeviceToHost = 2,
+  kDeviceToDevice = 3,
+  kDefault = 4,
+};
+
+/// What a pointer refers to, as far as vnpu knows.
+enum class MemoryType : int {
+  kPageable = 0,    ///< not allocated by vnpu: ordinary host memory
+  kDevice = 1,      ///< inside a live device allocation
+  kPinnedHost = 2,  ///< inside a live pinned host allocation
+};
+
+struct PointerInfo {
+  MemoryType type = MemoryType::kPageable;
+  int device = -1;          ///< owning device id (kDevice, kPinnedHost), else -1
+  void* base = nullptr;     ///< start of the allocation containing the pointer
+  std::size_t size = 0;     ///< size of that allocation in bytes
+};
+
+/// Classifies `p`. Thread-safe; never fails.
+PointerInfo pointer_info(const void* p) noexcept;
+
+/// Frees device memory from `Device::malloc`.
+/// Returns kInvalidArgument for null, kDoubleFree for an already freed allocation,
+/// kInvalidPointer for a pointer vnpu did not allocate, a pinned host pointer, or an
+/// interior pointer. Freeing memory that queued work still uses is the caller's bug, as
+/// on any accelerator: synchronize first.
+Status free(void* dev_ptr);
+
+/// Frees pinned host memory from `Device::malloc_host`. Errors as for `free()`.
+Status free_host(void* host_ptr);
+
+/// Copies `count` bytes synchronously on the calling thread.
+///
+/// `dst_max` is the capacity of the destination; `count > dst_max` is kOutOfRange.
+/// A zero `count` succeeds at once, even with null pointers. Otherwise a null pointer
+/// is kInvalidArgument; a pointer inside a vnpu allocation whose range runs past that
+/// allocation is kOutOfRange; a `kind` that contradicts the pointers (a device source for
+/// kHostToDevice, say) is kInvalidCopyKind.
+Status memcpy(void* dst, std::size_t dst_max, const void* src, std::size_t count,
+              CopyKind kind = CopyKind::kDefault);
+
+/// Sets `count` bytes at `dst` to `(unsigned char)value`, synchronously. `count >
+/// max_count` is kOutOfRange; zero `count` succeeds at once; `dst` must be device or
+/// pinned host memory (kInvalidPointer otherwise).
+Status memset(void* dst, std::size_t max_count, int value, std::size_t count);
+
+}  // namespace vnpu

@@ -1,0 +1,150 @@
+// vnpu/stream.hpp — in-order task queues feeding the compute cores and copy engines.
+//
+// Work submitted to one stream runs in submission order, each task starting after the
+// previous one completed. Different streams run concurrently and are ordered only by
+// events. Submitting returns at once (see memcpy_async for the one exception).
+//
+// A task that fails (a kernel that throws or returns a failure Status) does not stop the
+// process or the stream: the failure is kept and reported once, as kTaskFailed, by the
+// next query() or synchronize() of that stream, with a message naming the task, the
+// stream and the task's sequence number. Later tasks still run.
+//
+// Stream is a reference-counted handle. Dropping the last handle of a stream with pending
+// work lets that work finish; the stream is freed when it has. Thread-safe: any number of
+// threads may submit to one stream (their tasks interleave in the order the submissions
+// happen).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "vnpu/detail/function.hpp"
+#include "vnpu/event.hpp"
+#include "vnpu/kernel.hpp"
+#include "vnpu/memory.hpp"
+#include "vnpu/detail/handle.hpp"
+#include "vnpu/status.hpp"
+
+namespace vnpu {
+
+class Device;
+
+namespace detail {
+/// Kernels and host functions travel in the same callable type (a host function ignores
+/// the context).
+using KernelFn = UniqueFunction<Status(const KernelContext&)>;
+}  // namespace detail
+
+/// Stream priorities: lower numbers are more urgent. When a compute core or copy engine
+/// picks its next task, ready work of a more urgent stream goes before queued work of a
+/// less urgent one. A task already running is never preempted.
+inline constexpr int kPriorityHighest = 0;
+inline constexpr int kPriorityNormal = 4;
+inline constexpr int kPriorityLowest = 7;
+
+struct StreamOptions {
+  int priority = kPriorityNormal;  ///< kPriorityHighest..kPriorityLowest
+};
+
+/// How a host callback relates to the work after it in its stream.
+enum class CallbackMode : int {
+  /// The stream continues at once; the callback runs later on the host thread, still in
+  /// order with the stream's other callbacks.
+  kNonBlocking = 0,
+  /// Later work on the stream waits until the callback has returned.
+  kBlocking = 1,
+};
+
+class Stream {
+ public:
+  Stream() noexcept = default;
+
+  explicit operator bool() const noexcept { return impl_.get() != nullptr; }
+
+  /// Device-unique id; the default stream is 0.
+  std::uint64_t id() const noexcept;
+  int priority() const noexcept;
+  int device_id() const noexcept;
+  /// Number of tasks submitted to / completed by this stream so far.
+  std::uint64_t submitted() const noexcept;
+  std::uint64_t completed() const noexcept;
+
+  /// Launches `kernel` over `block_dim` blocks (see kernel.hpp). `kernel` is callable as
+  /// `void(const KernelContext&)` or `Status(const KernelContext&)`; a failure status or an
+  /// exception marks the task failed. `name` (truncated to 31 bytes) identifies the task
+  /// in errors and traces. `block_dim == 0` is kInvalidArgument.
+  template <class F>
+  Status launch(std::string_view name, std::uint32_t block_dim, F&& kernel) {
+    using R = std::invoke_result_t<const std::decay_t<F>&, const KernelContext&>;
+    if constexpr (std::is_same_v<R, Status>) {
+      return launch_erased(name, block_dim, detail::KernelFn(std::forward<F>(kernel)));
+    } else {
+      static_assert(std::is_void_v<R>, "a kernel returns void or vnpu::Status");
+      return launch_erased(name, block_dim,
+                           detail::KernelFn([k = std::forward<F>(kernel)](const KernelContext& c) {
+                             k(c);
+                             return Status::kSuccess;
+                           }));
+    }
+  }
+
+  /// Runs `fn` (`void()` or `Status()`) on the device's host-callback thread when the stream
+  /// reaches it. Callbacks run exactly once and in stream order. Inside a callback, runtime
+  /// calls that submit or query work succeed; blocking waits return kNotPermitted.
+  template <class F>
+  Status host_func(std::string_view name, F&& fn, CallbackMode mode = CallbackMode::kBlocking) {
+    using R = std::invoke_result_t<const std::decay_t<F>&>;
+    static_assert(std::is_same_v<R, Status> || std::is_void_v<R>, "a host function returns void or vnpu::Status");
+    return host_func_erased(name,
+                            detail::KernelFn([f = std::forward<F>(fn)](const KernelContext&) {
+                              if constexpr (std::is_same_v<R, Status>) {
+                                return f();
+                              } else {
+                                f();
+                                return Status::kSuccess;
+                              }
+                            }),
+                            mode);
+  }
+
+  /// Queues a copy of `count` bytes on a copy engine. Checks as for `vnpu::memcpy`, done at
+  /// submission. If `src` is pageable host memory, the source is consumed (staged) before
+  /// this returns, so the caller may reuse it at once; device and pinned sources are read
+  /// when the copy runs. A pageable destination must stay valid until the copy completes.
+  Status memcpy_async(void* dst, std::size_t dst_max, const void* src, std::size_t count,
+                      CopyKind kind = CopyKind::kDefault);
+  /// Queues a memset on a copy engine. Checks as for `vnpu::memset`.
+  Status memset_async(void* dst, std::size_t max_count, int value, std::size_t count);
+
+  /// Records `event` at the current end of this stream (see event.hpp).
+  Status record(const Event& event);
+  /// Makes later work on this stream wait until `event`'s latest record (as of now)
+  /// completes. Waiting on a never-recorded event is a no-op.
+  Status wait(const Event& event);
+
+  /// kSuccess if all submitted work completed, kNotReady if some is pending, or kTaskFailed
+  /// for an unreported failure.
+  Status query() const;
+  /// Waits for all work submitted so far. Returns kTaskFailed for an unreported failure.
+  /// From inside a kernel or host callback: kNotPermitted.
+  Status synchronize() const;
+  /// As synchronize(), giving up with kTimeout after `timeout` (negative: forever). The
+  /// stream stays usable after a timeout.
+  Status synchronize(std::chrono::nanoseconds timeout) const;
+
+  detail::StreamImpl* impl() const noexcept { return impl_.get(); }
+
+ private:
+  friend class Device;
+  explicit Stream(detail::StreamImpl* impl) noexcept : impl_(impl) {}
+  Status launch_erased(std::string_view name, std::uint32_t block_dim, detail::KernelFn&& fn);
+  Status host_func_erased(std::string_view name, detail::KernelFn&& fn, CallbackMode mode);
+
+  detail::Handle<detail::StreamImpl> impl_;
+};
+
+}  // namespace vnpu

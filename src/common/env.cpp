@@ -1,0 +1,42 @@
+#include "common/env.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+
+namespace vnpu::detail {
+
+std::optional<std::int64_t> env_int(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const long long x = std::strtoll(v, &end, 10);
+  if (errno != 0 || *end != '\0') {
+    std::fprintf(stderr, "vnpu: ignoring %s='%s': not an integer\n", name, v);
+    return std::nullopt;
+  }
+  return x;
+}
+
+std::optional<std::size_t> env_bytes(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long x = std::strtoull(v, &end, 10);
+  unsigned shift = 0;
+  if (*end == 'K' || *end == 'k') shift = 10;
+  if (*end == 'M' || *end == 'm') shift = 20;
+  if (*end == 'G' || *end == 'g') shift = 30;
+  if (shift != 0) ++end;
+  if (*end == 'i' || *end == 'B') ++end;  // accept "64MiB"-ish spellings loosely
+  if (*end == 'B') ++end;
+  if (errno != 0 || *end != '\0' || x == 0 || v[0] == '-') {
+    std::fprintf(stderr, "vnpu: ignoring %s='%s': not a positive byte count\n", name, v);
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(x) << shift;
+}
+
+}  // namespace vnpu::detail

@@ -1,0 +1,17 @@
+// Reading configuration from environment variables.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+namespace vnpu::detail {
+
+/// The integer value of `name`, or nullopt when unset or empty. A malformed value is
+/// reported once on stderr and ignored.
+std::optional<std::int64_t> env_int(const char* name);
+
+/// A byte count such as "1048576", "192K", "64M", "2G" (binary units), or nullopt.
+std::optional<std::size_t> env_bytes(const char* name);
+
+}  // namespace vnpu::detail

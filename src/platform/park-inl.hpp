@@ -1,0 +1,38 @@
+// Template body of wait_until (included by park.hpp).
+#pragma once
+
+#include "platform/clock.hpp"
+
+namespace vnpu::detail {
+
+template <class Pred>
+bool spin_then_check(Pred&& done, std::int64_t spin_ns, std::int64_t deadline_ns) {
+  SpinGovernor& gov = SpinGovernor::instance();
+  if (spin_ns <= 0 || !gov.host_try_spin()) return false;
+  std::int64_t end = now_ns() + spin_ns;
+  if (deadline_ns >= 0 && deadline_ns < end) end = deadline_ns;
+  bool ok = false;
+  for (;;) {
+    for (int i = 0; i < 16; ++i) cpu_relax();
+    if ((ok = done())) break;
+    if (!gov.host_may_spin() || now_ns() >= end) break;
+  }
+  gov.host_leave();
+  return ok;
+}
+
+template <class Pred>
+bool wait_until(Pred&& done, EventCount& ec, std::int64_t spin_ns, std::int64_t deadline_ns) {
+  if (done()) return true;
+  if (spin_then_check(done, spin_ns, deadline_ns)) return true;
+  for (;;) {
+    const std::uint32_t key = ec.prepare_wait();
+    if (done()) {
+      ec.cancel_wait();
+      return true;
+    }
+    if (!ec.wait(key, deadline_ns)) return done();
+  }
+}
+
+}  // namespace vnpu::detail

@@ -1,0 +1,15 @@
+// Thread naming and pinning.
+#pragma once
+
+#include <string>
+#include <thread>
+
+namespace vnpu::detail {
+
+/// Names the calling thread (visible in debuggers and `top -H`); truncated to 15 bytes.
+void set_thread_name(const std::string& name) noexcept;
+
+/// Pins `t` to `cpu`. Returns false where the OS refuses.
+bool pin_thread(std::thread& t, int cpu) noexcept;
+
+}  // namespace vnpu::detail

@@ -1,0 +1,192 @@
+#include "runtime/engine_pool.hpp"
+
+#include <utility>
+
+#include "common/error.hpp"
+#include "platform/clock.hpp"
+#include "platform/thread.hpp"
+#include "runtime/stream_impl.hpp"
+
+namespace vnpu::detail {
+
+EnginePool::EnginePool(DeviceImpl* device, ThreadRole role, std::string name, int threads, std::vector<int> cpus,
+                       std::int64_t spin_ns)
+    : device_(device), role_(role), name_(std::move(name)), nthreads_(threads), cpus_(std::move(cpus)),
+      spin_ns_(spin_ns) {
+  cpus_.resize(static_cast<std::size_t>(nthreads_), -1);
+}
+
+EnginePool::~EnginePool() { stop(); }
+
+bool EnginePool::start() {
+  try {
+    bool all_pinned = true;
+    for (int i = 0; i < nthreads_; ++i) {
+      threads_.emplace_back([this, i] { worker_main(static_cast<std::uint32_t>(i)); });
+      const int cpu = cpus_[static_cast<std::size_t>(i)];
+      all_pinned = cpu >= 0 && pin_thread(threads_.back(), cpu) && all_pinned;
+    }
+    pinned_ = all_pinned && nthreads_ > 0;
+  } catch (const std::exception& e) {
+    fail(Status::kInternal, "cannot start %s thread: %s", name_.c_str(), e.what());
+    stop();
+    return false;
+  }
+  return true;
+}
+
+void EnginePool::stop() {
+  stopping_.store(true, std::memory_order_seq_cst);
+  idle_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+void EnginePool::schedule(StreamImpl* s) {
+  const int p = s->priority();
+  {
+    std::lock_guard lock(mu_);
+    ready_[static_cast<std::size_t>(p)].push_back(s);
+    ready_mask_.fetch_or(1u << p, std::memory_order_relaxed);
+    work_count_.fetch_add(1, std::memory_order_seq_cst);
+  }
+  wake(1);
+}
+
+void EnginePool::post_job(StreamImpl* s, Task* task, int priority) {
+  {
+    std::lock_guard lock(mu_);
+    jobs_.push_back(Job{s, task, priority, 0});
+    ready_mask_.fetch_or(1u << priority, std::memory_order_relaxed);
+    work_count_.fetch_add(1, std::memory_order_seq_cst);
+  }
+  wake(static_cast<int>(task->parts) - 1);
+}
+
+bool EnginePool::has_waiting_work(int priority, bool or_equal) const noexcept {
+  const std::uint32_t below = (1u << priority) - 1u;  // strictly more urgent
+  const std::uint32_t mask = or_equal ? (below | (1u << priority)) : below;
+  return (ready_mask_.load(std::memory_order_relaxed) & mask) != 0;
+}
+
+// Wakes parked workers unless an idle one is already spinning and will take the work.
+void EnginePool::wake(int n) {
+  if (n <= 0) return;
+  if (n == 1 && spinning_.load(std::memory_order_seq_cst) > 0) return;
+  idle_.notify(n);
+}
+
+bool EnginePool::take_work(Work& w) {
+  std::lock_guard lock(mu_);
+  // Most urgent job.
+  int job_at = -1;
+  for (std::size_t i = 0; i < jobs_.size(); ++i)
+    if (job_at < 0 || jobs_[i].priority < jobs_[static_cast<std::size_t>(job_at)].priority) job_at = static_cast<int>(i);
+  int stream_p = -1;
+  for (int p = 0; p < kNumPriorities; ++p) {
+    if (!ready_[static_cast<std::size_t>(p)].empty()) {
+      stream_p = p;
+      break;
+    }
+  }
+  if (job_at < 0 && stream_p < 0) return false;
+
+  std::uint32_t mask = 0;
+  if (job_at >= 0 && (stream_p < 0 || jobs_[static_cast<std::size_t>(job_at)].priority <= stream_p)) {
+    Job& j = jobs_[static_cast<std::size_t>(job_at)];
+    w.stream = j.stream;
+    w.task = j.task;
+    w.part = j.next_part++;
+    if (j.next_part == j.task->parts) {  // every part claimed: the job leaves the board
+      jobs_.erase(jobs_.begin() + job_at);
+      work_count_.fetch_sub(1, std::memory_order_relaxed);
+    }
+  } else {
+    auto& q = ready_[static_cast<std::size_t>(stream_p)];
+    w.stream = q.front();
+    w.task = nullptr;
+    q.pop_front();
+    work_count_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  for (int p = 0; p < kNumPriorities; ++p)
+    if (!ready_[static_cast<std::size_t>(p)].empty()) mask |= 1u << p;
+  for (const Job& j : jobs_) mask |= 1u << j.priority;
+  ready_mask_.store(mask, std::memory_order_relaxed);
+  return true;
+}
+
+void EnginePool::run_work(const Work& w, Worker& self) {
+  if (w.task == nullptr) {
+    w.stream->run(&self);
+    return;
+  }
+  w.stream->run_part(*w.task, w.part, self);
+  // The finisher of the last part completes the task and carries the stream on.
+  if (w.task->done_counter().fetch_add(1, std::memory_order_acq_rel) + 1 == w.task->parts) {
+    w.stream->complete_head();
+    w.stream->run(&self);
+  }
+}
+
+void EnginePool::worker_main(std::uint32_t index) {
+  t_role = role_;
+  set_thread_name(name_ + "-" + std::to_string(index));
+  SpinGovernor& gov = SpinGovernor::instance();
+  Worker self{this, index};
+  bool counted = false;          // holds a governor slot (running work or spinning)
+  bool is_spinner = false;       // this worker is the pool's one idle spinner
+  std::int64_t idle_since = -1;  // start of the current idle stretch
+  for (;;) {
+    Work w;
+    if (work_count_.load(std::memory_order_acquire) > 0 && take_work(w)) {
+      if (is_spinner) {
+        spinning_.store(0, std::memory_order_seq_cst);
+        is_spinner = false;
+      }
+      if (!counted) {
+        gov.worker_enter();
+        counted = true;
+      }
+      // More work left: make sure somebody else picks it up.
+      if (work_count_.load(std::memory_order_seq_cst) > 0) wake(1);
+      run_work(w, self);
+      idle_since = -1;
+      continue;
+    }
+    if (stopping_.load(std::memory_order_acquire)) break;
+    const std::int64_t now = now_ns();
+    if (idle_since < 0) idle_since = now;
+    bool spin = now - idle_since < spin_ns_;
+    if (spin && !is_spinner) {
+      int zero = 0;
+      is_spinner = spinning_.compare_exchange_strong(zero, 1, std::memory_order_seq_cst);
+      spin = is_spinner;
+    }
+    if (spin && !counted) spin = counted = gov.worker_try_spin();
+    if (spin && gov.worker_may_spin()) {
+      for (int i = 0; i < 64 && work_count_.load(std::memory_order_acquire) == 0; ++i) cpu_relax();
+      continue;
+    }
+    // Park until work is scheduled.
+    if (is_spinner) {
+      spinning_.store(0, std::memory_order_seq_cst);
+      is_spinner = false;
+    }
+    if (counted) {
+      gov.worker_leave();
+      counted = false;
+    }
+    const std::uint32_t key = idle_.prepare_wait();
+    if (work_count_.load(std::memory_order_seq_cst) > 0 || stopping_.load(std::memory_order_seq_cst)) {
+      idle_.cancel_wait();
+    } else {
+      idle_.wait(key, -1);
+    }
+    idle_since = -1;
+  }
+  if (is_spinner) spinning_.store(0);
+  if (counted) gov.worker_leave();
+}
+
+}  // namespace vnpu::detail

@@ -1,0 +1,110 @@
+// EnginePool: the worker threads of one engine type (compute cores or copy engines).
+//
+// Work reaches a pool in two forms. A *ready stream* is a stream whose next task runs on
+// this engine; a worker takes it and drains it (see StreamImpl::run) for as long as its
+// tasks belong here. A *job* is a task split into parts (kernel blocks, copy chunks)
+// that any worker may claim; the worker finishing the last part completes the task and
+// continues its stream. Workers pick the most urgent work first (lowest priority value;
+// a job before a stream at equal priority).
+//
+// Idle workers: at most one per pool spins (bounded by the device's spin time and the
+// SpinGovernor); the rest park on an event count and are woken when work arrives.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "platform/park.hpp"
+#include "runtime/task.hpp"
+#include "runtime/thread_role.hpp"
+#include "vnpu/stream.hpp"
+
+namespace vnpu::detail {
+
+class DeviceImpl;
+class StreamImpl;
+class EnginePool;
+
+inline constexpr int kNumPriorities = kPriorityLowest + 1;
+
+/// The identity of one worker thread, passed down so a stream can keep running on it.
+struct Worker {
+  EnginePool* pool;
+  std::uint32_t index;
+};
+
+class EnginePool {
+ public:
+  EnginePool(DeviceImpl* device, ThreadRole role, std::string name, int threads, std::vector<int> cpus,
+             std::int64_t spin_ns);
+  ~EnginePool();
+  EnginePool(const EnginePool&) = delete;
+  EnginePool& operator=(const EnginePool&) = delete;
+
+  /// Starts the threads; false (with the error recorded) if the OS refuses.
+  bool start();
+  /// Stops and joins the threads. The pool must have no work left.
+  void stop();
+
+  /// Queues a stream whose next task runs here. The stream is owned by the pool until a
+  /// worker takes it.
+  void schedule(StreamImpl* s);
+  /// Offers the parts of `task` (head of `s`) to every worker.
+  void post_job(StreamImpl* s, Task* task, int priority);
+  /// True if a stream or job more urgent than `priority` waits (or, with `or_equal`, one as
+  /// urgent): a draining worker then yields.
+  bool has_waiting_work(int priority, bool or_equal) const noexcept;
+
+  /// True when no stream or job waits for a worker.
+  bool idle() const noexcept { return work_count_.load(std::memory_order_acquire) == 0; }
+  std::int64_t spin_ns() const noexcept { return spin_ns_; }
+
+  int threads() const noexcept { return static_cast<int>(threads_.size()); }
+  const std::vector<int>& cpus() const noexcept { return cpus_; }
+  bool pinned() const noexcept { return pinned_; }
+  DeviceImpl* device() const noexcept { return device_; }
+
+ private:
+  struct Job {
+    StreamImpl* stream;
+    Task* task;
+    int priority;
+    std::uint32_t next_part;
+  };
+  struct Work {
+    StreamImpl* stream = nullptr;
+    Task* task = nullptr;  // non-null: run part `part` of a job
+    std::uint32_t part = 0;
+  };
+
+  void worker_main(std::uint32_t index);
+  bool take_work(Work& w);
+  void run_work(const Work& w, Worker& self);
+  void wake(int n);
+
+  DeviceImpl* const device_;
+  const ThreadRole role_;
+  const std::string name_;
+  const int nthreads_;
+  std::vector<int> cpus_;  // CPU per thread, -1 = unpinned
+  const std::int64_t spin_ns_;
+
+  mutable std::mutex mu_;
+  std::array<std::deque<StreamImpl*>, kNumPriorities> ready_;  // guarded by mu_
+  std::vector<Job> jobs_;                                      // guarded by mu_
+  std::atomic<std::uint32_t> ready_mask_{0};  // bit p: ready_[p] non-empty or a job at priority p
+  std::atomic<int> work_count_{0};            // ready streams + jobs with unclaimed parts
+  std::atomic<int> spinning_{0};              // idle workers spinning (0 or 1)
+  std::atomic<bool> stopping_{false};
+  bool pinned_ = false;  // every thread pinned (set by start)
+  EventCount idle_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace vnpu::detail

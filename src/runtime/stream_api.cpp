@@ -1,0 +1,151 @@
+// Public Stream methods: argument checks, then a task for the stream.
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "common/error.hpp"
+#include "runtime/device_impl.hpp"
+#include "runtime/event_impl.hpp"
+#include "runtime/memory_registry.hpp"
+#include "runtime/stream_impl.hpp"
+#include "vnpu/stream.hpp"
+
+namespace vnpu {
+
+using detail::fail;
+using detail::Task;
+using detail::TaskKind;
+
+namespace {
+
+constexpr std::size_t kCopyChunk = std::size_t{1} << 20;  // split copies across engines above this
+
+// Parts a copy of `bytes` is split into: one per copy engine for large copies.
+std::uint32_t copy_parts(detail::DeviceImpl* d, std::size_t bytes) {
+  const int engines = d->copy_engines();
+  if (engines <= 1 || bytes < 2 * kCopyChunk) return 1;
+  return static_cast<std::uint32_t>(std::min<std::size_t>(static_cast<std::size_t>(engines), bytes / kCopyChunk));
+}
+
+}  // namespace
+
+
+std::uint64_t Stream::id() const noexcept { return impl() != nullptr ? impl()->id() : 0; }
+int Stream::priority() const noexcept { return impl() != nullptr ? impl()->priority() : kPriorityNormal; }
+int Stream::device_id() const noexcept { return impl() != nullptr ? impl()->device()->id() : -1; }
+std::uint64_t Stream::submitted() const noexcept { return impl() != nullptr ? impl()->submitted() : 0; }
+std::uint64_t Stream::completed() const noexcept { return impl() != nullptr ? impl()->completed() : 0; }
+
+Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, detail::KernelFn&& fn) {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::launch: empty stream handle");
+  if (block_dim == 0) return fail(Status::kInvalidArgument, "Stream::launch('%.*s'): block_dim is 0",
+                                  static_cast<int>(name.size()), name.data());
+  if (!fn) return fail(Status::kInvalidArgument, "Stream::launch: empty kernel");
+  Task t;
+  t.kind = TaskKind::kKernel;
+  t.parts = block_dim;
+  t.set_name(name);
+  t.kernel = std::move(fn);
+  return impl()->submit(std::move(t));
+}
+
+Status Stream::host_func_erased(std::string_view name, detail::KernelFn&& fn, CallbackMode mode) {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::host_func: empty stream handle");
+  if (mode != CallbackMode::kBlocking && mode != CallbackMode::kNonBlocking)
+    return fail(Status::kInvalidArgument, "Stream::host_func: unknown callback mode %d", static_cast<int>(mode));
+  if (!fn) return fail(Status::kInvalidArgument, "Stream::host_func: empty function");
+  Task t;
+  t.kind = TaskKind::kHostFunc;
+  t.mode = mode;
+  t.set_name(name);
+  t.kernel = std::move(fn);
+  return impl()->submit(std::move(t));
+}
+
+Status Stream::memcpy_async(void* dst, std::size_t dst_max, const void* src, std::size_t count, CopyKind kind) {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::memcpy_async: empty stream handle");
+  if (count == 0) return Status::kSuccess;
+  CopyKind resolved{};
+  MemoryType src_type{};
+  VNPU_TRY(detail::check_copy(dst, dst_max, src, count, kind, "Stream::memcpy_async", &resolved, &src_type));
+  Task t;
+  t.kind = TaskKind::kCopy;
+  t.dst = dst;
+  t.src = src;
+  t.bytes = count;
+  t.parts = copy_parts(impl()->device(), count);
+  t.set_name(resolved == CopyKind::kHostToDevice   ? "memcpy_h2d"
+             : resolved == CopyKind::kDeviceToHost ? "memcpy_d2h"
+             : resolved == CopyKind::kDeviceToDevice ? "memcpy_d2d"
+                                                     : "memcpy_h2h");
+  if (src_type == MemoryType::kPageable) {
+    // Pageable source: consume it now so the caller may reuse it at once.
+    t.staging.reset(new (std::nothrow) unsigned char[count]);
+    if (!t.staging) return fail(Status::kOutOfMemory, "Stream::memcpy_async: no memory to stage %zu bytes", count);
+    std::memcpy(t.staging.get(), src, count);
+  }
+  return impl()->submit(std::move(t));
+}
+
+Status Stream::memset_async(void* dst, std::size_t max_count, int value, std::size_t count) {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::memset_async: empty stream handle");
+  if (count == 0) return Status::kSuccess;
+  VNPU_TRY(detail::check_memset(dst, max_count, count, "Stream::memset_async"));
+  Task t;
+  t.kind = TaskKind::kMemset;
+  t.dst = dst;
+  t.bytes = count;
+  t.value = value;
+  t.parts = copy_parts(impl()->device(), count);
+  t.set_name("memset");
+  return impl()->submit(std::move(t));
+}
+
+Status Stream::record(const Event& event) {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::record: empty stream handle");
+  if (!event) return fail(Status::kInvalidHandle, "Stream::record: empty event handle");
+  detail::EventImpl* e = event.impl();
+  auto* p = new (std::nothrow) detail::EventPoint(e->timing(), impl()->device()->spin_ns());
+  if (p == nullptr) return fail(Status::kOutOfMemory, "Stream::record: out of memory");
+  auto point = detail::Ref<detail::EventPoint>::adopt(p);
+  Task t;
+  t.kind = TaskKind::kEventRecord;
+  t.set_name("event_record");
+  t.point = point;
+  e->set_latest(std::move(point));
+  return impl()->submit(std::move(t));
+}
+
+Status Stream::wait(const Event& event) {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::wait: empty stream handle");
+  if (!event) return fail(Status::kInvalidHandle, "Stream::wait: empty event handle");
+  auto point = event.impl()->latest();
+  if (!point || point->is_done()) return Status::kSuccess;  // nothing to wait for
+  Task t;
+  t.kind = TaskKind::kEventWait;
+  t.set_name("event_wait");
+  t.point = std::move(point);
+  return impl()->submit(std::move(t));
+}
+
+Status Stream::query() const {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::query: empty stream handle");
+  return impl()->query();
+}
+
+Status Stream::synchronize() const { return synchronize(std::chrono::nanoseconds(-1)); }
+
+Status Stream::synchronize(std::chrono::nanoseconds timeout) const {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::synchronize: empty stream handle");
+  return impl()->synchronize(timeout.count());
+}
+
+}  // namespace vnpu

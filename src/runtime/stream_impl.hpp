@@ -1,0 +1,113 @@
+// StreamImpl: an in-order task queue and the logic that walks it across engines.
+//
+// Submitters append to `incoming_` under a mutex. Exactly one thread at a time *owns*
+// the stream's progress: it swaps `incoming_` into its private `local_` batch and runs
+// tasks from the head. Ownership moves with the work — to a compute core for a kernel,
+// to a copy engine for a copy, to the host-callback thread for a blocking callback, to
+// whoever completes an event the stream waits on — and ends when the queue is empty.
+// While a stream is active it holds a reference to itself, so dropping the last handle
+// lets queued work finish.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/park.hpp"
+#include "runtime/engine_pool.hpp"
+#include "runtime/ref.hpp"
+#include "runtime/task.hpp"
+#include "vnpu/status.hpp"
+
+namespace vnpu::detail {
+
+class DeviceImpl;
+
+class StreamImpl final : public RefCounted {
+ public:
+  StreamImpl(DeviceImpl* device, std::uint64_t id, int priority, bool holds_device);
+  ~StreamImpl() override;
+
+  DeviceImpl* device() const noexcept { return device_; }
+  std::uint64_t id() const noexcept { return id_; }
+  int priority() const noexcept { return priority_; }
+  std::uint64_t submitted() const noexcept { return submitted_.load(std::memory_order_acquire); }
+  std::uint64_t completed() const noexcept { return completed_.load(std::memory_order_acquire); }
+
+  /// Appends a task. In launch-blocking mode also waits for it and returns its failure.
+  Status submit(Task&& task);
+
+  /// kSuccess, kNotReady or kTaskFailed (reporting and clearing a kept failure).
+  Status query();
+  /// Waits until everything submitted before the call has completed.
+  Status synchronize(std::int64_t timeout_ns);
+  /// True when all work submitted up to `target` (and every non-blocking callback) is done.
+  bool reached(std::uint64_t target) const noexcept {
+    return completed_.load(std::memory_order_acquire) >= target &&
+           callbacks_pending_.load(std::memory_order_acquire) == 0;
+  }
+  /// Waits for reached(target); false on timeout. Does not report failures.
+  bool wait_reached(std::uint64_t target, std::int64_t deadline_ns);
+
+  /// Runs tasks from the head while they belong on `self`'s pool (any pool if `self` is
+  /// null: then only engine-less tasks run here and the rest are dispatched). The caller
+  /// must own the stream.
+  void run(Worker* self);
+  /// Completes the head task (the owner calls this) — bookkeeping and wake-ups.
+  void complete_head() noexcept;
+  /// Records a failure of `task` (first one wins until reported).
+  void record_failure(const Task& task, Status status, const char* what) noexcept;
+  /// Executes one part of a kernel/copy/memset task.
+  void run_part(Task& task, std::uint32_t part, const Worker& self) noexcept;
+  /// Resumes a stream suspended on an event point (called by the completer).
+  void resume() { run(nullptr); }
+  /// Marks one non-blocking callback as finished (called by the host executor).
+  void finish_callback() noexcept;
+  /// Number of tasks a stream runs before checking whether equally urgent work waits.
+  static constexpr int kFairnessBatch = 64;
+  /// How long a worker that emptied the stream keeps it, waiting for more tasks, when no
+  /// other work waits. Saves a reschedule per task when a host thread feeds a stream
+  /// about as fast as the core drains it.
+  static constexpr std::int64_t kLingerNs = 20000;
+
+ private:
+  bool refill(Worker* self);
+  Status take_failure();
+  EnginePool* pool_for(TaskKind k) const noexcept;
+
+  DeviceImpl* const device_;
+  const std::uint64_t id_;
+  const int priority_;
+  const bool holds_device_;  // non-default streams keep their device alive
+
+  std::mutex mu_;
+  std::vector<Task> incoming_;  // guarded by mu_
+  bool active_ = false;         // guarded by mu_: someone owns the stream's progress
+  std::uint64_t next_seq_ = 0;  // guarded by mu_
+
+  std::vector<Task> local_;  // owner only
+  std::size_t head_ = 0;     // owner only
+  std::uint64_t taken_seq_ = 0;  // owner only: seq of the last task moved to local_
+
+  std::atomic<std::uint64_t> submitted_{0};
+  std::atomic<std::uint64_t> completed_{0};
+  std::atomic<std::int64_t> callbacks_pending_{0};
+  // Host waiters park on done_ and register the smallest target they wait for in
+  // wake_at_; completions notify only once that target is reached, so a waiting host
+  // thread is not woken for every task.
+  EventCount done_;
+  std::atomic<std::uint64_t> wake_at_{~std::uint64_t{0}};
+  void notify_done() noexcept;
+
+  struct Failure {
+    std::string message;
+  };
+  std::mutex failure_mu_;
+  std::optional<Failure> failure_;  // guarded by failure_mu_
+  std::atomic<bool> has_failure_{false};
+};
+
+}  // namespace vnpu::detail

@@ -1,0 +1,57 @@
+// One unit of stream work.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "runtime/event_point.hpp"
+#include "runtime/ref.hpp"
+#include "vnpu/stream.hpp"
+
+namespace vnpu::detail {
+
+enum class TaskKind : std::uint8_t { kKernel, kCopy, kMemset, kHostFunc, kEventRecord, kEventWait };
+
+const char* task_kind_name(TaskKind k) noexcept;
+
+struct Task {
+  TaskKind kind = TaskKind::kKernel;
+  CallbackMode mode = CallbackMode::kBlocking;  // kHostFunc
+  /// Parts a multi-core task is split into: kernel blocks, or copy chunks.
+  std::uint32_t parts = 1;
+  /// Parts finished so far (accessed through std::atomic_ref while parts run).
+  std::uint32_t parts_done = 0;
+  std::uint64_t seq = 0;  // 1-based position in the stream
+  std::array<char, 32> name{};
+
+  KernelFn kernel;  // kKernel, kHostFunc (called with a context it ignores)
+
+  void* dst = nullptr;  // kCopy, kMemset
+  const void* src = nullptr;
+  std::size_t bytes = 0;
+  int value = 0;
+  std::unique_ptr<unsigned char[]> staging;  // pageable source copied at submission
+
+  Ref<EventPoint> point;  // kEventRecord, kEventWait
+
+  void set_name(std::string_view n) noexcept {
+    const std::size_t len = n.size() < name.size() - 1 ? n.size() : name.size() - 1;
+    for (std::size_t i = 0; i < len; ++i) name[i] = n[i];
+    name[len] = '\0';
+  }
+  /// Frees what the task holds (callables, staging memory, event points).
+  /// Writes to the task only where something is held, so that completing a plain kernel
+  /// leaves its memory untouched (see UniqueFunction's destructor).
+  void release_resources() noexcept {
+    if (kernel.needs_destroy()) kernel.reset();
+    if (staging) staging.reset();
+    if (point) point = Ref<EventPoint>();
+  }
+  std::atomic_ref<std::uint32_t> done_counter() noexcept { return std::atomic_ref<std::uint32_t>(parts_done); }
+};
+
+}  // namespace vnpu::detail
