@@ -42,6 +42,13 @@ struct PointerInfo {
 PointerInfo pointer_info(const void* p) noexcept;
 
 /// Frees device memory from `Device::malloc`.
+///
+/// Like an accelerator's caching allocator, vnpu keeps freed blocks reserved and reuses
+/// them for later allocations of the same rounded size (large blocks give their physical
+/// pages back to the OS at once). A freed address therefore never reaches other code, so
+/// a second free of it is reliably kDoubleFree. The cache is bounded (65536 blocks); the
+/// oldest blocks leave it and are then forgotten.
+///
 /// Returns kInvalidArgument for null, kDoubleFree for an already freed allocation,
 /// kInvalidPointer for a pointer vnpu did not allocate, a pinned host pointer, or an
 /// interior pointer. Freeing memory that queued work still uses is the caller's bug, as

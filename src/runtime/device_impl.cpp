@@ -15,7 +15,6 @@ namespace vnpu::detail {
 namespace {
 
 constexpr int kMaxThreads = 1024;
-constexpr std::size_t kAlign = 64;
 
 Status resolve(const DeviceConfig& c, int id, DeviceInfo* out) {
   const CpuInfo& cpu = cpu_info();
@@ -57,6 +56,10 @@ Status resolve(const DeviceConfig& c, int id, DeviceInfo* out) {
     info.memory_bytes = e ? *e : (cpu.memory_bytes != 0 ? cpu.memory_bytes / 2 : std::size_t{4} << 30);
   }
 
+  if (c.pin_threads < -1 || c.launch_blocking < -1)
+    return fail(Status::kInvalidArgument, "DeviceConfig.%s = %d: must be -1 (auto), 0 or 1",
+                c.pin_threads < -1 ? "pin_threads" : "launch_blocking",
+                c.pin_threads < -1 ? c.pin_threads : c.launch_blocking);
   bool pin = true;
   if (c.pin_threads >= 0) {
     pin = c.pin_threads != 0;
@@ -126,7 +129,7 @@ DeviceImpl::~DeviceImpl() {
   if (compute_) compute_->stop();
   if (host_) host_->stop();
   if (default_stream_ != nullptr) default_stream_->release();
-  for (const Allocation& a : MemoryRegistry::instance().remove_device(this)) std::free(reinterpret_cast<void*>(a.base));
+  MemoryRegistry::instance().release_device(this);
 }
 
 void DeviceImpl::destroy() noexcept {
@@ -189,35 +192,23 @@ Status DeviceImpl::allocate(std::size_t bytes, MemoryType type, void** out) {
   const char* who = type == MemoryType::kDevice ? "Device::malloc" : "Device::malloc_host";
   if (bytes == 0) return fail(Status::kInvalidArgument, "%s: size 0", who);
   if (bytes > (std::size_t{1} << 56)) return fail(Status::kOutOfMemory, "%s: %zu bytes is beyond any machine", who, bytes);
-  const std::size_t rounded = (bytes + kAlign - 1) / kAlign * kAlign;
+  const std::size_t rounded = round_alloc(bytes);
   if (type == MemoryType::kDevice) {
     std::size_t used = used_.load(std::memory_order_relaxed);
     do {
-      if (rounded > info_.memory_bytes - std::min(used, info_.memory_bytes))
-        return fail(Status::kOutOfMemory, "%s: %zu bytes requested, %zu of %zu free on device %d", who, bytes,
-                    info_.memory_bytes - std::min(used, info_.memory_bytes), info_.memory_bytes, id());
+      const std::size_t free = info_.memory_bytes - std::min(used, info_.memory_bytes);
+      if (rounded > free)
+        return fail(Status::kOutOfMemory, "%s: %zu bytes requested, %zu of %zu free on device %d", who, bytes, free,
+                    info_.memory_bytes, id());
     } while (!used_.compare_exchange_weak(used, used + rounded, std::memory_order_relaxed));
   }
-  void* p = std::aligned_alloc(kAlign, rounded);
-  if (p == nullptr) {
-    if (type == MemoryType::kDevice) used_.fetch_sub(rounded, std::memory_order_relaxed);
-    return fail(Status::kOutOfMemory, "%s: the host cannot provide %zu bytes", who, bytes);
-  }
-  try {
-    MemoryRegistry::instance().add(
-        Allocation{reinterpret_cast<std::uintptr_t>(p), bytes, type, this, info_.id});
-  } catch (const std::bad_alloc&) {
-    std::free(p);
-    if (type == MemoryType::kDevice) used_.fetch_sub(rounded, std::memory_order_relaxed);
-    return fail(Status::kOutOfMemory, "%s: out of memory", who);
-  }
-  *out = p;
-  return Status::kSuccess;
+  const Status st = MemoryRegistry::instance().allocate(this, info_.id, type, bytes, out);
+  if (st != Status::kSuccess && type == MemoryType::kDevice) used_.fetch_sub(rounded, std::memory_order_relaxed);
+  return st;
 }
 
 void DeviceImpl::deallocate(const Allocation& a) noexcept {
-  if (a.type == MemoryType::kDevice) used_.fetch_sub((a.size + kAlign - 1) / kAlign * kAlign, std::memory_order_relaxed);
-  std::free(reinterpret_cast<void*>(a.base));
+  if (a.type == MemoryType::kDevice) used_.fetch_sub(round_alloc(a.size), std::memory_order_relaxed);
 }
 
 MemInfo DeviceImpl::mem_info() const noexcept {

@@ -41,7 +41,7 @@ class DeviceImpl final : public RefCounted {
   Status synchronize(std::int64_t timeout_ns);
 
   Status allocate(std::size_t bytes, MemoryType type, void** out);
-  /// Returns an allocation already removed from the registry.
+  /// Accounts for an allocation the registry has released.
   void deallocate(const Allocation& a) noexcept;
   MemInfo mem_info() const noexcept;
 

@@ -82,7 +82,7 @@ namespace {
 Status free_as(void* p, MemoryType type, const char* who) {
   clear_error();
   Allocation a;
-  switch (MemoryRegistry::instance().remove(p, type, &a)) {
+  switch (MemoryRegistry::instance().release(p, type, &a)) {
     case MemoryRegistry::Removed::kOk:
       if (a.device != nullptr) a.device->deallocate(a);
       return Status::kSuccess;
@@ -98,7 +98,7 @@ Status free_as(void* p, MemoryType type, const char* who) {
                   a.type == MemoryType::kDevice ? "vnpu::free" : "vnpu::free_host");
     case MemoryRegistry::Removed::kUnknown: break;
   }
-  return fail(Status::kInvalidPointer, "%s: %p was not allocated by vnpu", who, p);
+  return fail(Status::kInvalidPointer, "%s: %p was not allocated by vnpu (or was freed long ago)", who, p);
 }
 
 }  // namespace

@@ -1,20 +1,57 @@
 #include "runtime/memory_registry.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <mutex>
 
+#include "common/error.hpp"
+
 namespace vnpu::detail {
+namespace {
+
+// Hands the whole pages inside [base, base + size) back to the OS; the range stays ours.
+void release_pages(std::uintptr_t base, std::size_t size) {
+  static const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const std::uintptr_t first = (base + page - 1) / page * page;
+  const std::uintptr_t last = (base + size) / page * page;
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
+}  // namespace
 
 MemoryRegistry& MemoryRegistry::instance() {
   static MemoryRegistry* r = new MemoryRegistry();  // leaked: valid while the process exits
   return *r;
 }
 
-void MemoryRegistry::add(const Allocation& a) {
+Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType type, std::size_t bytes,
+                                void** out) {
+  const std::size_t rounded = round_alloc(bytes);
   std::unique_lock lock(mu_);
-  live_[a.base] = a;
-  if (freed_.erase(a.base) != 0) {
-    // The address is live again; its stale entry in freed_order_ is skipped at eviction.
+  std::uintptr_t base = 0;
+  auto hit = by_size_.find(Key{device, static_cast<int>(type), rounded});
+  if (hit != by_size_.end()) {
+    base = hit->second;
+    by_size_.erase(hit);
+    if (rounded < kReleasePagesAbove) resident_cached_bytes_ -= rounded;
+    cached_.erase(base);
+  } else {
+    lock.unlock();  // the host allocator may take a while (page faults)
+    void* p = std::aligned_alloc(kAllocAlign, rounded);
+    if (p == nullptr) return fail(Status::kOutOfMemory, "the host cannot provide %zu bytes", bytes);
+    base = reinterpret_cast<std::uintptr_t>(p);
+    lock.lock();
   }
+  try {
+    live_[base] = Allocation{base, bytes, type, device, device_id};
+  } catch (const std::bad_alloc&) {
+    std::free(reinterpret_cast<void*>(base));
+    return fail(Status::kOutOfMemory, "out of memory recording an allocation");
+  }
+  *out = reinterpret_cast<void*>(base);
+  return Status::kSuccess;
 }
 
 std::optional<Allocation> MemoryRegistry::find(const void* p) const {
@@ -27,47 +64,78 @@ std::optional<Allocation> MemoryRegistry::find(const void* p) const {
   return std::nullopt;
 }
 
-MemoryRegistry::Removed MemoryRegistry::remove(void* p, MemoryType type, Allocation* out) {
+MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Allocation* out) {
   if (p == nullptr) return Removed::kNull;
   const auto addr = reinterpret_cast<std::uintptr_t>(p);
   std::unique_lock lock(mu_);
   auto it = live_.find(addr);
   if (it == live_.end()) {
-    if (freed_.count(addr) != 0) return Removed::kDoubleFree;
     auto up = live_.upper_bound(addr);
     if (up != live_.begin() && addr - std::prev(up)->second.base < std::prev(up)->second.size) {
       *out = std::prev(up)->second;
       return Removed::kInterior;
     }
-    return Removed::kUnknown;
-  }
-  if (it->second.type != type) {
-    *out = it->second;
-    return Removed::kWrongType;
+    return cached_.count(addr) != 0 ? Removed::kDoubleFree : Removed::kUnknown;
   }
   *out = it->second;
+  if (it->second.type != type) return Removed::kWrongType;
   live_.erase(it);
-  freed_.insert(addr);
-  freed_order_.push_back(addr);
-  while (freed_order_.size() > kFreedMemory) {
-    freed_.erase(freed_order_.front());
-    freed_order_.pop_front();
+  const std::size_t rounded = round_alloc(out->size);
+  try {
+    const std::uint64_t order = next_order_++;
+    cached_.emplace(addr, Cached{rounded, type, out->device, order});
+    by_size_.emplace(Key{out->device, static_cast<int>(type), rounded}, addr);
+    fifo_.emplace_back(order, addr);
+  } catch (const std::bad_alloc&) {
+    cached_.erase(addr);
+    std::free(p);
+    return Removed::kOk;
+  }
+  if (rounded >= kReleasePagesAbove) {
+    release_pages(addr, rounded);
+  } else {
+    resident_cached_bytes_ += rounded;
+  }
+  while (!fifo_.empty() && (cached_.size() > kMaxCachedBlocks || resident_cached_bytes_ > kMaxResidentCachedBytes)) {
+    const auto [order, base] = fifo_.front();
+    fifo_.pop_front();
+    auto c = cached_.find(base);
+    if (c != cached_.end() && c->second.order == order) evict_locked(base);
   }
   return Removed::kOk;
 }
 
-std::vector<Allocation> MemoryRegistry::remove_device(const DeviceImpl* device) {
-  std::vector<Allocation> out;
+void MemoryRegistry::evict_locked(std::uintptr_t base) {
+  auto c = cached_.find(base);
+  const Key key{c->second.device, static_cast<int>(c->second.type), c->second.rounded};
+  for (auto [a, b] = by_size_.equal_range(key); a != b; ++a) {
+    if (a->second == base) {
+      by_size_.erase(a);
+      break;
+    }
+  }
+  if (c->second.rounded < kReleasePagesAbove) resident_cached_bytes_ -= c->second.rounded;
+  cached_.erase(c);
+  std::free(reinterpret_cast<void*>(base));
+}
+
+void MemoryRegistry::release_device(const DeviceImpl* device) {
+  std::vector<std::uintptr_t> to_free;
   std::unique_lock lock(mu_);
   for (auto it = live_.begin(); it != live_.end();) {
     if (it->second.device == device) {
-      out.push_back(it->second);
+      to_free.push_back(it->first);
       it = live_.erase(it);
     } else {
       ++it;
     }
   }
-  return out;
+  std::vector<std::uintptr_t> cached;
+  for (const auto& [base, c] : cached_)
+    if (c.device == device) cached.push_back(base);
+  for (std::uintptr_t base : cached) evict_locked(base);
+  lock.unlock();
+  for (std::uintptr_t base : to_free) std::free(reinterpret_cast<void*>(base));
 }
 
 }  // namespace vnpu::detail

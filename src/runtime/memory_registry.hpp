@@ -1,5 +1,12 @@
-// MemoryRegistry: every live vnpu allocation, so any pointer can be classified and every
-// free checked (double free, foreign or interior pointer, wrong allocator).
+// MemoryRegistry: vnpu's device and pinned-host allocator, and the record of every live
+// allocation, so any pointer can be classified and every free checked.
+//
+// Freed blocks are not returned to the host allocator: they stay reserved in a cache
+// (their physical pages handed back to the OS when large) and serve later allocations of
+// the same rounded size, like an accelerator's caching allocator. Because a freed address
+// can then only come back through vnpu, freeing it again is known to be a double free,
+// and any other unknown pointer is foreign. The cache is bounded; blocks evicted from it
+// go back to the host allocator and are forgotten.
 #pragma once
 
 #include <cstddef>
@@ -8,18 +15,22 @@
 #include <map>
 #include <optional>
 #include <shared_mutex>
-#include <unordered_set>
+#include <tuple>
 #include <vector>
 
 #include "vnpu/memory.hpp"
+#include "vnpu/status.hpp"
 
 namespace vnpu::detail {
 
 class DeviceImpl;
 
+inline constexpr std::size_t kAllocAlign = 64;
+inline constexpr std::size_t round_alloc(std::size_t bytes) { return (bytes + kAllocAlign - 1) / kAllocAlign * kAllocAlign; }
+
 struct Allocation {
   std::uintptr_t base = 0;
-  std::size_t size = 0;
+  std::size_t size = 0;  // as requested
   MemoryType type = MemoryType::kDevice;
   DeviceImpl* device = nullptr;
   int device_id = -1;
@@ -29,24 +40,42 @@ class MemoryRegistry {
  public:
   static MemoryRegistry& instance();
 
-  void add(const Allocation& a);
+  /// Allocates `bytes` (> 0), 64-byte aligned, reusing a cached block of the same rounded
+  /// size when there is one. Capacity accounting is the caller's.
+  Status allocate(DeviceImpl* device, int device_id, MemoryType type, std::size_t bytes, void** out);
+
   /// The live allocation containing `p`, if any.
   std::optional<Allocation> find(const void* p) const;
 
   enum class Removed { kOk, kNull, kDoubleFree, kUnknown, kInterior, kWrongType };
-  /// Removes the allocation starting at `p` if it has type `type`.
-  Removed remove(void* p, MemoryType type, Allocation* out);
-  /// Removes and returns every allocation of `device` (device teardown).
-  std::vector<Allocation> remove_device(const DeviceImpl* device);
+  /// Frees the allocation starting at `p` if it has type `type` (into the cache).
+  Removed release(void* p, MemoryType type, Allocation* out);
+
+  /// Frees every live and cached block of `device` (device teardown).
+  void release_device(const DeviceImpl* device);
 
  private:
+  struct Cached {
+    std::size_t rounded;
+    MemoryType type;
+    const DeviceImpl* device;
+    std::uint64_t order;  // position in fifo_
+  };
+  using Key = std::tuple<const DeviceImpl*, int, std::size_t>;
+
+  void evict_locked(std::uintptr_t base);
+
   mutable std::shared_mutex mu_;
   std::map<std::uintptr_t, Allocation> live_;  // by base address
-  // Recently freed base addresses, to tell a double free from a foreign pointer. Bounded;
-  // an address leaves it when it is allocated again.
-  std::unordered_set<std::uintptr_t> freed_;
-  std::deque<std::uintptr_t> freed_order_;
-  static constexpr std::size_t kFreedMemory = 65536;
+  std::map<std::uintptr_t, Cached> cached_;    // freed blocks still owned by vnpu
+  std::multimap<Key, std::uintptr_t> by_size_;
+  std::deque<std::pair<std::uint64_t, std::uintptr_t>> fifo_;  // eviction order (stale entries skipped)
+  std::uint64_t next_order_ = 0;
+  std::size_t resident_cached_bytes_ = 0;  // cached bytes whose pages were not released
+
+  static constexpr std::size_t kMaxCachedBlocks = 1 << 16;
+  static constexpr std::size_t kMaxResidentCachedBytes = std::size_t{256} << 20;
+  static constexpr std::size_t kReleasePagesAbove = std::size_t{64} << 10;
 };
 
 /// Checks a copy request; on success returns the resolved kind through `resolved` and the
