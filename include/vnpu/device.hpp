@@ -63,8 +63,10 @@ struct MemInfo {
   std::size_t total = 0;
 };
 
-/// A reference-counted device handle. The device's threads stop when the last handle and
-/// the last stream of the device are gone, after its pending work has finished.
+/// A reference-counted device handle. Every stream keeps its device alive. When the last
+/// handle and the last stream are gone, the device finishes the work of its default stream,
+/// stops its threads and frees the memory still allocated on it. Dropping a handle never
+/// waits for other streams' work (their references keep the device running until it is done).
 class Device {
  public:
   /// Creates a new device. kInvalidArgument for negative or absurd values (more than 1024

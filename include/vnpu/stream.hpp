@@ -7,10 +7,13 @@
 // A task that fails (a kernel that throws or returns a failure Status) does not stop the
 // process or the stream: the failure is kept and reported once, as kTaskFailed, by the
 // next query() or synchronize() of that stream, with a message naming the task, the
-// stream and the task's sequence number. Later tasks still run.
+// stream and the task's sequence number (1-based: the n-th task submitted to the stream).
+// Later tasks still run. A query() may report the failure while the stream still has
+// work pending; the next query() then answers kNotReady or kSuccess as usual.
 //
 // Stream is a reference-counted handle. Dropping the last handle of a stream with pending
-// work lets that work finish; the stream is freed when it has. Thread-safe: any number of
+// work does not wait: the work still runs to completion, then the stream is freed. Memory
+// that work uses must stay valid until then. Thread-safe: any number of
 // threads may submit to one stream (their tasks interleave in the order the submissions
 // happen).
 #pragma once
@@ -75,7 +78,7 @@ class Stream {
 
   /// Launches `kernel` over `block_dim` blocks (see kernel.hpp). `kernel` is callable as
   /// `void(const KernelContext&)` or `Status(const KernelContext&)`; a failure status or an
-  /// exception marks the task failed. `name` (truncated to 31 bytes) identifies the task
+  /// exception marks the task failed. `name` (truncated to 47 bytes) identifies the task
   /// in errors and traces. `block_dim == 0` is kInvalidArgument.
   template <class F>
   Status launch(std::string_view name, std::uint32_t block_dim, F&& kernel) {
@@ -129,7 +132,8 @@ class Stream {
   /// kSuccess if all submitted work completed, kNotReady if some is pending, or kTaskFailed
   /// for an unreported failure.
   Status query() const;
-  /// Waits for all work submitted so far. Returns kTaskFailed for an unreported failure.
+  /// Waits for all work submitted so far, including non-blocking host callbacks already
+  /// reached. Returns kTaskFailed for an unreported failure.
   /// From inside a kernel or host callback: kNotPermitted.
   Status synchronize() const;
   /// As synchronize(), giving up with kTimeout after `timeout` (negative: forever). The

@@ -55,13 +55,16 @@ void EnginePool::schedule(StreamImpl* s) {
 }
 
 void EnginePool::post_job(StreamImpl* s, Task* task, int priority) {
+  // Read before publishing: once the job is visible, other workers may finish it and
+  // the stream may reuse the task's memory.
+  const int parts = static_cast<int>(task->parts);
   {
     std::lock_guard lock(mu_);
     jobs_.push_back(Job{s, task, priority, 0});
     ready_mask_.fetch_or(1u << priority, std::memory_order_relaxed);
     work_count_.fetch_add(1, std::memory_order_seq_cst);
   }
-  wake(static_cast<int>(task->parts) - 1);
+  wake(parts - 1);
 }
 
 bool EnginePool::has_waiting_work(int priority, bool or_equal) const noexcept {
@@ -121,9 +124,12 @@ void EnginePool::run_work(const Work& w, Worker& self) {
     w.stream->run(&self);
     return;
   }
+  // Read before our part is counted: after that the last finisher may complete the task
+  // and the stream may reuse its memory.
+  const std::uint32_t parts = w.task->parts;
   w.stream->run_part(*w.task, w.part, self);
   // The finisher of the last part completes the task and carries the stream on.
-  if (w.task->done_counter().fetch_add(1, std::memory_order_acq_rel) + 1 == w.task->parts) {
+  if (w.task->done_counter().fetch_add(1, std::memory_order_acq_rel) + 1 == parts) {
     w.stream->complete_head();
     w.stream->run(&self);
   }

@@ -26,7 +26,7 @@ struct Task {
   /// Parts finished so far (accessed through std::atomic_ref while parts run).
   std::uint32_t parts_done = 0;
   std::uint64_t seq = 0;  // 1-based position in the stream
-  std::array<char, 32> name{};
+  std::array<char, 48> name{};
 
   KernelFn kernel;  // kKernel, kHostFunc (called with a context it ignores)
 
