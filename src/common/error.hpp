@@ -6,8 +6,16 @@
 
 namespace vnpu::detail {
 
+/// The calling thread's last error message. Trivially constructible and destructible, with
+/// the initial-exec TLS model, so that clearing it on every call costs one store.
+struct ErrorSlot {
+  static constexpr unsigned kBytes = 1024;
+  char text[kBytes];
+};
+extern constinit thread_local ErrorSlot t_error [[gnu::tls_model("initial-exec")]];
+
 /// Clears the calling thread's last error message.
-void clear_error() noexcept;
+inline void clear_error() noexcept { t_error.text[0] = '\0'; }
 
 /// Records a printf-style message for the calling thread and returns `s`.
 [[gnu::format(printf, 2, 3)]] Status fail(Status s, const char* fmt, ...) noexcept;

@@ -6,9 +6,9 @@
 #include "vnpu/status.hpp"
 
 namespace vnpu {
-namespace {
-thread_local std::string t_message;
-}  // namespace
+namespace detail {
+constinit thread_local ErrorSlot t_error [[gnu::tls_model("initial-exec")]] = {};
+}  // namespace detail
 
 const char* status_name(Status s) noexcept {
   switch (s) {
@@ -33,34 +33,27 @@ const char* status_name(Status s) noexcept {
   return "kUnknownStatus";
 }
 
-const char* last_error_message() noexcept { return t_message.c_str(); }
+const char* last_error_message() noexcept { return detail::t_error.text; }
 
 void check(Status s) {
   if (s == Status::kSuccess) return;
   std::string what = status_name(s);
-  if (!t_message.empty()) what += ": " + t_message;
+  if (detail::t_error.text[0] != '\0') what += std::string(": ") + detail::t_error.text;
   throw Error(s, what);
 }
 
 namespace detail {
 
-void clear_error() noexcept { t_message.clear(); }
-
 Status fail(Status s, const char* fmt, ...) noexcept {
-  char buf[512];
   va_list ap;
   va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  std::vsnprintf(t_error.text, sizeof t_error.text, fmt, ap);
   va_end(ap);
-  return fail_msg(s, buf);
+  return s;
 }
 
 Status fail_msg(Status s, const char* message) noexcept {
-  try {
-    t_message = message;
-  } catch (...) {
-    // Out of memory while recording the message: the status still tells the story.
-  }
+  if (message != t_error.text) std::snprintf(t_error.text, sizeof t_error.text, "%s", message);
   return s;
 }
 

@@ -37,7 +37,7 @@ class EventCount {
   }
   void notify_all() noexcept { notify(0); }
   void notify_one() noexcept { notify(1); }
-  bool has_waiters() const noexcept { return waiters_.load(std::memory_order_relaxed) != 0; }
+  bool has_waiters() const noexcept { return waiters_.load(std::memory_order_seq_cst) != 0; }
 
  private:
   void wake(int n) noexcept;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <thread>
 
 #include "common/error.hpp"
 #include "platform/clock.hpp"
@@ -42,23 +43,17 @@ EnginePool* StreamImpl::pool_for(TaskKind k) const noexcept {
 }
 
 Status StreamImpl::submit(Task&& task) {
-  bool start = false;
-  std::uint64_t seq = 0;
-  try {
-    std::lock_guard lock(mu_);
-    seq = next_seq_ + 1;
-    task.seq = seq;
-    incoming_.push_back(std::move(task));
-    next_seq_ = seq;
-    submitted_.store(seq, std::memory_order_release);
-    start = !active_;
-    active_ = true;
-  } catch (const std::bad_alloc&) {
-    return fail(Status::kOutOfMemory, "stream %llu: no memory to queue a task", static_cast<unsigned long long>(id_));
+  // Claim a sequence number and mark the stream active in one step.
+  std::uint64_t w = state_.load(std::memory_order_relaxed);
+  while (!state_.compare_exchange_weak(w, (w + 2) | 1, std::memory_order_acq_rel, std::memory_order_relaxed)) {
   }
-  if (start) {
+  const std::uint64_t seq = (w >> 1) + 1;
+  const bool became_owner = (w & 1) == 0;
+  task.seq = seq;
+  queue_.push(std::move(task));  // the owner waits for a claimed task to appear
+  if (became_owner) {
     retain();      // an active stream keeps itself alive
-    run(nullptr);  // we own it now: dispatch its first task
+    run(nullptr);  // dispatch its first task
   }
   if (device_->launch_blocking()) {
     if (on_runtime_thread()) return Status::kSuccess;  // cannot wait here; reported later
@@ -68,40 +63,42 @@ Status StreamImpl::submit(Task&& task) {
   return Status::kSuccess;
 }
 
-bool StreamImpl::refill(Worker* self) {
-  local_.clear();
-  head_ = 0;
-  auto take = [this] {
-    local_.swap(incoming_);
-    taken_seq_ = next_seq_;
-    return true;
-  };
-  {
-    std::lock_guard lock(mu_);
-    if (!incoming_.empty()) return take();
-  }
+Task* StreamImpl::next_or_release(Worker* self) {
+  if (Task* t = queue_.front()) return t;
   if (self != nullptr) {
+    // Linger: keep the stream (and this core) a moment for the next task, when nothing
+    // else waits for the core and the CPUs allow spinning.
     const std::int64_t end = now_ns() + std::min(kLingerNs, self->pool->spin_ns());
     SpinGovernor& gov = SpinGovernor::instance();
     while (self->pool->idle() && gov.worker_may_spin() && now_ns() < end) {
       for (int i = 0; i < 16; ++i) cpu_relax();
-      if (submitted_.load(std::memory_order_acquire) != taken_seq_) break;
+      if (Task* t = queue_.front()) return t;
     }
   }
-  std::lock_guard lock(mu_);
-  if (!incoming_.empty()) return take();
-  active_ = false;
-  return false;
+  std::uint64_t w = state_.load(std::memory_order_acquire);
+  for (int spins = 0;; ++spins) {
+    if ((w >> 1) != taken_) {
+      // Claimed but not yet pushed: the submitter is between its two steps.
+      if (Task* t = queue_.front()) return t;
+      if (spins > 64) std::this_thread::yield();
+      cpu_relax();
+      w = state_.load(std::memory_order_acquire);
+      continue;
+    }
+    if (state_.compare_exchange_weak(w, w & ~std::uint64_t{1}, std::memory_order_acq_rel,
+                                     std::memory_order_acquire))
+      break;
+  }
+  release();  // idle: drop the active reference (may delete this)
+  return nullptr;
 }
 
 void StreamImpl::run(Worker* self) {
   int ran = 0;
   for (;;) {
-    if (head_ == local_.size() && !refill(self)) {
-      release();  // idle: drop the active reference (may delete this)
-      return;
-    }
-    Task& t = local_[head_];
+    Task* tp = next_or_release(self);
+    if (tp == nullptr) return;
+    Task& t = *tp;
     switch (t.kind) {
       case TaskKind::kEventRecord:
         t.point->complete();
@@ -145,20 +142,21 @@ void StreamImpl::run(Worker* self) {
 }
 
 void StreamImpl::complete_head() noexcept {
-  local_[head_].release_resources();
-  ++head_;
-  completed_.store(completed_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  queue_.pop();
+  ++taken_;
+  completed_.fetch_add(1, std::memory_order_seq_cst);
   notify_done();
 }
 
 void StreamImpl::finish_callback() noexcept {
-  callbacks_pending_.fetch_sub(1, std::memory_order_acq_rel);
+  callbacks_pending_.fetch_sub(1, std::memory_order_seq_cst);
   notify_done();
 }
 
 void StreamImpl::notify_done() noexcept {
-  // Pairs with the waiter's prepare_wait + fetch-min of wake_at_ + re-check (all seq_cst).
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // The seq_cst read-modify-write that published the progress (completed_ or
+  // callbacks_pending_) orders this check against the waiter's prepare_wait + fetch-min
+  // of wake_at_ + re-check (Dekker); no separate fence is needed.
   if (!done_.has_waiters()) return;
   const std::uint64_t w = wake_at_.load(std::memory_order_seq_cst);
   if (!reached(w)) return;

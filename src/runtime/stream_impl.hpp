@@ -1,10 +1,16 @@
 // StreamImpl: an in-order task queue and the logic that walks it across engines.
 //
-// Submitters append to `incoming_` under a mutex. Exactly one thread at a time *owns*
-// the stream's progress: it swaps `incoming_` into its private `local_` batch and runs
-// tasks from the head. Ownership moves with the work — to a compute core for a kernel,
-// to a copy engine for a copy, to the host-callback thread for a blocking callback, to
-// whoever completes an event the stream waits on — and ends when the queue is empty.
+// Submitters push onto a TaskQueue (lock-free in the common case). Exactly one thread at
+// a time *owns* the stream's progress: it takes tasks from the head and runs them.
+// Ownership moves with the work — to a compute core for a kernel, to a copy engine for a
+// copy, to the host-callback thread for a blocking callback, to whoever completes an
+// event the stream waits on — and ends when the queue is empty.
+//
+// One atomic word, `state_`, holds the number of tasks submitted (shifted left by one)
+// and an "active" bit (someone owns the stream). A submitter claims its sequence number
+// and sets the bit in one CAS; if the bit was clear, it becomes the owner. The owner lets
+// go only by clearing the bit with a CAS that expects the submitted count to equal what it
+// has taken, so a task is never left behind, and no fence is needed on the submit path.
 // While a stream is active it holds a reference to itself, so dropping the last handle
 // lets queued work finish.
 #pragma once
@@ -20,6 +26,7 @@
 #include "runtime/engine_pool.hpp"
 #include "runtime/ref.hpp"
 #include "runtime/task.hpp"
+#include "runtime/task_queue.hpp"
 #include "vnpu/status.hpp"
 
 namespace vnpu::detail {
@@ -34,7 +41,7 @@ class StreamImpl final : public RefCounted {
   DeviceImpl* device() const noexcept { return device_; }
   std::uint64_t id() const noexcept { return id_; }
   int priority() const noexcept { return priority_; }
-  std::uint64_t submitted() const noexcept { return submitted_.load(std::memory_order_acquire); }
+  std::uint64_t submitted() const noexcept { return state_.load(std::memory_order_acquire) >> 1; }
   std::uint64_t completed() const noexcept { return completed_.load(std::memory_order_acquire); }
 
   /// Appends a task. In launch-blocking mode also waits for it and returns its failure.
@@ -74,7 +81,9 @@ class StreamImpl final : public RefCounted {
   static constexpr std::int64_t kLingerNs = 20000;
 
  private:
-  bool refill(Worker* self);
+  /// The head task, or null when the owner should let go (queue empty after lingering);
+  /// in that case ownership has been released (and `this` may be gone).
+  Task* next_or_release(Worker* self);
   Status take_failure();
   EnginePool* pool_for(TaskKind k) const noexcept;
 
@@ -83,17 +92,13 @@ class StreamImpl final : public RefCounted {
   const int priority_;
   const bool holds_device_;  // non-default streams keep their device alive
 
-  std::mutex mu_;
-  std::vector<Task> incoming_;  // guarded by mu_
-  bool active_ = false;         // guarded by mu_: someone owns the stream's progress
-  std::uint64_t next_seq_ = 0;  // guarded by mu_
+  TaskQueue queue_;
+  // Own cache lines: submitters write state_ per task, the owner writes completed_ per
+  // task; sharing a line would bounce it between the two cores every task.
+  alignas(64) std::atomic<std::uint64_t> state_{0};  // (submitted << 1) | active
 
-  std::vector<Task> local_;  // owner only
-  std::size_t head_ = 0;     // owner only
-  std::uint64_t taken_seq_ = 0;  // owner only: seq of the last task moved to local_
-
-  std::atomic<std::uint64_t> submitted_{0};
-  std::atomic<std::uint64_t> completed_{0};
+  alignas(64) std::atomic<std::uint64_t> completed_{0};
+  std::uint64_t taken_ = 0;  // owner only: tasks taken off the queue (beside completed_)
   std::atomic<std::int64_t> callbacks_pending_{0};
   // Host waiters park on done_ and register the smallest target they wait for in
   // wake_at_; completions notify only once that target is reached, so a waiting host

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 
@@ -40,7 +41,7 @@ struct Task {
 
   void set_name(std::string_view n) noexcept {
     const std::size_t len = n.size() < name.size() - 1 ? n.size() : name.size() - 1;
-    for (std::size_t i = 0; i < len; ++i) name[i] = n[i];
+    if (len != 0) std::memcpy(name.data(), n.data(), len);
     name[len] = '\0';
   }
   /// Frees what the task holds (callables, staging memory, event points).
