@@ -9,11 +9,12 @@ template <class Pred>
 bool spin_then_check(Pred&& done, std::int64_t spin_ns, std::int64_t deadline_ns) {
   SpinGovernor& gov = SpinGovernor::instance();
   if (spin_ns <= 0 || !gov.host_try_spin()) return false;
-  std::int64_t end = now_ns() + spin_ns;
+  const std::int64_t start = now_ns();
+  std::int64_t end = start + spin_ns;
   if (deadline_ns >= 0 && deadline_ns < end) end = deadline_ns;
   bool ok = false;
-  for (;;) {
-    for (int i = 0; i < 16; ++i) cpu_relax();
+  for (std::int64_t now = start;; now = now_ns()) {
+    spin_step(start, now);
     if ((ok = done())) break;
     if (!gov.host_may_spin() || now_ns() >= end) break;
   }

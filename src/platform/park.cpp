@@ -5,6 +5,8 @@
 #include "platform/clock.hpp"
 #include "vnpu/platform.hpp"
 
+#include <sched.h>
+
 #if defined(__linux__)
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -71,6 +73,14 @@ void EventCount::wake(int n) noexcept {
   }
 }
 #endif
+
+void spin_step(std::int64_t start_ns, std::int64_t now) noexcept {
+  if (now - start_ns < kYieldAfterNs) {
+    for (int i = 0; i < 16; ++i) cpu_relax();
+  } else {
+    sched_yield();
+  }
+}
 
 SpinGovernor& SpinGovernor::instance() noexcept {
   // Leaked on purpose: worker threads may still use it while static destructors run.

@@ -68,9 +68,10 @@ Task* StreamImpl::next_or_release(Worker* self) {
   if (self != nullptr) {
     // Linger: keep the stream (and this core) a moment for the next task, when nothing
     // else waits for the core and the CPUs allow spinning.
-    const std::int64_t end = now_ns() + std::min(kLingerNs, self->pool->spin_ns());
+    const std::int64_t start = now_ns();
+    const std::int64_t end = start + std::min(kLingerNs, self->pool->spin_ns());
     SpinGovernor& gov = SpinGovernor::instance();
-    while (self->pool->idle() && gov.worker_may_spin() && now_ns() < end) {
+    for (std::int64_t now = start; now < end && self->pool->idle() && gov.worker_may_spin(); now = now_ns()) {
       for (int i = 0; i < 16; ++i) cpu_relax();
       if (Task* t = queue_.front()) return t;
     }
