@@ -1,0 +1,87 @@
+// tools/cli/bench.hpp — `vnpu bench <suite>`: benchmark suites and their timing loops.
+//
+// A suite is a function returning one BenchResult per case. Suites are listed in one
+// table (bench_suites(), bench.cpp); main.cpp turns every entry into a subcommand, so a
+// new suite (`vnpu bench reduce`, ...) is one function plus one table row.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli_common.hpp"
+
+namespace vnpu::cli {
+
+struct BenchOptions {
+  bool json = false;
+  int reps = 5;          ///< repetitions of each throughput case (median reported)
+  int iters = 20000;     ///< individually timed round trips per latency case
+  int tasks = 200000;    ///< tasks per repetition of a throughput case
+};
+
+struct BenchResult {
+  std::string suite;
+  std::string name;     ///< the case, e.g. "launch_sync_roundtrip"
+  std::string unit;     ///< what one sample measures: "ns" (a round trip) or "ns/task"
+  Summary ns;           ///< statistics of the samples, in nanoseconds
+  std::uint64_t iterations = 0;  ///< operations timed in total (round trips or tasks)
+  int threads = 0;      ///< worker threads available to the case
+};
+
+struct BenchSuite {
+  std::string_view name;
+  std::string_view summary;
+  std::vector<BenchResult> (*run)(const BenchOptions&);
+};
+
+/// Every suite `vnpu bench` offers.
+std::span<const BenchSuite> bench_suites();
+/// Runs `suite` and prints its results (a table, or a JSON array with --json).
+int run_bench(const BenchSuite& suite, const BenchOptions& options);
+
+/// Suite "runtime": launch, enqueue, event, callback and copy overheads of the default
+/// device, next to peers measured in the same run.
+std::vector<BenchResult> run_runtime_suite(const BenchOptions& options);
+
+// Peers of the runtime suite (bench_peers.cpp).
+/// A hand-off to a dedicated spinning thread and back: the physical floor of any runtime.
+BenchResult bench_floor_spin_handoff(const BenchOptions& options);
+/// oneTBB task_group round trip and throughput; empty when built without TBB.
+std::vector<BenchResult> bench_tbb(const BenchOptions& options);
+
+/// Times `iters` calls of `body` one by one (after `warmup` untimed calls), so the median
+/// is that of single round trips. Clock reads (~20 ns) are included: a caller pays them too.
+template <class F>
+Summary time_round_trips(int warmup, int iters, F&& body) {
+  for (int i = 0; i < warmup; ++i) body();
+  std::vector<double> samples;
+  samples.reserve(static_cast<std::size_t>(iters));
+  for (int i = 0; i < iters; ++i) {
+    const auto t0 = Clock::now();
+    body();
+    const auto t1 = Clock::now();
+    samples.push_back(ns_between(t0, t1));
+  }
+  return summarize(std::move(samples));
+}
+
+/// Times `reps` calls of `run_tasks`, which submits `tasks` tasks and waits for them all;
+/// each sample is the per-task cost (total / tasks). One untimed call with a tenth of the
+/// tasks warms the queues and the allocator first.
+template <class F>
+Summary time_per_task(int reps, int tasks, F&& run_tasks) {
+  run_tasks(tasks / 10 > 0 ? tasks / 10 : 1);
+  std::vector<double> samples;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = Clock::now();
+    run_tasks(tasks);
+    const auto t1 = Clock::now();
+    samples.push_back(ns_between(t0, t1) / tasks);
+  }
+  return summarize(std::move(samples));
+}
+
+}  // namespace vnpu::cli

@@ -1,0 +1,142 @@
+// tools/cli/bench_runtime.cpp — `vnpu bench runtime`: the costs a program pays to use the
+// runtime (launch + synchronize, sustained enqueue, event ordering, host callbacks, small
+// copies) on the process default device, with peers measured in the same run.
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "bench.hpp"
+#include "vnpu/vnpu.hpp"
+
+namespace vnpu::cli {
+
+namespace {
+
+// Throws on failure; the test is inline so the timed loops pay no call for it.
+inline void ok(Status s) {
+  if (s != Status::kSuccess) check(s);
+}
+
+// The empty kernel: what remains is the runtime's own cost of a task.
+constexpr auto kEmptyKernel = [](const KernelContext&) {};
+
+BenchResult make_result(std::string name, std::string unit, const Summary& ns, std::uint64_t iterations,
+                        int threads) {
+  BenchResult r;
+  r.suite = "runtime";
+  r.name = std::move(name);
+  r.unit = std::move(unit);
+  r.ns = ns;
+  r.iterations = iterations;
+  r.threads = threads;
+  return r;
+}
+
+// Frees a device or pinned host allocation at scope exit.
+struct FreeGuard {
+  void* ptr;
+  Status (*release)(void*);
+  ~FreeGuard() {
+    if (ptr != nullptr) (void)release(ptr);
+  }
+};
+
+}  // namespace
+
+std::vector<BenchResult> run_runtime_suite(const BenchOptions& o) {
+  const Device dev = Device::get(0).value();
+  const DeviceInfo& info = dev.info();
+  Stream s = dev.create_stream().value();
+  Stream other = dev.create_stream().value();
+  // Warm-up runs back to back with the timed loop, so the timed round trips find the
+  // worker hot (spinning, not parked): the case measures the runtime, not the OS wake-up.
+  const int warmup = std::max(100, o.iters / 10);
+  const auto iters = static_cast<std::uint64_t>(o.iters);
+  const auto tasks = static_cast<std::uint64_t>(o.reps) * static_cast<std::uint64_t>(o.tasks);
+  std::vector<BenchResult> results;
+
+  // One empty kernel (blockDim 1) launched and synchronized, timed one round trip at a time.
+  results.push_back(make_result("launch_sync_roundtrip", "ns",
+                                time_round_trips(warmup, o.iters,
+                                                 [&] {
+                                                   ok(s.launch("empty", 1, kEmptyKernel));
+                                                   ok(s.synchronize());
+                                                 }),
+                                iters, info.compute_cores));
+
+  // The same round trip after an idle pause longer than the device's spin window, so the
+  // workers and the waiting thread have parked: what a program launching now and then pays.
+  // The floor here is two OS wake-ups (a futex ping-pong, a few us). The pause is untimed.
+  {
+    const auto pause = std::chrono::microseconds(std::max(4 * info.spin_us, 200));
+    const int parked_iters = std::max(10, o.iters / 20);
+    std::vector<double> samples;
+    for (int i = 0; i < parked_iters; ++i) {
+      std::this_thread::sleep_for(pause);
+      const auto t0 = Clock::now();
+      ok(s.launch("empty", 1, kEmptyKernel));
+      ok(s.synchronize());
+      samples.push_back(ns_between(t0, Clock::now()));
+    }
+    results.push_back(make_result("launch_sync_parked", "ns", summarize(std::move(samples)),
+                                  static_cast<std::uint64_t>(parked_iters), info.compute_cores));
+  }
+
+  // A long stream of empty kernels submitted back to back, synchronized once: the
+  // sustained per-task cost of submission plus execution.
+  results.push_back(make_result("enqueue_throughput", "ns/task",
+                                time_per_task(o.reps, o.tasks,
+                                              [&](int n) {
+                                                for (int i = 0; i < n; ++i) ok(s.launch("empty", 1, kEmptyKernel));
+                                                ok(s.synchronize());
+                                              }),
+                                tasks, info.compute_cores));
+
+  // Cross-stream ordering: record on `other`, make `s` wait, run an empty kernel on `s`.
+  const Event event = Event::create(kEventDisableTiming).value();
+  results.push_back(make_result("event_record_wait", "ns",
+                                time_round_trips(warmup, o.iters,
+                                                 [&] {
+                                                   ok(other.record(event));
+                                                   ok(s.wait(event));
+                                                   ok(s.launch("empty", 1, kEmptyKernel));
+                                                   ok(s.synchronize());
+                                                 }),
+                                iters, info.compute_cores));
+
+  // A blocking host callback and the synchronize that waits for it.
+  results.push_back(make_result("host_callback_roundtrip", "ns",
+                                time_round_trips(warmup, o.iters,
+                                                 [&] {
+                                                   ok(s.host_func("empty", [] {}, CallbackMode::kBlocking));
+                                                   ok(s.synchronize());
+                                                 }),
+                                iters, 1));
+
+  // A 4 KiB copy from pinned host memory to the device on the copy engine, synchronized.
+  constexpr std::size_t kCopyBytes = 4096;
+  const FreeGuard host{dev.malloc_host(kCopyBytes).value(), &vnpu::free_host};
+  const FreeGuard device{dev.malloc(kCopyBytes).value(), &vnpu::free};
+  std::memset(host.ptr, 1, kCopyBytes);
+  results.push_back(make_result(
+      "memcpy_async_4k", "ns",
+      time_round_trips(warmup, o.iters,
+                       [&] {
+                         ok(s.memcpy_async(device.ptr, kCopyBytes, host.ptr, kCopyBytes, CopyKind::kHostToDevice));
+                         ok(s.synchronize());
+                       }),
+      iters, std::max(info.copy_engines, 1)));
+
+  // Let the device's workers finish spinning and park, so the peers below get the CPUs
+  // the way they would in a program that is not using vnpu at that moment.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  results.push_back(bench_floor_spin_handoff(o));
+  for (BenchResult& r : bench_tbb(o)) results.push_back(std::move(r));
+  return results;
+}
+
+}  // namespace vnpu::cli
