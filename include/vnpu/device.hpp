@@ -33,9 +33,8 @@ struct DeviceConfig {
   /// Device memory capacity in bytes. 0: `VNPU_DEVICE_MEMORY`, else half the physical RAM.
   std::size_t memory_bytes = 0;
   /// Pin compute threads to CPUs (core k to the k-th CPU of the affinity mask). 1: pin,
-  /// 0: never. -1: `VNPU_PIN`, else pin when the compute cores leave at least one usable
-  /// CPU free (on a machine where they take every CPU, pinning would stop the scheduler
-  /// from moving them away from the threads that feed them).
+  /// 0: never. -1: `VNPU_PIN` (0 disables), else pin. Copy engines and the host-callback
+  /// thread are never pinned.
   int pin_threads = -1;
   /// How long an idle worker or a waiting host thread spins before parking, in µs.
   /// -1: `VNPU_SPIN_US`, else 50. Spinning is skipped when the runtime's busy threads
