@@ -42,12 +42,12 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, det
   if (block_dim == 0) return fail(Status::kInvalidArgument, "Stream::launch('%.*s'): block_dim is 0",
                                   static_cast<int>(name.size()), name.data());
   if (!fn) return fail(Status::kInvalidArgument, "Stream::launch: empty kernel");
-  Task t;
-  t.kind = TaskKind::kKernel;
-  t.parts = block_dim;
-  t.set_name(name);
-  t.kernel = std::move(fn);
-  return impl()->submit(std::move(t));
+  return impl()->submit([&](Task& t) {
+    t.kind = TaskKind::kKernel;
+    t.parts = block_dim;
+    t.set_name(name);
+    t.kernel = std::move(fn);
+  });
 }
 
 Status Stream::host_func_erased(std::string_view name, detail::KernelFn&& fn, CallbackMode mode) {
@@ -56,12 +56,12 @@ Status Stream::host_func_erased(std::string_view name, detail::KernelFn&& fn, Ca
   if (mode != CallbackMode::kBlocking && mode != CallbackMode::kNonBlocking)
     return fail(Status::kInvalidArgument, "Stream::host_func: unknown callback mode %d", static_cast<int>(mode));
   if (!fn) return fail(Status::kInvalidArgument, "Stream::host_func: empty function");
-  Task t;
-  t.kind = TaskKind::kHostFunc;
-  t.mode = mode;
-  t.set_name(name);
-  t.kernel = std::move(fn);
-  return impl()->submit(std::move(t));
+  return impl()->submit([&](Task& t) {
+    t.kind = TaskKind::kHostFunc;
+    t.mode = mode;
+    t.set_name(name);
+    t.kernel = std::move(fn);
+  });
 }
 
 Status Stream::memcpy_async(void* dst, std::size_t dst_max, const void* src, std::size_t count, CopyKind kind) {
@@ -87,7 +87,7 @@ Status Stream::memcpy_async(void* dst, std::size_t dst_max, const void* src, std
     if (!t.staging) return fail(Status::kOutOfMemory, "Stream::memcpy_async: no memory to stage %zu bytes", count);
     std::memcpy(t.staging.get(), src, count);
   }
-  return impl()->submit(std::move(t));
+  return impl()->submit([&](Task& slot) { slot = std::move(t); });
 }
 
 Status Stream::memset_async(void* dst, std::size_t max_count, int value, std::size_t count) {
@@ -102,7 +102,7 @@ Status Stream::memset_async(void* dst, std::size_t max_count, int value, std::si
   t.value = value;
   t.parts = copy_parts(impl()->device(), count);
   t.set_name("memset");
-  return impl()->submit(std::move(t));
+  return impl()->submit([&](Task& slot) { slot = std::move(t); });
 }
 
 Status Stream::record(const Event& event) {
@@ -118,7 +118,7 @@ Status Stream::record(const Event& event) {
   t.set_name("event_record");
   t.point = point;
   e->set_latest(std::move(point));
-  return impl()->submit(std::move(t));
+  return impl()->submit([&](Task& slot) { slot = std::move(t); });
 }
 
 Status Stream::wait(const Event& event) {
@@ -131,7 +131,7 @@ Status Stream::wait(const Event& event) {
   t.kind = TaskKind::kEventWait;
   t.set_name("event_wait");
   t.point = std::move(point);
-  return impl()->submit(std::move(t));
+  return impl()->submit([&](Task& slot) { slot = std::move(t); });
 }
 
 Status Stream::query() const {

@@ -42,15 +42,7 @@ EnginePool* StreamImpl::pool_for(TaskKind k) const noexcept {
   return k == TaskKind::kKernel ? &device_->compute() : &device_->copy();
 }
 
-Status StreamImpl::submit(Task&& task) {
-  // Claim a sequence number and mark the stream active in one step.
-  std::uint64_t w = state_.load(std::memory_order_relaxed);
-  while (!state_.compare_exchange_weak(w, (w + 2) | 1, std::memory_order_acq_rel, std::memory_order_relaxed)) {
-  }
-  const std::uint64_t seq = (w >> 1) + 1;
-  const bool became_owner = (w & 1) == 0;
-  task.seq = seq;
-  queue_.push(std::move(task));  // the owner waits for a claimed task to appear
+Status StreamImpl::submitted(std::uint64_t seq, bool became_owner) {
   if (became_owner) {
     retain();      // an active stream keeps itself alive
     run(nullptr);  // dispatch its first task

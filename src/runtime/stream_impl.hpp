@@ -44,8 +44,21 @@ class StreamImpl final : public RefCounted {
   std::uint64_t submitted() const noexcept { return state_.load(std::memory_order_acquire) >> 1; }
   std::uint64_t completed() const noexcept { return completed_.load(std::memory_order_acquire); }
 
-  /// Appends a task. In launch-blocking mode also waits for it and returns its failure.
-  Status submit(Task&& task);
+  /// Appends a task built in place by `init(Task&)`. In launch-blocking mode also waits
+  /// for it and returns its failure.
+  template <class Init>
+  Status submit(Init&& init) {
+    // Claim a sequence number and mark the stream active in one step.
+    std::uint64_t w = state_.load(std::memory_order_relaxed);
+    while (!state_.compare_exchange_weak(w, (w + 2) | 1, std::memory_order_acq_rel, std::memory_order_relaxed)) {
+    }
+    const std::uint64_t seq = (w >> 1) + 1;
+    queue_.emplace([&](Task& t) {  // the owner waits for a claimed task to appear
+      init(t);
+      t.seq = seq;
+    });
+    return submitted(seq, (w & 1) == 0);
+  }
 
   /// kSuccess, kNotReady or kTaskFailed (reporting and clearing a kept failure).
   Status query();
@@ -85,6 +98,8 @@ class StreamImpl final : public RefCounted {
   /// in that case ownership has been released (and `this` may be gone).
   Task* next_or_release(Worker* self);
   Status take_failure();
+  /// The part of submit() after the task is queued: take ownership, launch-blocking wait.
+  Status submitted(std::uint64_t seq, bool became_owner);
   EnginePool* pool_for(TaskKind k) const noexcept;
 
   DeviceImpl* const device_;

@@ -19,7 +19,7 @@ TaskQueue::~TaskQueue() {
   }
 }
 
-bool TaskQueue::try_push_ring(Task& task) {
+TaskQueue::Cell* TaskQueue::claim_cell() {
   std::uint64_t pos = tail_.load(std::memory_order_relaxed);
   for (;;) {
     if (pos - head_cache_.load(std::memory_order_relaxed) >= kRingSlots) {
@@ -27,7 +27,7 @@ bool TaskQueue::try_push_ring(Task& task) {
       // consumed happen before we reuse their cells.
       const std::uint64_t h = head_.load(std::memory_order_acquire);
       head_cache_.store(h, std::memory_order_relaxed);
-      if (pos - h >= kRingSlots) return false;
+      if (pos - h >= kRingSlots) return nullptr;
     }
     if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_acquire, std::memory_order_relaxed)) break;
   }
@@ -35,33 +35,13 @@ bool TaskQueue::try_push_ring(Task& task) {
   // stores of a later push hit lines this core already owns.
   const auto* ahead = reinterpret_cast<const char*>(&cells_[(pos + kPrefetchAhead) & (kRingSlots - 1)]);
   for (std::size_t off = 0; off < sizeof(Cell); off += 64) __builtin_prefetch(ahead + off, 1);
-  Cell& c = cells_[pos & (kRingSlots - 1)];
-  ::new (static_cast<void*>(c.storage)) Task(std::move(task));
-  c.seq.store(pos + 1, std::memory_order_release);
-  return true;
+  Cell* c = &cells_[pos & (kRingSlots - 1)];
+  c->pending_seq = pos + 1;
+  return c;
 }
 
-void TaskQueue::push(Task&& task) noexcept {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      if (overflow_on_.load(std::memory_order_acquire)) {
-        std::lock_guard lock(overflow_mu_);
-        if (overflow_on_.load(std::memory_order_relaxed)) {
-          overflow_.push_back(std::move(task));
-          return;
-        }
-      }
-      if (try_push_ring(task)) return;
-      std::lock_guard lock(overflow_mu_);
-      overflow_.push_back(std::move(task));
-      overflow_on_.store(true, std::memory_order_release);
-      return;
-    } catch (const std::bad_alloc&) {
-      // The stream has already counted this task, so it must arrive: wait for memory (or
-      // for the consumer to free ring cells) and try again.
-      std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 10 ? 1 : 10));
-    }
-  }
+void TaskQueue::backoff(int attempt) noexcept {
+  std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 10 ? 1 : 10));
 }
 
 Task* TaskQueue::front() {

@@ -31,9 +31,11 @@ class TaskQueue {
   TaskQueue(const TaskQueue&) = delete;
   TaskQueue& operator=(const TaskQueue&) = delete;
 
-  /// Producer: appends a task. Never fails: if the overflow list cannot grow, it retries
-  /// until memory is available or the ring has room.
-  void push(Task&& task) noexcept;
+  /// Producer: appends a task built in place by `init(Task&)` (called on a default-
+  /// constructed Task, exactly once). Never fails: if the overflow list cannot grow, it
+  /// retries until memory is available or the ring has room.
+  template <class Init>
+  void emplace(Init&& init) noexcept;
 
   /// Consumer: the head task, or null if none is published yet. Once returned, the same
   /// task stays the head until pop().
@@ -44,11 +46,15 @@ class TaskQueue {
  private:
   struct Cell {
     std::atomic<std::uint64_t> seq;
+    std::uint64_t pending_seq;  // producer: the value to publish once the task is built
     alignas(Task) unsigned char storage[sizeof(Task)];
     Task* task() noexcept { return std::launder(reinterpret_cast<Task*>(storage)); }
   };
-  bool try_push_ring(Task& task);
+  template <class Init>
+  bool try_emplace_ring(Init& init);
+  Cell* claim_cell();
   Task* take_overflow();
+  static void backoff(int attempt) noexcept;
 
   // Producer side.
   alignas(64) std::atomic<std::uint64_t> tail_{0};
@@ -66,5 +72,38 @@ class TaskQueue {
 
   std::unique_ptr<Cell[]> cells_;
 };
+
+template <class Init>
+bool TaskQueue::try_emplace_ring(Init& init) {
+  Cell* c = claim_cell();
+  if (c == nullptr) return false;
+  init(*::new (static_cast<void*>(c->storage)) Task());
+  c->seq.store(c->pending_seq, std::memory_order_release);
+  return true;
+}
+
+template <class Init>
+void TaskQueue::emplace(Init&& init) noexcept {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      if (overflow_on_.load(std::memory_order_acquire)) {
+        std::lock_guard lock(overflow_mu_);
+        if (overflow_on_.load(std::memory_order_relaxed)) {
+          init(overflow_.emplace_back());
+          return;
+        }
+      }
+      if (try_emplace_ring(init)) return;
+      std::lock_guard lock(overflow_mu_);
+      init(overflow_.emplace_back());
+      overflow_on_.store(true, std::memory_order_release);
+      return;
+    } catch (const std::bad_alloc&) {
+      // The stream has already counted this task, so it must arrive: wait for memory (or
+      // for the consumer to free ring cells) and try again.
+      backoff(attempt);
+    }
+  }
+}
 
 }  // namespace vnpu::detail
