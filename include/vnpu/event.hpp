@@ -24,7 +24,9 @@ enum EventFlags : std::uint32_t {
 /// that stream so far; the event completes when that work has completed. Recording again
 /// moves the event to the new point; waits already submitted (`Stream::wait`) keep the
 /// point they captured, while `query()`, `synchronize()` and later waits see the latest
-/// record. An event that was never recorded counts as complete.
+/// record. An event that was never recorded counts as complete. Synchronizing a stream
+/// implies its recorded events are complete; the reverse holds for the work before the
+/// record, not for the stream's counters (`Stream::completed()` may trail by the record).
 ///
 /// Event is a reference-counted handle: copies refer to the same event, and the event is
 /// destroyed with its last handle (pending records and waits stay valid). Thread-safe.

@@ -97,6 +97,14 @@ namespace vnpu::detail {
 template <class Pred>
 bool wait_until(Pred&& done, EventCount& ec, std::int64_t spin_ns, std::int64_t deadline_ns);
 
+/// One step of a host thread's spin-wait that started at `start_ns`: pause first, and after
+/// kYieldAfterNs yield the CPU instead, so that a runtime thread sharing it (the one being
+/// waited for, or one just woken to do the work) gets to run instead of waiting for a time
+/// slice. (Idle runtime workers spin with pauses only: yielding there kept a worker and
+/// the host thread feeding it sharing one CPU.)
+inline constexpr std::int64_t kYieldAfterNs = 2000;
+void spin_step(std::int64_t start_ns, std::int64_t now) noexcept;
+
 /// The spin half alone: spins up to `spin_ns` (if the governor allows) until `done()`;
 /// returns whether it held.
 template <class Pred>

@@ -1,6 +1,7 @@
 // Public Stream methods: argument checks, then a task for the stream.
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <new>
 
 #include "common/error.hpp"
@@ -71,23 +72,25 @@ Status Stream::memcpy_async(void* dst, std::size_t dst_max, const void* src, std
   CopyKind resolved{};
   MemoryType src_type{};
   VNPU_TRY(detail::check_copy(dst, dst_max, src, count, kind, "Stream::memcpy_async", &resolved, &src_type));
-  Task t;
-  t.kind = TaskKind::kCopy;
-  t.dst = dst;
-  t.src = src;
-  t.bytes = count;
-  t.parts = copy_parts(impl()->device(), count);
-  t.set_name(resolved == CopyKind::kHostToDevice   ? "memcpy_h2d"
-             : resolved == CopyKind::kDeviceToHost ? "memcpy_d2h"
-             : resolved == CopyKind::kDeviceToDevice ? "memcpy_d2d"
-                                                     : "memcpy_h2h");
+  std::unique_ptr<unsigned char[]> staging;
   if (src_type == MemoryType::kPageable) {
     // Pageable source: consume it now so the caller may reuse it at once.
-    t.staging.reset(new (std::nothrow) unsigned char[count]);
-    if (!t.staging) return fail(Status::kOutOfMemory, "Stream::memcpy_async: no memory to stage %zu bytes", count);
-    std::memcpy(t.staging.get(), src, count);
+    staging.reset(new (std::nothrow) unsigned char[count]);
+    if (!staging) return fail(Status::kOutOfMemory, "Stream::memcpy_async: no memory to stage %zu bytes", count);
+    std::memcpy(staging.get(), src, count);
   }
-  return impl()->submit([&](Task& slot) { slot = std::move(t); });
+  return impl()->submit([&](Task& t) {
+    t.kind = TaskKind::kCopy;
+    t.dst = dst;
+    t.src = src;
+    t.bytes = count;
+    t.staging = std::move(staging);
+    t.parts = copy_parts(impl()->device(), count);
+    t.set_name(resolved == CopyKind::kHostToDevice     ? "memcpy_h2d"
+               : resolved == CopyKind::kDeviceToHost   ? "memcpy_d2h"
+               : resolved == CopyKind::kDeviceToDevice ? "memcpy_d2d"
+                                                       : "memcpy_h2h");
+  });
 }
 
 Status Stream::memset_async(void* dst, std::size_t max_count, int value, std::size_t count) {
@@ -95,14 +98,14 @@ Status Stream::memset_async(void* dst, std::size_t max_count, int value, std::si
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::memset_async: empty stream handle");
   if (count == 0) return Status::kSuccess;
   VNPU_TRY(detail::check_memset(dst, max_count, count, "Stream::memset_async"));
-  Task t;
-  t.kind = TaskKind::kMemset;
-  t.dst = dst;
-  t.bytes = count;
-  t.value = value;
-  t.parts = copy_parts(impl()->device(), count);
-  t.set_name("memset");
-  return impl()->submit([&](Task& slot) { slot = std::move(t); });
+  return impl()->submit([&](Task& t) {
+    t.kind = TaskKind::kMemset;
+    t.dst = dst;
+    t.bytes = count;
+    t.value = value;
+    t.parts = copy_parts(impl()->device(), count);
+    t.set_name("memset");
+  });
 }
 
 Status Stream::record(const Event& event) {
@@ -113,12 +116,12 @@ Status Stream::record(const Event& event) {
   auto* p = new (std::nothrow) detail::EventPoint(e->timing(), impl()->device()->spin_ns());
   if (p == nullptr) return fail(Status::kOutOfMemory, "Stream::record: out of memory");
   auto point = detail::Ref<detail::EventPoint>::adopt(p);
-  Task t;
-  t.kind = TaskKind::kEventRecord;
-  t.set_name("event_record");
-  t.point = point;
-  e->set_latest(std::move(point));
-  return impl()->submit([&](Task& slot) { slot = std::move(t); });
+  e->set_latest(point);
+  return impl()->submit([&](Task& t) {
+    t.kind = TaskKind::kEventRecord;
+    t.set_name("event_record");
+    t.point = std::move(point);
+  });
 }
 
 Status Stream::wait(const Event& event) {
@@ -127,11 +130,11 @@ Status Stream::wait(const Event& event) {
   if (!event) return fail(Status::kInvalidHandle, "Stream::wait: empty event handle");
   auto point = event.impl()->latest();
   if (!point || point->is_done()) return Status::kSuccess;  // nothing to wait for
-  Task t;
-  t.kind = TaskKind::kEventWait;
-  t.set_name("event_wait");
-  t.point = std::move(point);
-  return impl()->submit([&](Task& slot) { slot = std::move(t); });
+  return impl()->submit([&](Task& t) {
+    t.kind = TaskKind::kEventWait;
+    t.set_name("event_wait");
+    t.point = std::move(point);
+  });
 }
 
 Status Stream::query() const {

@@ -70,7 +70,8 @@ Task* StreamImpl::next_or_release(Worker* self) {
   }
   std::uint64_t w = state_.load(std::memory_order_acquire);
   for (int spins = 0;; ++spins) {
-    if ((w >> 1) != taken_) {
+    // Only the owner advances completed_, so it is exactly what the owner has taken.
+    if ((w >> 1) != completed_.load(std::memory_order_relaxed)) {
       // Claimed but not yet pushed: the submitter is between its two steps.
       if (Task* t = queue_.front()) return t;
       if (spins > 64) std::this_thread::yield();
@@ -94,6 +95,8 @@ void StreamImpl::run(Worker* self) {
     Task& t = *tp;
     switch (t.kind) {
       case TaskKind::kEventRecord:
+        // The event completes before the record task is counted, so a synchronize of the
+        // stream implies its events are complete.
         t.point->complete();
         complete_head();
         continue;
@@ -136,7 +139,6 @@ void StreamImpl::run(Worker* self) {
 
 void StreamImpl::complete_head() noexcept {
   queue_.pop();
-  ++taken_;
   completed_.fetch_add(1, std::memory_order_seq_cst);
   notify_done();
 }

@@ -113,7 +113,6 @@ class StreamImpl final : public RefCounted {
   alignas(64) std::atomic<std::uint64_t> state_{0};  // (submitted << 1) | active
 
   alignas(64) std::atomic<std::uint64_t> completed_{0};
-  std::uint64_t taken_ = 0;  // owner only: tasks taken off the queue (beside completed_)
   std::atomic<std::int64_t> callbacks_pending_{0};
   // Host waiters park on done_ and register the smallest target they wait for in
   // wake_at_; completions notify only once that target is reached, so a waiting host

@@ -13,21 +13,22 @@ TaskQueue::TaskQueue() : cells_(new Cell[kRingSlots]) {
 
 TaskQueue::~TaskQueue() {
   // An idle queue is empty; destroy anything published but never consumed all the same.
-  while (Task* t = front()) {
-    (void)t;
-    pop();
-  }
+  while (front() != nullptr) pop();
 }
 
-TaskQueue::Cell* TaskQueue::claim_cell() {
+bool TaskQueue::claim(std::uint64_t* out) {
   std::uint64_t pos = tail_.load(std::memory_order_relaxed);
   for (;;) {
-    if (pos - head_cache_.load(std::memory_order_relaxed) >= kRingSlots) {
+    // Acquire/release on the cache too: a producer reusing a cell on the strength of a head
+    // another producer cached must still see the consumer's work on that cell as done
+    // (consumer releases head_ -> that producer acquires it and releases head_cache_ -> we
+    // acquire head_cache_).
+    if (pos - head_cache_.load(std::memory_order_acquire) >= kRingSlots) {
       // Looks full: ask the consumer. Acquire makes the destruction of the tasks it has
       // consumed happen before we reuse their cells.
       const std::uint64_t h = head_.load(std::memory_order_acquire);
-      head_cache_.store(h, std::memory_order_relaxed);
-      if (pos - h >= kRingSlots) return nullptr;
+      head_cache_.store(h, std::memory_order_release);
+      if (pos - h >= kRingSlots) return false;
     }
     if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_acquire, std::memory_order_relaxed)) break;
   }
@@ -35,9 +36,8 @@ TaskQueue::Cell* TaskQueue::claim_cell() {
   // stores of a later push hit lines this core already owns.
   const auto* ahead = reinterpret_cast<const char*>(&cells_[(pos + kPrefetchAhead) & (kRingSlots - 1)]);
   for (std::size_t off = 0; off < sizeof(Cell); off += 64) __builtin_prefetch(ahead + off, 1);
-  Cell* c = &cells_[pos & (kRingSlots - 1)];
-  c->pending_seq = pos + 1;
-  return c;
+  *out = pos;
+  return true;
 }
 
 void TaskQueue::backoff(int attempt) noexcept {
@@ -67,10 +67,13 @@ Task* TaskQueue::take_overflow() {
   taken_.clear();
   taken_next_ = 0;
   if (!overflow_on_.load(std::memory_order_acquire)) return nullptr;
+  // Only once every claimed ring cell is consumed: a cell claimed but not yet published
+  // stops the consumer at `head` while later cells may hold tasks older than the overflow.
+  if (tail_.load(std::memory_order_acquire) != head_.load(std::memory_order_relaxed)) return nullptr;
   std::lock_guard lock(overflow_mu_);
   taken_.swap(overflow_);
-  // The ring is empty and everything in the overflow is now ours: producers may use the
-  // ring again at once (their new tasks are younger than all of taken_).
+  // The ring is empty (no claims outstanding) and everything in the overflow is now ours:
+  // producers may use the ring again at once (their new tasks are younger than taken_).
   overflow_on_.store(false, std::memory_order_release);
   if (taken_.empty()) return nullptr;
   front_in_ring_ = false;

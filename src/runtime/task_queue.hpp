@@ -1,7 +1,7 @@
 // TaskQueue: a stream's queue — many producers, one consumer (the stream's owner).
 //
 // The fast path is a bounded ring of cells. A producer claims position `pos` with one CAS
-// on the tail, moves its task into cell `pos % N` and publishes it by storing `pos + 1`
+// on the tail, builds its task in cell `pos % N` and publishes it by storing `pos + 1`
 // in the cell's sequence word (release). The consumer reads cells in order, and a cell is
 // ready when its sequence word equals `head + 1`. Whether a cell is free again is judged
 // from the consumer's head, which producers cache and re-read only when the ring looks
@@ -37,8 +37,8 @@ class TaskQueue {
   template <class Init>
   void emplace(Init&& init) noexcept;
 
-  /// Consumer: the head task, or null if none is published yet. Once returned, the same
-  /// task stays the head until pop().
+  /// Consumer: the head task, or null if none is published yet (a claimed cell not yet
+  /// published counts as not yet). Once returned, the task stays the head until pop().
   Task* front();
   /// Consumer: destroys the head task returned by front().
   void pop() noexcept;
@@ -46,13 +46,13 @@ class TaskQueue {
  private:
   struct Cell {
     std::atomic<std::uint64_t> seq;
-    std::uint64_t pending_seq;  // producer: the value to publish once the task is built
     alignas(Task) unsigned char storage[sizeof(Task)];
     Task* task() noexcept { return std::launder(reinterpret_cast<Task*>(storage)); }
   };
   template <class Init>
   bool try_emplace_ring(Init& init);
-  Cell* claim_cell();
+  /// Claims the next ring position; false when the ring is full.
+  bool claim(std::uint64_t* pos);
   Task* take_overflow();
   static void backoff(int attempt) noexcept;
 
@@ -75,10 +75,11 @@ class TaskQueue {
 
 template <class Init>
 bool TaskQueue::try_emplace_ring(Init& init) {
-  Cell* c = claim_cell();
-  if (c == nullptr) return false;
-  init(*::new (static_cast<void*>(c->storage)) Task());
-  c->seq.store(c->pending_seq, std::memory_order_release);
+  std::uint64_t pos = 0;
+  if (!claim(&pos)) return false;
+  Cell& c = cells_[pos & (kRingSlots - 1)];
+  init(*::new (static_cast<void*>(c.storage)) Task());
+  c.seq.store(pos + 1, std::memory_order_release);
   return true;
 }
 
