@@ -12,6 +12,7 @@ PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev
   libhwy-dev libcli11-dev nlohmann-json3-dev libfmt-dev libtbb-dev
+  libdnnl-dev libeigen3-dev clang libclang-rt-dev python3 python3-numpy
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }

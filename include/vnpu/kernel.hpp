@@ -1,4 +1,5 @@
-// vnpu/kernel.hpp — what a kernel sees when it runs.
+// vnpu/kernel.hpp — what a kernel sees when it runs: its block, its core's scratch arena,
+// its DMA queue and the barriers of its launch.
 //
 // A launch with `block_dim = B` runs the kernel once per block index 0..B-1, spread over
 // the device's compute cores; blocks of one launch run concurrently on different cores
@@ -8,11 +9,134 @@
 //
 // The kernel object is shared by all blocks (it is called through a const reference),
 // so a kernel must not mutate its captures without synchronization.
+//
+// The accelerator's core-private buffer (UB) is the core's *scratch arena*: a fixed
+// capacity (DeviceInfo::scratch_bytes, by default the core's L2 size) that a block
+// carves with allocate() and that is emptied when the block ends. Data moves between
+// device memory and scratch through the block's *DMA queue*: copy_in()/copy_out() return
+// at once, wait() completes a transfer, and up to DmaQueue::kDepth transfers may be in
+// flight, so a kernel can compute on one buffer while the next one loads (double
+// buffering):
+//
+//     float* buf[2] = {ctx.scratch().allocate<float>(n), ctx.scratch().allocate<float>(n)};
+//     auto t = ctx.dma().copy_in(buf[0], src, n * sizeof(float));
+//     for (int i = 0; i < tiles; ++i) {
+//       ctx.dma().wait(t);
+//       if (i + 1 < tiles) t = ctx.dma().copy_in(buf[(i + 1) % 2], src + (i + 1) * n, n * 4);
+//       compute(buf[i % 2], n);
+//     }
+//
+// On a CPU, a "DMA" is done by the core itself: copy_in() starts the transfer by
+// prefetching the source (the memory system fetches it while the kernel computes) and
+// wait() copies the then cache-resident bytes; copy_out() writes at once. Kernels may
+// equally read device memory directly — the operators do whichever measures faster.
+//
+// Barriers: a launch made with LaunchOptions::cooperative may call sync_all() (every
+// block of the launch waits for all others) and sync_group() (blocks of one group wait
+// for each other). Its blocks must all be resident at once, so its block_dim may not
+// exceed the device's compute cores: such a launch fails with kNotSupported instead of
+// hanging. If a block fails or returns while others wait at a barrier it can no longer
+// reach, the waiting blocks' sync call throws (the launch fails) instead of hanging.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace vnpu {
+
+namespace detail {
+struct LaunchSync;
+}
+
+/// Per-launch options.
+struct LaunchOptions {
+  /// The kernel uses sync_all() / sync_group(): all blocks run at the same time, one per
+  /// core. Requires block_dim <= compute cores (kNotSupported otherwise).
+  bool cooperative = false;
+  /// Blocks per group for sync_group(): group k is blocks [k*g, min((k+1)*g, B)).
+  /// 0 means one group holding every block. Ignored unless cooperative.
+  std::uint32_t group_size = 0;
+};
+
+/// A compute core's scratch arena (the accelerator's unified buffer). Bump allocation;
+/// everything a block allocates is released when the block ends.
+class Scratch {
+ public:
+  /// Capacity in bytes (the device's scratch_bytes).
+  std::size_t capacity() const noexcept { return capacity_; }
+  /// Bytes allocated by the current block, including alignment padding.
+  std::size_t used() const noexcept { return used_; }
+  /// Bytes still available for an allocation aligned to 64 bytes.
+  std::size_t available() const noexcept;
+
+  /// `bytes` bytes aligned to `align` (a power of two, at most 4096), or null if the arena
+  /// cannot hold them (the arena is unchanged then).
+  void* try_allocate(std::size_t bytes, std::size_t align = 64) noexcept;
+  /// As try_allocate(), but throws vnpu::Error(kScratchOverflow) with the sizes involved,
+  /// which fails the kernel with that message.
+  void* allocate(std::size_t bytes, std::size_t align = 64);
+  /// `n` objects of trivially constructible T (uninitialized), 64-byte aligned.
+  template <class T>
+  T* allocate(std::size_t n) {
+    static_assert(alignof(T) <= 64, "over-aligned type");
+    return static_cast<T*>(allocate(n * sizeof(T), 64));
+  }
+  /// Releases everything allocated so far (blocks get an empty arena anyway).
+  void reset() noexcept { used_ = 0; }
+
+  Scratch(void* base, std::size_t capacity) noexcept : base_(static_cast<unsigned char*>(base)), capacity_(capacity) {}
+
+ private:
+  unsigned char* base_;
+  std::size_t capacity_;
+  std::size_t used_ = 0;
+};
+
+/// Identifies one DMA transfer of a queue.
+struct DmaTicket {
+  std::uint64_t id = 0;
+};
+
+/// A block's DMA queue between device memory and its core's scratch.
+class DmaQueue {
+ public:
+  /// Transfers that may be in flight; issuing one more completes the oldest first.
+  static constexpr int kDepth = 4;
+
+  /// Starts copying `bytes` from `src` (device or pinned host memory) to `dst` (scratch).
+  DmaTicket copy_in(void* dst, const void* src, std::size_t bytes) noexcept;
+  /// Starts a 2-D copy: `rows` rows of `row_bytes`, read `src_pitch` bytes apart, written
+  /// back to back into `dst` (a strided gather into scratch).
+  DmaTicket copy_in_2d(void* dst, const void* src, std::size_t rows, std::size_t row_bytes,
+                       std::size_t src_pitch) noexcept;
+  /// Copies `bytes` from `src` (scratch) to `dst` (device memory). Complete on return on a
+  /// CPU; the ticket is still accepted by wait().
+  DmaTicket copy_out(void* dst, const void* src, std::size_t bytes) noexcept;
+  /// Waits for one transfer (and every older one) to complete. A ticket that has already
+  /// completed returns at once.
+  void wait(DmaTicket ticket) noexcept;
+  /// Waits for every transfer issued so far.
+  void wait_all() noexcept;
+  /// Number of transfers issued and not yet completed.
+  int pending() const noexcept { return static_cast<int>(issued_ - completed_); }
+
+  DmaQueue() = default;
+  DmaQueue(const DmaQueue&) = delete;
+  DmaQueue& operator=(const DmaQueue&) = delete;
+
+ private:
+  struct Transfer {
+    void* dst;
+    const unsigned char* src;
+    std::size_t rows;
+    std::size_t row_bytes;
+    std::size_t src_pitch;
+  };
+  void complete_oldest() noexcept;
+  Transfer ring_[kDepth] = {};
+  std::uint64_t issued_ = 0;
+  std::uint64_t completed_ = 0;
+};
 
 class KernelContext {
  public:
@@ -25,14 +149,40 @@ class KernelContext {
   /// Id of the device the kernel runs on.
   int device_id() const noexcept { return device_id_; }
 
-  KernelContext(std::uint32_t block_idx, std::uint32_t block_dim, std::uint32_t core, int device_id) noexcept
-      : block_idx_(block_idx), block_dim_(block_dim), core_(core), device_id_(device_id) {}
+  /// This core's scratch arena, empty at the start of the block.
+  Scratch& scratch() const noexcept { return *scratch_; }
+  /// This block's DMA queue; transfers still pending when the block returns are completed.
+  DmaQueue& dma() const noexcept { return *dma_; }
+
+  /// Waits until every block of the launch has called sync_all() as often as this one.
+  /// Throws vnpu::Error: kNotSupported if the launch is not cooperative, kTaskFailed if
+  /// another block failed or returned without reaching this barrier.
+  void sync_all() const;
+  /// As sync_all(), among the blocks of this block's group (LaunchOptions::group_size).
+  void sync_group() const;
+  /// This block's group and the blocks in it (one group of all blocks if not cooperative
+  /// or group_size is 0).
+  std::uint32_t group_idx() const noexcept;
+  std::uint32_t group_dim() const noexcept;
+
+  KernelContext(std::uint32_t block_idx, std::uint32_t block_dim, std::uint32_t core, int device_id,
+                Scratch* scratch = nullptr, DmaQueue* dma = nullptr, detail::LaunchSync* sync = nullptr) noexcept
+      : block_idx_(block_idx),
+        block_dim_(block_dim),
+        core_(core),
+        device_id_(device_id),
+        scratch_(scratch),
+        dma_(dma),
+        sync_(sync) {}
 
  private:
   std::uint32_t block_idx_;
   std::uint32_t block_dim_;
   std::uint32_t core_;
   int device_id_;
+  Scratch* scratch_;
+  DmaQueue* dma_;
+  detail::LaunchSync* sync_;
 };
 
 }  // namespace vnpu

@@ -3,7 +3,10 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "vnpu/status.hpp"
 
 namespace vnpu {
 
@@ -29,5 +32,17 @@ struct CpuInfo {
 
 /// Detected once, on first use. Thread-safe.
 const CpuInfo& cpu_info();
+
+/// SIMD instruction sets the operators can use on this CPU, best first, from
+/// {"avx512", "avx2", "sse4", "neon", "sve", "sve2", "scalar"}; "scalar" (portable C++)
+/// is always last.
+std::vector<std::string> available_isas();
+/// The instruction set the operators use now.
+std::string active_isa();
+/// Restricts the operators to `isa` (one of available_isas()) or, with "native", lifts the
+/// restriction. Takes effect for work submitted afterwards; meant for tests and
+/// benchmarks. The environment variable VNPU_ISA does the same at start-up.
+/// Errors: kInvalidArgument for a name this CPU cannot run, with the choices in the message.
+Status set_isa(std::string_view isa);
 
 }  // namespace vnpu

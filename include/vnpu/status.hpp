@@ -58,6 +58,13 @@ enum class Status : int {
   kInternal = 15,
   /// A device id outside 0..Device::count()-1.
   kInvalidDevice = 16,
+  /// A tensor's shape, strides or axes are invalid or do not fit the operation: a rank
+  /// above kMaxRank, a negative dimension, an axis out of range or repeated, an output
+  /// of the wrong shape.
+  kInvalidShape = 17,
+  /// An element type the operation does not support, or input and output types that do
+  /// not go together.
+  kInvalidDtype = 18,
 };
 
 /// Stable identifier of a status, e.g. "kOutOfRange". Never null.

@@ -82,12 +82,19 @@ class Stream {
   /// in errors and traces. `block_dim == 0` is kInvalidArgument.
   template <class F>
   Status launch(std::string_view name, std::uint32_t block_dim, F&& kernel) {
+    return launch(name, block_dim, LaunchOptions{}, std::forward<F>(kernel));
+  }
+  /// As above, with options: `options.cooperative` allows the kernel to use barriers
+  /// (KernelContext::sync_all / sync_group); then `block_dim` may not exceed the device's
+  /// compute cores (kNotSupported), and `options.group_size` sets the group of sync_group().
+  template <class F>
+  Status launch(std::string_view name, std::uint32_t block_dim, const LaunchOptions& options, F&& kernel) {
     using R = std::invoke_result_t<const std::decay_t<F>&, const KernelContext&>;
     if constexpr (std::is_same_v<R, Status>) {
-      return launch_erased(name, block_dim, detail::KernelFn(std::forward<F>(kernel)));
+      return launch_erased(name, block_dim, options, detail::KernelFn(std::forward<F>(kernel)));
     } else {
       static_assert(std::is_void_v<R>, "a kernel returns void or vnpu::Status");
-      return launch_erased(name, block_dim,
+      return launch_erased(name, block_dim, options,
                            detail::KernelFn([k = std::forward<F>(kernel)](const KernelContext& c) {
                              k(c);
                              return Status::kSuccess;
@@ -145,7 +152,8 @@ class Stream {
  private:
   friend class Device;
   explicit Stream(detail::StreamImpl* impl) noexcept : impl_(impl) {}
-  Status launch_erased(std::string_view name, std::uint32_t block_dim, detail::KernelFn&& fn);
+  Status launch_erased(std::string_view name, std::uint32_t block_dim, const LaunchOptions& options,
+                      detail::KernelFn&& fn);
   Status host_func_erased(std::string_view name, detail::KernelFn&& fn, CallbackMode mode);
 
   detail::Handle<detail::StreamImpl> impl_;

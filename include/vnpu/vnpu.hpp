@@ -9,10 +9,13 @@
 #pragma once
 
 #include "vnpu/device.hpp"
+#include "vnpu/dtype.hpp"
 #include "vnpu/event.hpp"
 #include "vnpu/kernel.hpp"
 #include "vnpu/memory.hpp"
+#include "vnpu/ops/reduce.hpp"
 #include "vnpu/platform.hpp"
 #include "vnpu/status.hpp"
 #include "vnpu/stream.hpp"
+#include "vnpu/tensor.hpp"
 #include "vnpu/version.hpp"

@@ -29,6 +29,8 @@ const char* status_name(Status s) noexcept {
     case Status::kEventNotRecorded: return "kEventNotRecorded";
     case Status::kInternal: return "kInternal";
     case Status::kInvalidDevice: return "kInvalidDevice";
+    case Status::kInvalidShape: return "kInvalidShape";
+    case Status::kInvalidDtype: return "kInvalidDtype";
   }
   return "kUnknownStatus";
 }

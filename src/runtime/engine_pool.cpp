@@ -1,10 +1,13 @@
 #include "runtime/engine_pool.hpp"
 
+#include <cstdlib>
+#include <memory>
 #include <utility>
 
 #include "common/error.hpp"
 #include "platform/clock.hpp"
 #include "platform/thread.hpp"
+#include "runtime/device_impl.hpp"
 #include "runtime/stream_impl.hpp"
 
 namespace vnpu::detail {
@@ -82,10 +85,14 @@ void EnginePool::wake(int n) {
 
 bool EnginePool::take_work(Work& w) {
   std::lock_guard lock(mu_);
-  // Most urgent job.
+  // Most urgent job that may start.
   int job_at = -1;
-  for (std::size_t i = 0; i < jobs_.size(); ++i)
-    if (job_at < 0 || jobs_[i].priority < jobs_[static_cast<std::size_t>(job_at)].priority) job_at = static_cast<int>(i);
+  const bool coop_busy = coop_active_.load(std::memory_order_relaxed) > 0;
+  for (std::size_t i = 0; i < jobs_.size(); ++i) {
+    const Job& j = jobs_[i];
+    if (coop_busy && j.next_part == 0 && j.task->sync) continue;  // waits for the running one
+    if (job_at < 0 || j.priority < jobs_[static_cast<std::size_t>(job_at)].priority) job_at = static_cast<int>(i);
+  }
   int stream_p = -1;
   for (int p = 0; p < kNumPriorities; ++p) {
     if (!ready_[static_cast<std::size_t>(p)].empty()) {
@@ -101,6 +108,7 @@ bool EnginePool::take_work(Work& w) {
     w.stream = j.stream;
     w.task = j.task;
     w.part = j.next_part++;
+    if (w.part == 0 && j.task->sync) coop_active_.fetch_add(1, std::memory_order_relaxed);
     if (j.next_part == j.task->parts) {  // every part claimed: the job leaves the board
       jobs_.erase(jobs_.begin() + job_at);
       work_count_.fetch_sub(1, std::memory_order_relaxed);
@@ -127,9 +135,15 @@ void EnginePool::run_work(const Work& w, Worker& self) {
   // Read before our part is counted: after that the last finisher may complete the task
   // and the stream may reuse its memory.
   const std::uint32_t parts = w.task->parts;
+  const bool coop = w.task->sync != nullptr;
   w.stream->run_part(*w.task, w.part, self);
   // The finisher of the last part completes the task and carries the stream on.
   if (w.task->done_counter().fetch_add(1, std::memory_order_acq_rel) + 1 == parts) {
+    if (coop) {
+      // A cooperative job held back behind this one may start now.
+      coop_active_.fetch_sub(1, std::memory_order_seq_cst);
+      if (work_count_.load(std::memory_order_seq_cst) > 0) wake(1);
+    }
     w.stream->complete_head();
     w.stream->run(&self);
   }
@@ -140,6 +154,19 @@ void EnginePool::worker_main(std::uint32_t index) {
   set_thread_name(name_ + "-" + std::to_string(index));
   SpinGovernor& gov = SpinGovernor::instance();
   Worker self{this, index};
+  // A compute core's scratch arena, page aligned (pages are touched on first use), and
+  // the DMA queue of the blocks it runs.
+  std::unique_ptr<unsigned char, decltype(&std::free)> arena(nullptr, &std::free);
+  std::unique_ptr<Scratch> scratch;
+  DmaQueue dma;
+  if (role_ == ThreadRole::kComputeCore) {
+    const std::size_t bytes = (device_->info().scratch_bytes + 4095) & ~std::size_t{4095};
+    arena.reset(static_cast<unsigned char*>(std::aligned_alloc(4096, bytes == 0 ? 4096 : bytes)));
+    if (arena) scratch = std::make_unique<Scratch>(arena.get(), device_->info().scratch_bytes);
+    else scratch = std::make_unique<Scratch>(nullptr, 0);  // allocations fail with kScratchOverflow
+    self.scratch = scratch.get();
+    self.dma = &dma;
+  }
   bool counted = false;          // holds a governor slot (running work or spinning)
   bool is_spinner = false;       // this worker is the pool's one idle spinner
   std::int64_t idle_since = -1;  // start of the current idle stretch
@@ -161,6 +188,9 @@ void EnginePool::worker_main(std::uint32_t index) {
       continue;
     }
     if (stopping_.load(std::memory_order_acquire)) break;
+    // Work on the board that may not start yet (a cooperative job behind another): give
+    // the CPU to the blocks being waited for.
+    if (work_count_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
     const std::int64_t now = now_ns();
     if (idle_since < 0) idle_since = now;
     bool spin = now - idle_since < spin_ns_;

@@ -7,6 +7,10 @@
 // continues its stream. Workers pick the most urgent work first (lowest priority value;
 // a job before a stream at equal priority).
 //
+// A cooperative job (a launch using barriers) starts only when no other cooperative job
+// of the pool is in progress, so the blocks of two such launches never hold each other's
+// cores.
+//
 // Idle workers: at most one per pool spins (bounded by the device's spin time and the
 // SpinGovernor); the rest park on an event count and are woken when work arrives.
 #pragma once
@@ -37,6 +41,8 @@ inline constexpr int kNumPriorities = kPriorityLowest + 1;
 struct Worker {
   EnginePool* pool;
   std::uint32_t index;
+  Scratch* scratch = nullptr;  // compute cores: this core's scratch arena
+  DmaQueue* dma = nullptr;     // compute cores: the DMA queue of the block running here
 };
 
 class EnginePool {
@@ -101,6 +107,10 @@ class EnginePool {
   std::atomic<std::uint32_t> ready_mask_{0};  // bit p: ready_[p] non-empty or a job at priority p
   std::atomic<int> work_count_{0};            // ready streams + jobs with unclaimed parts
   std::atomic<int> spinning_{0};              // idle workers spinning (0 or 1)
+  // Cooperative launches (whose blocks wait for each other in barriers) started and not
+  // finished. Only one may be in progress per pool: two interleaved ones could each hold
+  // cores the other needs.
+  std::atomic<int> coop_active_{0};
   std::atomic<bool> stopping_{false};
   bool pinned_ = false;  // every thread pinned (set by start)
   EventCount idle_;

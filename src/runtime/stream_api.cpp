@@ -37,17 +37,34 @@ int Stream::device_id() const noexcept { return impl() != nullptr ? impl()->devi
 std::uint64_t Stream::submitted() const noexcept { return impl() != nullptr ? impl()->submitted() : 0; }
 std::uint64_t Stream::completed() const noexcept { return impl() != nullptr ? impl()->completed() : 0; }
 
-Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, detail::KernelFn&& fn) {
+Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, const LaunchOptions& options,
+                             detail::KernelFn&& fn) {
   detail::clear_error();
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::launch: empty stream handle");
   if (block_dim == 0) return fail(Status::kInvalidArgument, "Stream::launch('%.*s'): block_dim is 0",
                                   static_cast<int>(name.size()), name.data());
   if (!fn) return fail(Status::kInvalidArgument, "Stream::launch: empty kernel");
+  std::unique_ptr<detail::LaunchSync> sync;
+  if (options.cooperative) {
+    detail::DeviceImpl* dev = impl()->device();
+    const int cores = dev->info().compute_cores;
+    if (block_dim > static_cast<std::uint32_t>(cores))
+      return fail(Status::kNotSupported,
+                  "Stream::launch('%.*s'): a cooperative launch runs all its blocks at once, but block_dim %u exceeds "
+                  "the device's %d compute cores",
+                  static_cast<int>(name.size()), name.data(), block_dim, cores);
+    try {
+      sync = std::make_unique<detail::LaunchSync>(block_dim, options.group_size, dev->spin_ns());
+    } catch (const std::bad_alloc&) {
+      return fail(Status::kOutOfMemory, "Stream::launch: no memory for the launch's barriers");
+    }
+  }
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kKernel;
     t.parts = block_dim;
     t.set_name(name);
     t.kernel = std::move(fn);
+    t.sync = std::move(sync);
   });
 }
 

@@ -175,19 +175,26 @@ void StreamImpl::record_failure(const Task& task, Status status, const char* wha
 
 void StreamImpl::run_part(Task& t, std::uint32_t part, const Worker& self) noexcept {
   if (t.kind == TaskKind::kKernel) {
-    const KernelContext ctx(part, t.parts, self.index, device_->id());
+    if (self.scratch != nullptr) self.scratch->reset();
+    const KernelContext ctx(part, t.parts, self.index, device_->id(), self.scratch, self.dma, t.sync.get());
     clear_error();
+    bool failed = true;
     try {
       const Status st = t.kernel(ctx);
       if (st != Status::kSuccess) {
         const char* msg = last_error_message();
         record_failure(t, st, *msg != '\0' ? msg : "the kernel returned a failure status");
+      } else {
+        failed = false;
       }
     } catch (const std::exception& e) {
       record_failure(t, Status::kTaskFailed, e.what());
     } catch (...) {
       record_failure(t, Status::kTaskFailed, "the kernel threw a non-standard exception");
     }
+    // Transfers the block left pending still land, and its barriers learn it is gone.
+    if (self.dma != nullptr) self.dma->wait_all();
+    if (t.sync) t.sync->block_exited(part, failed);
     return;
   }
   // Copies and memsets: part i covers the i-th slice of the range.

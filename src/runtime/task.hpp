@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "kernel/launch_sync.hpp"
 #include "runtime/event_point.hpp"
 #include "runtime/ref.hpp"
 #include "vnpu/stream.hpp"
@@ -30,6 +31,7 @@ struct Task {
   std::array<char, 48> name{};
 
   KernelFn kernel;  // kKernel, kHostFunc (called with a context it ignores)
+  std::unique_ptr<LaunchSync> sync;  // kKernel: the barriers of a cooperative launch
 
   void* dst = nullptr;  // kCopy, kMemset
   const void* src = nullptr;
@@ -49,6 +51,7 @@ struct Task {
   /// leaves its memory untouched (see UniqueFunction's destructor).
   void release_resources() noexcept {
     if (kernel.needs_destroy()) kernel.reset();
+    if (sync) sync.reset();
     if (staging) staging.reset();
     if (point) point = Ref<EventPoint>();
   }

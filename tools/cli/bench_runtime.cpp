@@ -131,6 +131,40 @@ std::vector<BenchResult> run_runtime_suite(const BenchOptions& o) {
                        }),
       iters, std::max(info.copy_engines, 1)));
 
+  // Barrier latency: a cooperative launch over every compute core whose blocks pass
+  // kBarriers barriers, minus the same launch without them, per barrier. barrier_all syncs
+  // every block (the accelerator's SyncAll); barrier_group syncs groups of half the blocks
+  // (of all of them on fewer than 4 cores).
+  {
+    constexpr int kBarriers = 2000;
+    const auto blocks = static_cast<std::uint32_t>(info.compute_cores);
+    auto barrier_case = [&](const char* name, bool group) {
+      LaunchOptions lo;
+      lo.cooperative = true;
+      lo.group_size = group && blocks >= 4 ? blocks / 2 : blocks;
+      auto run = [&](int n) {
+        const auto t0 = Clock::now();
+        ok(s.launch(name, blocks, lo, [n, group](const KernelContext& c) {
+          for (int i = 0; i < n; ++i) group ? c.sync_group() : c.sync_all();
+        }));
+        ok(s.synchronize());
+        return ns_between(t0, Clock::now());
+      };
+      for (int i = 0; i < 5; ++i) run(kBarriers);  // warm up
+      const int reps = std::max(5, o.reps * 4);
+      std::vector<double> samples;
+      for (int r = 0; r < reps; ++r) {
+        const double with = run(kBarriers);
+        const double without = run(0);
+        samples.push_back(std::max(0.0, with - without) / kBarriers);
+      }
+      results.push_back(make_result(name, "ns", summarize(std::move(samples)),
+                                    static_cast<std::uint64_t>(reps) * kBarriers, info.compute_cores));
+    };
+    barrier_case("barrier_all", false);
+    barrier_case("barrier_group", true);
+  }
+
   // Let the device's workers finish spinning and park, so the peers below get the CPUs
   // the way they would in a program that is not using vnpu at that moment.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));

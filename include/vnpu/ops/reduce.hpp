@@ -1,0 +1,131 @@
+// vnpu/ops/reduce.hpp — reductions over any set of axes.
+//
+//     vnpu::Tensor x(xp, vnpu::DType::kF32, {8192, 8192});
+//     vnpu::Tensor y(yp, vnpu::DType::kF32, {8192});
+//     vnpu::check(vnpu::ops::reduce(stream, vnpu::ops::ReduceOp::kSum, x, y, {.axes = {0}}));
+//     vnpu::check(stream.synchronize());
+//
+// The asynchronous form queues one kernel on `stream` and returns: like any kernel, it
+// reads `in` and writes `out` when the stream reaches it, so both must stay valid until
+// then. The synchronous form runs on the default stream of `in`'s device (device 0 for
+// memory vnpu did not allocate) and waits for it.
+//
+// Semantics:
+// - axes may be negative (counted from the end); a repeated or out-of-range axis is
+//   kInvalidShape. Axes::all() (the default) reduces every axis; an explicitly empty list
+//   reduces none, copying the input (with the op's element-wise part applied: l1 gives
+//   |x|, sum_sq x², var 0 or NaN ...).
+// - keep_dims keeps reduced axes as size 1; otherwise they are removed (a full reduction
+//   gives a rank-0 tensor).
+// - Empty reductions: sum 0, prod 1, max -inf, min +inf, mean NaN, var/std NaN,
+//   logsumexp -inf, all true, any false; argmax/argmin of an empty axis is kInvalidShape.
+// - NaN propagates through max/min; argmax/argmin return the index of the first NaN; ties
+//   give the first index. var/std divide by n - correction, NaN when n <= correction.
+// - argmax/argmin over all axes give the flat row-major index, as NumPy does.
+// - f16 and bf16 accumulate in f32 (and partials in f64); i32 sums and products wrap
+//   modulo 2^32 as on the accelerator.
+//
+// Types: float inputs (f32, f16, bf16) for every op; i32 inputs for sum, prod, max, min,
+// argmax, argmin, all, any. The output dtype is the input dtype, or f32 for f16/bf16
+// inputs; argmax/argmin write i64; all/any write bool. `out` may be a strided view; its
+// shape must equal reduce_output_shape().
+//
+// Determinism: the result is bitwise identical for any number of compute cores, any
+// device configuration and every run: the input is cut into chunks whose size depends only
+// on the shape, each chunk is reduced in a fixed order and the partials are combined in a
+// fixed order. Results also match bit for bit across ISAs (AVX-512, AVX2, SSE4, scalar)
+// for every op except logsumexp (its exp uses fused multiply-adds where the ISA has them).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "vnpu/status.hpp"
+#include "vnpu/stream.hpp"
+#include "vnpu/tensor.hpp"
+
+namespace vnpu::ops {
+
+enum class ReduceOp : int {
+  kSum,
+  kMean,
+  kMax,
+  kMin,
+  kProd,
+  kSumSquares,  ///< sum of x²
+  kL1,          ///< sum of |x|
+  kL2,          ///< sqrt of the sum of x²
+  kLogSumExp,   ///< log(sum(exp(x))), computed stably
+  kVar,         ///< sum((x - mean)²) / (n - correction)
+  kStd,         ///< sqrt(var)
+  kArgMax,
+  kArgMin,
+  kAll,  ///< every element nonzero (NaN counts as nonzero)
+  kAny,  ///< some element nonzero
+};
+
+/// "sum", "mean", "max", "min", "prod", "sum_sq", "l1", "l2", "logsumexp", "var", "std",
+/// "argmax", "argmin", "all", "any".
+const char* reduce_op_name(ReduceOp op) noexcept;
+std::optional<ReduceOp> parse_reduce_op(std::string_view name) noexcept;
+
+/// The axes to reduce: all of them, or an explicit list (possibly empty).
+class Axes {
+ public:
+  /// Every axis.
+  Axes() = default;
+  static Axes all() { return Axes(); }
+  /// Exactly these axes (negative counts from the end); an empty list reduces none.
+  Axes(std::initializer_list<int> axes) : list_(axes), all_(false) {}
+  explicit Axes(std::span<const int> axes) : list_(axes.begin(), axes.end()), all_(false) {}
+
+  bool is_all() const noexcept { return all_; }
+  std::span<const int> list() const noexcept { return list_; }
+
+ private:
+  std::vector<int> list_;
+  bool all_ = true;
+};
+
+struct ReduceOptions {
+  Axes axes;
+  bool keep_dims = false;
+  /// var/std: divide by n - correction (1: sample variance, 0: population variance).
+  double correction = 1.0;
+};
+
+/// The output of a reduction: its shape and default dtype.
+struct ReduceShape {
+  int rank = 0;
+  std::int64_t dims[kMaxRank] = {};
+  DType dtype = DType::kF32;
+  std::span<const std::int64_t> shape() const noexcept { return {dims, static_cast<std::size_t>(rank)}; }
+};
+
+/// Checks `op` on `in` with `options` and gives the output shape and dtype.
+/// Errors: kInvalidShape (bad descriptor, axis out of range or repeated, argmax/argmin of
+/// an empty axis), kInvalidDtype (dtype not supported by the op), kInvalidArgument
+/// (unknown op, negative or non-finite correction).
+Expected<ReduceShape> reduce_output_shape(ReduceOp op, const Tensor& in, const ReduceOptions& options = {});
+
+/// Queues the reduction on `stream`. Validates everything first (as reduce_output_shape,
+/// plus: out's shape must match, out's dtype must be allowed, null data with elements is
+/// kInvalidArgument, a view reaching outside its vnpu allocation is kOutOfRange, `out`
+/// overlapping `in` is kInvalidArgument); nothing is queued on failure.
+Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options = {});
+
+/// Synchronous form: runs the reduction and waits for it.
+Status reduce(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options = {});
+
+/// How the reduction would be spread over a device with `cores` compute cores: the number
+/// of input elements each launched block reduces (one entry per block; fewer blocks than
+/// cores for small inputs). No block gets more than 10% more than another, except that
+/// inputs too small to share run on one block.
+Expected<std::vector<std::int64_t>> reduce_block_work(ReduceOp op, const Tensor& in, const ReduceOptions& options,
+                                                      int cores);
+
+}  // namespace vnpu::ops

@@ -1,0 +1,113 @@
+#include "kernel/launch_sync.hpp"
+
+#include "common/error.hpp"
+#include "platform/clock.hpp"
+#include "vnpu/kernel.hpp"
+
+namespace vnpu::detail {
+
+LaunchSync::LaunchSync(std::uint32_t nblocks, std::uint32_t gsize, std::int64_t spin)
+    : blocks(nblocks), group_size(gsize == 0 || gsize > nblocks ? nblocks : gsize), spin_ns(spin) {
+  all.participants = blocks;
+  const std::uint32_t ngroups = (blocks + group_size - 1) / group_size;
+  groups = std::make_unique<Barrier[]>(ngroups);
+  for (std::uint32_t g = 0; g < ngroups; ++g) {
+    const std::uint32_t first = g * group_size;
+    groups[g].participants = blocks - first < group_size ? blocks - first : group_size;
+  }
+}
+
+namespace {
+
+// True when the barrier can no longer complete in generation `gen`.
+bool stuck(const Barrier& b) noexcept {
+  const std::uint32_t a = b.arrived.load(std::memory_order_acquire);
+  const std::uint32_t e = b.exited.load(std::memory_order_acquire);
+  return e != 0 && a < b.participants && a + e >= b.participants;
+}
+
+}  // namespace
+
+void LaunchSync::wait(Barrier& b, std::uint32_t block, const char* what) {
+  auto broken_error = [&] {
+    broken.store(true, std::memory_order_release);
+    all.ec.notify_all();
+    fail(Status::kTaskFailed,
+         "%s in block %u: the barrier cannot complete because another block of the launch failed or returned "
+         "without reaching it",
+         what, block);
+    check(Status::kTaskFailed);
+  };
+  if (broken.load(std::memory_order_acquire)) broken_error();
+  const std::uint32_t gen = b.generation.load(std::memory_order_acquire);
+  if (b.arrived.fetch_add(1, std::memory_order_acq_rel) + 1 == b.participants) {
+    b.arrived.store(0, std::memory_order_relaxed);
+    b.generation.store(gen + 1, std::memory_order_release);
+    b.ec.notify_all();
+    return;
+  }
+  auto released = [&] { return b.generation.load(std::memory_order_acquire) != gen; };
+  auto give_up = [&] { return broken.load(std::memory_order_acquire) || stuck(b); };
+  const std::int64_t start = now_ns();
+  for (int i = 0;; ++i) {
+    if (released()) return;
+    if (give_up()) break;
+    cpu_relax();
+    if ((i & 63) == 63 && now_ns() - start > spin_ns) {
+      const std::uint32_t key = b.ec.prepare_wait();
+      if (released() || give_up()) {
+        b.ec.cancel_wait();
+        continue;
+      }
+      b.ec.wait(key, -1);
+    }
+  }
+  broken_error();
+}
+
+void LaunchSync::block_exited(std::uint32_t block, bool failed) noexcept {
+  if (failed) broken.store(true, std::memory_order_release);
+  all.exited.fetch_add(1, std::memory_order_acq_rel);
+  Barrier& g = groups[group_of(block)];
+  g.exited.fetch_add(1, std::memory_order_acq_rel);
+  // Waiters park on their own barrier: wake both, and on failure every group.
+  all.ec.notify_all();
+  g.ec.notify_all();
+  if (failed) {
+    const std::uint32_t ngroups = (blocks + group_size - 1) / group_size;
+    for (std::uint32_t i = 0; i < ngroups; ++i) groups[i].ec.notify_all();
+  }
+}
+
+}  // namespace vnpu::detail
+
+namespace vnpu {
+
+void KernelContext::sync_all() const {
+  if (sync_ == nullptr) {
+    detail::fail(Status::kNotSupported,
+                 "sync_all in block %u: the launch is not cooperative (launch with LaunchOptions{.cooperative = true})",
+                 block_idx_);
+    check(Status::kNotSupported);
+  }
+  sync_->wait(sync_->all, block_idx_, "sync_all");
+}
+
+void KernelContext::sync_group() const {
+  if (sync_ == nullptr) {
+    detail::fail(Status::kNotSupported,
+                 "sync_group in block %u: the launch is not cooperative (launch with LaunchOptions{.cooperative = "
+                 "true})",
+                 block_idx_);
+    check(Status::kNotSupported);
+  }
+  sync_->wait(sync_->groups[sync_->group_of(block_idx_)], block_idx_, "sync_group");
+}
+
+std::uint32_t KernelContext::group_idx() const noexcept { return sync_ == nullptr ? 0 : sync_->group_of(block_idx_); }
+
+std::uint32_t KernelContext::group_dim() const noexcept {
+  return sync_ == nullptr ? block_dim_ : sync_->groups[sync_->group_of(block_idx_)].participants;
+}
+
+}  // namespace vnpu

@@ -1,0 +1,43 @@
+// LaunchSync: the barriers of one cooperative launch.
+//
+// Each barrier counts arrivals in its current generation; the last block to arrive
+// starts the next generation and wakes the others. Blocks that have finished (returned or
+// failed) are counted as exited: once every block still running has arrived and some
+// have exited, the barrier can never complete, so it *breaks* and every waiter's sync
+// call throws instead of hanging. A failing block breaks every barrier of its launch.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "platform/park.hpp"
+
+namespace vnpu::detail {
+
+struct alignas(64) Barrier {
+  std::atomic<std::uint32_t> arrived{0};
+  std::atomic<std::uint32_t> generation{0};
+  std::atomic<std::uint32_t> exited{0};
+  std::uint32_t participants = 0;
+  EventCount ec;
+};
+
+struct LaunchSync {
+  LaunchSync(std::uint32_t blocks, std::uint32_t group_size, std::int64_t spin_ns);
+
+  std::uint32_t blocks;
+  std::uint32_t group_size;  // blocks per group (the last group may be smaller)
+  std::int64_t spin_ns;      // how long a waiter spins before parking
+  std::atomic<bool> broken{false};
+  Barrier all;
+  std::unique_ptr<Barrier[]> groups;
+
+  std::uint32_t group_of(std::uint32_t block) const noexcept { return block / group_size; }
+  /// Waits at `b`; throws vnpu::Error(kTaskFailed) if the barrier breaks.
+  void wait(Barrier& b, std::uint32_t block, const char* what);
+  /// A block has finished (normally or not): it will arrive at no further barrier.
+  void block_exited(std::uint32_t block, bool failed) noexcept;
+};
+
+}  // namespace vnpu::detail

@@ -1,0 +1,276 @@
+// Per-ISA reduction of one chunk (at most kChunk contiguous elements) to a Partial.
+//
+// Included once per SIMD target by reduce_kernels.cpp (no include guard, on purpose).
+// The fixed order that makes results independent of cores and ISAs: element e of a chunk
+// goes to accumulator lane e % 64; the 64 lanes fold to 16 as
+// a[l] = (acc[l] + acc[16+l]) + (acc[32+l] + acc[48+l]), and the 16 to one by adjacent
+// pairs (a[i] = a[2i] + a[2i+1], four times). The loops are plain C++ that the compiler
+// vectorizes for the target being compiled; no fused multiply-adds (the file is built
+// with -ffp-contract=off), so every ISA performs the same roundings.
+
+// NOLINTBEGIN(readability-function-cognitive-complexity)
+
+namespace chunk {
+
+inline constexpr int kLanes = 64;
+
+template <class T, class Op>
+HWY_INLINE T Fold(const T* acc, Op op) {
+  T a[16];
+  for (int l = 0; l < 16; ++l) a[l] = op(op(acc[l], acc[16 + l]), op(acc[32 + l], acc[48 + l]));
+  for (int w = 16; w > 1; w /= 2)
+    for (int i = 0; i < w / 2; ++i) a[i] = op(a[2 * i], a[2 * i + 1]);
+  return a[0];
+}
+
+inline float Add(float x, float y) { return x + y; }
+inline float MaxF(float x, float y) { return y > x ? y : x; }
+inline float MinF(float x, float y) { return y < x ? y : x; }
+
+template <Map kMap>
+HWY_INLINE float MapF(float x) {
+  if constexpr (kMap == Map::kSquare) return x * x;
+  else if constexpr (kMap == Map::kAbs) return std::fabs(x);
+  else return x;
+}
+
+template <Map kMap>
+HWY_NOINLINE float SumF32(const float* HWY_RESTRICT x, std::int64_t n) {
+  alignas(64) float acc[kLanes] = {};
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] += MapF<kMap>(x[e + k]);
+  for (int k = 0; k < n - e; ++k) acc[k] += MapF<kMap>(x[e + k]);
+  return Fold(acc, Add);
+}
+
+HWY_NOINLINE float CountF32(const float* HWY_RESTRICT x, std::int64_t n) {
+  alignas(64) float acc[kLanes] = {};
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] += x[e + k] != 0.0f ? 1.0f : 0.0f;
+  for (int k = 0; k < n - e; ++k) acc[k] += x[e + k] != 0.0f ? 1.0f : 0.0f;
+  return Fold(acc, Add);
+}
+
+HWY_NOINLINE double ProdF32(const float* HWY_RESTRICT x, std::int64_t n) {
+  alignas(64) double acc[kLanes];
+  for (double& a : acc) a = 1.0;
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] *= static_cast<double>(x[e + k]);
+  for (int k = 0; k < n - e; ++k) acc[k] *= static_cast<double>(x[e + k]);
+  return Fold(acc, [](double p, double q) { return p * q; });
+}
+
+// Max (kMax true) or min; NaN if any element is NaN.
+template <bool kMax>
+HWY_NOINLINE float ExtremeF32(const float* HWY_RESTRICT x, std::int64_t n) {
+  constexpr float kInit = kMax ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+  alignas(64) float acc[kLanes];
+  alignas(64) std::int32_t nan[kLanes] = {};
+  for (float& a : acc) a = kInit;
+  auto step = [&](int k, float v) {
+    acc[k] = kMax ? (v > acc[k] ? v : acc[k]) : (v < acc[k] ? v : acc[k]);
+    nan[k] |= v != v ? 1 : 0;
+  };
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int k = 0; k < kLanes; ++k) step(k, x[e + k]);
+  for (int k = 0; k < n - e; ++k) step(k, x[e + k]);
+  int any_nan = 0;
+  for (int k = 0; k < kLanes; ++k) any_nan |= nan[k];
+  if (any_nan != 0) return std::numeric_limits<float>::quiet_NaN();
+  return kMax ? Fold(acc, MaxF) : Fold(acc, MinF);
+}
+
+// log-sum-exp of a chunk as (max, sum of exp(x - max)); the chunk stays in L1 between
+// the two passes.
+HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
+  Partial p;
+  const float m = ExtremeF32<true>(x, n);
+  if (m != m) {
+    p.a = std::numeric_limits<double>::quiet_NaN();
+    return p;
+  }
+  p.a = m;
+  if (std::isinf(m)) {
+    p.b = m > 0 ? 1.0 : 0.0;
+    return p;
+  }
+  const hn::ScalableTag<float> d;
+  const std::int64_t N = static_cast<std::int64_t>(hn::Lanes(d));
+  const auto vm = hn::Set(d, m);
+  auto s0 = hn::Zero(d), s1 = hn::Zero(d);
+  std::int64_t e = 0;
+  for (; e + 2 * N <= n; e += 2 * N) {
+    s0 = hn::Add(s0, hn::Exp(d, hn::Sub(hn::LoadU(d, x + e), vm)));
+    s1 = hn::Add(s1, hn::Exp(d, hn::Sub(hn::LoadU(d, x + e + N), vm)));
+  }
+  float s = hn::GetLane(hn::SumOfLanes(d, hn::Add(s0, s1)));
+  for (; e < n; ++e) s += std::exp(x[e] - m);
+  p.b = s;
+  return p;
+}
+
+// (count, mean, M2) by two passes over the chunk (it stays in L1): a first estimate s of
+// the mean, then the sums of (x - s) and (x - s)², from which
+// mean = s + sum(x - s) / n and M2 = sum((x - s)²) - sum(x - s)² / n.
+HWY_NOINLINE Partial VarF32(const float* HWY_RESTRICT x, std::int64_t n) {
+  Partial p;
+  if (n == 0) return p;
+  const auto dn = static_cast<double>(n);
+  const auto s = static_cast<float>(static_cast<double>(SumF32<Map::kIdentity>(x, n)) / dn);
+  alignas(64) float d1[kLanes] = {};
+  alignas(64) float d2[kLanes] = {};
+  auto step = [&](int k, float v) {
+    const float dl = v - s;
+    d1[k] += dl;
+    d2[k] += dl * dl;
+  };
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int k = 0; k < kLanes; ++k) step(k, x[e + k]);
+  for (int k = 0; k < n - e; ++k) step(k, x[e + k]);
+  const auto t1 = static_cast<double>(Fold(d1, Add));
+  const auto t2 = static_cast<double>(Fold(d2, Add));
+  const double m2 = t2 - t1 * t1 / dn;
+  p.a = dn;
+  p.b = static_cast<double>(s) + t1 / dn;
+  p.c = m2 > 0 ? m2 : 0.0;
+  return p;
+}
+
+// First index of the maximum (kMax) or minimum; the first NaN wins.
+template <bool kMax, class T>
+HWY_NOINLINE Partial ArgChunk(const T* HWY_RESTRICT x, std::int64_t n, std::int64_t base) {
+  constexpr std::int32_t kNone = std::numeric_limits<std::int32_t>::max();
+  T init;
+  if constexpr (std::is_floating_point_v<T>) {
+    init = kMax ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
+  } else {
+    init = kMax ? std::numeric_limits<T>::min() : std::numeric_limits<T>::max();
+  }
+  alignas(64) T best[kLanes];
+  alignas(64) std::int32_t idx[kLanes];
+  alignas(64) std::int32_t nan[kLanes];
+  for (int k = 0; k < kLanes; ++k) {
+    best[k] = init;
+    idx[k] = kNone;
+    nan[k] = kNone;
+  }
+  auto step = [&](int k, T v, std::int32_t at) {
+    const bool better = kMax ? v > best[k] : v < best[k];
+    best[k] = better ? v : best[k];
+    idx[k] = better ? at : idx[k];
+    if constexpr (std::is_floating_point_v<T>) nan[k] = (v != v && nan[k] == kNone) ? at : nan[k];
+  };
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int k = 0; k < kLanes; ++k) step(k, x[e + k], static_cast<std::int32_t>(e + k));
+  for (int k = 0; k < n - e; ++k) step(k, x[e + k], static_cast<std::int32_t>(e + k));
+  Partial p;
+  std::int32_t first_nan = kNone;
+  for (int k = 0; k < kLanes; ++k) first_nan = nan[k] < first_nan ? nan[k] : first_nan;
+  if (first_nan != kNone) {
+    p.a = std::numeric_limits<double>::quiet_NaN();
+    p.i = base + first_nan;
+    return p;
+  }
+  int win = -1;
+  for (int k = 0; k < kLanes; ++k) {
+    if (idx[k] == kNone) continue;
+    if (win < 0 || (kMax ? best[k] > best[win] : best[k] < best[win]) || (best[k] == best[win] && idx[k] < idx[win]))
+      win = k;
+  }
+  if (win < 0) {  // every element equals the initial extreme: the first one is the answer
+    p.a = n > 0 ? static_cast<double>(x[0]) : 0.0;
+    p.i = n > 0 ? base : -1;
+    return p;
+  }
+  p.a = static_cast<double>(best[win]);
+  p.i = base + idx[win];
+  return p;
+}
+
+// i32: sums and products wrap modulo 2^32.
+template <Family kFam>
+HWY_NOINLINE Partial IntChunk(const std::int32_t* HWY_RESTRICT x, std::int64_t n) {
+  Partial p;
+  if constexpr (kFam == Family::kSum || kFam == Family::kProd) {
+    alignas(64) std::uint32_t acc[kLanes];
+    for (auto& a : acc) a = kFam == Family::kSum ? 0u : 1u;
+    std::int64_t e = 0;
+    for (; e + kLanes <= n; e += kLanes)
+      for (int k = 0; k < kLanes; ++k) {
+        if constexpr (kFam == Family::kSum) acc[k] += static_cast<std::uint32_t>(x[e + k]);
+        else acc[k] *= static_cast<std::uint32_t>(x[e + k]);
+      }
+    for (int k = 0; k < n - e; ++k) {
+      if constexpr (kFam == Family::kSum) acc[k] += static_cast<std::uint32_t>(x[e + k]);
+      else acc[k] *= static_cast<std::uint32_t>(x[e + k]);
+    }
+    std::uint32_t r = kFam == Family::kSum ? 0u : 1u;
+    for (auto a : acc) r = kFam == Family::kSum ? r + a : r * a;
+    p.i = r;
+  } else if constexpr (kFam == Family::kMax || kFam == Family::kMin) {
+    constexpr bool kMax = kFam == Family::kMax;
+    alignas(64) std::int32_t acc[kLanes];
+    for (auto& a : acc) a = kMax ? std::numeric_limits<std::int32_t>::min() : std::numeric_limits<std::int32_t>::max();
+    std::int64_t e = 0;
+    for (; e + kLanes <= n; e += kLanes)
+      for (int k = 0; k < kLanes; ++k) acc[k] = kMax ? std::max(acc[k], x[e + k]) : std::min(acc[k], x[e + k]);
+    for (int k = 0; k < n - e; ++k) acc[k] = kMax ? std::max(acc[k], x[e + k]) : std::min(acc[k], x[e + k]);
+    std::int32_t r = acc[0];
+    for (auto a : acc) r = kMax ? std::max(r, a) : std::min(r, a);
+    p.i = r;
+  } else {  // kCount
+    alignas(64) std::int32_t acc[kLanes] = {};
+    std::int64_t e = 0;
+    for (; e + kLanes <= n; e += kLanes)
+      for (int k = 0; k < kLanes; ++k) acc[k] += x[e + k] != 0 ? 1 : 0;
+    for (int k = 0; k < n - e; ++k) acc[k] += x[e + k] != 0 ? 1 : 0;
+    std::int64_t r = 0;
+    for (auto a : acc) r += a;
+    p.a = static_cast<double>(r);
+  }
+  return p;
+}
+
+// One chunk of f32 values (already converted) to a Partial; `base` is the flat index of
+// x[0] within its output (for argmax/argmin).
+HWY_INLINE Partial F32(Family fam, Map map, const float* x, std::int64_t n, std::int64_t base) {
+  Partial p;
+  switch (fam) {
+    case Family::kSum:
+      p.a = map == Map::kIdentity ? SumF32<Map::kIdentity>(x, n)
+            : map == Map::kSquare ? SumF32<Map::kSquare>(x, n)
+                                  : SumF32<Map::kAbs>(x, n);
+      break;
+    case Family::kCount: p.a = CountF32(x, n); break;
+    case Family::kProd: p.a = ProdF32(x, n); break;
+    case Family::kMax: p.a = ExtremeF32<true>(x, n); break;
+    case Family::kMin: p.a = ExtremeF32<false>(x, n); break;
+    case Family::kLse: p = LseF32(x, n); break;
+    case Family::kVar: p = VarF32(x, n); break;
+    case Family::kArgMax: p = ArgChunk<true>(x, n, base); break;
+    case Family::kArgMin: p = ArgChunk<false>(x, n, base); break;
+  }
+  return p;
+}
+
+HWY_INLINE Partial I32(Family fam, const std::int32_t* x, std::int64_t n, std::int64_t base) {
+  switch (fam) {
+    case Family::kSum: return IntChunk<Family::kSum>(x, n);
+    case Family::kProd: return IntChunk<Family::kProd>(x, n);
+    case Family::kMax: return IntChunk<Family::kMax>(x, n);
+    case Family::kMin: return IntChunk<Family::kMin>(x, n);
+    case Family::kArgMax: return ArgChunk<true>(x, n, base);
+    case Family::kArgMin: return ArgChunk<false>(x, n, base);
+    default: return IntChunk<Family::kCount>(x, n);
+  }
+}
+
+}  // namespace chunk
+
+// NOLINTEND(readability-function-cognitive-complexity)

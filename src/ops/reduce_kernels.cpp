@@ -1,0 +1,485 @@
+// Reduction kernels, compiled once per SIMD target (Highway's foreach_target) and picked
+// at run time. run_units() reduces a range of a plan's units; see reduce_plan.hpp for
+// the layouts and the order of operations.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+#include "ops/reduce_plan.hpp"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "ops/reduce_kernels.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+#include <hwy/contrib/math/math-inl.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace vnpu::ops::detail::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#include "ops/reduce_chunk-inl.hpp"
+
+namespace {
+
+// ---- loading any input dtype as f32 ----------------------------------------------------
+
+// Converts n contiguous f16 (kBF16: bf16) values to f32.
+template <bool kBF16>
+HWY_NOINLINE void Widen(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+  const hn::ScalableTag<float> df;
+  using T = std::conditional_t<kBF16, hwy::bfloat16_t, hwy::float16_t>;
+  const hn::Rebind<T, decltype(df)> dh;
+  const auto N = static_cast<std::int64_t>(hn::Lanes(df));
+  std::int64_t i = 0;
+  for (; i + N <= n; i += N)
+    hn::StoreU(hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const T*>(src + i))), df, dst + i);
+  for (; i < n; ++i) dst[i] = kBF16 ? bf16_to_f32(src[i]) : f16_to_f32(src[i]);
+}
+
+// n contiguous input elements of `t` at `p` as f32: the input itself for f32, else
+// converted into `buf`.
+HWY_INLINE const float* AsF32(DType t, const unsigned char* p, std::int64_t n, float* buf) {
+  if (t == DType::kF32) return reinterpret_cast<const float*>(p);
+  if (t == DType::kBF16) Widen<true>(reinterpret_cast<const std::uint16_t*>(p), buf, n);
+  else Widen<false>(reinterpret_cast<const std::uint16_t*>(p), buf, n);
+  return buf;
+}
+
+HWY_INLINE float LoadOne(DType t, const unsigned char* p) {
+  switch (t) {
+    case DType::kF16: {
+      std::uint16_t h;
+      std::memcpy(&h, p, 2);
+      return f16_to_f32(h);
+    }
+    case DType::kBF16: {
+      std::uint16_t h;
+      std::memcpy(&h, p, 2);
+      return bf16_to_f32(h);
+    }
+    default: {
+      float f;
+      std::memcpy(&f, p, 4);
+      return f;
+    }
+  }
+}
+
+// ---- inner: contiguous runs ------------------------------------------------------------
+
+// Reduces n contiguous elements at element offset `off` (flat index `base` within the
+// output) chunk by chunk.
+Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t base) {
+  const bool is_int = p.is_int();
+  Partial acc = identity(p.fam, is_int);
+  alignas(64) float buf[kChunk];
+  const std::size_t es = dtype_size(p.in_t);
+  for (std::int64_t c = 0; c < n; c += kChunk) {
+    const std::int64_t len = std::min(kChunk, n - c);
+    const unsigned char* src = p.in + (off + c) * static_cast<std::int64_t>(es);
+    const Partial q = is_int ? chunk::I32(p.fam, reinterpret_cast<const std::int32_t*>(src), len, base + c)
+                             : chunk::F32(p.fam, p.map, AsF32(p.in_t, src, len, buf), len, base + c);
+    acc = combine(p.fam, is_int, acc, q);
+  }
+  return acc;
+}
+
+// Rows of at most 16 f32 elements summed 16 rows at a time: each row's lanes fold by
+// adjacent pairs exactly as chunk::Fold does for a short chunk (a lane holds x + 0).
+#if HWY_TARGET != HWY_SCALAR
+template <Map kMap>
+void ShortRowsSum(const Plan& p, std::int64_t r0, std::int64_t r1) {
+  const hn::CappedTag<float, 16> d;
+  constexpr std::int64_t kMaxN = 16;
+  const auto N = static_cast<std::int64_t>(hn::Lanes(d));
+  const std::int64_t per_row = 16 / N;  // vectors per row
+  const std::int64_t L = p.L;
+  const std::int64_t in_stride = p.kept.n == 0 ? 0 : p.kept.in_stride[0];
+  const std::int64_t out_stride = p.kept.n == 0 ? 0 : p.kept.out_stride[0];
+  const auto* in = reinterpret_cast<const float*>(p.in);
+  auto* out = reinterpret_cast<float*>(p.out);
+  const auto zero = hn::Zero(d);
+  const float inv = p.op == ReduceOp::kMean ? static_cast<float>(L) : 1.0f;
+  using V = std::remove_const_t<decltype(zero)>;
+  V v[16 * 16 / 4];  // 16 rows of 16 lanes, in vectors of N lanes (N >= 4 here)
+  alignas(64) float res[16];
+  std::int64_t r = r0;
+  for (; r + 16 <= r1; r += 16) {
+    for (std::int64_t row = 0; row < 16; ++row) {
+      const float* x = in + (r + row) * in_stride;
+      for (std::int64_t j = 0; j < per_row; ++j) {
+        const std::int64_t lane0 = j * N;
+        V val;
+        if (lane0 + N <= L) {
+          val = hn::LoadU(d, x + lane0);
+        } else if (lane0 < L) {
+          val = hn::MaskedLoad(hn::FirstN(d, static_cast<std::size_t>(L - lane0)), d, x + lane0);
+        } else {
+          val = zero;
+        }
+        if constexpr (kMap == Map::kSquare) val = hn::Mul(val, val);
+        if constexpr (kMap == Map::kAbs) val = hn::Abs(val);
+        v[row * per_row + j] = hn::Add(val, zero);
+      }
+    }
+    for (std::int64_t cnt = 16 * per_row; cnt > per_row; cnt /= 2)
+      for (std::int64_t i = 0; i < cnt / 2; ++i)
+        v[i] = hn::Add(hn::ConcatEven(d, v[2 * i + 1], v[2 * i]), hn::ConcatOdd(d, v[2 * i + 1], v[2 * i]));
+    for (std::int64_t j = 0; j < per_row; ++j) hn::Store(v[j], d, res + j * N);
+    for (int row = 0; row < 16; ++row) {
+      float s = res[row];
+      if (p.op == ReduceOp::kMean) s = s / inv;
+      else if (p.op == ReduceOp::kL2) s = std::sqrt(s);
+      out[(r + row) * out_stride] = s;
+    }
+  }
+  (void)kMaxN;
+  for (; r < r1; ++r) {
+    std::int64_t io = 0, oo = 0;
+    p.kept.offsets(r, &io, &oo);
+    p.write(oo, ReduceRun(p, io, L, 0));
+  }
+}
+#endif
+
+#if HWY_TARGET != HWY_SCALAR
+bool ShortRowsApply(const Plan& p) {
+  if (hn::Lanes(hn::CappedTag<float, 16>()) < 4) return false;
+  return p.layout == Layout::kInner && p.K == 1 && p.L <= 16 && p.L > 0 && p.in_t == DType::kF32 &&
+         p.out_t == DType::kF32 && p.fam == Family::kSum && p.kept.n <= 1 &&
+         (p.op == ReduceOp::kSum || p.op == ReduceOp::kMean || p.op == ReduceOp::kSumSquares ||
+          p.op == ReduceOp::kL1 || p.op == ReduceOp::kL2);
+}
+#endif
+
+void RunInner(const Plan& p, std::int64_t u0, std::int64_t u1) {
+#if HWY_TARGET != HWY_SCALAR
+  if (ShortRowsApply(p)) {
+    if (p.map == Map::kSquare) ShortRowsSum<Map::kSquare>(p, u0, u1);
+    else if (p.map == Map::kAbs) ShortRowsSum<Map::kAbs>(p, u0, u1);
+    else ShortRowsSum<Map::kIdentity>(p, u0, u1);
+    return;
+  }
+#endif
+  for (std::int64_t u = u0; u < u1; ++u) {
+    const std::int64_t m = u / p.K, seg = u % p.K;
+    std::int64_t io = 0, oo = 0;
+    p.kept.offsets(m, &io, &oo);
+    const std::int64_t start = seg * p.S;
+    const std::int64_t n = std::min(p.S, p.L - start);
+    const Partial q = ReduceRun(p, io + start, n, start);
+    if (p.K == 1) p.write(oo, q);
+    else const_cast<Plan&>(p).partials[static_cast<std::size_t>(u)] = q;
+  }
+}
+
+// ---- gather: any strides ---------------------------------------------------------------
+
+void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
+  const bool is_int = p.is_int();
+  const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
+  alignas(64) float fbuf[kChunk];
+  alignas(64) std::int32_t ibuf[kChunk];
+  for (std::int64_t u = u0; u < u1; ++u) {
+    const std::int64_t m = u / p.K, seg = u % p.K;
+    std::int64_t io = 0, oo = 0;
+    p.kept.offsets(m, &io, &oo);
+    const std::int64_t start = seg * p.S;
+    const std::int64_t n = std::min(p.S, p.L - start);
+    // Odometer over the reduced dims, starting at flat index `start`.
+    std::int64_t idx[kMaxRank] = {};
+    std::int64_t rest = start, off = io;
+    for (int k = p.nred - 1; k >= 0; --k) {
+      idx[k] = rest % p.red_size[k];
+      rest /= p.red_size[k];
+      off += idx[k] * p.red_stride[k];
+    }
+    Partial acc = identity(p.fam, is_int);
+    for (std::int64_t c = 0; c < n; c += kChunk) {
+      const std::int64_t len = std::min(kChunk, n - c);
+      for (std::int64_t i = 0; i < len; ++i) {
+        const unsigned char* src = p.in + off * es;
+        if (is_int) std::memcpy(&ibuf[i], src, 4);
+        else fbuf[i] = LoadOne(p.in_t, src);
+        for (int k = p.nred - 1; k >= 0; --k) {
+          off += p.red_stride[k];
+          if (++idx[k] < p.red_size[k]) break;
+          off -= idx[k] * p.red_stride[k];
+          idx[k] = 0;
+        }
+      }
+      const Partial q = is_int ? chunk::I32(p.fam, ibuf, len, start + c) : chunk::F32(p.fam, p.map, fbuf, len, start + c);
+      acc = combine(p.fam, is_int, acc, q);
+    }
+    if (p.K == 1) p.write(oo, acc);
+    else const_cast<Plan&>(p).partials[static_cast<std::size_t>(u)] = acc;
+  }
+}
+
+// ---- outer: reduce rows, columns contiguous --------------------------------------------
+
+constexpr std::int64_t kColTile = 4096;  // columns accumulated at once (buffers in L1/L2)
+
+template <Map kMap>
+HWY_INLINE float MapOne(float x) {
+  return chunk::MapF<kMap>(x);
+}
+
+// Column partials of rows [r0, r1) × columns [c0, c0 + cw) of batch `a`, into out[0..cw).
+// Per column: rows in blocks of kRowBlock from r0, each block reduced in f32 in row
+// order, block results combined in f64 in order.
+template <Map kMap>
+void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
+              Partial* out, bool count) {
+  alignas(64) float acc[kColTile];
+  alignas(64) float rowbuf[kColTile];
+  const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
+  for (std::int64_t c = 0; c < cw; ++c) out[c].a = 0;
+  for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
+    const std::int64_t re = std::min(r1, rb + kRowBlock);
+    std::fill(acc, acc + cw, 0.0f);
+    for (std::int64_t r = rb; r < re; ++r) {
+      const float* x = AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf);
+      if (count) {
+        for (std::int64_t c = 0; c < cw; ++c) acc[c] += x[c] != 0.0f ? 1.0f : 0.0f;
+      } else {
+        for (std::int64_t c = 0; c < cw; ++c) acc[c] += MapOne<kMap>(x[c]);
+      }
+    }
+    for (std::int64_t c = 0; c < cw; ++c) out[c].a += static_cast<double>(acc[c]);
+  }
+}
+
+template <bool kMax>
+void OuterExtreme(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
+                  Partial* out) {
+  alignas(64) float acc[kColTile];
+  alignas(64) std::int32_t nan[kColTile];
+  alignas(64) float rowbuf[kColTile];
+  const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
+  std::fill(acc, acc + cw, kMax ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity());
+  std::fill(nan, nan + cw, 0);
+  for (std::int64_t r = r0; r < r1; ++r) {
+    const float* x = AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf);
+    for (std::int64_t c = 0; c < cw; ++c) {
+      const float v = x[c];
+      acc[c] = kMax ? (v > acc[c] ? v : acc[c]) : (v < acc[c] ? v : acc[c]);
+      nan[c] |= v != v ? 1 : 0;
+    }
+  }
+  for (std::int64_t c = 0; c < cw; ++c) out[c].a = nan[c] != 0 ? std::numeric_limits<double>::quiet_NaN() : acc[c];
+}
+
+void OuterProd(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
+               Partial* out) {
+  alignas(64) double acc[kColTile];
+  alignas(64) float rowbuf[kColTile];
+  const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
+  std::fill(acc, acc + cw, 1.0);
+  for (std::int64_t r = r0; r < r1; ++r) {
+    const float* x = AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf);
+    for (std::int64_t c = 0; c < cw; ++c) acc[c] *= static_cast<double>(x[c]);
+  }
+  for (std::int64_t c = 0; c < cw; ++c) out[c].a = acc[c];
+}
+
+// Two passes per block of rows (the block stays in cache): log-sum-exp (kLse) or
+// (count, mean, M2) (kVar); block partials combine in order.
+template <bool kLse>
+void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
+                  Partial* out) {
+  constexpr std::int64_t kTile = 512;  // narrower columns: a block of rows must stay in L2
+  alignas(64) float first[kTile];
+  alignas(64) float second[kTile];
+  alignas(64) float dev[kTile];  // var: sum of deviations from the first-pass mean
+  alignas(64) std::int32_t nan[kTile];
+  alignas(64) float rowbuf[kTile];
+  const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
+  const Family fam = kLse ? Family::kLse : Family::kVar;
+  const hn::ScalableTag<float> d;
+  const auto N = static_cast<std::int64_t>(hn::Lanes(d));
+  for (std::int64_t c0 = 0; c0 < cw; c0 += kTile) {
+    const std::int64_t w = std::min(kTile, cw - c0);
+    for (std::int64_t c = 0; c < w; ++c) out[c0 + c] = identity(fam, false);
+    for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
+      const std::int64_t re = std::min(r1, rb + kRowBlock);
+      const auto rows = static_cast<double>(re - rb);
+      auto row = [&](std::int64_t r) { return AsF32(p.in_t, base + (r * p.row_stride + c0) * es, w, rowbuf); };
+      // Pass 1: max (lse) or sum (var).
+      if (kLse) std::fill(first, first + w, -std::numeric_limits<float>::infinity());
+      else std::fill(first, first + w, 0.0f);
+      std::fill(nan, nan + w, 0);
+      for (std::int64_t r = rb; r < re; ++r) {
+        const float* x = row(r);
+        for (std::int64_t c = 0; c < w; ++c) {
+          if (kLse) {
+            first[c] = x[c] > first[c] ? x[c] : first[c];
+            nan[c] |= x[c] != x[c] ? 1 : 0;
+          } else {
+            first[c] += x[c];
+          }
+        }
+      }
+      // Pass 2: sum of exp(x - max), or of squared deviations from the f32 mean.
+      if (!kLse)
+        for (std::int64_t c = 0; c < w; ++c) first[c] = static_cast<float>(static_cast<double>(first[c]) / rows);
+      std::fill(second, second + w, 0.0f);
+      std::fill(dev, dev + w, 0.0f);
+      for (std::int64_t r = rb; r < re; ++r) {
+        const float* x = row(r);
+        std::int64_t c = 0;
+        if (kLse) {
+          for (; c + N <= w; c += N) {
+            const auto m = hn::LoadU(d, first + c);
+            // exp(-inf - -inf) would be NaN: a column whose max is -inf contributes 0.
+            const auto e = hn::Exp(d, hn::Sub(hn::LoadU(d, x + c), m));
+            const auto ok = hn::Lt(hn::Abs(m), hn::Set(d, std::numeric_limits<float>::infinity()));
+            hn::StoreU(hn::Add(hn::LoadU(d, second + c), hn::IfThenElseZero(ok, e)), d, second + c);
+          }
+          for (; c < w; ++c)
+            if (std::isfinite(first[c])) second[c] += std::exp(x[c] - first[c]);
+        } else {
+          for (; c < w; ++c) {
+            const float dl = x[c] - first[c];
+            dev[c] += dl;
+            second[c] += dl * dl;
+          }
+        }
+      }
+      for (std::int64_t c = 0; c < w; ++c) {
+        Partial q;
+        if (kLse) {
+          if (nan[c] != 0) {
+            q.a = std::numeric_limits<double>::quiet_NaN();
+          } else {
+            q.a = first[c];
+            q.b = std::isinf(first[c]) ? (first[c] > 0 ? 1.0 : 0.0) : second[c];
+          }
+        } else {
+          // Shifted sums: mean = s + sum(x - s) / n, M2 = sum((x - s)²) - sum(x - s)² / n.
+          const auto t1 = static_cast<double>(dev[c]);
+          const double m2 = static_cast<double>(second[c]) - t1 * t1 / rows;
+          q.a = rows;
+          q.b = static_cast<double>(first[c]) + t1 / rows;
+          q.c = m2 > 0 ? m2 : 0.0;
+        }
+        out[c0 + c] = combine(fam, false, out[c0 + c], q);
+      }
+    }
+  }
+}
+
+template <Family kFam>
+void OuterInt(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
+              Partial* out) {
+  alignas(64) std::int64_t acc[kColTile];
+  const Partial id = identity(kFam, true);
+  std::fill(acc, acc + cw, kFam == Family::kCount ? 0 : id.i);
+  for (std::int64_t r = r0; r < r1; ++r) {
+    const auto* x = reinterpret_cast<const std::int32_t*>(base + r * p.row_stride * 4);
+    for (std::int64_t c = 0; c < cw; ++c) {
+      if constexpr (kFam == Family::kSum)
+        acc[c] = static_cast<std::uint32_t>(static_cast<std::uint32_t>(acc[c]) + static_cast<std::uint32_t>(x[c]));
+      else if constexpr (kFam == Family::kProd)
+        acc[c] = static_cast<std::uint32_t>(static_cast<std::uint32_t>(acc[c]) * static_cast<std::uint32_t>(x[c]));
+      else if constexpr (kFam == Family::kMax) acc[c] = std::max<std::int64_t>(acc[c], x[c]);
+      else if constexpr (kFam == Family::kMin) acc[c] = std::min<std::int64_t>(acc[c], x[c]);
+      else acc[c] += x[c] != 0 ? 1 : 0;
+    }
+  }
+  for (std::int64_t c = 0; c < cw; ++c) {
+    if (kFam == Family::kCount) out[c].a = static_cast<double>(acc[c]);
+    else out[c].i = acc[c];
+  }
+}
+
+// Columns [c0, c1) of batch a over rows [r0, r1): partials into out[0 .. c1 - c0).
+void OuterRange(const Plan& p, std::int64_t a, std::int64_t c0, std::int64_t c1, std::int64_t r0, std::int64_t r1,
+                Partial* out) {
+  std::int64_t io = 0, oo = 0;
+  p.batch.offsets(a, &io, &oo);
+  const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
+  for (std::int64_t c = c0; c < c1; c += kColTile) {
+    const std::int64_t cw = std::min(kColTile, c1 - c);
+    const unsigned char* base = p.in + (io + c) * es;
+    Partial* o = out + (c - c0);
+    if (p.is_int()) {
+      switch (p.fam) {
+        case Family::kSum: OuterInt<Family::kSum>(p, base, r0, r1, cw, o); break;
+        case Family::kProd: OuterInt<Family::kProd>(p, base, r0, r1, cw, o); break;
+        case Family::kMax: OuterInt<Family::kMax>(p, base, r0, r1, cw, o); break;
+        case Family::kMin: OuterInt<Family::kMin>(p, base, r0, r1, cw, o); break;
+        default: OuterInt<Family::kCount>(p, base, r0, r1, cw, o); break;
+      }
+      continue;
+    }
+    switch (p.fam) {
+      case Family::kSum:
+        if (p.map == Map::kSquare) OuterSum<Map::kSquare>(p, base, r0, r1, cw, o, false);
+        else if (p.map == Map::kAbs) OuterSum<Map::kAbs>(p, base, r0, r1, cw, o, false);
+        else OuterSum<Map::kIdentity>(p, base, r0, r1, cw, o, false);
+        break;
+      case Family::kCount: OuterSum<Map::kIdentity>(p, base, r0, r1, cw, o, true); break;
+      case Family::kProd: OuterProd(p, base, r0, r1, cw, o); break;
+      case Family::kMax: OuterExtreme<true>(p, base, r0, r1, cw, o); break;
+      case Family::kMin: OuterExtreme<false>(p, base, r0, r1, cw, o); break;
+      case Family::kLse: OuterTwoPass<true>(p, base, r0, r1, cw, o); break;
+      case Family::kVar: OuterTwoPass<false>(p, base, r0, r1, cw, o); break;
+      default: break;  // argmax/argmin use the gather layout
+    }
+  }
+}
+
+void RunOuter(const Plan& p, std::int64_t u0, std::int64_t u1) {
+  Partial tile[kColTile];
+  auto& partials = const_cast<Plan&>(p).partials;
+  std::int64_t u = u0;
+  while (u < u1) {
+    // Unit u = (a * K + seg) * slabs + slab: the block's consecutive slabs of one batch and
+    // segment are done together, so every row is read as one contiguous run.
+    const std::int64_t slab = u % p.slabs;
+    const std::int64_t seg = (u / p.slabs) % p.K;
+    const std::int64_t a = u / p.slabs / p.K;
+    std::int64_t last = u + 1;
+    while (last < u1 && last / p.slabs == u / p.slabs) ++last;
+    const std::int64_t slab_end = slab + (last - u);
+    const std::int64_t c0 = slab * p.W, c1 = std::min(p.C, slab_end * p.W);
+    const std::int64_t r0 = seg * p.S, r1 = std::min(p.R, r0 + p.S);
+    for (std::int64_t c = c0; c < c1; c += kColTile) {
+      const std::int64_t ce = std::min(c1, c + kColTile);
+      OuterRange(p, a, c, ce, r0, r1, tile);
+      for (std::int64_t j = c; j < ce; ++j) {
+        const std::int64_t o = a * p.C + j;
+        if (p.K == 1) p.write(p.out_offset(o), tile[j - c]);
+        else partials[static_cast<std::size_t>(o * p.K + seg)] = tile[j - c];
+      }
+    }
+    u = last;
+  }
+}
+
+}  // namespace
+
+void RunUnits(const Plan& p, std::int64_t u0, std::int64_t u1) {
+  switch (p.layout) {
+    case Layout::kInner: RunInner(p, u0, u1); break;
+    case Layout::kOuter: RunOuter(p, u0, u1); break;
+    case Layout::kGather: RunGather(p, u0, u1); break;
+  }
+}
+
+}  // namespace vnpu::ops::detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace vnpu::ops::detail {
+
+HWY_EXPORT(RunUnits);
+
+void run_units(const Plan& plan, std::int64_t u0, std::int64_t u1) { HWY_DYNAMIC_DISPATCH(RunUnits)(plan, u0, u1); }
+
+}  // namespace vnpu::ops::detail
+#endif

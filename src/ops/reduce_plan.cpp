@@ -1,0 +1,170 @@
+// Building a reduction plan: canonical layout, units and blocks.
+#include "ops/reduce_plan.hpp"
+
+#include <algorithm>
+
+namespace vnpu::ops::detail {
+
+namespace {
+
+Family family_of(ReduceOp op, Map* map) {
+  *map = Map::kIdentity;
+  switch (op) {
+    case ReduceOp::kSum:
+    case ReduceOp::kMean: return Family::kSum;
+    case ReduceOp::kSumSquares:
+    case ReduceOp::kL2: *map = Map::kSquare; return Family::kSum;
+    case ReduceOp::kL1: *map = Map::kAbs; return Family::kSum;
+    case ReduceOp::kProd: return Family::kProd;
+    case ReduceOp::kMax: return Family::kMax;
+    case ReduceOp::kMin: return Family::kMin;
+    case ReduceOp::kLogSumExp: return Family::kLse;
+    case ReduceOp::kVar:
+    case ReduceOp::kStd: return Family::kVar;
+    case ReduceOp::kArgMax: return Family::kArgMax;
+    case ReduceOp::kArgMin: return Family::kArgMin;
+    case ReduceOp::kAll:
+    case ReduceOp::kAny: return Family::kCount;
+  }
+  return Family::kSum;
+}
+
+struct Dim {
+  std::int64_t size, in_stride, out_stride;
+};
+
+// Merges dims k and k+1 of a row-major list when one stride formula covers both.
+int coalesce(Dim* d, int n, bool use_out) {
+  if (n == 0) return 0;
+  int w = 0;
+  for (int k = 1; k < n; ++k) {
+    Dim& last = d[w];
+    const Dim& cur = d[k];
+    const bool in_ok = last.in_stride == cur.in_stride * cur.size;
+    const bool out_ok = !use_out || last.out_stride == cur.out_stride * cur.size;
+    if (in_ok && out_ok) {
+      last.size *= cur.size;
+      last.in_stride = cur.in_stride;
+      last.out_stride = cur.out_stride;
+    } else {
+      d[++w] = cur;
+    }
+  }
+  return w + 1;
+}
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options,
+                                int cores) {
+  auto p = std::make_unique<Plan>();
+  p->op = op;
+  p->fam = family_of(op, &p->map);
+  p->in_t = in.dtype();
+  p->out_t = out.dtype();
+  p->correction = options.correction;
+  p->in = static_cast<const unsigned char*>(in.data());
+  p->out = static_cast<unsigned char*>(out.data());
+
+  // Split the dims into kept (with their output strides) and reduced, dropping size-1 dims.
+  const int rank = in.rank();
+  bool reduce[kMaxRank] = {};
+  if (options.axes.is_all()) {
+    for (int k = 0; k < rank; ++k) reduce[k] = true;
+  } else {
+    for (int a : options.axes.list()) reduce[a < 0 ? a + rank : a] = true;
+  }
+  Dim kept[kMaxRank], red[kMaxRank];
+  int nk = 0, nr = 0, od = 0;
+  std::int64_t outputs = 1, L = 1;
+  for (int k = 0; k < rank; ++k) {
+    const std::int64_t n = in.dim(k);
+    if (reduce[k]) {
+      L *= n;
+      if (options.keep_dims) ++od;
+      if (n != 1) red[nr++] = Dim{n, in.stride(k), 0};
+    } else {
+      outputs *= n;
+      const std::int64_t os = out.stride(od++);
+      if (n != 1) kept[nk++] = Dim{n, in.stride(k), os};
+    }
+  }
+  if (outputs == 0) return nullptr;
+  p->L = L;
+  nk = coalesce(kept, nk, true);
+  nr = coalesce(red, nr, false);
+
+  auto fill = [](Mapper& m, const Dim* d, int n) {
+    m.n = n;
+    for (int k = 0; k < n; ++k) {
+      m.size[k] = d[k].size;
+      m.in_stride[k] = d[k].in_stride;
+      m.out_stride[k] = d[k].out_stride;
+    }
+  };
+
+  // Layout.
+  const bool arg = p->fam == Family::kArgMax || p->fam == Family::kArgMin;
+  if (nr == 1 && red[0].in_stride == 1) {
+    p->layout = Layout::kInner;
+  } else if (nr == 1 && nk >= 1 && kept[nk - 1].in_stride == 1 && kept[nk - 1].size >= 8 && !arg) {
+    p->layout = Layout::kOuter;
+  } else {
+    p->layout = Layout::kGather;
+  }
+
+  if (p->layout == Layout::kOuter) {
+    // Unit u = (a * K + seg) * slabs + slab.
+    fill(p->batch, kept, nk - 1);
+    p->C = kept[nk - 1].size;
+    p->col_out_stride = kept[nk - 1].out_stride;
+    p->A = outputs / p->C;
+    p->R = red[0].size;
+    p->row_stride = red[0].in_stride;
+    // Units of equal size: slabs of W columns, and (when there are few) segments of S rows.
+    p->slabs = ceil_div(p->C, kSlab);
+    p->W = ceil_div(p->C, p->slabs);
+    const std::int64_t col_units = p->A * p->slabs;
+    p->K = col_units >= 64 || p->R <= kRowBlock ? 1 : std::min(ceil_div(64, col_units), ceil_div(p->R, kRowBlock));
+    p->S = ceil_div(p->R, p->K);
+    p->K = ceil_div(p->R, p->S);
+    p->units = col_units * p->K;
+  } else {
+    fill(p->kept, kept, nk);
+    p->M = outputs;
+    p->nred = nr;
+    for (int k = 0; k < nr; ++k) {
+      p->red_size[k] = red[k].size;
+      p->red_stride[k] = red[k].in_stride;
+    }
+    // Segments of equal length (within one element).
+    p->K = L > kSegment ? ceil_div(L, kSegment) : 1;
+    p->S = std::max<std::int64_t>(ceil_div(L, p->K), 1);
+    p->units = p->M * p->K;
+  }
+
+  // Blocks: none idle for small inputs, and an even split (units per block differ by at
+  // most one, so at least 10 units each keeps every block within 10% of the others).
+  const std::int64_t total = in.numel();
+  std::int64_t b = std::min<std::int64_t>(cores, std::max<std::int64_t>(1, total / kMinBlockElems));
+  b = std::min(b, p->units);
+  while (b > 1 && p->units % b != 0 && p->units / b < 10) --b;
+  p->blocks = static_cast<std::uint32_t>(std::max<std::int64_t>(b, 1));
+  if (p->K > 1) p->partials.resize(static_cast<std::size_t>(p->outputs() * p->K));
+  return p;
+}
+
+std::int64_t Plan::unit_elements(std::int64_t u) const noexcept {
+  if (layout == Layout::kOuter) {
+    const std::int64_t seg = (u / slabs) % K;
+    const std::int64_t slab = u % slabs;
+    const std::int64_t cols = std::min(W, C - slab * W);
+    return cols * std::min(S, R - seg * S);
+  }
+  const std::int64_t seg = u % K;
+  return std::min(S, L - seg * S);
+}
+
+}  // namespace vnpu::ops::detail

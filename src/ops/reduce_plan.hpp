@@ -1,0 +1,137 @@
+// The plan of one reduction: what is reduced, how the work is cut, and the arithmetic
+// that combines partial results.
+//
+// Every op belongs to a *family* that fixes its partial result (a Partial) and how two
+// partials of consecutive pieces combine. The input is canonicalized (size-1 dims dropped,
+// mergeable dims merged) and handled in one of three layouts:
+//   inner  — the reduced elements of each output are one contiguous run of L elements;
+//   outer  — [A, R, C]: R reduced rows (any stride) of C contiguous kept columns;
+//   gather — anything else: the reduced elements are gathered in row-major order.
+// Work is cut into *units* whose size depends only on the shape: inner/gather rows are
+// cut into segments of kSegment elements, each reduced as chunks of kChunk elements;
+// outer inputs into slabs of kSlab columns × segments of S rows, each reduced as
+// row-blocks of kRowBlock rows. A unit's partial is combined with the others of its
+// output in unit order, so the result never depends on how units are spread over cores.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "vnpu/ops/reduce.hpp"
+
+namespace vnpu::ops::detail {
+
+inline constexpr std::int64_t kChunk = 1024;       // elements reduced in one fixed-order step
+inline constexpr std::int64_t kSegment = 65536;    // elements of an inner/gather unit
+inline constexpr std::int64_t kSlab = 256;         // at most this many columns in an outer unit
+inline constexpr std::int64_t kRowBlock = 64;      // rows accumulated in f32 before widening
+inline constexpr std::int64_t kMinBlockElems = 65536;  // below this, one core does it all
+
+enum class Family : std::uint8_t { kSum, kProd, kMax, kMin, kLse, kVar, kArgMax, kArgMin, kCount };
+/// Element-wise map applied before a kSum/kCount family accumulates.
+enum class Map : std::uint8_t { kIdentity, kSquare, kAbs };
+enum class Layout : std::uint8_t { kInner, kOuter, kGather };
+
+/// A partial result (meaning per family):
+///   kSum, kCount: a = sum         kProd: a = product        kMax/kMin: a = value (NaN wins)
+///   kLse: a = max, b = sum(exp(x - max))   kVar: a = count, b = mean, c = sum of squared deviations
+///   kArgMax/kArgMin: a = value, i = flat index (-1: no element yet)
+/// i32 inputs: kSum/kProd keep the wrapped 32-bit value in i; kMax/kMin the value in i.
+struct Partial {
+  double a = 0, b = 0, c = 0;
+  std::int64_t i = 0;
+};
+
+Partial identity(Family f, bool is_int) noexcept;
+/// Combines `p` (earlier elements) with `q` (later ones).
+Partial combine(Family f, bool is_int, const Partial& p, const Partial& q) noexcept;
+
+/// Kept dims of an output, for turning an output's row-major index into offsets.
+struct Mapper {
+  int n = 0;
+  std::int64_t size[kMaxRank] = {};
+  std::int64_t in_stride[kMaxRank] = {};
+  std::int64_t out_stride[kMaxRank] = {};
+  void offsets(std::int64_t m, std::int64_t* in_off, std::int64_t* out_off) const noexcept {
+    std::int64_t io = 0, oo = 0;
+    for (int k = n - 1; k >= 0; --k) {
+      const std::int64_t idx = m % size[k];
+      m /= size[k];
+      io += idx * in_stride[k];
+      oo += idx * out_stride[k];
+    }
+    *in_off = io;
+    *out_off = oo;
+  }
+};
+
+struct Plan {
+  ReduceOp op = ReduceOp::kSum;
+  Family fam = Family::kSum;
+  Map map = Map::kIdentity;
+  DType in_t = DType::kF32;
+  DType out_t = DType::kF32;
+  double correction = 1.0;
+  Layout layout = Layout::kInner;
+  const unsigned char* in = nullptr;
+  unsigned char* out = nullptr;
+
+  std::int64_t L = 0;  // reduced elements per output
+  // inner / gather: M outputs, one per kept index.
+  Mapper kept;
+  std::int64_t M = 0;
+  // gather: the reduced dims, coalesced, in row-major order.
+  int nred = 0;
+  std::int64_t red_size[kMaxRank] = {};
+  std::int64_t red_stride[kMaxRank] = {};
+  // outer: [A, R, C] with A the kept dims before C (mapped by `batch`).
+  Mapper batch;
+  std::int64_t A = 0, R = 0, C = 0;
+  std::int64_t row_stride = 0;    // input elements between rows
+  std::int64_t col_out_stride = 0;  // output elements between columns
+  std::int64_t slabs = 0;
+  std::int64_t W = 0;  // columns per slab
+
+  std::int64_t S = 0;  // inner/gather: elements per segment; outer: rows per segment
+  std::int64_t K = 1;  // segments per output (inner/gather) or per column (outer)
+  std::int64_t units = 0;
+  std::uint32_t blocks = 1;
+  std::vector<Partial> partials;  // K > 1: one per (output, segment), output-major
+
+  bool is_int() const noexcept { return in_t == DType::kI32; }
+  std::int64_t outputs() const noexcept { return layout == Layout::kOuter ? A * C : M; }
+  /// Output `o`'s offset (elements) in the output tensor.
+  std::int64_t out_offset(std::int64_t o) const noexcept {
+    std::int64_t io = 0, oo = 0;
+    if (layout == Layout::kOuter) {
+      batch.offsets(o / C, &io, &oo);
+      return oo + (o % C) * col_out_stride;
+    }
+    kept.offsets(o, &io, &oo);
+    return oo;
+  }
+  /// Input elements of unit `u`.
+  std::int64_t unit_elements(std::int64_t u) const noexcept;
+  /// Writes the finished partial of one output.
+  void write(std::int64_t out_off, const Partial& p) const noexcept;
+};
+
+/// Builds the plan (validation already done) for `cores` compute cores.
+std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options,
+                                int cores);
+/// Units [u0, u1) of a block; the work of blocks differs by at most one unit.
+inline void split(std::int64_t units, std::uint32_t blocks, std::uint32_t b, std::int64_t* u0, std::int64_t* u1) {
+  *u0 = units * b / blocks;
+  *u1 = units * (b + 1) / blocks;
+}
+
+/// Phase 1, per ISA (reduce_kernels.cpp): reduces units [u0, u1): writes the outputs of
+/// whole-output units, or the partials when K > 1.
+void run_units(const Plan& plan, std::int64_t u0, std::int64_t u1);
+/// Phase 2 (K > 1): combines the partials of outputs [o0, o1) and writes them.
+void finish_outputs(const Plan& plan, std::int64_t o0, std::int64_t o1);
+
+}  // namespace vnpu::ops::detail
