@@ -85,7 +85,7 @@ HWY_NOINLINE float ExtremeF32(const float* HWY_RESTRICT x, std::int64_t n) {
 }
 
 // log-sum-exp of a chunk as (max, sum of exp(x - max)); the chunk stays in L1 between
-// the two passes.
+// the two passes. exp_f32 is plain arithmetic, so this too is the same on every ISA.
 HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
   Partial p;
   const float m = ExtremeF32<true>(x, n);
@@ -98,18 +98,12 @@ HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
     p.b = m > 0 ? 1.0 : 0.0;
     return p;
   }
-  const hn::ScalableTag<float> d;
-  const std::int64_t N = static_cast<std::int64_t>(hn::Lanes(d));
-  const auto vm = hn::Set(d, m);
-  auto s0 = hn::Zero(d), s1 = hn::Zero(d);
+  alignas(64) float acc[kLanes] = {};
   std::int64_t e = 0;
-  for (; e + 2 * N <= n; e += 2 * N) {
-    s0 = hn::Add(s0, hn::Exp(d, hn::Sub(hn::LoadU(d, x + e), vm)));
-    s1 = hn::Add(s1, hn::Exp(d, hn::Sub(hn::LoadU(d, x + e + N), vm)));
-  }
-  float s = hn::GetLane(hn::SumOfLanes(d, hn::Add(s0, s1)));
-  for (; e < n; ++e) s += std::exp(x[e] - m);
-  p.b = s;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] += exp_f32(x[e + k] - m);
+  for (int k = 0; k < n - e; ++k) acc[k] += exp_f32(x[e + k] - m);
+  p.b = Fold(acc, Add);
   return p;
 }
 

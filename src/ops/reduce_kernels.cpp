@@ -9,12 +9,12 @@
 #include <type_traits>
 
 #include "ops/reduce_plan.hpp"
+#include "ops/vmath.hpp"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "ops/reduce_kernels.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
-#include <hwy/contrib/math/math-inl.h>
 
 HWY_BEFORE_NAMESPACE();
 namespace vnpu::ops::detail::HWY_NAMESPACE {
@@ -88,55 +88,71 @@ Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t 
 }
 
 // Rows of at most 16 f32 elements summed 16 rows at a time: each row's lanes fold by
-// adjacent pairs exactly as chunk::Fold does for a short chunk (a lane holds x + 0).
-#if HWY_TARGET != HWY_SCALAR
+// adjacent pairs exactly as chunk::Fold does for a short chunk (a lane holds x + 0). The
+// 16 rows sit in registers; each level pairs neighbouring lanes across two vectors
+// (ConcatEven + ConcatOdd), which keeps the rows in order.
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
+template <Map kMap, bool kFull>
+HWY_INLINE void ShortRows16(const Plan& p, const float* in, std::int64_t in_stride, float* res) {
+  const hn::CappedTag<float, 16> d;
+  constexpr std::size_t N = hn::MaxLanes(d);
+  constexpr std::size_t kPer = 16 / N;  // vectors per row
+  constexpr std::size_t kVecs = 16 * kPer;
+  using V = hn::Vec<decltype(d)>;
+  const V zero = hn::Zero(d);
+  V v[kVecs];
+#pragma GCC unroll 64
+  for (std::size_t row = 0; row < 16; ++row) {
+    const float* x = in + static_cast<std::int64_t>(row) * in_stride;
+    // A short row is copied into a zero-padded buffer: loading past its end could fault.
+    alignas(64) float padded[16];
+    if constexpr (!kFull) {
+      std::memset(padded, 0, sizeof padded);
+      std::memcpy(padded, x, static_cast<std::size_t>(p.L) * sizeof(float));
+      x = padded;
+    }
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < kPer; ++j) {
+      V val = hn::LoadU(d, x + j * N);
+      if constexpr (kMap == Map::kSquare) val = hn::Mul(val, val);
+      if constexpr (kMap == Map::kAbs) val = hn::Abs(val);
+      v[row * kPer + j] = hn::Add(val, zero);
+    }
+  }
+#pragma GCC unroll 8
+  for (std::size_t cnt = kVecs; cnt > kPer; cnt /= 2) {
+#pragma GCC unroll 64
+    for (std::size_t i = 0; i < cnt / 2; ++i)
+      v[i] = hn::Add(hn::ConcatEven(d, v[2 * i + 1], v[2 * i]), hn::ConcatOdd(d, v[2 * i + 1], v[2 * i]));
+  }
+#pragma GCC unroll 16
+  for (std::size_t j = 0; j < kPer; ++j) hn::StoreU(v[j], d, res + j * N);
+}
+
 template <Map kMap>
 void ShortRowsSum(const Plan& p, std::int64_t r0, std::int64_t r1) {
-  const hn::CappedTag<float, 16> d;
-  constexpr std::int64_t kMaxN = 16;
-  const auto N = static_cast<std::int64_t>(hn::Lanes(d));
-  const std::int64_t per_row = 16 / N;  // vectors per row
   const std::int64_t L = p.L;
   const std::int64_t in_stride = p.kept.n == 0 ? 0 : p.kept.in_stride[0];
   const std::int64_t out_stride = p.kept.n == 0 ? 0 : p.kept.out_stride[0];
   const auto* in = reinterpret_cast<const float*>(p.in);
   auto* out = reinterpret_cast<float*>(p.out);
-  const auto zero = hn::Zero(d);
-  const float inv = p.op == ReduceOp::kMean ? static_cast<float>(L) : 1.0f;
-  using V = std::remove_const_t<decltype(zero)>;
-  V v[16 * 16 / 4];  // 16 rows of 16 lanes, in vectors of N lanes (N >= 4 here)
+  const auto fl = static_cast<float>(L);
   alignas(64) float res[16];
   std::int64_t r = r0;
   for (; r + 16 <= r1; r += 16) {
-    for (std::int64_t row = 0; row < 16; ++row) {
-      const float* x = in + (r + row) * in_stride;
-      for (std::int64_t j = 0; j < per_row; ++j) {
-        const std::int64_t lane0 = j * N;
-        V val;
-        if (lane0 + N <= L) {
-          val = hn::LoadU(d, x + lane0);
-        } else if (lane0 < L) {
-          val = hn::MaskedLoad(hn::FirstN(d, static_cast<std::size_t>(L - lane0)), d, x + lane0);
-        } else {
-          val = zero;
-        }
-        if constexpr (kMap == Map::kSquare) val = hn::Mul(val, val);
-        if constexpr (kMap == Map::kAbs) val = hn::Abs(val);
-        v[row * per_row + j] = hn::Add(val, zero);
-      }
-    }
-    for (std::int64_t cnt = 16 * per_row; cnt > per_row; cnt /= 2)
-      for (std::int64_t i = 0; i < cnt / 2; ++i)
-        v[i] = hn::Add(hn::ConcatEven(d, v[2 * i + 1], v[2 * i]), hn::ConcatOdd(d, v[2 * i + 1], v[2 * i]));
-    for (std::int64_t j = 0; j < per_row; ++j) hn::Store(v[j], d, res + j * N);
-    for (int row = 0; row < 16; ++row) {
-      float s = res[row];
-      if (p.op == ReduceOp::kMean) s = s / inv;
-      else if (p.op == ReduceOp::kL2) s = std::sqrt(s);
-      out[(r + row) * out_stride] = s;
-    }
+    if (L == 16) ShortRows16<kMap, true>(p, in + r * in_stride, in_stride, res);
+    else ShortRows16<kMap, false>(p, in + r * in_stride, in_stride, res);
+    // The same finishing arithmetic as Plan::write (f32 division and square root round
+    // exactly like their f64 versions rounded to f32).
+    if (p.op == ReduceOp::kMean)
+      for (float& x : res) x = x / fl;
+    else if (p.op == ReduceOp::kL2)
+      for (float& x : res) x = std::sqrt(x);
+    float* o = out + r * out_stride;
+    if (out_stride == 1) std::memcpy(o, res, sizeof res);
+    else
+      for (int row = 0; row < 16; ++row) o[row * out_stride] = res[row];
   }
-  (void)kMaxN;
   for (; r < r1; ++r) {
     std::int64_t io = 0, oo = 0;
     p.kept.offsets(r, &io, &oo);
@@ -145,9 +161,9 @@ void ShortRowsSum(const Plan& p, std::int64_t r0, std::int64_t r1) {
 }
 #endif
 
-#if HWY_TARGET != HWY_SCALAR
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
 bool ShortRowsApply(const Plan& p) {
-  if (hn::Lanes(hn::CappedTag<float, 16>()) < 4) return false;
+  if (hn::MaxLanes(hn::CappedTag<float, 16>()) < 4) return false;
   return p.layout == Layout::kInner && p.K == 1 && p.L <= 16 && p.L > 0 && p.in_t == DType::kF32 &&
          p.out_t == DType::kF32 && p.fam == Family::kSum && p.kept.n <= 1 &&
          (p.op == ReduceOp::kSum || p.op == ReduceOp::kMean || p.op == ReduceOp::kSumSquares ||
@@ -156,7 +172,7 @@ bool ShortRowsApply(const Plan& p) {
 #endif
 
 void RunInner(const Plan& p, std::int64_t u0, std::int64_t u1) {
-#if HWY_TARGET != HWY_SCALAR
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
   if (ShortRowsApply(p)) {
     if (p.map == Map::kSquare) ShortRowsSum<Map::kSquare>(p, u0, u1);
     else if (p.map == Map::kAbs) ShortRowsSum<Map::kAbs>(p, u0, u1);
@@ -299,8 +315,6 @@ void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std
   alignas(64) float rowbuf[kTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
   const Family fam = kLse ? Family::kLse : Family::kVar;
-  const hn::ScalableTag<float> d;
-  const auto N = static_cast<std::int64_t>(hn::Lanes(d));
   for (std::int64_t c0 = 0; c0 < cw; c0 += kTile) {
     const std::int64_t w = std::min(kTile, cw - c0);
     for (std::int64_t c = 0; c < w; ++c) out[c0 + c] = identity(fam, false);
@@ -332,15 +346,9 @@ void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std
         const float* x = row(r);
         std::int64_t c = 0;
         if (kLse) {
-          for (; c + N <= w; c += N) {
-            const auto m = hn::LoadU(d, first + c);
-            // exp(-inf - -inf) would be NaN: a column whose max is -inf contributes 0.
-            const auto e = hn::Exp(d, hn::Sub(hn::LoadU(d, x + c), m));
-            const auto ok = hn::Lt(hn::Abs(m), hn::Set(d, std::numeric_limits<float>::infinity()));
-            hn::StoreU(hn::Add(hn::LoadU(d, second + c), hn::IfThenElseZero(ok, e)), d, second + c);
-          }
-          for (; c < w; ++c)
-            if (std::isfinite(first[c])) second[c] += std::exp(x[c] - first[c]);
+          // A column whose max is infinite is settled by the max alone (exp(inf - inf)
+          // would be NaN); its sum is ignored below.
+          for (; c < w; ++c) second[c] += exp_f32(x[c] - first[c]);
         } else {
           for (; c < w; ++c) {
             const float dl = x[c] - first[c];

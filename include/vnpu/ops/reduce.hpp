@@ -33,8 +33,8 @@
 // Determinism: the result is bitwise identical for any number of compute cores, any
 // device configuration and every run: the input is cut into chunks whose size depends only
 // on the shape, each chunk is reduced in a fixed order and the partials are combined in a
-// fixed order. Results also match bit for bit across ISAs (AVX-512, AVX2, SSE4, scalar)
-// for every op except logsumexp (its exp uses fused multiply-adds where the ISA has them).
+// fixed order. Results also match bit for bit across ISAs (AVX-512, AVX2, SSE4, NEON,
+// scalar): every target performs the same IEEE operations in the same order.
 #pragma once
 
 #include <cstdint>
