@@ -184,8 +184,8 @@ void RunInner(const Plan& p, std::int64_t u0, std::int64_t u1) {
     const std::int64_t m = u / p.K, seg = u % p.K;
     std::int64_t io = 0, oo = 0;
     p.kept.offsets(m, &io, &oo);
-    const std::int64_t start = seg * p.S;
-    const std::int64_t n = std::min(p.S, p.L - start);
+    const std::int64_t start = p.seg_begin(seg);
+    const std::int64_t n = p.seg_begin(seg + 1) - start;
     const Partial q = ReduceRun(p, io + start, n, start);
     if (p.K == 1) p.write(oo, q);
     else const_cast<Plan&>(p).partials[static_cast<std::size_t>(u)] = q;
@@ -203,8 +203,8 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
     const std::int64_t m = u / p.K, seg = u % p.K;
     std::int64_t io = 0, oo = 0;
     p.kept.offsets(m, &io, &oo);
-    const std::int64_t start = seg * p.S;
-    const std::int64_t n = std::min(p.S, p.L - start);
+    const std::int64_t start = p.seg_begin(seg);
+    const std::int64_t n = p.seg_begin(seg + 1) - start;
     // Odometer over the reduced dims, starting at flat index `start`.
     std::int64_t idx[kMaxRank] = {};
     std::int64_t rest = start, off = io;
@@ -454,8 +454,8 @@ void RunOuter(const Plan& p, std::int64_t u0, std::int64_t u1) {
     std::int64_t last = u + 1;
     while (last < u1 && last / p.slabs == u / p.slabs) ++last;
     const std::int64_t slab_end = slab + (last - u);
-    const std::int64_t c0 = slab * p.W, c1 = std::min(p.C, slab_end * p.W);
-    const std::int64_t r0 = seg * p.S, r1 = std::min(p.R, r0 + p.S);
+    const std::int64_t c0 = p.col_begin(slab), c1 = p.col_begin(slab_end);
+    const std::int64_t r0 = p.seg_begin(seg), r1 = p.seg_begin(seg + 1);
     for (std::int64_t c = c0; c < c1; c += kColTile) {
       const std::int64_t ce = std::min(c1, c + kColTile);
       OuterRange(p, a, c, ce, r0, r1, tile);

@@ -123,13 +123,11 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
     p->A = outputs / p->C;
     p->R = red[0].size;
     p->row_stride = red[0].in_stride;
-    // Units of equal size: slabs of W columns, and (when there are few) segments of S rows.
+    // Units of equal size (within one row or column): slabs of about kSlab columns, and
+    // when there are few of them, segments of rows too.
     p->slabs = ceil_div(p->C, kSlab);
-    p->W = ceil_div(p->C, p->slabs);
     const std::int64_t col_units = p->A * p->slabs;
-    p->K = col_units >= 64 || p->R <= kRowBlock ? 1 : std::min(ceil_div(64, col_units), ceil_div(p->R, kRowBlock));
-    p->S = ceil_div(p->R, p->K);
-    p->K = ceil_div(p->R, p->S);
+    p->K = col_units >= 64 || p->R <= kRowBlock ? 1 : std::min(ceil_div(64, col_units), p->R / kRowBlock);
     p->units = col_units * p->K;
   } else {
     fill(p->kept, kept, nk);
@@ -141,7 +139,6 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
     }
     // Segments of equal length (within one element).
     p->K = L > kSegment ? ceil_div(L, kSegment) : 1;
-    p->S = std::max<std::int64_t>(ceil_div(L, p->K), 1);
     p->units = p->M * p->K;
   }
 
@@ -150,7 +147,7 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
   const std::int64_t total = in.numel();
   std::int64_t b = std::min<std::int64_t>(cores, std::max<std::int64_t>(1, total / kMinBlockElems));
   b = std::min(b, p->units);
-  while (b > 1 && p->units % b != 0 && p->units / b < 10) --b;
+  while (b > 1 && p->units % b != 0 && p->units / b < 11) --b;
   p->blocks = static_cast<std::uint32_t>(std::max<std::int64_t>(b, 1));
   if (p->K > 1) p->partials.resize(static_cast<std::size_t>(p->outputs() * p->K));
   return p;
@@ -160,11 +157,10 @@ std::int64_t Plan::unit_elements(std::int64_t u) const noexcept {
   if (layout == Layout::kOuter) {
     const std::int64_t seg = (u / slabs) % K;
     const std::int64_t slab = u % slabs;
-    const std::int64_t cols = std::min(W, C - slab * W);
-    return cols * std::min(S, R - seg * S);
+    return (col_begin(slab + 1) - col_begin(slab)) * (seg_begin(seg + 1) - seg_begin(seg));
   }
   const std::int64_t seg = u % K;
-  return std::min(S, L - seg * S);
+  return seg_begin(seg + 1) - seg_begin(seg);
 }
 
 }  // namespace vnpu::ops::detail

@@ -8,9 +8,10 @@
 //   outer  — [A, R, C]: R reduced rows (any stride) of C contiguous kept columns;
 //   gather — anything else: the reduced elements are gathered in row-major order.
 // Work is cut into *units* whose size depends only on the shape: inner/gather rows are
-// cut into segments of kSegment elements, each reduced as chunks of kChunk elements;
-// outer inputs into slabs of kSlab columns × segments of S rows, each reduced as
-// row-blocks of kRowBlock rows. A unit's partial is combined with the others of its
+// cut into K segments of at most kSegment elements, each reduced as chunks of kChunk
+// elements; outer inputs into slabs of about kSlab columns × K segments of rows, each
+// reduced as row-blocks of kRowBlock rows. Units of one plan differ by at most one element
+// per dimension. A unit's partial is combined with the others of its
 // output in unit order, so the result never depends on how units are spread over cores.
 #pragma once
 
@@ -25,7 +26,7 @@
 namespace vnpu::ops::detail {
 
 inline constexpr std::int64_t kChunk = 1024;       // elements reduced in one fixed-order step
-inline constexpr std::int64_t kSegment = 65536;    // elements of an inner/gather unit
+inline constexpr std::int64_t kSegment = 65536;    // at most this many elements in an inner/gather unit
 inline constexpr std::int64_t kSlab = 256;         // at most this many columns in an outer unit
 inline constexpr std::int64_t kRowBlock = 64;      // rows accumulated in f32 before widening
 inline constexpr std::int64_t kMinBlockElems = 65536;  // below this, one core does it all
@@ -92,16 +93,22 @@ struct Plan {
   std::int64_t A = 0, R = 0, C = 0;
   std::int64_t row_stride = 0;    // input elements between rows
   std::int64_t col_out_stride = 0;  // output elements between columns
-  std::int64_t slabs = 0;
-  std::int64_t W = 0;  // columns per slab
+  std::int64_t slabs = 0;  // column groups of about kSlab columns
 
-  std::int64_t S = 0;  // inner/gather: elements per segment; outer: rows per segment
   std::int64_t K = 1;  // segments per output (inner/gather) or per column (outer)
   std::int64_t units = 0;
   std::uint32_t blocks = 1;
   std::vector<Partial> partials;  // K > 1: one per (output, segment), output-major
 
   bool is_int() const noexcept { return in_t == DType::kI32; }
+  /// First element (inner/gather) or row (outer) of segment k; k == K gives the end.
+  /// Segments differ in length by at most one.
+  std::int64_t seg_begin(std::int64_t k) const noexcept {
+    const std::int64_t n = layout == Layout::kOuter ? R : L;
+    return k * (n / K) + k * (n % K) / K;  // k * n / K without overflow (k <= K << 2^31)
+  }
+  /// First column of slab s (outer); s == slabs gives C. Slabs differ by at most one column.
+  std::int64_t col_begin(std::int64_t s) const noexcept { return s * (C / slabs) + s * (C % slabs) / slabs; }
   std::int64_t outputs() const noexcept { return layout == Layout::kOuter ? A * C : M; }
   /// Output `o`'s offset (elements) in the output tensor.
   std::int64_t out_offset(std::int64_t o) const noexcept {
