@@ -53,7 +53,7 @@ class StreamImpl final : public RefCounted {
     while (!state_.compare_exchange_weak(w, (w + 2) | 1, std::memory_order_acq_rel, std::memory_order_relaxed)) {
     }
     const std::uint64_t seq = (w >> 1) + 1;
-    queue_.emplace([&](Task& t) {  // the owner waits for a claimed task to appear
+    queue_.emplace(seq - 1, [&](Task& t) {  // the owner waits for a claimed task to appear
       init(t);
       t.seq = seq;
     });

@@ -1,21 +1,28 @@
 // TaskQueue: a stream's queue — many producers, one consumer (the stream's owner).
 //
-// The fast path is a bounded ring of cells. A producer claims position `pos` with one CAS
-// on the tail, builds its task in cell `pos % N` and publishes it by storing `pos + 1`
-// in the cell's sequence word (release). The consumer reads cells in order, and a cell is
-// ready when its sequence word equals `head + 1`. Whether a cell is free again is judged
-// from the consumer's head, which producers cache and re-read only when the ring looks
-// full, and the consumer never writes to a cell. So in the steady state the host thread
-// feeding a stream pays no dependent cache miss per task and shares no lock with the core
-// draining it: the task's own cache lines are the only traffic.
+// Positions are handed out by the stream (the same atomic step that counts the task
+// submitted), so the queue needs no atomic read-modify-write of its own. The fast path is
+// a bounded ring of cells: the producer of position `pos` builds its task in cell
+// `pos % N` and publishes it by storing `pos + 1` in the cell's sequence word (release).
+// The consumer takes positions in order; a cell is ready when its sequence word equals
+// `head + 1`. A cell is free again once the consumer's head has passed its previous
+// position, which producers judge from a cached head, re-read only when the ring looks
+// full; the consumer never writes to a cell. So in the steady state a host thread feeding
+// a stream shares no lock and no written line with the core draining it beyond the task's
+// own cache lines.
+//
+// A producer whose cell is still in use (more than N tasks pending) puts its task in the
+// overflow list, tagged with its position; the consumer takes overflow tasks when its
+// head reaches their position. Nothing ever waits for ring space.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <vector>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <utility>
+#include <vector>
 
 #include "runtime/task.hpp"
 
@@ -31,16 +38,16 @@ class TaskQueue {
   TaskQueue(const TaskQueue&) = delete;
   TaskQueue& operator=(const TaskQueue&) = delete;
 
-  /// Producer: appends a task built in place by `init(Task&)` (called on a default-
-  /// constructed Task, exactly once). Never fails: if the overflow list cannot grow, it
-  /// retries until memory is available or the ring has room.
+  /// Producer: places the task of position `pos` (0-based, each position exactly once),
+  /// built in place by `init(Task&)` on a default-constructed Task. Never fails: if the
+  /// overflow list cannot grow, it retries until memory is available or the ring has room.
   template <class Init>
-  void emplace(Init&& init) noexcept;
+  void emplace(std::uint64_t pos, Init&& init) noexcept;
 
-  /// Consumer: the head task, or null if none is published yet (a claimed cell not yet
-  /// published counts as not yet). Once returned, the task stays the head until pop().
+  /// Consumer: the task at the head position, or null if it is not placed yet. Once
+  /// returned, the task stays the head until pop().
   Task* front();
-  /// Consumer: destroys the head task returned by front().
+  /// Consumer: destroys the head task returned by front() and advances the head.
   void pop() noexcept;
 
  private:
@@ -49,59 +56,54 @@ class TaskQueue {
     alignas(Task) unsigned char storage[sizeof(Task)];
     Task* task() noexcept { return std::launder(reinterpret_cast<Task*>(storage)); }
   };
-  template <class Init>
-  bool try_emplace_ring(Init& init);
-  /// Claims the next ring position; false when the ring is full.
-  bool claim(std::uint64_t* pos);
-  Task* take_overflow();
+  struct Spilled {
+    std::uint64_t pos;
+    Task task;
+  };
+  /// True when the cell of `pos` may be written (its previous task has been consumed).
+  bool cell_free(std::uint64_t pos);
+  Task* take_overflow(std::uint64_t h);
   static void backoff(int attempt) noexcept;
 
   // Producer side.
-  alignas(64) std::atomic<std::uint64_t> tail_{0};
-  std::atomic<std::uint64_t> head_cache_{0};  // a recent consumer head (never ahead of it)
-  std::atomic<bool> overflow_on_{false};
+  alignas(64) std::atomic<std::uint64_t> head_cache_{0};  // a recent consumer head (never ahead of it)
+  std::atomic<bool> overflow_on_{false};  // overflow_ may be non-empty
   std::mutex overflow_mu_;
-  std::vector<Task> overflow_;  // guarded by overflow_mu_
+  std::vector<Spilled> overflow_;  // guarded by overflow_mu_
 
   // Consumer side.
   alignas(64) std::atomic<std::uint64_t> head_{0};  // written by the consumer only
   Task* front_ = nullptr;  // pinned head
   bool front_in_ring_ = false;
-  std::vector<Task> taken_;  // overflow tasks moved to the consumer
+  std::vector<Spilled> taken_;  // overflow tasks moved to the consumer, sorted by position
   std::size_t taken_next_ = 0;
 
   std::unique_ptr<Cell[]> cells_;
 };
 
 template <class Init>
-bool TaskQueue::try_emplace_ring(Init& init) {
-  std::uint64_t pos = 0;
-  if (!claim(&pos)) return false;
-  Cell& c = cells_[pos & (kRingSlots - 1)];
-  init(*::new (static_cast<void*>(c.storage)) Task());
-  c.seq.store(pos + 1, std::memory_order_release);
-  return true;
-}
-
-template <class Init>
-void TaskQueue::emplace(Init&& init) noexcept {
+void TaskQueue::emplace(std::uint64_t pos, Init&& init) noexcept {
+  if (cell_free(pos)) {
+    Cell& c = cells_[pos & (kRingSlots - 1)];
+    // Bring a cell a few positions ahead into this core's cache for writing now, so the
+    // stores of a later push hit lines this core already owns.
+    const auto* ahead = reinterpret_cast<const char*>(&cells_[(pos + kPrefetchAhead) & (kRingSlots - 1)]);
+    for (std::size_t off = 0; off < sizeof(Cell); off += 64) __builtin_prefetch(ahead + off, 1);
+    init(*::new (static_cast<void*>(c.storage)) Task());
+    c.seq.store(pos + 1, std::memory_order_release);
+    return;
+  }
   for (int attempt = 0;; ++attempt) {
     try {
-      if (overflow_on_.load(std::memory_order_acquire)) {
-        std::lock_guard lock(overflow_mu_);
-        if (overflow_on_.load(std::memory_order_relaxed)) {
-          init(overflow_.emplace_back());
-          return;
-        }
-      }
-      if (try_emplace_ring(init)) return;
       std::lock_guard lock(overflow_mu_);
-      init(overflow_.emplace_back());
+      Spilled& sp = overflow_.emplace_back(Spilled{pos, Task()});
+      init(sp.task);
       overflow_on_.store(true, std::memory_order_release);
       return;
     } catch (const std::bad_alloc&) {
       // The stream has already counted this task, so it must arrive: wait for memory (or
-      // for the consumer to free ring cells) and try again.
+      // for the consumer to free the cell) and try again.
+      if (cell_free(pos)) return emplace(pos, std::forward<Init>(init));
       backoff(attempt);
     }
   }
