@@ -89,7 +89,11 @@ Status check_request(ReduceOp op, const Tensor& in, const ReduceOptions& o, Chec
       c->shape.dims[c->shape.rank++] = in.dim(k);
     }
   }
-  if ((op == ReduceOp::kArgMax || op == ReduceOp::kArgMin) && c->reduced_count == 0 && outputs > 0)
+  const bool arg = op == ReduceOp::kArgMax || op == ReduceOp::kArgMin;
+  if (arg && !o.axes.is_all() && o.axes.list().size() > 1 && static_cast<int>(o.axes.list().size()) != rank)
+    return fail(Status::kInvalidShape, "reduce %s: takes one axis or all of them (got %zu of %d axes)", name,
+                o.axes.list().size(), rank);
+  if (arg && c->reduced_count == 0 && outputs > 0)
     return fail(Status::kInvalidShape, "reduce %s: the reduced axes are empty, so there is no index to return", name);
   c->shape.dtype = default_out(op, t);
   return Status::kSuccess;

@@ -34,9 +34,12 @@ HWY_INLINE float MapF(float x) {
   else return x;
 }
 
+// Sums start from -0, the exact additive identity (x + -0 == x for every x, so a sum of
+// -0 values stays -0 as IEEE and NumPy have it).
 template <Map kMap>
 HWY_NOINLINE float SumF32(const float* HWY_RESTRICT x, std::int64_t n) {
-  alignas(64) float acc[kLanes] = {};
+  alignas(64) float acc[kLanes];
+  for (float& a : acc) a = -0.0f;
   std::int64_t e = 0;
   for (; e + kLanes <= n; e += kLanes)
     for (int k = 0; k < kLanes; ++k) acc[k] += MapF<kMap>(x[e + k]);

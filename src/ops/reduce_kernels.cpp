@@ -88,7 +88,8 @@ Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t 
 }
 
 // Rows of at most 16 f32 elements summed 16 rows at a time: each row's lanes fold by
-// adjacent pairs exactly as chunk::Fold does for a short chunk (a lane holds x + 0). The
+// adjacent pairs exactly as chunk::Fold does for a short chunk (lane l holds -0 + x[l] = x[l],
+// the other lanes -0). The
 // 16 rows sit in registers; each level pairs neighbouring lanes across two vectors
 // (ConcatEven + ConcatOdd), which keeps the rows in order.
 #if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
@@ -99,15 +100,15 @@ HWY_INLINE void ShortRows16(const Plan& p, const float* in, std::int64_t in_stri
   constexpr std::size_t kPer = 16 / N;  // vectors per row
   constexpr std::size_t kVecs = 16 * kPer;
   using V = hn::Vec<decltype(d)>;
-  const V zero = hn::Zero(d);
   V v[kVecs];
 #pragma GCC unroll 64
   for (std::size_t row = 0; row < 16; ++row) {
     const float* x = in + static_cast<std::int64_t>(row) * in_stride;
-    // A short row is copied into a zero-padded buffer: loading past its end could fault.
+    // A short row is copied into a buffer padded with -0 (the additive identity that
+    // keeps a -0 sum -0): loading past its end could fault.
     alignas(64) float padded[16];
     if constexpr (!kFull) {
-      std::memset(padded, 0, sizeof padded);
+      std::fill(padded, padded + 16, -0.0f);
       std::memcpy(padded, x, static_cast<std::size_t>(p.L) * sizeof(float));
       x = padded;
     }
@@ -116,7 +117,7 @@ HWY_INLINE void ShortRows16(const Plan& p, const float* in, std::int64_t in_stri
       V val = hn::LoadU(d, x + j * N);
       if constexpr (kMap == Map::kSquare) val = hn::Mul(val, val);
       if constexpr (kMap == Map::kAbs) val = hn::Abs(val);
-      v[row * kPer + j] = hn::Add(val, zero);
+      v[row * kPer + j] = val;
     }
   }
 #pragma GCC unroll 8
@@ -205,6 +206,12 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
     p.kept.offsets(m, &io, &oo);
     const std::int64_t start = p.seg_begin(seg);
     const std::int64_t n = p.seg_begin(seg + 1) - start;
+    Partial acc = identity(p.fam, is_int);
+    if (n == 0) {  // an empty reduced axis: the identity
+      if (p.K == 1) p.write(oo, acc);
+      else const_cast<Plan&>(p).partials[static_cast<std::size_t>(u)] = acc;
+      continue;
+    }
     // Odometer over the reduced dims, starting at flat index `start`.
     std::int64_t idx[kMaxRank] = {};
     std::int64_t rest = start, off = io;
@@ -213,7 +220,6 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
       rest /= p.red_size[k];
       off += idx[k] * p.red_stride[k];
     }
-    Partial acc = identity(p.fam, is_int);
     for (std::int64_t c = 0; c < n; c += kChunk) {
       const std::int64_t len = std::min(kChunk, n - c);
       for (std::int64_t i = 0; i < len; ++i) {
@@ -253,10 +259,10 @@ void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
   alignas(64) float acc[kColTile];
   alignas(64) float rowbuf[kColTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
-  for (std::int64_t c = 0; c < cw; ++c) out[c].a = 0;
+  for (std::int64_t c = 0; c < cw; ++c) out[c].a = -0.0;
   for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
     const std::int64_t re = std::min(r1, rb + kRowBlock);
-    std::fill(acc, acc + cw, 0.0f);
+    std::fill(acc, acc + cw, -0.0f);
     for (std::int64_t r = rb; r < re; ++r) {
       const float* x = AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf);
       if (count) {

@@ -15,7 +15,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 Partial identity(Family f, bool is_int) noexcept {
   Partial p;
   switch (f) {
-    case Family::kSum:
+    case Family::kSum: p.a = -0.0; p.i = 0; break;  // -0: the exact additive identity
     case Family::kCount: p.a = 0; p.i = 0; break;
     case Family::kProd: p.a = 1; p.i = 1; break;
     case Family::kMax: p.a = -kInf; p.i = std::numeric_limits<std::int32_t>::min(); break;

@@ -21,7 +21,8 @@
 //   logsumexp -inf, all true, any false; argmax/argmin of an empty axis is kInvalidShape.
 // - NaN propagates through max/min; argmax/argmin return the index of the first NaN; ties
 //   give the first index. var/std divide by n - correction, NaN when n <= correction.
-// - argmax/argmin over all axes give the flat row-major index, as NumPy does.
+// - argmax/argmin take one axis, or all axes (giving the flat row-major index, as NumPy
+//   does); any other set of several axes is kInvalidShape.
 // - f16 and bf16 accumulate in f32 (and partials in f64); i32 sums and products wrap
 //   modulo 2^32 as on the accelerator.
 //
