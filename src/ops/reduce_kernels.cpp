@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <type_traits>
 
 #include "ops/reduce_plan.hpp"
@@ -243,7 +244,9 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
 
 // ---- outer: reduce rows, columns contiguous --------------------------------------------
 
-constexpr std::int64_t kColTile = 4096;  // columns accumulated at once (buffers in L1/L2)
+// Columns accumulated at once: wide enough that a core reads whole rows of most tensors as
+// one contiguous stream (the per-column buffers then live in L2).
+constexpr std::int64_t kColTile = 16384;
 
 template <Map kMap>
 HWY_INLINE float MapOne(float x) {
@@ -255,11 +258,11 @@ HWY_INLINE float MapOne(float x) {
 // order, block results combined in f64 in order.
 template <Map kMap>
 void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
-              Partial* out, bool count) {
+              double* out, bool count) {
   alignas(64) float acc[kColTile];
   alignas(64) float rowbuf[kColTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
-  for (std::int64_t c = 0; c < cw; ++c) out[c].a = -0.0;
+  for (std::int64_t c = 0; c < cw; ++c) out[c] = -0.0;
   for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
     const std::int64_t re = std::min(r1, rb + kRowBlock);
     std::fill(acc, acc + cw, -0.0f);
@@ -271,13 +274,13 @@ void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
         for (std::int64_t c = 0; c < cw; ++c) acc[c] += MapOne<kMap>(x[c]);
       }
     }
-    for (std::int64_t c = 0; c < cw; ++c) out[c].a += static_cast<double>(acc[c]);
+    for (std::int64_t c = 0; c < cw; ++c) out[c] += static_cast<double>(acc[c]);
   }
 }
 
 template <bool kMax>
 void OuterExtreme(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
-                  Partial* out) {
+                  double* out) {
   alignas(64) float acc[kColTile];
   alignas(64) std::int32_t nan[kColTile];
   alignas(64) float rowbuf[kColTile];
@@ -292,11 +295,11 @@ void OuterExtreme(const Plan& p, const unsigned char* base, std::int64_t r0, std
       nan[c] |= v != v ? 1 : 0;
     }
   }
-  for (std::int64_t c = 0; c < cw; ++c) out[c].a = nan[c] != 0 ? std::numeric_limits<double>::quiet_NaN() : acc[c];
+  for (std::int64_t c = 0; c < cw; ++c) out[c] = nan[c] != 0 ? std::numeric_limits<double>::quiet_NaN() : acc[c];
 }
 
 void OuterProd(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
-               Partial* out) {
+               double* out) {
   alignas(64) double acc[kColTile];
   alignas(64) float rowbuf[kColTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
@@ -305,7 +308,7 @@ void OuterProd(const Plan& p, const unsigned char* base, std::int64_t r0, std::i
     const float* x = AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf);
     for (std::int64_t c = 0; c < cw; ++c) acc[c] *= static_cast<double>(x[c]);
   }
-  for (std::int64_t c = 0; c < cw; ++c) out[c].a = acc[c];
+  for (std::int64_t c = 0; c < cw; ++c) out[c] = acc[c];
 }
 
 // Two passes per block of rows (the block stays in cache): log-sum-exp (kLse) or
@@ -388,7 +391,7 @@ void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std
 
 template <Family kFam>
 void OuterInt(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
-              Partial* out) {
+              double* outa, std::int64_t* outi) {
   alignas(64) std::int64_t acc[kColTile];
   const Partial id = identity(kFam, true);
   std::fill(acc, acc + cw, kFam == Family::kCount ? 0 : id.i);
@@ -405,51 +408,95 @@ void OuterInt(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     }
   }
   for (std::int64_t c = 0; c < cw; ++c) {
-    if (kFam == Family::kCount) out[c].a = static_cast<double>(acc[c]);
-    else out[c].i = acc[c];
+    if (kFam == Family::kCount) outa[c] = static_cast<double>(acc[c]);
+    else outi[c] = acc[c];
   }
 }
 
-// Columns [c0, c1) of batch a over rows [r0, r1): partials into out[0 .. c1 - c0).
+// Per-column results of a tile: one f64 (or i64) per column for the one-value families,
+// a whole Partial for logsumexp and var.
+struct ColumnTile {
+  std::unique_ptr<double[]> a{new double[kColTile]};
+  std::unique_ptr<std::int64_t[]> i{new std::int64_t[kColTile]};
+  std::unique_ptr<Partial[]> full{new Partial[kColTile]};
+
+  Partial get(const Plan& p, std::int64_t j) const {
+    if (p.fam == Family::kLse || p.fam == Family::kVar) return full[j];
+    Partial q;
+    if (p.is_int() && p.fam != Family::kCount) q.i = i[j];
+    else q.a = a[j];
+    return q;
+  }
+};
+
+// Columns [c0, c1) of batch a over rows [r0, r1): results into tile[0 .. c1 - c0).
 void OuterRange(const Plan& p, std::int64_t a, std::int64_t c0, std::int64_t c1, std::int64_t r0, std::int64_t r1,
-                Partial* out) {
+                ColumnTile& tile) {
   std::int64_t io = 0, oo = 0;
   p.batch.offsets(a, &io, &oo);
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
-  for (std::int64_t c = c0; c < c1; c += kColTile) {
-    const std::int64_t cw = std::min(kColTile, c1 - c);
-    const unsigned char* base = p.in + (io + c) * es;
-    Partial* o = out + (c - c0);
-    if (p.is_int()) {
-      switch (p.fam) {
-        case Family::kSum: OuterInt<Family::kSum>(p, base, r0, r1, cw, o); break;
-        case Family::kProd: OuterInt<Family::kProd>(p, base, r0, r1, cw, o); break;
-        case Family::kMax: OuterInt<Family::kMax>(p, base, r0, r1, cw, o); break;
-        case Family::kMin: OuterInt<Family::kMin>(p, base, r0, r1, cw, o); break;
-        default: OuterInt<Family::kCount>(p, base, r0, r1, cw, o); break;
-      }
-      continue;
-    }
+  const std::int64_t cw = c1 - c0;  // <= kColTile
+  const unsigned char* base = p.in + (io + c0) * es;
+  double* oa = tile.a.get();
+  if (p.is_int()) {
+    std::int64_t* oi = tile.i.get();
     switch (p.fam) {
-      case Family::kSum:
-        if (p.map == Map::kSquare) OuterSum<Map::kSquare>(p, base, r0, r1, cw, o, false);
-        else if (p.map == Map::kAbs) OuterSum<Map::kAbs>(p, base, r0, r1, cw, o, false);
-        else OuterSum<Map::kIdentity>(p, base, r0, r1, cw, o, false);
-        break;
-      case Family::kCount: OuterSum<Map::kIdentity>(p, base, r0, r1, cw, o, true); break;
-      case Family::kProd: OuterProd(p, base, r0, r1, cw, o); break;
-      case Family::kMax: OuterExtreme<true>(p, base, r0, r1, cw, o); break;
-      case Family::kMin: OuterExtreme<false>(p, base, r0, r1, cw, o); break;
-      case Family::kLse: OuterTwoPass<true>(p, base, r0, r1, cw, o); break;
-      case Family::kVar: OuterTwoPass<false>(p, base, r0, r1, cw, o); break;
-      default: break;  // argmax/argmin use the gather layout
+      case Family::kSum: OuterInt<Family::kSum>(p, base, r0, r1, cw, oa, oi); break;
+      case Family::kProd: OuterInt<Family::kProd>(p, base, r0, r1, cw, oa, oi); break;
+      case Family::kMax: OuterInt<Family::kMax>(p, base, r0, r1, cw, oa, oi); break;
+      case Family::kMin: OuterInt<Family::kMin>(p, base, r0, r1, cw, oa, oi); break;
+      default: OuterInt<Family::kCount>(p, base, r0, r1, cw, oa, oi); break;
     }
+    return;
+  }
+  switch (p.fam) {
+    case Family::kSum:
+      if (p.map == Map::kSquare) OuterSum<Map::kSquare>(p, base, r0, r1, cw, oa, false);
+      else if (p.map == Map::kAbs) OuterSum<Map::kAbs>(p, base, r0, r1, cw, oa, false);
+      else OuterSum<Map::kIdentity>(p, base, r0, r1, cw, oa, false);
+      break;
+    case Family::kCount: OuterSum<Map::kIdentity>(p, base, r0, r1, cw, oa, true); break;
+    case Family::kProd: OuterProd(p, base, r0, r1, cw, oa); break;
+    case Family::kMax: OuterExtreme<true>(p, base, r0, r1, cw, oa); break;
+    case Family::kMin: OuterExtreme<false>(p, base, r0, r1, cw, oa); break;
+    case Family::kLse: OuterTwoPass<true>(p, base, r0, r1, cw, tile.full.get()); break;
+    case Family::kVar: OuterTwoPass<false>(p, base, r0, r1, cw, tile.full.get()); break;
+    default: break;  // argmax/argmin use the gather layout
+  }
+}
+
+// True when the finished column partials can be stored by FinishColumnsF32.
+bool ColumnsFastF32(const Plan& p) {
+  if (p.K != 1 || p.out_t != DType::kF32 || p.is_int()) return false;
+  switch (p.op) {
+    case ReduceOp::kSum:
+    case ReduceOp::kSumSquares:
+    case ReduceOp::kL1:
+    case ReduceOp::kMean:
+    case ReduceOp::kL2:
+    case ReduceOp::kMax:
+    case ReduceOp::kMin:
+    case ReduceOp::kProd: return true;
+    default: return false;
+  }
+}
+
+// Plan::write for a run of f32 columns, with the same arithmetic (f64, then f32).
+void FinishColumnsF32(const Plan& p, const double* a, std::int64_t n, float* out, std::int64_t stride) {
+  const auto L = static_cast<double>(p.L);
+  if (p.op == ReduceOp::kMean) {
+    for (std::int64_t j = 0; j < n; ++j) out[j * stride] = static_cast<float>(a[j] / L);
+  } else if (p.op == ReduceOp::kL2) {
+    for (std::int64_t j = 0; j < n; ++j) out[j * stride] = static_cast<float>(std::sqrt(a[j]));
+  } else {
+    for (std::int64_t j = 0; j < n; ++j) out[j * stride] = static_cast<float>(a[j]);
   }
 }
 
 void RunOuter(const Plan& p, std::int64_t u0, std::int64_t u1) {
-  Partial tile[kColTile];
+  ColumnTile tile;  // on the heap: too large for a stack
   auto& partials = const_cast<Plan&>(p).partials;
+  const bool fast = ColumnsFastF32(p);
   std::int64_t u = u0;
   while (u < u1) {
     // Unit u = (a * K + seg) * slabs + slab: the block's consecutive slabs of one batch and
@@ -465,10 +512,16 @@ void RunOuter(const Plan& p, std::int64_t u0, std::int64_t u1) {
     for (std::int64_t c = c0; c < c1; c += kColTile) {
       const std::int64_t ce = std::min(c1, c + kColTile);
       OuterRange(p, a, c, ce, r0, r1, tile);
+      if (fast) {
+        auto* out = reinterpret_cast<float*>(p.out) + p.out_offset(a * p.C + c);
+        FinishColumnsF32(p, tile.a.get(), ce - c, out, p.col_out_stride);
+        continue;
+      }
       for (std::int64_t j = c; j < ce; ++j) {
         const std::int64_t o = a * p.C + j;
-        if (p.K == 1) p.write(p.out_offset(o), tile[j - c]);
-        else partials[static_cast<std::size_t>(o * p.K + seg)] = tile[j - c];
+        const Partial q = tile.get(p, j - c);
+        if (p.K == 1) p.write(p.out_offset(o), q);
+        else partials[static_cast<std::size_t>(o * p.K + seg)] = q;
       }
     }
     u = last;
