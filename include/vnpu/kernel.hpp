@@ -36,7 +36,8 @@
 // for each other). Its blocks must all be resident at once, so its block_dim may not
 // exceed the device's compute cores: such a launch fails with kNotSupported instead of
 // hanging. If a block fails or returns while others wait at a barrier it can no longer
-// reach, the waiting blocks' sync call throws (the launch fails) instead of hanging.
+// reach, the waiting blocks' sync call throws instead of hanging: the launch fails, and
+// once a block has failed every barrier of the launch throws.
 #pragma once
 
 #include <cstddef>

@@ -51,7 +51,12 @@ void LaunchSync::wait(Barrier& b, std::uint32_t block, const char* what) {
   const std::int64_t start = now_ns();
   for (int i = 0;; ++i) {
     if (released()) return;
-    if (give_up()) break;
+    // The last block may complete the barrier and exit between our two loads in stuck():
+    // it publishes the new generation before counting itself exited, so look again.
+    if (give_up()) {
+      if (released()) return;
+      break;
+    }
     cpu_relax();
     if ((i & 63) == 63 && now_ns() - start > spin_ns) {
       const std::uint32_t key = b.ec.prepare_wait();

@@ -134,7 +134,7 @@ HWY_NOINLINE Partial VarF32(const float* HWY_RESTRICT x, std::int64_t n) {
   const double m2 = t2 - t1 * t1 / dn;
   p.a = dn;
   p.b = static_cast<double>(s) + t1 / dn;
-  p.c = m2 > 0 ? m2 : 0.0;
+  p.c = m2 < 0 ? 0.0 : m2;  // rounding may leave a tiny negative; NaN (from NaN or inf) stays
   return p;
 }
 

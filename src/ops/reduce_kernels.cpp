@@ -2,6 +2,7 @@
 // at run time. run_units() reduces a range of a plan's units; see reduce_plan.hpp for
 // the layouts and the order of operations.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -27,17 +28,23 @@ namespace {
 
 // ---- loading any input dtype as f32 ----------------------------------------------------
 
-// Converts n contiguous f16 (kBF16: bf16) values to f32.
+// Converts n contiguous f16 (kBF16: bf16) values to f32, exactly (inf and NaN included),
+// with integer and float operations every target vectorizes.
 template <bool kBF16>
 HWY_NOINLINE void Widen(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
-  const hn::ScalableTag<float> df;
-  using T = std::conditional_t<kBF16, hwy::bfloat16_t, hwy::float16_t>;
-  const hn::Rebind<T, decltype(df)> dh;
-  const auto N = static_cast<std::int64_t>(hn::Lanes(df));
-  std::int64_t i = 0;
-  for (; i + N <= n; i += N)
-    hn::StoreU(hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const T*>(src + i))), df, dst + i);
-  for (; i < n; ++i) dst[i] = kBF16 ? bf16_to_f32(src[i]) : f16_to_f32(src[i]);
+  if constexpr (kBF16) {
+    for (std::int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<std::uint32_t>(src[i]) << 16);
+  } else {
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::uint32_t h = src[i];
+      const std::uint32_t em = (h & 0x7FFFu) << 13;
+      // Exponent and mantissa placed in an f32 and scaled by 2^112: exact for normal and
+      // subnormal halves. Exponent 31 (inf, NaN) maps to exponent 255 instead.
+      const float scaled = std::bit_cast<float>(em) * 0x1p112f;
+      const std::uint32_t mag = (h & 0x7C00u) == 0x7C00u ? (em | 0x7F800000u) : std::bit_cast<std::uint32_t>(scaled);
+      dst[i] = std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
+    }
+  }
 }
 
 // n contiguous input elements of `t` at `p` as f32: the input itself for f32, else
@@ -381,7 +388,7 @@ void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std
           const double m2 = static_cast<double>(second[c]) - t1 * t1 / rows;
           q.a = rows;
           q.b = static_cast<double>(first[c]) + t1 / rows;
-          q.c = m2 > 0 ? m2 : 0.0;
+          q.c = m2 < 0 ? 0.0 : m2;  // NaN (from NaN or inf) stays NaN
         }
         out[c0 + c] = combine(fam, false, out[c0 + c], q);
       }

@@ -51,7 +51,9 @@ class TaskQueue {
   void pop() noexcept;
 
  private:
-  struct Cell {
+  // Cache-line aligned: the consumer reading one cell must not share a line with the
+  // producer writing the next.
+  struct alignas(64) Cell {
     std::atomic<std::uint64_t> seq;
     alignas(Task) unsigned char storage[sizeof(Task)];
     Task* task() noexcept { return std::launder(reinterpret_cast<Task*>(storage)); }

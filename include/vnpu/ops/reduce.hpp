@@ -17,10 +17,13 @@
 //   |x|, sum_sq x², var 0 or NaN ...).
 // - keep_dims keeps reduced axes as size 1; otherwise they are removed (a full reduction
 //   gives a rank-0 tensor).
-// - Empty reductions: sum 0, prod 1, max -inf, min +inf, mean NaN, var/std NaN,
-//   logsumexp -inf, all true, any false; argmax/argmin of an empty axis is kInvalidShape.
-// - NaN propagates through max/min; argmax/argmin return the index of the first NaN; ties
-//   give the first index. var/std divide by n - correction, NaN when n <= correction.
+// - Empty reductions: sum 0, prod 1, max -inf, min +inf (i32: INT32_MIN, INT32_MAX),
+//   mean NaN, var/std NaN, logsumexp -inf, all true, any false; argmax/argmin of an empty
+//   axis is kInvalidShape.
+// - NaN propagates through max/min and every sum (an inf - inf along the way is NaN, so
+//   var/std of data holding an inf are NaN); argmax/argmin return the index of the first
+//   NaN; ties give the first index. var/std divide by n - correction, NaN when
+//   n <= correction.
 // - argmax/argmin take one axis, or all axes (giving the flat row-major index, as NumPy
 //   does); any other set of several axes is kInvalidShape.
 // - f16 and bf16 accumulate in f32 (and partials in f64); i32 sums and products wrap
@@ -75,11 +78,15 @@ const char* reduce_op_name(ReduceOp op) noexcept;
 std::optional<ReduceOp> parse_reduce_op(std::string_view name) noexcept;
 
 /// The axes to reduce: all of them, or an explicit list (possibly empty).
+/// Note that `{}` (as in `{.axes = {}}`) is the default, every axis; the explicitly
+/// empty list is Axes::none().
 class Axes {
  public:
   /// Every axis.
   Axes() = default;
   static Axes all() { return Axes(); }
+  /// No axis: the op is applied element by element (a copy for sum, max, ...).
+  static Axes none() { return Axes(std::span<const int>()); }
   /// Exactly these axes (negative counts from the end); an empty list reduces none.
   Axes(std::initializer_list<int> axes) : list_(axes), all_(false) {}
   explicit Axes(std::span<const int> axes) : list_(axes.begin(), axes.end()), all_(false) {}
