@@ -267,19 +267,27 @@ template <Map kMap>
 void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
               double* out, bool count) {
   alignas(64) float acc[kColTile];
-  alignas(64) float rowbuf[kColTile];
+  alignas(64) float rowbuf[4][kColTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
+  auto m = [count](float v) { return count ? (v != 0.0f ? 1.0f : 0.0f) : MapOne<kMap>(v); };
+  auto row = [&](std::int64_t r, int k) { return AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf[k]); };
   for (std::int64_t c = 0; c < cw; ++c) out[c] = -0.0;
   for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
     const std::int64_t re = std::min(r1, rb + kRowBlock);
     std::fill(acc, acc + cw, -0.0f);
-    for (std::int64_t r = rb; r < re; ++r) {
-      const float* x = AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf);
-      if (count) {
-        for (std::int64_t c = 0; c < cw; ++c) acc[c] += x[c] != 0.0f ? 1.0f : 0.0f;
-      } else {
-        for (std::int64_t c = 0; c < cw; ++c) acc[c] += MapOne<kMap>(x[c]);
-      }
+    // Rows in fours from the block start, (x0 + x1) + (x2 + x3), then one by one: a
+    // quarter of the accumulator traffic, and four independent adds per column.
+    std::int64_t r = rb;
+    for (; r + 4 <= re; r += 4) {
+      const float* HWY_RESTRICT x0 = row(r, 0);
+      const float* HWY_RESTRICT x1 = row(r + 1, 1);
+      const float* HWY_RESTRICT x2 = row(r + 2, 2);
+      const float* HWY_RESTRICT x3 = row(r + 3, 3);
+      for (std::int64_t c = 0; c < cw; ++c) acc[c] += (m(x0[c]) + m(x1[c])) + (m(x2[c]) + m(x3[c]));
+    }
+    for (; r < re; ++r) {
+      const float* HWY_RESTRICT x = row(r, 0);
+      for (std::int64_t c = 0; c < cw; ++c) acc[c] += m(x[c]);
     }
     for (std::int64_t c = 0; c < cw; ++c) out[c] += static_cast<double>(acc[c]);
   }
