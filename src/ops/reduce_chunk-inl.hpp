@@ -24,6 +24,30 @@ HWY_INLINE T Fold(const T* acc, Op op) {
 }
 
 inline float Add(float x, float y) { return x + y; }
+
+// Fold(acc, Add) with vector instructions: the same additions in the same order (adjacent
+// pairs stay adjacent through ConcatEven/ConcatOdd), so the same bits.
+HWY_INLINE float FoldAdd(const float* HWY_RESTRICT acc) {
+#if HWY_TARGET == HWY_SCALAR || HWY_HAVE_SCALABLE
+  return Fold(acc, Add);
+#else
+  const hn::CappedTag<float, 16> d;
+  constexpr std::size_t N = hn::MaxLanes(d);
+  constexpr std::size_t kPer = 16 / N;
+  using V = hn::Vec<decltype(d)>;
+  V v[kPer];
+  for (std::size_t j = 0; j < kPer; ++j) {
+    const float* a = acc + j * N;
+    v[j] = hn::Add(hn::Add(hn::LoadU(d, a), hn::LoadU(d, a + 16)), hn::Add(hn::LoadU(d, a + 32), hn::LoadU(d, a + 48)));
+  }
+  for (std::size_t cnt = kPer; cnt > 1; cnt /= 2)
+    for (std::size_t i = 0; i < cnt / 2; ++i)
+      v[i] = hn::Add(hn::ConcatEven(d, v[2 * i + 1], v[2 * i]), hn::ConcatOdd(d, v[2 * i + 1], v[2 * i]));
+  V t = v[0];
+  for (std::size_t w = N; w > 1; w /= 2) t = hn::Add(hn::ConcatEven(d, t, t), hn::ConcatOdd(d, t, t));
+  return hn::GetLane(t);
+#endif
+}
 inline float MaxF(float x, float y) { return y > x ? y : x; }
 inline float MinF(float x, float y) { return y < x ? y : x; }
 
@@ -44,7 +68,7 @@ HWY_NOINLINE float SumF32(const float* HWY_RESTRICT x, std::int64_t n) {
   for (; e + kLanes <= n; e += kLanes)
     for (int k = 0; k < kLanes; ++k) acc[k] += MapF<kMap>(x[e + k]);
   for (int k = 0; k < n - e; ++k) acc[k] += MapF<kMap>(x[e + k]);
-  return Fold(acc, Add);
+  return FoldAdd(acc);
 }
 
 HWY_NOINLINE float CountF32(const float* HWY_RESTRICT x, std::int64_t n) {
@@ -53,7 +77,7 @@ HWY_NOINLINE float CountF32(const float* HWY_RESTRICT x, std::int64_t n) {
   for (; e + kLanes <= n; e += kLanes)
     for (int k = 0; k < kLanes; ++k) acc[k] += x[e + k] != 0.0f ? 1.0f : 0.0f;
   for (int k = 0; k < n - e; ++k) acc[k] += x[e + k] != 0.0f ? 1.0f : 0.0f;
-  return Fold(acc, Add);
+  return FoldAdd(acc);
 }
 
 HWY_NOINLINE double ProdF32(const float* HWY_RESTRICT x, std::int64_t n) {
@@ -106,7 +130,7 @@ HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
   for (; e + kLanes <= n; e += kLanes)
     for (int k = 0; k < kLanes; ++k) acc[k] += exp_f32(x[e + k] - m);
   for (int k = 0; k < n - e; ++k) acc[k] += exp_f32(x[e + k] - m);
-  p.b = Fold(acc, Add);
+  p.b = FoldAdd(acc);
   return p;
 }
 
@@ -129,8 +153,8 @@ HWY_NOINLINE Partial VarF32(const float* HWY_RESTRICT x, std::int64_t n) {
   for (; e + kLanes <= n; e += kLanes)
     for (int k = 0; k < kLanes; ++k) step(k, x[e + k]);
   for (int k = 0; k < n - e; ++k) step(k, x[e + k]);
-  const auto t1 = static_cast<double>(Fold(d1, Add));
-  const auto t2 = static_cast<double>(Fold(d2, Add));
+  const auto t1 = static_cast<double>(FoldAdd(d1));
+  const auto t2 = static_cast<double>(FoldAdd(d2));
   const double m2 = t2 - t1 * t1 / dn;
   p.a = dn;
   p.b = static_cast<double>(s) + t1 / dn;

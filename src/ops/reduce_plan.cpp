@@ -127,7 +127,9 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
     // when there are few of them, segments of rows too.
     p->slabs = ceil_div(p->C, kSlab);
     const std::int64_t col_units = p->A * p->slabs;
-    p->K = col_units >= 64 || p->R <= kRowBlock ? 1 : std::min(ceil_div(64, col_units), p->R / kRowBlock);
+    // Row segments only when there are too few slabs to share (their partials cost a
+    // barrier and a combining pass).
+    p->K = col_units >= 8 || p->R <= kRowBlock ? 1 : std::min(ceil_div(64, col_units), p->R / kRowBlock);
     p->units = col_units * p->K;
   } else {
     fill(p->kept, kept, nk);

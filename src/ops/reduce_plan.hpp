@@ -27,7 +27,7 @@ namespace vnpu::ops::detail {
 
 inline constexpr std::int64_t kChunk = 4096;       // elements reduced in one fixed-order step
 inline constexpr std::int64_t kSegment = 65536;    // at most this many elements in an inner/gather unit
-inline constexpr std::int64_t kSlab = 256;         // at most this many columns in an outer unit
+inline constexpr std::int64_t kSlab = 128;         // at most this many columns in an outer unit
 inline constexpr std::int64_t kRowBlock = 64;      // rows accumulated in f32 before widening
 inline constexpr std::int64_t kMinBlockElems = 65536;  // below this, one core does it all
 
