@@ -11,8 +11,10 @@
 #   consumer  cmake --install into build/stage, then build and run examples/consumer
 #             against it with find_package(vnpu CONFIG)
 #   cli       vnpu info / demo / bench runtime with --json; each output must parse as JSON
-#   tsan      tsan preset (library + tests), ctest -L runtime under ThreadSanitizer
+#   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel' under ThreadSanitizer
 #   asan      asan preset (library + tests), ctest under AddressSanitizer + UBSan + LSan
+#   fuzz      fuzz/ built with clang (libFuzzer + ASan + UBSan) into build/fuzz; npy_fuzz runs
+#             for VNPU_FUZZ_SECONDS (default 60) from a generated seed corpus; any crash fails
 #
 # A failing step does not stop the later ones. The last line is "N passed, N failed";
 # the exit status is 0 only if every step passed. Builds use -j2 (CI has 2 cores).
@@ -24,15 +26,16 @@ JOBS=2
 CTEST_TIMEOUT=300  # seconds per test without its own TIMEOUT property: a hang fails, fast
 CLI=build/release/tools/cli/vnpu
 
-ALL_STEPS=(deps build test consumer cli tsan asan)
+ALL_STEPS=(deps build test consumer cli tsan asan fuzz)
 declare -A DESCRIPTION=(
   [deps]="install missing packages"
   [build]="release build (library, tests, CLI)"
   [test]="ctest, release build"
   [consumer]="install to build/stage, build and run examples/consumer"
   [cli]="vnpu info/demo/bench runtime --json smoke run"
-  [tsan]="ThreadSanitizer build + ctest -L runtime"
+  [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel'"
   [asan]="AddressSanitizer + UBSan build + ctest"
+  [fuzz]="libFuzzer run of the .npy reader (clang, ASan + UBSan)"
 )
 
 step_deps() {
@@ -84,7 +87,7 @@ step_tsan() {
   cmake --preset tsan
   cmake --build --preset tsan -j"$JOBS"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ctest --test-dir build/tsan -L runtime --output-on-failure -j"$JOBS" \
+    ctest --test-dir build/tsan -L 'runtime|kernel' --output-on-failure -j"$JOBS" \
     --timeout "$CTEST_TIMEOUT" --no-tests=error
 }
 
@@ -95,6 +98,29 @@ step_asan() {
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build/asan --output-on-failure -j"$JOBS" \
     --timeout "$CTEST_TIMEOUT" --no-tests=error
+}
+
+# Builds the libFuzzer targets with clang and fuzzes the .npy reader for a bounded time.
+# libFuzzer exits non-zero on a crash, a sanitizer report or a timeout; the input that
+# caused it is kept in build/fuzz/artifacts/ (replay: build/fuzz/npy_fuzz FILE).
+step_fuzz() {
+  local dir=build/fuzz seconds=${VNPU_FUZZ_SECONDS:-60}
+  cmake -S fuzz -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++
+  cmake --build "$dir" -j"$JOBS"
+  rm -rf "$dir/seeds" "$dir/corpus" "$dir/artifacts"
+  mkdir -p "$dir/corpus" "$dir/artifacts"
+  python3 fuzz/make_corpus.py "$dir/seeds"
+  echo "\$ npy_fuzz for ${seconds} s (log: $dir/fuzz.log)"
+  local rc=0
+  timeout $((seconds + 120)) "$dir/npy_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=12288 -dict=fuzz/npy.dict -artifact_prefix="$dir/artifacts/" -print_final_stats=1 \
+    "$dir/corpus" "$dir/seeds" >"$dir/fuzz.log" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    tail -n 60 "$dir/fuzz.log"
+    echo "npy_fuzz failed (exit $rc); inputs: $(ls "$dir/artifacts")" >&2
+    return 1
+  fi
+  grep -E '^(Done|stat::)' "$dir/fuzz.log"
 }
 
 if (($# > 0)); then

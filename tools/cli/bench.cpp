@@ -2,6 +2,7 @@
 #include "bench.hpp"
 
 #include <array>
+#include <cmath>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -13,9 +14,27 @@ namespace {
 constexpr std::array kSuites = {
     BenchSuite{"runtime", "Launch, enqueue, event, callback and copy overheads, with peers (spin floor, oneTBB)",
                &run_runtime_suite},
+    BenchSuite{"reduce", "Sums over large tensors in GB/s and % of the read bandwidth measured in the same run",
+               &run_reduce_suite},
 };
 
+// Rounds for the JSON output: more digits than this are noise on any machine.
+double round_to(double v, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(v * scale) / scale;
+}
+
+nlohmann::json throughput_json(const BenchResult& r, const Throughput& t) {
+  nlohmann::json j = {{"suite", r.suite},       {"op", t.op},
+                      {"shape", t.shape},       {"dtype", t.dtype},
+                      {"threads", r.threads},   {"median_ns", round_to(r.ns.median, 0)},
+                      {"gbps", round_to(t.gbps, 2)}, {"pct_peak_bw", round_to(t.pct_peak_bw, 1)}};
+  if (!t.axes.empty()) j["axes"] = t.axes;
+  return j;
+}
+
 nlohmann::json result_json(const BenchResult& r) {
+  if (r.throughput) return throughput_json(r, *r.throughput);
   return {{"suite", r.suite},         {"case", r.name},           {"median_ns", r.ns.median},
           {"p10_ns", r.ns.p10},       {"p90_ns", r.ns.p90},       {"min_ns", r.ns.min},
           {"unit", r.unit},           {"samples", r.ns.count},    {"iterations", r.iterations},
@@ -23,6 +42,27 @@ nlohmann::json result_json(const BenchResult& r) {
 }
 
 std::string format_ns(double ns) { return ns >= 100.0 ? fmt::format("{:.0f}", ns) : fmt::format("{:.1f}", ns); }
+
+void print_latency_table(const std::vector<BenchResult>& results) {
+  Table table({"case", "median", "p10", "p90", "unit", "samples", "threads"});
+  for (const BenchResult& r : results) {
+    table.add_row({r.name, format_ns(r.ns.median), format_ns(r.ns.p10), format_ns(r.ns.p90), r.unit,
+                   fmt::format("{}", r.ns.count), fmt::format("{}", r.threads)});
+  }
+  table.print();
+}
+
+void print_throughput_table(const std::vector<BenchResult>& results) {
+  Table table({"case", "median ms", "p10 ms", "p90 ms", "GB/s", "% bw", "samples", "threads"});
+  for (const BenchResult& r : results) {
+    const Throughput t = r.throughput.value_or(Throughput{});
+    table.add_row({r.name, fmt::format("{:.3f}", r.ns.median / 1e6), fmt::format("{:.3f}", r.ns.p10 / 1e6),
+                   fmt::format("{:.3f}", r.ns.p90 / 1e6), fmt::format("{:.1f}", t.gbps),
+                   fmt::format("{:.1f}", t.pct_peak_bw), fmt::format("{}", r.ns.count),
+                   fmt::format("{}", r.threads)});
+  }
+  table.print();
+}
 
 }  // namespace
 
@@ -37,12 +77,12 @@ int run_bench(const BenchSuite& suite, const BenchOptions& options) {
     print_json(doc);
     return 0;
   }
-  Table table({"case", "median", "p10", "p90", "unit", "samples", "threads"});
-  for (const BenchResult& r : results) {
-    table.add_row({r.name, format_ns(r.ns.median), format_ns(r.ns.p10), format_ns(r.ns.p90), r.unit,
-                   fmt::format("{}", r.ns.count), fmt::format("{}", r.threads)});
+  const bool throughput = !results.empty() && results.front().throughput.has_value();
+  if (throughput) {
+    print_throughput_table(results);
+  } else {
+    print_latency_table(results);
   }
-  table.print();
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,16 @@ struct BenchOptions {
   int tasks = 200000;    ///< tasks per repetition of a throughput case
 };
 
+/// What a throughput case (suite "reduce") read, and how fast.
+struct Throughput {
+  std::string op;                    ///< "sum", or "bandwidth" for the machine's read bandwidth
+  std::vector<std::int64_t> shape;   ///< input shape ("bandwidth": the buffer as f32 elements)
+  std::vector<int> axes;             ///< reduced axes; empty for "bandwidth" (no "axes" key)
+  std::string dtype;                 ///< input dtype: "f32", "f16", "bf16", "i32"
+  double gbps = 0.0;                 ///< input bytes / median time (1 GB = 1e9 bytes)
+  double pct_peak_bw = 0.0;          ///< gbps as a percentage of the measured read bandwidth
+};
+
 struct BenchResult {
   std::string suite;
   std::string name;     ///< the case, e.g. "launch_sync_roundtrip"
@@ -29,6 +40,9 @@ struct BenchResult {
   Summary ns;           ///< statistics of the samples, in nanoseconds
   std::uint64_t iterations = 0;  ///< operations timed in total (round trips or tasks)
   int threads = 0;      ///< worker threads available to the case
+  /// Set by throughput suites; their JSON record is then suite, op, shape, axes, dtype,
+  /// threads, median_ns, gbps and pct_peak_bw instead of the latency fields.
+  std::optional<Throughput> throughput;
 };
 
 struct BenchSuite {
@@ -45,6 +59,10 @@ int run_bench(const BenchSuite& suite, const BenchOptions& options);
 /// Suite "runtime": launch, enqueue, event, callback and copy overheads of the default
 /// device, next to peers measured in the same run.
 std::vector<BenchResult> run_runtime_suite(const BenchOptions& options);
+
+/// Suite "reduce": sums over large tensors (bench_reduce.cpp) as GB/s and as a percentage
+/// of the read bandwidth measured in the same run (a "bandwidth" record comes first).
+std::vector<BenchResult> run_reduce_suite(const BenchOptions& options);
 
 // Peers of the runtime suite (bench_peers.cpp).
 /// A hand-off to a dedicated spinning thread and back: the physical floor of any runtime.

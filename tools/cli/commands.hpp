@@ -5,6 +5,9 @@
 // vnpu::Error, failures of the tool itself as CliError (both caught in main).
 #pragma once
 
+#include <optional>
+#include <string>
+
 namespace vnpu::cli {
 
 struct InfoOptions {
@@ -27,5 +30,23 @@ struct DemoOptions {
 /// `vnpu demo`: copies and compute run on separate engines, so a pipelined copy+compute
 /// workload costs max(copy, compute) instead of copy + compute.
 int run_demo(const DemoOptions& options);
+
+struct OpOptions {
+  std::string name;                  ///< the reduction: sum, mean, max, ... (ops/reduce.hpp)
+  std::optional<std::string> axes;   ///< --axes as given ("0,-1"; "" reduces none); unset: all axes
+  bool keep_dims = false;            ///< keep reduced axes as size 1
+  std::string dtype;                 ///< --dtype f32|f16|bf16|i32; empty: f32 for floats, i32 for integers
+  std::optional<double> correction;  ///< var/std divisor n - correction; unset: the operator's default, 1
+  std::string input;                 ///< .npy file to read
+  std::string output;                ///< .npy file to write
+};
+// Exit codes of `vnpu op` for file problems (the sysexits.h values). Bad op names, axes,
+// shapes and dtypes exit with the vnpu Status value instead (kInvalidArgument,
+// kInvalidShape, kInvalidDtype), like any vnpu failure.
+inline constexpr int kExitBadInputFile = 65;       ///< EX_DATAERR: not a readable .npy file
+inline constexpr int kExitCannotOpenInput = 66;    ///< EX_NOINPUT: the input cannot be opened or read
+inline constexpr int kExitCannotWriteOutput = 73;  ///< EX_CANTCREAT: the output cannot be written
+/// `vnpu op`: one reduction from a .npy file to a .npy file (see op.cpp).
+int run_op(const OpOptions& options);
 
 }  // namespace vnpu::cli

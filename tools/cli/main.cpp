@@ -3,10 +3,13 @@
 //   vnpu info  [--json]
 //   vnpu demo  [--json] [--batches N] [--batch-mib M] [--reps R] [--streams S] ...
 //   vnpu bench <suite> [--json] [--reps R] [--iters I] [--tasks T]
+//   vnpu op NAME [--axes 0,-1] [--keep-dims] [--dtype f32|f16|bf16|i32] [--correction N]
+//           INPUT.npy -o OUTPUT.npy
 //
-// Exit status: 0 on success; a vnpu failure exits with its Status value (1..15); the
-// tool's own failures use the codes in cli_common.hpp; usage errors use CLI11's codes
-// (100..127). Every error message goes to stderr.
+// Exit status: 0 on success; a vnpu failure exits with its Status value (1..18); the
+// tool's own failures use the codes in cli_common.hpp (`vnpu op`'s file errors those in
+// commands.hpp); usage errors use CLI11's codes (100..127). Every error message goes to
+// stderr.
 #include <algorithm>
 #include <exception>
 #include <string>
@@ -40,11 +43,44 @@ void add_bench_options(CLI::App& cmd, BenchOptions& options) {
       ->capture_default_str();
 }
 
+// `vnpu op`: the reduction's name and files are positional, as in `vnpu op sum x.npy -o y.npy`.
+// --axes and --correction are recorded as given (see add_op_results) so that "not given"
+// differs from every value; `--axes ""` is an explicitly empty list.
+struct OpArgs {
+  std::string axes;
+  double correction = 1.0;
+  CLI::Option* axes_opt = nullptr;
+  CLI::Option* correction_opt = nullptr;
+};
+
+void add_op_options(CLI::App& cmd, OpOptions& op, OpArgs& args) {
+  cmd.add_option("name", op.name,
+                 "The reduction: sum mean max min prod sum_sq l1 l2 logsumexp var std argmax argmin all any")
+      ->required();
+  cmd.add_option("input", op.input, "The input .npy file (C order; <f4 <f2 <f8 <i4 <i8 |u1 |b1)")->required();
+  cmd.add_option("-o,--output", op.output, "The .npy file to write")->required();
+  args.axes_opt = cmd.add_option("--axes", args.axes,
+                                 "Axes to reduce, comma-separated, negative counting from the end "
+                                 "(default: all; \"\" reduces none)");
+  cmd.add_flag("--keep-dims", op.keep_dims, "Keep reduced axes as size 1");
+  cmd.add_option("--dtype", op.dtype,
+                 "Compute dtype: f32, f16, bf16 or i32 (default: f32 for float inputs, i32 for integer inputs)");
+  args.correction_opt =
+      cmd.add_option("--correction", args.correction, "var/std: divide by n - N (default 1; 0: population)");
+}
+
+void add_op_results(const OpArgs& args, OpOptions& op) {
+  if (args.axes_opt->count() > 0) op.axes = args.axes;
+  if (args.correction_opt->count() > 0) op.correction = args.correction;
+}
+
 // Dispatches after parsing. Exceptions propagate to main, which maps them to exit codes.
 int dispatch(const CLI::App& info_cmd, const InfoOptions& info, const CLI::App& demo_cmd, const DemoOptions& demo,
-             const std::vector<CLI::App*>& suite_cmds, const BenchOptions& bench) {
+             const std::vector<CLI::App*>& suite_cmds, const BenchOptions& bench, const CLI::App& op_cmd,
+             const OpOptions& op) {
   if (info_cmd) return run_info(info);
   if (demo_cmd) return run_demo(demo);
+  if (op_cmd) return run_op(op);
   const auto suites = bench_suites();
   for (std::size_t i = 0; i < suite_cmds.size(); ++i) {
     if (*suite_cmds[i]) return run_bench(suites[i], bench);
@@ -101,14 +137,20 @@ int main(int argc, char** argv) {
     suite_cmds.push_back(cmd);
   }
 
+  OpOptions op;
+  OpArgs op_args;
+  CLI::App* op_cmd = app.add_subcommand("op", "Run a reduction on a .npy file and write the result as .npy");
+  add_op_options(*op_cmd, op, op_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  add_op_results(op_args, op);
 
   try {
-    return dispatch(*info_cmd, info, *demo_cmd, demo, suite_cmds, bench);
+    return dispatch(*info_cmd, info, *demo_cmd, demo, suite_cmds, bench, *op_cmd, op);
   } catch (const vnpu::Error& e) {
     // what() already names the status (e.g. "kOutOfMemory: Device::malloc: ...").
     fmt::print(stderr, "vnpu: error: {}\n", e.what());

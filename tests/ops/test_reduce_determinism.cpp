@@ -1,0 +1,192 @@
+// Bitwise determinism (reduce.hpp, DESIGN.md "Determinism"): every op gives the same bits
+// on devices with 1, 2 and 3 compute cores, on inputs large enough that several cores and
+// many chunks take part, and run after run. Across ISAs, every op but logsumexp gives the
+// same bits too (reduce.hpp).
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "ops/reduce_support.hpp"
+
+namespace vnpu {
+namespace {
+
+using namespace vnpu::test;
+
+struct DetCase {
+  std::vector<std::int64_t> shape;
+  AxisList axes;
+  DType dtype;
+};
+
+void PrintTo(const DetCase& c, std::ostream* os) {
+  *os << shape_str(c.shape) << " axes=" << axes_str(c.axes) << " " << dtype_name(c.dtype);
+}
+
+std::vector<DetCase> det_cases() {
+  using V = std::vector<int>;
+  // Sanitizer builds (Debug, 10-20x slower) use smaller shapes, still far above what one
+  // core handles alone and still cut into many chunks.
+  const bool small = kAddressSanitizer || kThreadSanitizer;
+  const std::int64_t rows = small ? 65536 : 1048576;
+  const std::int64_t flat = small ? 300007 : 3000017;
+  const std::int64_t mat = small ? 1024 : 4096;
+  const std::int64_t longrow = small ? 100003 : 300007;
+  return {
+      {{flat}, std::nullopt, DType::kF32},
+      {{mat, 1024}, V{1}, DType::kF32},
+      {{mat, 1024}, V{0}, DType::kF32},
+      {{rows, 16}, V{0}, DType::kF32},
+      {{rows, 16}, V{1}, DType::kF32},
+      {{16, rows}, V{1}, DType::kF32},
+      {{16, rows}, V{0}, DType::kF32},
+      {{4, longrow}, V{-1}, DType::kF32},
+      {{small ? 16 : 64, 1000, 33}, V{0, 2}, DType::kF32},
+      {{flat}, std::nullopt, DType::kBF16},
+      {{mat / 2, 1024}, V{0}, DType::kF16},
+      {{mat / 4, 2048}, V{1}, DType::kBF16},
+      {{flat}, std::nullopt, DType::kI32},
+      {{mat / 2, 1024}, V{0}, DType::kI32},
+  };
+}
+
+/// Input values for every op at once: 1 + u with |u| <= 2^-10, so products stay in range
+/// over millions of elements, sums and variances are far from trivial, and argmax/argmin
+/// meet many ties (a few thousand distinct f32 values). i32: small integers (sums of
+/// millions still wrap-free, products wrap).
+std::vector<unsigned char> det_input(const DetCase& c) {
+  const std::int64_t n = product(c.shape);
+  std::vector<unsigned char> b(static_cast<std::size_t>(n) * dtype_size(c.dtype));
+  Rng rng(static_cast<std::uint64_t>(n) * 3 + static_cast<std::uint64_t>(c.dtype));
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double v = c.dtype == DType::kI32 ? static_cast<double>(static_cast<std::int64_t>(rng.next() % 2001) - 1000)
+                                            : 1.0 + rng.uniform(-1.0 / 1024, 1.0 / 1024);
+    store_element(b.data(), c.dtype, i, v);
+  }
+  return b;
+}
+
+std::string hex_diff(const std::vector<unsigned char>& a, const std::vector<unsigned char>& b, std::size_t esize) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) {
+      const std::size_t e = i / esize;
+      return "first difference in output element " + std::to_string(e);
+    }
+  }
+  return "";
+}
+
+class ReduceDeterminism : public ::testing::TestWithParam<DetCase> {};
+
+TEST_P(ReduceDeterminism, SameBitsForOneTwoAndThreeCores) {
+  const DetCase& dc = GetParam();
+  const std::vector<unsigned char> host = det_input(dc);
+  // Three devices, each with its own copy of the input.
+  std::vector<std::unique_ptr<Harness>> hs;
+  std::vector<void*> inputs;
+  for (int cores : {1, 2, 3}) {
+    hs.push_back(std::make_unique<Harness>(cores));
+    inputs.push_back(hs.back()->upload(host.data(), host.size()));
+  }
+  const int rank = static_cast<int>(dc.shape.size());
+  const std::vector<bool> mask = reduce_mask(rank, dc.axes);
+  const std::vector<std::int64_t> oshape = expected_out_shape(dc.shape, mask, false);
+  for (ReduceOp op : kAllReduceOps) {
+    if (!op_supports(op, dc.dtype)) continue;
+    if (is_arg_op(op) && dc.axes && dc.axes->size() > 1) continue;
+    const DType odt = natural_out_dtype(op, dc.dtype);
+    const std::size_t obytes = static_cast<std::size_t>(product(oshape)) * dtype_size(odt);
+    std::vector<std::vector<unsigned char>> results;
+    for (std::size_t k = 0; k < hs.size(); ++k) {
+      Harness& h = *hs[k];
+      ops::ReduceOptions o;
+      o.axes = to_axes(dc.axes);
+      // The 2-core device runs twice (run to run), on the shapes that are quick to repeat.
+      const int reps = k == 1 && product(dc.shape) <= (std::int64_t{4} << 20) ? 2 : 1;
+      for (int rep = 0; rep < reps; ++rep) {
+        void* out = h.alloc(obytes, 0xCD);
+        ASSERT_OK(ops::reduce(h.stream(), op, Tensor(inputs[k], dc.dtype, dc.shape), Tensor(out, odt, oshape), o))
+            << op_label(op) << ": " << last_error_message();
+        ASSERT_OK(h.stream().synchronize()) << op_label(op) << ": " << last_error_message();
+        results.push_back(h.download(out, obytes));
+        h.release(out);
+      }
+    }
+    // results: 1 core, 2 cores, [2 cores again,] 3 cores.
+    std::vector<std::string> labels = {"1 core", "2 cores", "2 cores (second run)", "3 cores"};
+    if (results.size() == 3) labels.erase(labels.begin() + 2);
+    for (std::size_t r = 1; r < results.size(); ++r) {
+      EXPECT_TRUE(results[r] == results[0])
+          << op_label(op) << ": " << labels[r] << " differs from 1 core: " << hex_diff(results[0], results[r], dtype_size(odt));
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, ReduceDeterminism, ::testing::ValuesIn(det_cases()));
+
+// Across ISAs -------------------------------------------------------------------------
+
+class ReduceIsaBits : public ::testing::TestWithParam<ReduceOp> {};
+
+TEST_P(ReduceIsaBits, SameBitsOnEveryIsa) {
+  const ReduceOp op = GetParam();
+  const std::vector<std::string> all = available_isas();
+  if (all.size() < 2) GTEST_SKIP() << "one ISA only";
+  Harness h(2);
+  struct Shape {
+    std::vector<std::int64_t> shape;
+    AxisList axes;
+  };
+  using V = std::vector<int>;
+  const Shape shapes[] = {{{100003}, std::nullopt}, {{37, 1029}, V{1}}, {{1029, 37}, V{0}}, {{5, 203, 7}, V{1}},
+                          {{5, 203, 7}, V{0, 2}},   {{3, 17}, V{1}},    {{17, 3}, V{0}},    {{65}, std::nullopt}};
+  for (DType dt : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32}) {
+    if (!op_supports(op, dt)) continue;
+    for (const Shape& s : shapes) {
+      if (is_arg_op(op) && s.axes && s.axes->size() > 1) continue;
+      const std::vector<bool> mask = reduce_mask(static_cast<int>(s.shape.size()), s.axes);
+      std::int64_t len = 1;
+      for (std::size_t d = 0; d < s.shape.size(); ++d)
+        if (mask[d]) len *= s.shape[d];
+      const HostInput in = make_input(op, dt, s.shape, {}, len, 99);
+      void* din = h.upload(in.bytes.data(), in.bytes.size());
+      const std::vector<std::int64_t> oshape = expected_out_shape(s.shape, mask, false);
+      const DType odt = natural_out_dtype(op, dt);
+      const std::size_t obytes = static_cast<std::size_t>(product(oshape)) * dtype_size(odt);
+      std::vector<unsigned char> first;
+      for (const std::string& isa : all) {
+        ScopedIsa scoped(isa);
+        ASSERT_TRUE(scoped.ok());
+        void* out = h.alloc(obytes, 0xCD);
+        ops::ReduceOptions o;
+        o.axes = to_axes(s.axes);
+        ASSERT_OK(ops::reduce(h.stream(), op, Tensor(din, dt, s.shape), Tensor(out, odt, oshape), o))
+            << last_error_message();
+        ASSERT_OK(h.stream().synchronize()) << last_error_message();
+        std::vector<unsigned char> got = h.download(out, obytes);
+        h.release(out);
+        if (first.empty()) {
+          first = std::move(got);
+        } else {
+          EXPECT_TRUE(got == first) << op_label(op) << " " << dtype_name(dt) << " " << shape_str(s.shape)
+                                    << " axes=" << axes_str(s.axes) << ": " << isa << " differs from " << all.front()
+                                    << " (" << hex_diff(first, got, dtype_size(odt)) << ")";
+        }
+      }
+      h.release(din);
+    }
+  }
+}
+
+std::vector<ReduceOp> ops_with_isa_independent_bits() {
+  std::vector<ReduceOp> v;
+  for (ReduceOp op : kAllReduceOps)
+    if (op != ReduceOp::kLogSumExp) v.push_back(op);  // exp uses FMA where the ISA has it
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, ReduceIsaBits, ::testing::ValuesIn(ops_with_isa_independent_bits()),
+                         [](const ::testing::TestParamInfo<ReduceOp>& i) { return std::string(op_label(i.param)); });
+
+}  // namespace
+}  // namespace vnpu

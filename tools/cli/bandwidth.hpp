@@ -1,0 +1,47 @@
+// tools/cli/bandwidth.hpp — the machine's memory read bandwidth, the physical limit of a
+// reduction: every element must come in from memory once, and nothing else needs to.
+//
+//     const vnpu::cli::Bandwidth bw = vnpu::cli::measure_read_bandwidth();
+//     fmt::print("{:.1f} GB/s\n", bw.gbps);
+//
+// The measurement streams through a buffer far larger than the last-level cache with one
+// pinned thread per usable CPU, each summing the 2 MiB chunks it claims, and reports the
+// median of several timed passes. It takes a fraction of a second and allocates the
+// buffer for the duration of the call only.
+#pragma once
+
+#include <cstddef>
+
+#include "cli_common.hpp"
+
+namespace vnpu::cli {
+
+struct BandwidthOptions {
+  /// Buffer size. 0: max(256 MiB, 8 x the last-level cache), at most a quarter of RAM.
+  std::size_t bytes = 0;
+  /// Reading threads. 0: cpu_info().usable_cpus.
+  int threads = 0;
+  /// Timed passes over the buffer (one untimed pass comes first).
+  int passes = 15;
+  /// Ask for transparent huge pages (Linux). Streaming through 4 KiB pages costs TLB
+  /// misses (expensive under virtualization) and stops the prefetchers at every page: on
+  /// a 2-vCPU EPYC VM, 10-25% of the bandwidth. The peak is measured with huge pages.
+  bool huge_pages = true;
+};
+
+struct Bandwidth {
+  double gbps = 0.0;       ///< bytes / median pass time (1 GB = 1e9 bytes)
+  Summary ns;              ///< pass times in nanoseconds
+  std::size_t bytes = 0;   ///< bytes read per pass
+  int threads = 0;         ///< threads that read
+};
+
+/// The buffer size measure_read_bandwidth() uses when BandwidthOptions::bytes is 0.
+std::size_t default_bandwidth_bytes();
+
+/// Measures the streaming read bandwidth of this machine (see the file comment). Threads
+/// are pinned to the CPUs of the process's affinity mask where the OS allows. Throws
+/// std::bad_alloc when the buffer cannot be allocated.
+Bandwidth measure_read_bandwidth(const BandwidthOptions& options = {});
+
+}  // namespace vnpu::cli

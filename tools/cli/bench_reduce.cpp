@@ -1,0 +1,158 @@
+// tools/cli/bench_reduce.cpp — `vnpu bench reduce`: sums over large tensors, as GB/s and
+// as a percentage of the read bandwidth measured at the start of the same run.
+//
+// A reduction reads each input byte once and writes little, so memory bandwidth is its
+// limit. Like the peers' harnesses (bench/vnpu_reduce_peers), each case times repeated
+// calls on the same buffers with all compute cores: inputs larger than the last-level
+// cache stream from memory, smaller ones ([4096,1024] f32, 16 MiB) run cache-hot.
+// One sample is one asynchronous call plus the synchronize that waits for it.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bandwidth.hpp"
+#include "bench.hpp"
+#include "reduce_cases.hpp"
+#include "vnpu/ops/reduce.hpp"
+#include "vnpu/tensor.hpp"
+#include "vnpu/vnpu.hpp"
+
+namespace vnpu::cli {
+
+namespace {
+
+using bench::ReduceCase;
+
+BenchResult throughput_result(std::string name, Throughput t, const Summary& ns, int threads) {
+  BenchResult r;
+  r.suite = "reduce";
+  r.name = std::move(name);
+  r.unit = "ns";
+  r.ns = ns;
+  r.iterations = ns.count;
+  r.threads = threads;
+  r.throughput = std::move(t);
+  return r;
+}
+
+BenchResult bandwidth_result(const Bandwidth& bw) {
+  Throughput t;
+  t.op = "bandwidth";
+  t.shape = {static_cast<std::int64_t>(bw.bytes / 4)};
+  t.dtype = "f32";
+  t.gbps = bw.gbps;
+  t.pct_peak_bw = 100.0;
+  return throughput_result("bandwidth", std::move(t), bw.ns, bw.threads);
+}
+
+inline void ok(Status s) {
+  if (s != Status::kSuccess) check(s);
+}
+
+// Device memory freed at scope exit.
+class DeviceBuffer {
+ public:
+  DeviceBuffer(const Device& dev, std::size_t bytes) : ptr_(dev.malloc(bytes).value()) {}
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  ~DeviceBuffer() { (void)vnpu::free(ptr_); }
+  void* get() const { return ptr_; }
+
+ private:
+  void* ptr_;
+};
+
+// One input per dtype: the benchmark values on the host (for the reference) and on the
+// device. Every case reads a prefix of it.
+struct Input {
+  std::vector<std::byte> host;
+  DeviceBuffer dev;
+  Input(const Device& d, DType dtype)
+      : host(static_cast<std::size_t>(bench::kReduceMaxElements) * dtype_size(dtype)), dev(d, host.size()) {
+    bench::fill_reduce_input(host.data(), dtype, static_cast<std::size_t>(bench::kReduceMaxElements));
+    check(vnpu::memcpy(dev.get(), host.size(), host.data(), host.size(), CopyKind::kHostToDevice));
+  }
+};
+
+// Checks the first and the last output element against float64: GB/s of a wrong result
+// mean nothing.
+void verify(const ReduceCase& c, const Input& in, const void* dev_out) {
+  const auto n = static_cast<std::size_t>(c.out_numel());
+  std::vector<float> out(n);
+  check(vnpu::memcpy(out.data(), n * sizeof(float), dev_out, n * sizeof(float), CopyKind::kDeviceToHost));
+  for (std::int64_t j : {std::int64_t{0}, c.out_numel() - 1}) {
+    const bench::ReferenceSum want = bench::reference_sum(c, in.host.data(), j);
+    const double got = out[static_cast<std::size_t>(j)];
+    if (!bench::close_to(want, got)) {
+      throw CliError(kExitWrongResult,
+                     fmt::format("bench reduce: {} gives {} at output {}, expected {}", c.name(), got, j, want.sum));
+    }
+  }
+}
+
+// Times single calls (after two untimed ones) until there are at least `min_samples` and
+// 0.3 s have passed, or 2000 samples.
+template <class F>
+Summary time_calls(int min_samples, F&& call) {
+  call();
+  call();
+  std::vector<double> samples;
+  const auto start = Clock::now();
+  while (samples.size() < static_cast<std::size_t>(min_samples) ||
+         (ns_between(start, Clock::now()) < 0.3e9 && samples.size() < 2000)) {
+    const auto t0 = Clock::now();
+    call();
+    samples.push_back(ns_between(t0, Clock::now()));
+  }
+  return summarize(std::move(samples));
+}
+
+BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const Stream& stream, const BenchOptions& o,
+                     double peak_gbps, int threads) {
+  const Tensor src(in.dev.get(), c.dtype, std::span<const std::int64_t>(c.shape));
+  const ops::ReduceOptions options{.axes = {c.axis}};
+  // f32 output for every input dtype (f16 and bf16 may write f32), as the peers write.
+  const ops::ReduceShape shape = ops::reduce_output_shape(ops::ReduceOp::kSum, src, options).value();
+  const Tensor dst(out, DType::kF32, shape.shape());
+
+  const Summary ns = time_calls(std::max(o.reps, 5), [&] {
+    ok(ops::reduce(stream, ops::ReduceOp::kSum, src, dst, options));
+    ok(stream.synchronize());
+  });
+  verify(c, in, out);
+
+  Throughput t;
+  t.op = "sum";
+  t.shape = c.shape;
+  t.axes = {c.axis};
+  t.dtype = dtype_name(c.dtype);
+  t.gbps = static_cast<double>(c.bytes()) / ns.median;
+  t.pct_peak_bw = 100.0 * t.gbps / peak_gbps;
+  return throughput_result(c.name(), std::move(t), ns, threads);
+}
+
+}  // namespace
+
+std::vector<BenchResult> run_reduce_suite(const BenchOptions& o) {
+  // Bandwidth first, before the device's workers exist, so nothing competes for the CPUs.
+  const Bandwidth bw = measure_read_bandwidth();
+  std::vector<BenchResult> results{bandwidth_result(bw)};
+  const Device dev = Device::get(0).value();
+  const int threads = dev.info().compute_cores;
+  const Stream stream = dev.create_stream().value();
+  const DeviceBuffer out(dev, static_cast<std::size_t>(bench::kReduceMaxOutElements) * sizeof(float));
+  std::map<DType, Input> inputs;
+  for (const ReduceCase& c : bench::reduce_cases()) {
+    auto it = inputs.find(c.dtype);
+    if (it == inputs.end()) it = inputs.try_emplace(c.dtype, dev, c.dtype).first;
+    if (!o.json) note("  {}", c.name());
+    results.push_back(run_case(c, it->second, out.get(), stream, o, bw.gbps, threads));
+  }
+  return results;
+}
+
+}  // namespace vnpu::cli
