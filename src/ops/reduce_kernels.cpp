@@ -263,13 +263,16 @@ HWY_INLINE float MapOne(float x) {
 // Column partials of rows [r0, r1) × columns [c0, c0 + cw) of batch `a`, into out[0..cw).
 // Per column: rows in blocks of kRowBlock from r0, each block reduced in f32 in row
 // order, block results combined in f64 in order.
-template <Map kMap>
+template <Map kMap, bool kCount>
 void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
-              double* out, bool count) {
+              double* out) {
   alignas(64) float acc[kColTile];
   alignas(64) float rowbuf[4][kColTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
-  auto m = [count](float v) { return count ? (v != 0.0f ? 1.0f : 0.0f) : MapOne<kMap>(v); };
+  auto m = [](float v) {
+    if constexpr (kCount) return v != 0.0f ? 1.0f : 0.0f;
+    else return MapOne<kMap>(v);
+  };
   auto row = [&](std::int64_t r, int k) { return AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf[k]); };
   for (std::int64_t c = 0; c < cw; ++c) out[c] = -0.0;
   for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
@@ -404,6 +407,42 @@ void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std
   }
 }
 
+// First row index of each column's maximum (kMax) or minimum; the first NaN wins. Rows
+// in order, so ties keep the earliest.
+template <bool kMax, class T>
+void OuterArg(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
+              double* outa, std::int64_t* outi) {
+  constexpr std::int64_t kNone = -1;
+  alignas(64) T best[kColTile];
+  alignas(64) std::int64_t idx[kColTile];
+  alignas(64) std::int64_t nan[kColTile];
+  alignas(64) float rowbuf[kColTile];
+  const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
+  for (std::int64_t c = 0; c < cw; ++c) {
+    idx[c] = kNone;
+    nan[c] = kNone;
+    best[c] = T{};
+  }
+  for (std::int64_t r = r0; r < r1; ++r) {
+    const unsigned char* src = base + r * p.row_stride * es;
+    const T* x;
+    if constexpr (std::is_same_v<T, float>) x = AsF32(p.in_t, src, cw, rowbuf);
+    else x = reinterpret_cast<const T*>(src);
+    for (std::int64_t c = 0; c < cw; ++c) {
+      const T v = x[c];
+      const bool better = idx[c] == kNone || (kMax ? v > best[c] : v < best[c]);
+      best[c] = better ? v : best[c];
+      idx[c] = better ? r : idx[c];
+      if constexpr (std::is_floating_point_v<T>) nan[c] = (v != v && nan[c] == kNone) ? r : nan[c];
+    }
+  }
+  for (std::int64_t c = 0; c < cw; ++c) {
+    const bool is_nan = nan[c] != kNone;
+    outa[c] = is_nan ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(best[c]);
+    outi[c] = is_nan ? nan[c] : idx[c];
+  }
+}
+
 template <Family kFam>
 void OuterInt(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
               double* outa, std::int64_t* outi) {
@@ -438,6 +477,11 @@ struct ColumnTile {
   Partial get(const Plan& p, std::int64_t j) const {
     if (p.fam == Family::kLse || p.fam == Family::kVar) return full[j];
     Partial q;
+    if (p.fam == Family::kArgMax || p.fam == Family::kArgMin) {
+      q.a = a[j];
+      q.i = i[j];
+      return q;
+    }
     if (p.is_int() && p.fam != Family::kCount) q.i = i[j];
     else q.a = a[j];
     return q;
@@ -453,8 +497,19 @@ void OuterRange(const Plan& p, std::int64_t a, std::int64_t c0, std::int64_t c1,
   const std::int64_t cw = c1 - c0;  // <= kColTile
   const unsigned char* base = p.in + (io + c0) * es;
   double* oa = tile.a.get();
+  std::int64_t* oi = tile.i.get();
+  if (p.fam == Family::kArgMax || p.fam == Family::kArgMin) {
+    const bool mx = p.fam == Family::kArgMax;
+    if (p.is_int()) {
+      if (mx) OuterArg<true, std::int32_t>(p, base, r0, r1, cw, oa, oi);
+      else OuterArg<false, std::int32_t>(p, base, r0, r1, cw, oa, oi);
+    } else {
+      if (mx) OuterArg<true, float>(p, base, r0, r1, cw, oa, oi);
+      else OuterArg<false, float>(p, base, r0, r1, cw, oa, oi);
+    }
+    return;
+  }
   if (p.is_int()) {
-    std::int64_t* oi = tile.i.get();
     switch (p.fam) {
       case Family::kSum: OuterInt<Family::kSum>(p, base, r0, r1, cw, oa, oi); break;
       case Family::kProd: OuterInt<Family::kProd>(p, base, r0, r1, cw, oa, oi); break;
@@ -466,17 +521,17 @@ void OuterRange(const Plan& p, std::int64_t a, std::int64_t c0, std::int64_t c1,
   }
   switch (p.fam) {
     case Family::kSum:
-      if (p.map == Map::kSquare) OuterSum<Map::kSquare>(p, base, r0, r1, cw, oa, false);
-      else if (p.map == Map::kAbs) OuterSum<Map::kAbs>(p, base, r0, r1, cw, oa, false);
-      else OuterSum<Map::kIdentity>(p, base, r0, r1, cw, oa, false);
+      if (p.map == Map::kSquare) OuterSum<Map::kSquare, false>(p, base, r0, r1, cw, oa);
+      else if (p.map == Map::kAbs) OuterSum<Map::kAbs, false>(p, base, r0, r1, cw, oa);
+      else OuterSum<Map::kIdentity, false>(p, base, r0, r1, cw, oa);
       break;
-    case Family::kCount: OuterSum<Map::kIdentity>(p, base, r0, r1, cw, oa, true); break;
+    case Family::kCount: OuterSum<Map::kIdentity, true>(p, base, r0, r1, cw, oa); break;
     case Family::kProd: OuterProd(p, base, r0, r1, cw, oa); break;
     case Family::kMax: OuterExtreme<true>(p, base, r0, r1, cw, oa); break;
     case Family::kMin: OuterExtreme<false>(p, base, r0, r1, cw, oa); break;
     case Family::kLse: OuterTwoPass<true>(p, base, r0, r1, cw, tile.full.get()); break;
     case Family::kVar: OuterTwoPass<false>(p, base, r0, r1, cw, tile.full.get()); break;
-    default: break;  // argmax/argmin use the gather layout
+    default: break;  // argmax/argmin are handled above
   }
 }
 

@@ -106,10 +106,9 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
   };
 
   // Layout.
-  const bool arg = p->fam == Family::kArgMax || p->fam == Family::kArgMin;
   if (nr == 1 && red[0].in_stride == 1) {
     p->layout = Layout::kInner;
-  } else if (nr == 1 && nk >= 1 && kept[nk - 1].in_stride == 1 && kept[nk - 1].size >= 8 && !arg) {
+  } else if (nr == 1 && nk >= 1 && kept[nk - 1].in_stride == 1 && kept[nk - 1].size >= 8) {
     p->layout = Layout::kOuter;
   } else {
     p->layout = Layout::kGather;
