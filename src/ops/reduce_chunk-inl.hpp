@@ -14,10 +14,14 @@ namespace chunk {
 
 inline constexpr int kLanes = 64;
 
-template <class T, class Op>
+// kL is 64, or 16 for chunks of at most 16 elements: then lanes 16..63 would only hold
+// the identity, and folding them in changes nothing (x + -0 == x, x * 1 == x, max(x, -inf)
+// == x), so a 16-lane accumulator gives the same bits with a quarter of the work.
+template <int kL = kLanes, class T, class Op>
 HWY_INLINE T Fold(const T* acc, Op op) {
   T a[16];
-  for (int l = 0; l < 16; ++l) a[l] = op(op(acc[l], acc[16 + l]), op(acc[32 + l], acc[48 + l]));
+  for (int l = 0; l < 16; ++l)
+    a[l] = kL == 16 ? acc[l] : op(op(acc[l], acc[16 + l]), op(acc[32 + l], acc[48 + l]));
   for (int w = 16; w > 1; w /= 2)
     for (int i = 0; i < w / 2; ++i) a[i] = op(a[2 * i], a[2 * i + 1]);
   return a[0];
@@ -27,9 +31,10 @@ inline float Add(float x, float y) { return x + y; }
 
 // Fold(acc, Add) with vector instructions: the same additions in the same order (adjacent
 // pairs stay adjacent through ConcatEven/ConcatOdd), so the same bits.
+template <int kL = kLanes>
 HWY_INLINE float FoldAdd(const float* HWY_RESTRICT acc) {
 #if HWY_TARGET == HWY_SCALAR || HWY_HAVE_SCALABLE
-  return Fold(acc, Add);
+  return Fold<kL>(acc, Add);
 #else
   const hn::CappedTag<float, 16> d;
   constexpr std::size_t N = hn::MaxLanes(d);
@@ -38,7 +43,11 @@ HWY_INLINE float FoldAdd(const float* HWY_RESTRICT acc) {
   V v[kPer];
   for (std::size_t j = 0; j < kPer; ++j) {
     const float* a = acc + j * N;
-    v[j] = hn::Add(hn::Add(hn::LoadU(d, a), hn::LoadU(d, a + 16)), hn::Add(hn::LoadU(d, a + 32), hn::LoadU(d, a + 48)));
+    if constexpr (kL == 16) {
+      v[j] = hn::LoadU(d, a);
+    } else {
+      v[j] = hn::Add(hn::Add(hn::LoadU(d, a), hn::LoadU(d, a + 16)), hn::Add(hn::LoadU(d, a + 32), hn::LoadU(d, a + 48)));
+    }
   }
   for (std::size_t cnt = kPer; cnt > 1; cnt /= 2)
     for (std::size_t i = 0; i < cnt / 2; ++i)
@@ -60,62 +69,69 @@ HWY_INLINE float MapF(float x) {
 
 // Sums start from -0, the exact additive identity (x + -0 == x for every x, so a sum of
 // -0 values stays -0 as IEEE and NumPy have it).
-template <Map kMap>
+template <Map kMap, int kL = kLanes>
 HWY_NOINLINE float SumF32(const float* HWY_RESTRICT x, std::int64_t n) {
-  alignas(64) float acc[kLanes];
+  alignas(64) float acc[kL];
   for (float& a : acc) a = -0.0f;
   std::int64_t e = 0;
-  for (; e + kLanes <= n; e += kLanes)
-    for (int k = 0; k < kLanes; ++k) acc[k] += MapF<kMap>(x[e + k]);
+  if constexpr (kL == kLanes)
+    for (; e + kLanes <= n; e += kLanes)
+      for (int k = 0; k < kLanes; ++k) acc[k] += MapF<kMap>(x[e + k]);
   for (int k = 0; k < n - e; ++k) acc[k] += MapF<kMap>(x[e + k]);
-  return FoldAdd(acc);
+  return FoldAdd<kL>(acc);
 }
 
+template <int kL = kLanes>
 HWY_NOINLINE float CountF32(const float* HWY_RESTRICT x, std::int64_t n) {
-  alignas(64) float acc[kLanes] = {};
+  alignas(64) float acc[kL] = {};
   std::int64_t e = 0;
-  for (; e + kLanes <= n; e += kLanes)
-    for (int k = 0; k < kLanes; ++k) acc[k] += x[e + k] != 0.0f ? 1.0f : 0.0f;
+  if constexpr (kL == kLanes)
+    for (; e + kLanes <= n; e += kLanes)
+      for (int k = 0; k < kLanes; ++k) acc[k] += x[e + k] != 0.0f ? 1.0f : 0.0f;
   for (int k = 0; k < n - e; ++k) acc[k] += x[e + k] != 0.0f ? 1.0f : 0.0f;
-  return FoldAdd(acc);
+  return FoldAdd<kL>(acc);
 }
 
+template <int kL = kLanes>
 HWY_NOINLINE double ProdF32(const float* HWY_RESTRICT x, std::int64_t n) {
-  alignas(64) double acc[kLanes];
+  alignas(64) double acc[kL];
   for (double& a : acc) a = 1.0;
   std::int64_t e = 0;
-  for (; e + kLanes <= n; e += kLanes)
-    for (int k = 0; k < kLanes; ++k) acc[k] *= static_cast<double>(x[e + k]);
+  if constexpr (kL == kLanes)
+    for (; e + kLanes <= n; e += kLanes)
+      for (int k = 0; k < kLanes; ++k) acc[k] *= static_cast<double>(x[e + k]);
   for (int k = 0; k < n - e; ++k) acc[k] *= static_cast<double>(x[e + k]);
-  return Fold(acc, [](double p, double q) { return p * q; });
+  return Fold<kL>(acc, [](double p, double q) { return p * q; });
 }
 
 // Max (kMax true) or min; NaN if any element is NaN.
-template <bool kMax>
+template <bool kMax, int kL = kLanes>
 HWY_NOINLINE float ExtremeF32(const float* HWY_RESTRICT x, std::int64_t n) {
   constexpr float kInit = kMax ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
-  alignas(64) float acc[kLanes];
-  alignas(64) std::int32_t nan[kLanes] = {};
+  alignas(64) float acc[kL];
+  alignas(64) std::int32_t nan[kL] = {};
   for (float& a : acc) a = kInit;
   auto step = [&](int k, float v) {
     acc[k] = kMax ? (v > acc[k] ? v : acc[k]) : (v < acc[k] ? v : acc[k]);
     nan[k] |= v != v ? 1 : 0;
   };
   std::int64_t e = 0;
-  for (; e + kLanes <= n; e += kLanes)
-    for (int k = 0; k < kLanes; ++k) step(k, x[e + k]);
+  if constexpr (kL == kLanes)
+    for (; e + kLanes <= n; e += kLanes)
+      for (int k = 0; k < kLanes; ++k) step(k, x[e + k]);
   for (int k = 0; k < n - e; ++k) step(k, x[e + k]);
   int any_nan = 0;
-  for (int k = 0; k < kLanes; ++k) any_nan |= nan[k];
+  for (int k = 0; k < kL; ++k) any_nan |= nan[k];
   if (any_nan != 0) return std::numeric_limits<float>::quiet_NaN();
-  return kMax ? Fold(acc, MaxF) : Fold(acc, MinF);
+  return kMax ? Fold<kL>(acc, MaxF) : Fold<kL>(acc, MinF);
 }
 
 // log-sum-exp of a chunk as (max, sum of exp(x - max)); the chunk stays in L1 between
 // the two passes. exp_f32 is plain arithmetic, so this too is the same on every ISA.
+template <int kL = kLanes>
 HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
   Partial p;
-  const float m = ExtremeF32<true>(x, n);
+  const float m = ExtremeF32<true, kL>(x, n);
   if (m != m) {
     p.a = std::numeric_limits<double>::quiet_NaN();
     return p;
@@ -125,36 +141,39 @@ HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
     p.b = m > 0 ? 1.0 : 0.0;
     return p;
   }
-  alignas(64) float acc[kLanes] = {};
+  alignas(64) float acc[kL] = {};
   std::int64_t e = 0;
-  for (; e + kLanes <= n; e += kLanes)
-    for (int k = 0; k < kLanes; ++k) acc[k] += exp_f32(x[e + k] - m);
+  if constexpr (kL == kLanes)
+    for (; e + kLanes <= n; e += kLanes)
+      for (int k = 0; k < kLanes; ++k) acc[k] += exp_f32(x[e + k] - m);
   for (int k = 0; k < n - e; ++k) acc[k] += exp_f32(x[e + k] - m);
-  p.b = FoldAdd(acc);
+  p.b = FoldAdd<kL>(acc);
   return p;
 }
 
 // (count, mean, M2) by two passes over the chunk (it stays in L1): a first estimate s of
 // the mean, then the sums of (x - s) and (x - s)², from which
 // mean = s + sum(x - s) / n and M2 = sum((x - s)²) - sum(x - s)² / n.
+template <int kL = kLanes>
 HWY_NOINLINE Partial VarF32(const float* HWY_RESTRICT x, std::int64_t n) {
   Partial p;
   if (n == 0) return p;
   const auto dn = static_cast<double>(n);
-  const auto s = static_cast<float>(static_cast<double>(SumF32<Map::kIdentity>(x, n)) / dn);
-  alignas(64) float d1[kLanes] = {};
-  alignas(64) float d2[kLanes] = {};
+  const auto s = static_cast<float>(static_cast<double>(SumF32<Map::kIdentity, kL>(x, n)) / dn);
+  alignas(64) float d1[kL] = {};
+  alignas(64) float d2[kL] = {};
   auto step = [&](int k, float v) {
     const float dl = v - s;
     d1[k] += dl;
     d2[k] += dl * dl;
   };
   std::int64_t e = 0;
-  for (; e + kLanes <= n; e += kLanes)
-    for (int k = 0; k < kLanes; ++k) step(k, x[e + k]);
+  if constexpr (kL == kLanes)
+    for (; e + kLanes <= n; e += kLanes)
+      for (int k = 0; k < kLanes; ++k) step(k, x[e + k]);
   for (int k = 0; k < n - e; ++k) step(k, x[e + k]);
-  const auto t1 = static_cast<double>(FoldAdd(d1));
-  const auto t2 = static_cast<double>(FoldAdd(d2));
+  const auto t1 = static_cast<double>(FoldAdd<kL>(d1));
+  const auto t2 = static_cast<double>(FoldAdd<kL>(d2));
   const double m2 = t2 - t1 * t1 / dn;
   p.a = dn;
   p.b = static_cast<double>(s) + t1 / dn;
@@ -163,7 +182,7 @@ HWY_NOINLINE Partial VarF32(const float* HWY_RESTRICT x, std::int64_t n) {
 }
 
 // First index of the maximum (kMax) or minimum; the first NaN wins.
-template <bool kMax, class T>
+template <bool kMax, class T, int kL = kLanes>
 HWY_NOINLINE Partial ArgChunk(const T* HWY_RESTRICT x, std::int64_t n, std::int64_t base) {
   constexpr std::int32_t kNone = std::numeric_limits<std::int32_t>::max();
   T init;
@@ -172,10 +191,10 @@ HWY_NOINLINE Partial ArgChunk(const T* HWY_RESTRICT x, std::int64_t n, std::int6
   } else {
     init = kMax ? std::numeric_limits<T>::min() : std::numeric_limits<T>::max();
   }
-  alignas(64) T best[kLanes];
-  alignas(64) std::int32_t idx[kLanes];
-  alignas(64) std::int32_t nan[kLanes];
-  for (int k = 0; k < kLanes; ++k) {
+  alignas(64) T best[kL];
+  alignas(64) std::int32_t idx[kL];
+  alignas(64) std::int32_t nan[kL];
+  for (int k = 0; k < kL; ++k) {
     best[k] = init;
     idx[k] = kNone;
     nan[k] = kNone;
@@ -187,19 +206,20 @@ HWY_NOINLINE Partial ArgChunk(const T* HWY_RESTRICT x, std::int64_t n, std::int6
     if constexpr (std::is_floating_point_v<T>) nan[k] = (v != v && nan[k] == kNone) ? at : nan[k];
   };
   std::int64_t e = 0;
-  for (; e + kLanes <= n; e += kLanes)
-    for (int k = 0; k < kLanes; ++k) step(k, x[e + k], static_cast<std::int32_t>(e + k));
+  if constexpr (kL == kLanes)
+    for (; e + kLanes <= n; e += kLanes)
+      for (int k = 0; k < kLanes; ++k) step(k, x[e + k], static_cast<std::int32_t>(e + k));
   for (int k = 0; k < n - e; ++k) step(k, x[e + k], static_cast<std::int32_t>(e + k));
   Partial p;
   std::int32_t first_nan = kNone;
-  for (int k = 0; k < kLanes; ++k) first_nan = nan[k] < first_nan ? nan[k] : first_nan;
+  for (int k = 0; k < kL; ++k) first_nan = nan[k] < first_nan ? nan[k] : first_nan;
   if (first_nan != kNone) {
     p.a = std::numeric_limits<double>::quiet_NaN();
     p.i = base + first_nan;
     return p;
   }
   int win = -1;
-  for (int k = 0; k < kLanes; ++k) {
+  for (int k = 0; k < kL; ++k) {
     if (idx[k] == kNone) continue;
     if (win < 0 || (kMax ? best[k] > best[win] : best[k] < best[win]) || (best[k] == best[win] && idx[k] < idx[win]))
       win = k;
@@ -260,24 +280,30 @@ HWY_NOINLINE Partial IntChunk(const std::int32_t* HWY_RESTRICT x, std::int64_t n
 
 // One chunk of f32 values (already converted) to a Partial; `base` is the flat index of
 // x[0] within its output (for argmax/argmin).
-HWY_INLINE Partial F32(Family fam, Map map, const float* x, std::int64_t n, std::int64_t base) {
+template <int kL>
+HWY_INLINE Partial F32Lanes(Family fam, Map map, const float* x, std::int64_t n, std::int64_t base) {
   Partial p;
   switch (fam) {
     case Family::kSum:
-      p.a = map == Map::kIdentity ? SumF32<Map::kIdentity>(x, n)
-            : map == Map::kSquare ? SumF32<Map::kSquare>(x, n)
-                                  : SumF32<Map::kAbs>(x, n);
+      p.a = map == Map::kIdentity ? SumF32<Map::kIdentity, kL>(x, n)
+            : map == Map::kSquare ? SumF32<Map::kSquare, kL>(x, n)
+                                  : SumF32<Map::kAbs, kL>(x, n);
       break;
-    case Family::kCount: p.a = CountF32(x, n); break;
-    case Family::kProd: p.a = ProdF32(x, n); break;
-    case Family::kMax: p.a = ExtremeF32<true>(x, n); break;
-    case Family::kMin: p.a = ExtremeF32<false>(x, n); break;
-    case Family::kLse: p = LseF32(x, n); break;
-    case Family::kVar: p = VarF32(x, n); break;
-    case Family::kArgMax: p = ArgChunk<true>(x, n, base); break;
-    case Family::kArgMin: p = ArgChunk<false>(x, n, base); break;
+    case Family::kCount: p.a = CountF32<kL>(x, n); break;
+    case Family::kProd: p.a = ProdF32<kL>(x, n); break;
+    case Family::kMax: p.a = ExtremeF32<true, kL>(x, n); break;
+    case Family::kMin: p.a = ExtremeF32<false, kL>(x, n); break;
+    case Family::kLse: p = LseF32<kL>(x, n); break;
+    case Family::kVar: p = VarF32<kL>(x, n); break;
+    case Family::kArgMax: p = ArgChunk<true, float, kL>(x, n, base); break;
+    case Family::kArgMin: p = ArgChunk<false, float, kL>(x, n, base); break;
   }
   return p;
+}
+
+// Chunks of at most 16 elements (short rows) take the 16-lane form: same bits, less work.
+HWY_INLINE Partial F32(Family fam, Map map, const float* x, std::int64_t n, std::int64_t base) {
+  return n <= 16 ? F32Lanes<16>(fam, map, x, n, base) : F32Lanes<kLanes>(fam, map, x, n, base);
 }
 
 HWY_INLINE Partial I32(Family fam, const std::int32_t* x, std::int64_t n, std::int64_t base) {

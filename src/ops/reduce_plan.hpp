@@ -57,6 +57,11 @@ struct Mapper {
   std::int64_t in_stride[kMaxRank] = {};
   std::int64_t out_stride[kMaxRank] = {};
   void offsets(std::int64_t m, std::int64_t* in_off, std::int64_t* out_off) const noexcept {
+    if (n <= 1) {  // the common case, without divisions
+      *in_off = n == 0 ? 0 : m * in_stride[0];
+      *out_off = n == 0 ? 0 : m * out_stride[0];
+      return;
+    }
     std::int64_t io = 0, oo = 0;
     for (int k = n - 1; k >= 0; --k) {
       const std::int64_t idx = m % size[k];
