@@ -76,6 +76,13 @@ HWY_INLINE float LoadOne(DType t, const unsigned char* p) {
   }
 }
 
+// The result of unit u of an inner/gather plan: the output itself when the unit is a whole
+// output (K == 1), else its partial, combined in phase 2.
+void FinishUnit(const Plan& p, std::int64_t u, std::int64_t out_off, const Partial& q) {
+  if (p.K == 1) p.write(out_off, q);
+  else const_cast<Plan&>(p).partials[static_cast<std::size_t>(u)] = q;
+}
+
 // ---- inner: contiguous runs ------------------------------------------------------------
 
 // Reduces n contiguous elements at element offset `off` (flat index `base` within the
@@ -196,8 +203,7 @@ void RunInner(const Plan& p, std::int64_t u0, std::int64_t u1) {
     const std::int64_t start = p.seg_begin(seg);
     const std::int64_t n = p.seg_begin(seg + 1) - start;
     const Partial q = ReduceRun(p, io + start, n, start);
-    if (p.K == 1) p.write(oo, q);
-    else const_cast<Plan&>(p).partials[static_cast<std::size_t>(u)] = q;
+    FinishUnit(p, u, oo, q);
   }
 }
 
@@ -216,8 +222,7 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
     const std::int64_t n = p.seg_begin(seg + 1) - start;
     Partial acc = identity(p.fam, is_int);
     if (n == 0) {  // an empty reduced axis: the identity
-      if (p.K == 1) p.write(oo, acc);
-      else const_cast<Plan&>(p).partials[static_cast<std::size_t>(u)] = acc;
+      FinishUnit(p, u, oo, acc);
       continue;
     }
     // Odometer over the reduced dims, starting at flat index `start`.
@@ -244,8 +249,7 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
       const Partial q = is_int ? chunk::I32(p.fam, ibuf, len, start + c) : chunk::F32(p.fam, p.map, fbuf, len, start + c);
       acc = combine(p.fam, is_int, acc, q);
     }
-    if (p.K == 1) p.write(oo, acc);
-    else const_cast<Plan&>(p).partials[static_cast<std::size_t>(u)] = acc;
+    FinishUnit(p, u, oo, acc);
   }
 }
 
