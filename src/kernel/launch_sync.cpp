@@ -88,24 +88,26 @@ void LaunchSync::block_exited(std::uint32_t block, bool failed) noexcept {
 
 namespace vnpu {
 
+namespace {
+
+// Barriers exist only in cooperative launches (whose blocks all run at once).
+[[noreturn]] void not_cooperative(const char* what, std::uint32_t block) {
+  detail::fail(Status::kNotSupported,
+               "%s in block %u: the launch is not cooperative (launch with LaunchOptions{.cooperative = true})", what,
+               block);
+  check(Status::kNotSupported);
+  throw Error(Status::kNotSupported, last_error_message());  // not reached: check() throws
+}
+
+}  // namespace
+
 void KernelContext::sync_all() const {
-  if (sync_ == nullptr) {
-    detail::fail(Status::kNotSupported,
-                 "sync_all in block %u: the launch is not cooperative (launch with LaunchOptions{.cooperative = true})",
-                 block_idx_);
-    check(Status::kNotSupported);
-  }
+  if (sync_ == nullptr) not_cooperative("sync_all", block_idx_);
   sync_->wait(sync_->all, block_idx_, "sync_all");
 }
 
 void KernelContext::sync_group() const {
-  if (sync_ == nullptr) {
-    detail::fail(Status::kNotSupported,
-                 "sync_group in block %u: the launch is not cooperative (launch with LaunchOptions{.cooperative = "
-                 "true})",
-                 block_idx_);
-    check(Status::kNotSupported);
-  }
+  if (sync_ == nullptr) not_cooperative("sync_group", block_idx_);
   sync_->wait(sync_->groups[sync_->group_of(block_idx_)], block_idx_, "sync_group");
 }
 

@@ -89,7 +89,7 @@ void FinishUnit(const Plan& p, std::int64_t u, std::int64_t out_off, const Parti
 // output) chunk by chunk.
 Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t base) {
   const bool is_int = p.is_int();
-  Partial acc = identity(p.fam, is_int);
+  Partial acc = identity(p.fam);
   alignas(64) float buf[kChunk];
   const std::size_t es = dtype_size(p.in_t);
   for (std::int64_t c = 0; c < n; c += kChunk) {
@@ -220,7 +220,7 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
     p.kept.offsets(m, &io, &oo);
     const std::int64_t start = p.seg_begin(seg);
     const std::int64_t n = p.seg_begin(seg + 1) - start;
-    Partial acc = identity(p.fam, is_int);
+    Partial acc = identity(p.fam);
     if (n == 0) {  // an empty reduced axis: the identity
       FinishUnit(p, u, oo, acc);
       continue;
@@ -348,7 +348,7 @@ void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std
   const Family fam = kLse ? Family::kLse : Family::kVar;
   for (std::int64_t c0 = 0; c0 < cw; c0 += kTile) {
     const std::int64_t w = std::min(kTile, cw - c0);
-    for (std::int64_t c = 0; c < w; ++c) out[c0 + c] = identity(fam, false);
+    for (std::int64_t c = 0; c < w; ++c) out[c0 + c] = identity(fam);
     for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
       const std::int64_t re = std::min(r1, rb + kRowBlock);
       const auto rows = static_cast<double>(re - rb);
@@ -451,7 +451,7 @@ template <Family kFam>
 void OuterInt(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
               double* outa, std::int64_t* outi) {
   alignas(64) std::int64_t acc[kColTile];
-  const Partial id = identity(kFam, true);
+  const Partial id = identity(kFam);
   std::fill(acc, acc + cw, kFam == Family::kCount ? 0 : id.i);
   for (std::int64_t r = r0; r < r1; ++r) {
     const auto* x = reinterpret_cast<const std::int32_t*>(base + r * p.row_stride * 4);

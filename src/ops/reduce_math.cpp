@@ -12,7 +12,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
-Partial identity(Family f, bool is_int) noexcept {
+Partial identity(Family f) noexcept {
   Partial p;
   switch (f) {
     case Family::kSum: p.a = -0.0; p.i = 0; break;  // -0: the exact additive identity
@@ -25,7 +25,6 @@ Partial identity(Family f, bool is_int) noexcept {
     case Family::kArgMax:
     case Family::kArgMin: p.a = 0; p.i = -1; break;
   }
-  (void)is_int;
   return p;
 }
 
@@ -180,7 +179,7 @@ void Plan::write(std::int64_t out_off, const Partial& p) const noexcept {
 void finish_outputs(const Plan& plan, std::int64_t o0, std::int64_t o1) {
   const bool is_int = plan.is_int();
   for (std::int64_t o = o0; o < o1; ++o) {
-    Partial p = identity(plan.fam, is_int);
+    Partial p = identity(plan.fam);
     const Partial* q = plan.partials.data() + o * plan.K;
     for (std::int64_t k = 0; k < plan.K; ++k) p = combine(plan.fam, is_int, p, q[k]);
     plan.write(plan.out_offset(o), p);

@@ -46,7 +46,8 @@ struct Partial {
   std::int64_t i = 0;
 };
 
-Partial identity(Family f, bool is_int) noexcept;
+/// The partial of no elements (for i32, kMax/kMin keep INT32_MIN/INT32_MAX in i).
+Partial identity(Family f) noexcept;
 /// Combines `p` (earlier elements) with `q` (later ones).
 Partial combine(Family f, bool is_int, const Partial& p, const Partial& q) noexcept;
 
