@@ -1,0 +1,56 @@
+// vnpu/ops/softmax.hpp — softmax and log_softmax along one axis.
+//
+//     vnpu::Tensor x(xp, vnpu::DType::kF32, {4096, 1024});
+//     vnpu::Tensor y(yp, vnpu::DType::kF32, {4096, 1024});
+//     vnpu::check(vnpu::ops::softmax(stream, x, y, {.axis = -1}));
+//     vnpu::check(stream.synchronize());
+//
+// softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m) and
+// log_softmax(x)_i = (x_i - m) - log(sum_j exp(x_j - m)), with m the row's maximum, so
+// large inputs never overflow. A "row" is the set of elements along `axis` with every
+// other index fixed; the axis may be the last one (inner), the first (outer) or any in
+// between (middle).
+//
+// Semantics:
+// - A row of all -inf gives NaN everywhere (0/0, as the definition says); a -inf entry in
+//   a row with a finite maximum gives 0 (log_softmax: -inf); a row holding a NaN or a
+//   +inf is NaN everywhere (+inf - +inf is NaN), as in NumPy.
+// - An empty tensor (some dimension 0) is a no-op that succeeds.
+// - `out` has the shape and dtype of `in`. It may be exactly `in` (same data and strides:
+//   in place); any other overlap is kInvalidArgument. Both may be strided views.
+// - f16 and bf16 are computed in f32 and rounded once (to nearest even) when written.
+//
+// Speed: a row that fits in the core's scratch arena is read from memory once (kept in
+// scratch between the max, the exp-sum and the scaling pass); longer rows use an online
+// pass (running maximum, sum rescaled when it grows) and one writing pass.
+//
+// Determinism: the result does not depend on the number of cores or the ISA chosen by
+// dispatch (VNPU_ISA): each row is computed in a fixed order by one core.
+#pragma once
+
+#include "vnpu/status.hpp"
+#include "vnpu/stream.hpp"
+#include "vnpu/tensor.hpp"
+
+namespace vnpu::ops {
+
+struct SoftmaxOptions {
+  /// The axis along which the rows run; negative counts from the end (-1 = last).
+  int axis = -1;
+};
+
+/// Queues softmax of `in` along options.axis into `out` on `stream`.
+/// Errors (nothing is queued): kInvalidShape (bad descriptor, axis out of range, shapes of
+/// `in` and `out` differ, rank 0), kInvalidDtype (not f32, f16 or bf16, or dtypes differ),
+/// kInvalidArgument (null data with elements, partial overlap), kOutOfRange (a view
+/// reaching outside its vnpu allocation).
+Status softmax(const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
+/// Queues log_softmax; same rules as softmax.
+Status log_softmax(const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
+
+/// Synchronous forms: run on the default stream of `in`'s device (device 0 for memory vnpu
+/// did not allocate) and wait.
+Status softmax(const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
+Status log_softmax(const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
+
+}  // namespace vnpu::ops
