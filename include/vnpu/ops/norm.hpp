@@ -35,8 +35,10 @@
 //   [1, rank], groups not dividing C), kInvalidDtype, kInvalidArgument (null data with
 //   elements, overlap, bad eps/momentum), kOutOfRange (a view outside its allocation).
 //
-// Each op has an asynchronous form on a stream and a synchronous form that runs on the
-// default stream of x's device (device 0 for memory vnpu did not allocate) and waits.
+// Each op has an asynchronous form on a stream and a synchronous form: as if queued on the
+// default stream of x's device (device 0 for memory vnpu did not allocate) and waited for;
+// when that stream is idle and the input is small enough for one block, the calling
+// thread computes it directly, with no hand-off to a compute core.
 // Results do not depend on the number of cores or on the ISA chosen by dispatch.
 #pragma once
 

@@ -48,8 +48,10 @@ Status softmax(const Stream& stream, const Tensor& in, const Tensor& out, const 
 /// Queues log_softmax; same rules as softmax.
 Status log_softmax(const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
 
-/// Synchronous forms: run on the default stream of `in`'s device (device 0 for memory vnpu
-/// did not allocate) and wait.
+/// Synchronous forms: as if queued on the default stream of `in`'s device (device 0 for
+/// memory vnpu did not allocate) and waited for. When that stream is idle and the input is
+/// small enough for one block, the calling thread computes it directly: no hand-off to a
+/// compute core, no wake-up (this is the "direct" mode of `vnpu bench softmax`).
 Status softmax(const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
 Status log_softmax(const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
 
