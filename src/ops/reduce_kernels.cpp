@@ -23,36 +23,18 @@ namespace vnpu::ops::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 #include "ops/reduce_chunk-inl.hpp"
+#include "ops/reduce_half-inl.hpp"
 
 namespace {
 
 // ---- loading any input dtype as f32 ----------------------------------------------------
 
-// Converts n contiguous f16 (kBF16: bf16) values to f32, exactly (inf and NaN included),
-// with integer and float operations every target vectorizes.
-template <bool kBF16>
-HWY_NOINLINE void Widen(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
-  if constexpr (kBF16) {
-    for (std::int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<std::uint32_t>(src[i]) << 16);
-  } else {
-    for (std::int64_t i = 0; i < n; ++i) {
-      const std::uint32_t h = src[i];
-      const std::uint32_t em = (h & 0x7FFFu) << 13;
-      // Exponent and mantissa placed in an f32 and scaled by 2^112: exact for normal and
-      // subnormal halves. Exponent 31 (inf, NaN) maps to exponent 255 instead.
-      const float scaled = std::bit_cast<float>(em) * 0x1p112f;
-      const std::uint32_t mag = (h & 0x7C00u) == 0x7C00u ? (em | 0x7F800000u) : std::bit_cast<std::uint32_t>(scaled);
-      dst[i] = std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
-    }
-  }
-}
-
 // n contiguous input elements of `t` at `p` as f32: the input itself for f32, else
 // converted into `buf`.
 HWY_INLINE const float* AsF32(DType t, const unsigned char* p, std::int64_t n, float* buf) {
   if (t == DType::kF32) return reinterpret_cast<const float*>(p);
-  if (t == DType::kBF16) Widen<true>(reinterpret_cast<const std::uint16_t*>(p), buf, n);
-  else Widen<false>(reinterpret_cast<const std::uint16_t*>(p), buf, n);
+  if (t == DType::kBF16) half::Widen<true>(reinterpret_cast<const std::uint16_t*>(p), buf, n);
+  else half::Widen<false>(reinterpret_cast<const std::uint16_t*>(p), buf, n);
   return buf;
 }
 
@@ -89,14 +71,23 @@ void FinishUnit(const Plan& p, std::int64_t u, std::int64_t out_off, const Parti
 // output) chunk by chunk.
 Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t base) {
   const bool is_int = p.is_int();
+  // Sums of f16/bf16 convert as they load: no widening pass over a buffer.
+  const bool half_sum = p.fam == Family::kSum && (p.in_t == DType::kF16 || p.in_t == DType::kBF16);
   Partial acc = identity(p.fam);
   alignas(64) float buf[kChunk];
   const std::size_t es = dtype_size(p.in_t);
   for (std::int64_t c = 0; c < n; c += kChunk) {
     const std::int64_t len = std::min(kChunk, n - c);
     const unsigned char* src = p.in + (off + c) * static_cast<std::int64_t>(es);
-    const Partial q = is_int ? chunk::I32(p.fam, reinterpret_cast<const std::int32_t*>(src), len, base + c)
-                             : chunk::F32(p.fam, p.map, AsF32(p.in_t, src, len, buf), len, base + c);
+    Partial q;
+    if (is_int) {
+      q = chunk::I32(p.fam, reinterpret_cast<const std::int32_t*>(src), len, base + c);
+    } else if (half_sum) {
+      const auto* h = reinterpret_cast<const std::uint16_t*>(src);
+      q.a = p.in_t == DType::kBF16 ? half::SumAny<true>(p.map, h, len) : half::SumAny<false>(p.map, h, len);
+    } else {
+      q = chunk::F32(p.fam, p.map, AsF32(p.in_t, src, len, buf), len, base + c);
+    }
     acc = combine(p.fam, is_int, acc, q);
   }
   return acc;
@@ -164,6 +155,7 @@ void ShortRowsSum(const Plan& p, std::int64_t r0, std::int64_t r1) {
       for (float& x : res) x = x / fl;
     else if (p.op == ReduceOp::kL2)
       for (float& x : res) x = std::sqrt(x);
+    for (float& x : res) x = canonical_nan(x);
     float* o = out + r * out_stride;
     if (out_stride == 1) std::memcpy(o, res, sizeof res);
     else
@@ -559,11 +551,11 @@ bool ColumnsFastF32(const Plan& p) {
 void FinishColumnsF32(const Plan& p, const double* a, std::int64_t n, float* out, std::int64_t stride) {
   const auto L = static_cast<double>(p.L);
   if (p.op == ReduceOp::kMean) {
-    for (std::int64_t j = 0; j < n; ++j) out[j * stride] = static_cast<float>(a[j] / L);
+    for (std::int64_t j = 0; j < n; ++j) out[j * stride] = canonical_nan(static_cast<float>(a[j] / L));
   } else if (p.op == ReduceOp::kL2) {
-    for (std::int64_t j = 0; j < n; ++j) out[j * stride] = static_cast<float>(std::sqrt(a[j]));
+    for (std::int64_t j = 0; j < n; ++j) out[j * stride] = canonical_nan(static_cast<float>(std::sqrt(a[j])));
   } else {
-    for (std::int64_t j = 0; j < n; ++j) out[j * stride] = static_cast<float>(a[j]);
+    for (std::int64_t j = 0; j < n; ++j) out[j * stride] = canonical_nan(static_cast<float>(a[j]));
   }
 }
 

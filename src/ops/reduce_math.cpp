@@ -149,7 +149,7 @@ void Plan::write(std::int64_t out_off, const Partial& p) const noexcept {
     }
   }
   if (integral) v = static_cast<double>(iv);
-  const auto f = static_cast<float>(v);
+  const float f = canonical_nan(static_cast<float>(v));
   switch (out_t) {
     case DType::kF32: std::memcpy(dst, &f, 4); break;
     case DType::kF16: {

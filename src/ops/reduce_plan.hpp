@@ -15,6 +15,7 @@
 // output in unit order, so the result never depends on how units are spread over cores.
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -32,6 +33,11 @@ inline constexpr std::int64_t kRowBlock = 64;      // rows accumulated in f32 be
 inline constexpr std::int64_t kMinBlockElems = 65536;  // below this, one core does it all
 
 enum class Family : std::uint8_t { kSum, kProd, kMax, kMin, kLse, kVar, kArgMax, kArgMin, kCount };
+/// Every NaN result is stored as this one value: which NaN an IEEE operation returns when
+/// several meet depends on operand order, which vector code may swap, so the payload would
+/// otherwise differ between ISAs.
+inline float canonical_nan(float x) noexcept { return x != x ? std::bit_cast<float>(0x7FC00000u) : x; }
+
 /// Element-wise map applied before a kSum/kCount family accumulates.
 enum class Map : std::uint8_t { kIdentity, kSquare, kAbs };
 enum class Layout : std::uint8_t { kInner, kOuter, kGather };

@@ -2,6 +2,9 @@
 // on devices with 1, 2 and 3 compute cores, on inputs large enough that several cores and
 // many chunks take part, and run after run. Across ISAs, every op but logsumexp gives the
 // same bits too (reduce.hpp).
+#include <bit>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -178,15 +181,65 @@ TEST_P(ReduceIsaBits, SameBitsOnEveryIsa) {
   }
 }
 
-std::vector<ReduceOp> ops_with_isa_independent_bits() {
-  std::vector<ReduceOp> v;
-  for (ReduceOp op : kAllReduceOps)
-    if (op != ReduceOp::kLogSumExp) v.push_back(op);  // exp uses FMA where the ISA has it
-  return v;
-}
-
-INSTANTIATE_TEST_SUITE_P(Ops, ReduceIsaBits, ::testing::ValuesIn(ops_with_isa_independent_bits()),
+// logsumexp too: its exp is plain FMA-free arithmetic (ops/vmath.hpp).
+INSTANTIATE_TEST_SUITE_P(Ops, ReduceIsaBits, ::testing::ValuesIn(kAllReduceOps),
                          [](const ::testing::TestParamInfo<ReduceOp>& i) { return std::string(op_label(i.param)); });
+
+}  // namespace
+}  // namespace vnpu
+
+namespace vnpu {
+namespace {
+
+// Every one of the 65536 f16 and bf16 bit patterns (zeros, subnormals, inf, NaN): converted
+// exactly on every ISA (a reduction over no axes is the conversion itself), and summed in
+// rows of 32 (the sum family converts as it loads) to the same bits on every ISA.
+TEST(ReduceHalfInputs, EveryBitPatternOnEveryIsa) {
+  Harness h(2);
+  std::vector<std::uint16_t> all(65536);
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint16_t>(i);
+  void* din = h.upload(all.data(), all.size() * 2);
+  for (DType dt : {DType::kF16, DType::kBF16}) {
+    for (ReduceOp op : {ReduceOp::kSum, ReduceOp::kSumSquares, ReduceOp::kL1}) {
+      std::vector<unsigned char> first_rows;
+      for (const std::string& isa : available_isas()) {
+        ScopedIsa scoped(isa);
+        ASSERT_TRUE(scoped.ok());
+        void* out = h.alloc(65536 * 4, 0xCD);
+        ops::ReduceOptions none;
+        none.axes = ops::Axes::none();
+        ASSERT_OK(ops::reduce(h.stream(), ReduceOp::kSum, Tensor(din, dt, {65536}), Tensor(out, DType::kF32, {65536}),
+                              none))
+            << last_error_message();
+        ASSERT_OK(h.stream().synchronize());
+        const std::vector<unsigned char> conv = h.download(out, 65536 * 4);
+        for (std::size_t i = 0; i < all.size(); ++i) {
+          float got = 0;
+          std::memcpy(&got, conv.data() + i * 4, 4);
+          const float want = dt == DType::kF16 ? f16_to_f32(all[i]) : bf16_to_f32(all[i]);
+          if (std::isnan(want)) {
+            ASSERT_TRUE(std::isnan(got)) << isa << " " << dtype_name(dt) << " pattern " << i;
+          } else {
+            ASSERT_EQ(std::bit_cast<std::uint32_t>(got), std::bit_cast<std::uint32_t>(want))
+                << isa << " " << dtype_name(dt) << " pattern " << i;
+          }
+        }
+        ops::ReduceOptions rows;
+        rows.axes = {1};
+        ASSERT_OK(ops::reduce(h.stream(), op, Tensor(din, dt, {2048, 32}), Tensor(out, DType::kF32, {2048}), rows))
+            << last_error_message();
+        ASSERT_OK(h.stream().synchronize());
+        std::vector<unsigned char> got = h.download(out, 2048 * 4);
+        h.release(out);
+        if (first_rows.empty()) first_rows = std::move(got);
+        else
+          EXPECT_TRUE(got == first_rows) << op_label(op) << " " << dtype_name(dt) << ": " << isa << " differs ("
+                                         << hex_diff(first_rows, got, 4) << ")";
+      }
+    }
+  }
+  h.release(din);
+}
 
 }  // namespace
 }  // namespace vnpu

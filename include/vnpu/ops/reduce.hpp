@@ -38,7 +38,9 @@
 // device configuration and every run: the input is cut into chunks whose size depends only
 // on the shape, each chunk is reduced in a fixed order and the partials are combined in a
 // fixed order. Results also match bit for bit across ISAs (AVX-512, AVX2, SSE4, NEON,
-// scalar): every target performs the same IEEE operations in the same order.
+// scalar): every target performs the same IEEE operations in the same order. A NaN
+// result is always stored as the same quiet NaN (0x7FC00000 in f32), whatever NaNs the
+// input held.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,107 @@
+// Per-ISA handling of 16-bit float inputs (f16, bf16): exact conversion to f32 a vector
+// at a time, and the sum family reading them directly (no separate widening pass, so
+// the loads of a chunk interleave with its additions as they do for f32 inputs).
+//
+// Included once per SIMD target by reduce_kernels.cpp, after reduce_chunk-inl.hpp (no
+// include guard, on purpose). Every conversion here is exact, so whichever instruction a
+// target uses, the values — and the sums, which follow chunk::SumF32's order — are the
+// same bits on every ISA.
+
+namespace half {
+
+// One value, exactly (inf and NaN included).
+template <bool kBF16>
+HWY_INLINE float Scalar(std::uint16_t h) {
+  if constexpr (kBF16) {
+    return std::bit_cast<float>(static_cast<std::uint32_t>(h) << 16);
+  } else {
+    const std::uint32_t em = (h & 0x7FFFu) << 13;
+    // Exponent and mantissa placed in an f32 and scaled by 2^112: exact for normal and
+    // subnormal halves. Exponent 31 (inf, NaN) maps to exponent 255 instead.
+    const float scaled = std::bit_cast<float>(em) * 0x1p112f;
+    const std::uint32_t mag = (h & 0x7C00u) == 0x7C00u ? (em | 0x7F800000u) : std::bit_cast<std::uint32_t>(scaled);
+    return std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
+  }
+}
+
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
+// Lanes(d) values at p as f32.
+template <bool kBF16, class D>
+HWY_INLINE hn::Vec<D> Load(D d, const std::uint16_t* HWY_RESTRICT p) {
+  const hn::Rebind<std::uint16_t, D> du16;
+  const hn::RebindToUnsigned<D> du32;
+  const auto h = hn::PromoteTo(du32, hn::LoadU(du16, p));
+  if constexpr (kBF16) {
+    return hn::BitCast(d, hn::ShiftLeft<16>(h));
+  } else {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+    // F16C (part of these targets): the hardware conversion, exact like the formula.
+    (void)h;
+    const hn::Rebind<hwy::float16_t, D> df16;
+    return hn::PromoteTo(d, hn::LoadU(df16, reinterpret_cast<const hwy::float16_t*>(p)));
+#else
+    const auto em = hn::ShiftLeft<13>(hn::And(h, hn::Set(du32, 0x7FFFu)));
+    const auto scaled = hn::BitCast(du32, hn::Mul(hn::BitCast(d, em), hn::Set(d, 0x1p112f)));
+    const auto special = hn::Eq(hn::And(h, hn::Set(du32, 0x7C00u)), hn::Set(du32, 0x7C00u));
+    const auto mag = hn::IfThenElse(special, hn::Or(em, hn::Set(du32, 0x7F800000u)), scaled);
+    return hn::BitCast(d, hn::Or(mag, hn::ShiftLeft<16>(hn::And(h, hn::Set(du32, 0x8000u)))));
+#endif
+  }
+}
+
+template <Map kMap, class V>
+HWY_INLINE V MapV(V v) {
+  if constexpr (kMap == Map::kSquare) return hn::Mul(v, v);
+  else if constexpr (kMap == Map::kAbs) return hn::Abs(v);
+  else return v;
+}
+#endif
+
+// Converts n contiguous values to f32.
+template <bool kBF16>
+HWY_NOINLINE void Widen(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+  std::int64_t i = 0;
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
+  const hn::CappedTag<float, 16> d;
+  constexpr auto N = static_cast<std::int64_t>(hn::MaxLanes(d));
+  for (; i + N <= n; i += N) hn::StoreU(Load<kBF16>(d, src + i), d, dst + i);
+#endif
+  for (; i < n; ++i) dst[i] = Scalar<kBF16>(src[i]);
+}
+
+// chunk::SumF32<kMap> of the n values at x, converted on the fly: the same lanes, the same
+// additions in the same order, so the same bits. Chunks of at most 16 elements give the
+// same bits as the 16-lane form (the other lanes only add -0).
+template <Map kMap, bool kBF16>
+HWY_NOINLINE float Sum(const std::uint16_t* HWY_RESTRICT x, std::int64_t n) {
+  alignas(64) float a[chunk::kLanes];
+  std::int64_t e = 0;
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
+  const hn::CappedTag<float, 16> d;
+  constexpr std::size_t N = hn::MaxLanes(d);
+  constexpr std::size_t kVecs = chunk::kLanes / N;
+  hn::Vec<decltype(d)> acc[kVecs];
+  for (auto& v : acc) v = hn::Set(d, -0.0f);
+  for (; e + chunk::kLanes <= n; e += chunk::kLanes) {
+    for (std::size_t j = 0; j < kVecs; ++j) acc[j] = hn::Add(acc[j], MapV<kMap>(Load<kBF16>(d, x + e + j * N)));
+  }
+  for (std::size_t j = 0; j < kVecs; ++j) hn::Store(acc[j], d, a + j * N);
+#else
+  for (float& v : a) v = -0.0f;
+  for (; e + chunk::kLanes <= n; e += chunk::kLanes)
+    for (int k = 0; k < chunk::kLanes; ++k) a[k] += chunk::MapF<kMap>(Scalar<kBF16>(x[e + k]));
+#endif
+  for (int k = 0; k < n - e; ++k) a[k] += chunk::MapF<kMap>(Scalar<kBF16>(x[e + k]));
+  return chunk::FoldAdd(a);
+}
+
+template <bool kBF16>
+HWY_INLINE float SumAny(Map map, const std::uint16_t* x, std::int64_t n) {
+  switch (map) {
+    case Map::kSquare: return Sum<Map::kSquare, kBF16>(x, n);
+    case Map::kAbs: return Sum<Map::kAbs, kBF16>(x, n);
+    default: return Sum<Map::kIdentity, kBF16>(x, n);
+  }
+}
+
+}  // namespace half
