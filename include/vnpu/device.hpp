@@ -80,6 +80,9 @@ class Device {
   static Expected<Device> get(int id);
   /// Number of process-wide devices: `VNPU_DEVICES`, else 1.
   static int count();
+  /// The device that allocated `ptr` (device memory or pinned host memory, any address
+  /// inside the allocation). kInvalidArgument for memory vnpu did not allocate.
+  static Expected<Device> of(const void* ptr);
 
   Device() noexcept = default;
 

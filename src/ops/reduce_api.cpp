@@ -138,26 +138,40 @@ Expected<ReduceShape> reduce_output_shape(ReduceOp op, const Tensor& in, const R
   return c.shape;
 }
 
-Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options) {
-  vnpu::detail::clear_error();
+namespace {
+
+// Validates the request and builds its plan for `stream`'s device; a null plan means
+// there is nothing to compute (an empty output).
+Status prepare(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options,
+               std::shared_ptr<detail::Plan>* plan) {
   if (!stream) return fail(Status::kInvalidHandle, "reduce: empty stream handle");
   vnpu::detail::apply_isa_env();
   Checked c;
   VNPU_TRY(check_request(op, in, options, &c));
   VNPU_TRY(check_output(op, in, out, c));
   const int cores = stream.impl()->device()->info().compute_cores;
-  std::shared_ptr<detail::Plan> plan;
   try {
-    plan = detail::make_plan(op, in, out, options, cores);
+    *plan = detail::make_plan(op, in, out, options, cores);
   } catch (const std::bad_alloc&) {
     return fail(Status::kOutOfMemory, "reduce %s: no memory for the plan's partial results", reduce_op_name(op));
   }
-  if (plan == nullptr) return Status::kSuccess;  // nothing to compute (empty output)
+  return Status::kSuccess;
+}
+
+void kernel_name(ReduceOp op, char (&name)[48]) { std::snprintf(name, sizeof name, "reduce_%s", reduce_op_name(op)); }
+
+}  // namespace
+
+Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options) {
+  vnpu::detail::clear_error();
+  std::shared_ptr<detail::Plan> plan;
+  VNPU_TRY(prepare(stream, op, in, out, options, &plan));
+  if (plan == nullptr) return Status::kSuccess;
   const std::uint32_t blocks = plan->blocks;
   LaunchOptions lo;
   lo.cooperative = plan->K > 1 && blocks > 1;
   char name[48];
-  std::snprintf(name, sizeof name, "reduce_%s", reduce_op_name(op));
+  kernel_name(op, name);
   Stream s = stream;
   return s.launch(name, blocks, lo, [plan](const KernelContext& ctx) {
     std::int64_t u0 = 0, u1 = 0;
@@ -173,15 +187,39 @@ Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor&
   });
 }
 
+// The synchronous form joins in: once the default stream has drained, the calling thread
+// reduces block 0's units itself while blocks 1..B-1 run on the compute cores, then combines
+// the partials. A one-block plan never leaves the calling thread. Nothing sleeps on the
+// critical path: the caller is busy while the cores work, and waking a parked thread costs
+// more than a small reduction.
 Status reduce(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options) {
   vnpu::detail::clear_error();
-  const PointerInfo info = pointer_info(in.data());
-  const int id = info.device >= 0 && info.device < Device::count() ? info.device : 0;
-  Expected<Device> dev = Device::get(id);
+  Expected<Device> dev = Device::of(in.data());
+  if (!dev) dev = Device::get(0);
   if (!dev) return dev.status();
+  vnpu::detail::clear_error();
   const Stream s = dev->default_stream();
-  VNPU_TRY(reduce(s, op, in, out, options));
-  return s.synchronize();
+  std::shared_ptr<detail::Plan> plan;
+  VNPU_TRY(prepare(s, op, in, out, options, &plan));
+  VNPU_TRY(s.synchronize());  // "as if queued on the default stream": after its earlier work
+  if (plan == nullptr) return Status::kSuccess;
+  const std::uint32_t blocks = plan->blocks;
+  if (blocks > 1) {
+    char name[48];
+    kernel_name(op, name);
+    Stream stream = s;
+    VNPU_TRY(stream.launch(name, blocks - 1, [plan](const KernelContext& ctx) {
+      std::int64_t u0 = 0, u1 = 0;
+      detail::split(plan->units, plan->blocks, ctx.block_idx() + 1, &u0, &u1);
+      detail::run_units(*plan, u0, u1);
+    }));
+  }
+  std::int64_t u0 = 0, u1 = 0;
+  detail::split(plan->units, blocks, 0, &u0, &u1);
+  detail::run_units(*plan, u0, u1);
+  if (blocks > 1) VNPU_TRY(s.synchronize());
+  if (plan->K > 1) detail::finish_outputs(*plan, 0, plan->outputs());
+  return Status::kSuccess;
 }
 
 Expected<std::vector<std::int64_t>> reduce_block_work(ReduceOp op, const Tensor& in, const ReduceOptions& options,

@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "runtime/device_impl.hpp"
 #include "runtime/event_impl.hpp"
+#include "runtime/memory_registry.hpp"
 #include "runtime/stream_impl.hpp"
 #include "vnpu/device.hpp"
 
@@ -67,6 +68,13 @@ Expected<Device> Device::create(const DeviceConfig& config) {
 const DeviceInfo& Device::info() const {
   static const DeviceInfo kEmpty{};
   return impl() != nullptr ? impl()->info() : kEmpty;
+}
+
+Expected<Device> Device::of(const void* ptr) {
+  detail::clear_error();
+  detail::DeviceImpl* d = detail::MemoryRegistry::instance().retain_owner(ptr);
+  if (d == nullptr) return fail(Status::kInvalidArgument, "Device::of(%p): not memory vnpu allocated", ptr);
+  return Device(d);  // adopts the reference retain_owner took
 }
 
 Stream Device::default_stream() const {

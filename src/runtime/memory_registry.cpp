@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common/error.hpp"
+#include "runtime/device_impl.hpp"
 
 namespace vnpu::detail {
 namespace {
@@ -75,6 +76,18 @@ std::optional<Allocation> MemoryRegistry::find(const void* p) const {
   --it;
   if (addr - it->second.base < it->second.size) return it->second;
   return std::nullopt;
+}
+
+DeviceImpl* MemoryRegistry::retain_owner(const void* p) const {
+  const auto addr = reinterpret_cast<std::uintptr_t>(p);
+  // Under the lock the device cannot be deleted: its teardown removes its allocations
+  // (release_device) before it goes, and try_retain refuses a device already going.
+  std::shared_lock lock(mu_);
+  auto it = live_.upper_bound(addr);
+  if (it == live_.begin()) return nullptr;
+  --it;
+  if (addr - it->second.base >= it->second.size || it->second.device == nullptr) return nullptr;
+  return it->second.device->try_retain() ? it->second.device : nullptr;
 }
 
 MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Allocation* out) {

@@ -46,6 +46,9 @@ class MemoryRegistry {
 
   /// The live allocation containing `p`, if any.
   std::optional<Allocation> find(const void* p) const;
+  /// The device owning the live allocation containing `p`, with a reference taken for the
+  /// caller; null for other memory or a device already being torn down.
+  DeviceImpl* retain_owner(const void* p) const;
 
   enum class Removed { kOk, kNull, kDoubleFree, kUnknown, kInterior, kWrongType };
   /// Frees the allocation starting at `p` if it has type `type` (into the cache).

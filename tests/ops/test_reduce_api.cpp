@@ -2,10 +2,12 @@
 // form (queued in stream order, returns before running) and the synchronous form (device
 // memory of any device, plain host memory), tiny inputs, and the long f32 sum that must be
 // far better than naive accumulation.
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ops/reduce_support.hpp"
@@ -240,6 +242,67 @@ TEST(ReduceApi, LongF32SumIsFarBetterThanNaive) {
           << "mean, isa=" << isa;
     }
   }
+}
+
+
+// The synchronous form computes part of the work on the calling thread and combines the
+// partials there: its bits must equal the stream form's for every layout and core count.
+TEST(ReduceApi, SynchronousFormGivesTheStreamFormsBits) {
+  struct Shape {
+    std::vector<std::int64_t> shape;
+    AxisList axes;
+  };
+  using V = std::vector<int>;
+  const Shape shapes[] = {{{1000003}, std::nullopt}, {{300, 4099}, V{1}}, {{4099, 300}, V{0}},
+                          {{7, 200001}, V{1}},      {{200001, 5}, V{1}}, {{64, 33, 257}, V{0, 2}}};
+  for (int cores : {1, 2, 3}) {
+    Harness h(cores);
+    for (ReduceOp op : {ReduceOp::kSum, ReduceOp::kVar, ReduceOp::kArgMax, ReduceOp::kLogSumExp}) {
+      for (const Shape& sh : shapes) {
+        if (is_arg_op(op) && sh.axes && sh.axes->size() > 1) continue;
+        const std::vector<bool> mask = reduce_mask(static_cast<int>(sh.shape.size()), sh.axes);
+        std::int64_t len = 1;
+        for (std::size_t d = 0; d < sh.shape.size(); ++d)
+          if (mask[d]) len *= sh.shape[d];
+        const HostInput in = make_input(op, DType::kF32, sh.shape, {}, len, 7);
+        void* din = h.upload(in.bytes.data(), in.bytes.size());
+        const std::vector<std::int64_t> oshape = expected_out_shape(sh.shape, mask, false);
+        const DType odt = natural_out_dtype(op, DType::kF32);
+        const std::size_t obytes = static_cast<std::size_t>(product(oshape)) * dtype_size(odt);
+        void* o1 = h.alloc(obytes, 0xCD);
+        void* o2 = h.alloc(obytes, 0xAB);
+        ops::ReduceOptions o;
+        o.axes = to_axes(sh.axes);
+        const Tensor x(din, DType::kF32, sh.shape);
+        ASSERT_OK(ops::reduce(h.stream(), op, x, Tensor(o1, odt, oshape), o)) << last_error_message();
+        ASSERT_OK(h.stream().synchronize());
+        ASSERT_OK(ops::reduce(op, x, Tensor(o2, odt, oshape), o)) << last_error_message();
+        EXPECT_EQ(h.download(o1, obytes), h.download(o2, obytes))
+            << op_label(op) << " " << shape_str(sh.shape) << " axes=" << axes_str(sh.axes) << " cores=" << cores;
+        h.release(o1);
+        h.release(o2);
+        h.release(din);
+      }
+    }
+  }
+}
+
+// "As if queued on the default stream": work queued there earlier (here a kernel that
+// fills the input late) finishes before the synchronous form reads anything.
+TEST(ReduceApi, SynchronousFormRunsAfterEarlierWorkOnTheDefaultStream) {
+  Harness h(2);
+  constexpr std::int64_t kN = 1 << 20;
+  auto* d = static_cast<float*>(h.alloc(kN * 4, 0));
+  auto* out = static_cast<float*>(h.alloc(64, 0));
+  Stream s = h.device().default_stream();
+  ASSERT_OK(s.launch("fill_late", 1, [d](const KernelContext&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    for (std::int64_t i = 0; i < kN; ++i) d[i] = 0.25f;
+  }));
+  ASSERT_OK(ops::reduce(ReduceOp::kSum, Tensor(d, DType::kF32, {kN}),
+                        Tensor(out, DType::kF32, std::span<const std::int64_t>{})))
+      << last_error_message();
+  EXPECT_EQ(*out, 0.25f * kN);
 }
 
 }  // namespace

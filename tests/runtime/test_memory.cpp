@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "support/test_support.hpp"
@@ -38,6 +39,32 @@ TEST_F(Memory, AllocationsAre64ByteAligned) {
     EXPECT_OK(free_host(h));
   }
   for (void* p : ptrs) EXPECT_OK(vnpu::free(p));
+}
+
+TEST_F(Memory, DeviceOfAPointerIsItsAllocatingDevice) {
+  Device other = test::make_device(1, 1, kCapacity).value();
+  auto* d = static_cast<unsigned char*>(dev_.malloc(1000).value());
+  auto* h = static_cast<unsigned char*>(other.malloc_host(1000).value());
+  for (unsigned char* p : {d, d + 999}) {
+    Expected<Device> of = Device::of(p);
+    ASSERT_TRUE(of) << last_error_message();
+    EXPECT_EQ(of->impl(), dev_.impl());
+  }
+  Expected<Device> of_host = Device::of(h + 10);
+  ASSERT_TRUE(of_host);
+  EXPECT_EQ(of_host->impl(), other.impl());
+  int local = 0;
+  std::vector<int> heap(10);
+  for (const void* foreign : {static_cast<const void*>(&local), static_cast<const void*>(heap.data()),
+                              static_cast<const void*>(nullptr)}) {
+    Expected<Device> none = Device::of(foreign);
+    EXPECT_FALSE(none);
+    EXPECT_EQ(none.status(), Status::kInvalidArgument);
+    EXPECT_NE(std::string(last_error_message()).find("not memory vnpu allocated"), std::string::npos);
+  }
+  EXPECT_OK(vnpu::free(d));
+  EXPECT_EQ(Device::of(d).status(), Status::kInvalidArgument) << "freed memory has no device";
+  EXPECT_OK(free_host(h));
 }
 
 TEST_F(Memory, CapacityAccounting) {

@@ -7,8 +7,11 @@
 //
 // The asynchronous form queues one kernel on `stream` and returns: like any kernel, it
 // reads `in` and writes `out` when the stream reaches it, so both must stay valid until
-// then. The synchronous form runs on the default stream of `in`'s device (device 0 for
-// memory vnpu did not allocate) and waits for it.
+// then. The synchronous form behaves as if queued on the default stream of `in`'s device
+// (device 0 for memory vnpu did not allocate) and waited for: it first waits for the work
+// already on that stream, then the calling thread reduces one block's share itself while
+// the device's other cores take the rest, so nothing sleeps on the critical path (small
+// inputs never leave the calling thread).
 //
 // Semantics:
 // - axes may be negative (counted from the end); a repeated or out-of-range axis is
@@ -128,7 +131,9 @@ Expected<ReduceShape> reduce_output_shape(ReduceOp op, const Tensor& in, const R
 /// overlapping `in` is kInvalidArgument); nothing is queued on failure.
 Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options = {});
 
-/// Synchronous form: runs the reduction and waits for it.
+/// Synchronous form: runs the reduction, the calling thread taking part, and returns when
+/// it is done. Errors as the asynchronous form, plus any unreported failure of earlier work
+/// on the default stream (which is then not followed by the reduction).
 Status reduce(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options = {});
 
 /// How the reduction would be spread over a device with `cores` compute cores: the number
