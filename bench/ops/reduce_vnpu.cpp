@@ -1,5 +1,6 @@
 // bench/ops/reduce_vnpu.cpp — vnpu itself, timed as `vnpu bench reduce` times it: each
-// iteration queues vnpu::ops::reduce on a stream and synchronizes.
+// iteration calls the synchronous vnpu::ops::reduce, which runs on the input's device (the
+// calling thread takes one block's share, the device's other cores the rest).
 //
 // The device has exactly pc.threads compute cores; the input is the buffer every peer
 // reads, allocated on it.
@@ -23,16 +24,13 @@ const Device& peer_device(int cores) {
 
 void bench_vnpu(benchmark::State& state, const PeerCase& pc) {
   const ReduceCase& c = pc.c;
-  const Device& dev = peer_device(pc.threads);
-  const Stream stream = dev.create_stream().value();
   const Tensor src(pc.src, c.dtype, std::span<const std::int64_t>(c.shape));
   const ops::ReduceOptions options{.axes = {c.axis}};
   auto shape = ops::reduce_output_shape(ops::ReduceOp::kSum, src, options);
   if (!shape) return state.SkipWithError((std::string("vnpu: ") + last_error_message()).c_str());
   const Tensor dst(pc.dst, DType::kF32, shape->shape());  // f32 for f16/bf16 inputs too
   for (auto _ : state) {
-    const Status s = ops::reduce(stream, ops::ReduceOp::kSum, src, dst, options);
-    if (s != Status::kSuccess || stream.synchronize() != Status::kSuccess) {
+    if (ops::reduce(ops::ReduceOp::kSum, src, dst, options) != Status::kSuccess) {
       return state.SkipWithError((std::string("vnpu: ") + last_error_message()).c_str());
     }
   }

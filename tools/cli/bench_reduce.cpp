@@ -5,7 +5,9 @@
 // limit. Like the peers' harnesses (bench/vnpu_reduce_peers), each case times repeated
 // calls on the same buffers with all compute cores: inputs larger than the last-level
 // cache stream from memory, smaller ones ([4096,1024] f32, 16 MiB) run cache-hot.
-// One sample is one asynchronous call plus the synchronize that waits for it.
+// One sample is one call of the synchronous form (ops::reduce without a stream), which is
+// how a program calls a peer library: the calling thread takes one block's share and the
+// device's other compute cores the rest, so threads = compute cores, as for the peers.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -111,7 +113,7 @@ Summary time_calls(int min_samples, F&& call) {
   return summarize(std::move(samples));
 }
 
-BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const Stream& stream, const BenchOptions& o,
+BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const BenchOptions& o,
                      double peak_gbps, int threads) {
   const Tensor src(in.dev.get(), c.dtype, std::span<const std::int64_t>(c.shape));
   const ops::ReduceOptions options{.axes = {c.axis}};
@@ -119,10 +121,7 @@ BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const Stre
   const ops::ReduceShape shape = ops::reduce_output_shape(ops::ReduceOp::kSum, src, options).value();
   const Tensor dst(out, DType::kF32, shape.shape());
 
-  const Summary ns = time_calls(std::max(o.reps, 5), [&] {
-    ok(ops::reduce(stream, ops::ReduceOp::kSum, src, dst, options));
-    ok(stream.synchronize());
-  });
+  const Summary ns = time_calls(std::max(o.reps, 5), [&] { ok(ops::reduce(ops::ReduceOp::kSum, src, dst, options)); });
   verify(c, in, out);
 
   Throughput t;
@@ -143,14 +142,13 @@ std::vector<BenchResult> run_reduce_suite(const BenchOptions& o) {
   std::vector<BenchResult> results{bandwidth_result(bw)};
   const Device dev = Device::get(0).value();
   const int threads = dev.info().compute_cores;
-  const Stream stream = dev.create_stream().value();
   const DeviceBuffer out(dev, static_cast<std::size_t>(bench::kReduceMaxOutElements) * sizeof(float));
   std::map<DType, Input> inputs;
   for (const ReduceCase& c : bench::reduce_cases()) {
     auto it = inputs.find(c.dtype);
     if (it == inputs.end()) it = inputs.try_emplace(c.dtype, dev, c.dtype).first;
     if (!o.json) note("  {}", c.name());
-    results.push_back(run_case(c, it->second, out.get(), stream, o, bw.gbps, threads));
+    results.push_back(run_case(c, it->second, out.get(), o, bw.gbps, threads));
   }
   return results;
 }
