@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "ops/joined.hpp"
 #include "ops/reduce_plan.hpp"
 #include "ops/tensor_check.hpp"
 #include "platform/isa.hpp"
@@ -201,23 +202,14 @@ Status reduce(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOpti
   const Stream s = dev->default_stream();
   std::shared_ptr<detail::Plan> plan;
   VNPU_TRY(prepare(s, op, in, out, options, &plan));
-  VNPU_TRY(s.synchronize());  // "as if queued on the default stream": after its earlier work
-  if (plan == nullptr) return Status::kSuccess;
-  const std::uint32_t blocks = plan->blocks;
-  if (blocks > 1) {
-    char name[48];
-    kernel_name(op, name);
-    Stream stream = s;
-    VNPU_TRY(stream.launch(name, blocks - 1, [plan](const KernelContext& ctx) {
-      std::int64_t u0 = 0, u1 = 0;
-      detail::split(plan->units, plan->blocks, ctx.block_idx() + 1, &u0, &u1);
-      detail::run_units(*plan, u0, u1);
-    }));
-  }
-  std::int64_t u0 = 0, u1 = 0;
-  detail::split(plan->units, blocks, 0, &u0, &u1);
-  detail::run_units(*plan, u0, u1);
-  if (blocks > 1) VNPU_TRY(s.synchronize());
+  if (plan == nullptr) return s.synchronize();
+  char name[48];
+  kernel_name(op, name);
+  VNPU_TRY(detail::run_joined(s, name, plan->blocks, [&plan](std::uint32_t b, const KernelContext*) {
+    std::int64_t u0 = 0, u1 = 0;
+    detail::split(plan->units, plan->blocks, b, &u0, &u1);
+    detail::run_units(*plan, u0, u1);
+  }));
   if (plan->K > 1) detail::finish_outputs(*plan, 0, plan->outputs());
   return Status::kSuccess;
 }

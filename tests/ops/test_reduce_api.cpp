@@ -305,5 +305,21 @@ TEST(ReduceApi, SynchronousFormRunsAfterEarlierWorkOnTheDefaultStream) {
   EXPECT_EQ(*out, 0.25f * kN);
 }
 
+
+// Inside a kernel the synchronous form cannot wait for its stream: a clear error, no hang.
+TEST(ReduceApi, SynchronousFormInsideAKernelIsRefused) {
+  Harness h(2);
+  std::vector<float> x(1 << 18, 1.0f);
+  void* d = h.upload(x.data(), x.size() * 4);
+  auto* out = static_cast<float*>(h.alloc(64, 0));
+  Status inner = Status::kSuccess;
+  ASSERT_OK(h.stream().launch("nested", 1, [&](const KernelContext&) {
+    inner = ops::reduce(ReduceOp::kSum, Tensor(d, DType::kF32, {1 << 18}),
+                        Tensor(out, DType::kF32, std::span<const std::int64_t>{}));
+  }));
+  ASSERT_OK(h.stream().synchronize());
+  EXPECT_EQ(inner, Status::kNotPermitted);
+}
+
 }  // namespace
 }  // namespace vnpu

@@ -1,0 +1,38 @@
+#include "ops/joined.hpp"
+
+#include <exception>
+#include <new>
+#include <string>
+
+#include "common/error.hpp"
+
+namespace vnpu::ops::detail {
+
+Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const JoinedBlock& block) {
+  VNPU_TRY(s.synchronize());  // "as if queued on the stream": after its earlier work
+  if (blocks == 0) return Status::kSuccess;
+  if (blocks > 1) {
+    Stream stream = s;
+    // The kernel may refer to `block`: this function waits for it before returning.
+    VNPU_TRY(stream.launch(name, blocks - 1, [&block](const KernelContext& ctx) { block(ctx.block_idx() + 1, &ctx); }));
+  }
+  enum class Outcome { kOk, kNoMemory, kThrew } outcome = Outcome::kOk;
+  std::string what;
+  try {
+    block(0, nullptr);
+  } catch (const std::bad_alloc&) {
+    outcome = Outcome::kNoMemory;
+  } catch (const std::exception& e) {
+    outcome = Outcome::kThrew;
+    what = e.what();
+  }
+  // Always wait for the cores' blocks: they may refer to the caller's state.
+  const Status rest = blocks > 1 ? s.synchronize() : Status::kSuccess;
+  if (outcome == Outcome::kNoMemory)
+    return vnpu::detail::fail(Status::kOutOfMemory, "%s: out of memory on the calling thread", name);
+  if (outcome == Outcome::kThrew)
+    return vnpu::detail::fail(Status::kTaskFailed, "%s failed on the calling thread: %s", name, what.c_str());
+  return rest;
+}
+
+}  // namespace vnpu::ops::detail

@@ -1,0 +1,31 @@
+// Synchronous operators with the calling thread taking part.
+//
+// A synchronous op (`ops::reduce(...)` without a stream, and the like) must behave as if
+// queued on the default stream and waited for. Queueing all blocks and parking the
+// caller costs a wake-up on the critical path (tens of microseconds on a virtual machine);
+// run_joined instead runs block 0 on the calling thread while blocks 1..B-1 run on the
+// device's compute cores, so the caller is busy for as long as the cores are.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "vnpu/kernel.hpp"
+#include "vnpu/status.hpp"
+#include "vnpu/stream.hpp"
+
+namespace vnpu::ops::detail {
+
+/// block(b, ctx) computes block b of a one-phase kernel (no barriers). ctx is the kernel
+/// context for blocks on compute cores (its block_idx() is b - 1: use b) and null for
+/// block 0, which runs on the calling thread.
+using JoinedBlock = std::function<void(std::uint32_t b, const KernelContext* ctx)>;
+
+/// Waits for the work already on `s`, then runs blocks [0, blocks) as described above and
+/// returns when all are done. Errors: an earlier unreported failure on `s` (nothing runs),
+/// a failing block (kTaskFailed, or kOutOfMemory for an allocation failure on the calling
+/// thread), launch errors. From inside a kernel or callback: kNotPermitted, as for
+/// Stream::synchronize().
+Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const JoinedBlock& block);
+
+}  // namespace vnpu::ops::detail
