@@ -89,7 +89,7 @@ HWY_INLINE float Fold64(V* acc, Op op) {
 // as every comparison with it is false). Any order gives the same result.
 template <class VX>
 HWY_INLINE VX MaxStep(VX m, VX v) {
-  return hn::IfThenElse(hn::Or(hn::Gt(v, m), hn::Ne(v, v)), v, m);
+  return hn::IfThenElse(hn::Or(hn::Gt(v, m), hn::IsNaN(v)), v, m);
 }
 struct MaxOp {
   template <class VX>
