@@ -104,17 +104,40 @@ struct AddOp {
   }
 };
 
-// Largest element of x[0, n), or NaN if there is one.
+// Largest element of x[0, n), or NaN if there is one. The first pass uses the plain
+// vector maximum (its choice between -0 and +0 may differ between targets, which no
+// output can show: S >= 2 when a row's maximum is both) and a plain sum that is NaN or
+// infinite whenever a NaN or an infinity is present; only then is the row scanned again
+// with MaxStep, whose NaN handling is the same everywhere.
 HWY_INLINE float Max(const float* HWY_RESTRICT x, std::int64_t n) {
   const D d;
   V acc[kVecs];
+  V sum = hn::Zero(d);
   for (V& a : acc) a = hn::Set(d, -std::numeric_limits<float>::infinity());
   std::int64_t e = 0;
   for (; e + 64 <= n; e += 64)
-    for (int j = 0; j < kVecs; ++j) acc[j] = MaxStep(acc[j], hn::LoadU(d, x + e + j * static_cast<std::int64_t>(kN)));
-  for (; e + static_cast<std::int64_t>(kN) <= n; e += static_cast<std::int64_t>(kN))
-    acc[0] = MaxStep(acc[0], hn::LoadU(d, x + e));
+    for (int j = 0; j < kVecs; ++j) {
+      const V v = hn::LoadU(d, x + e + j * static_cast<std::int64_t>(kN));
+      acc[j] = hn::Max(acc[j], v);
+      sum = hn::Add(sum, v);
+    }
+  for (; e + static_cast<std::int64_t>(kN) <= n; e += static_cast<std::int64_t>(kN)) {
+    const V v = hn::LoadU(d, x + e);
+    acc[0] = hn::Max(acc[0], v);
+    sum = hn::Add(sum, v);
+  }
   float m = Fold64(acc, MaxOp());
+  float total = FoldLanes(D(), sum, AddOp());
+  for (std::int64_t i = e; i < n; ++i) {
+    m = MaxOne(m, x[i]);
+    total += x[i];
+  }
+  if (std::isfinite(total)) return m;
+  // A NaN, an infinity, or a sum that overflowed: the careful scan.
+  for (V& a : acc) a = hn::Set(d, -std::numeric_limits<float>::infinity());
+  for (e = 0; e + static_cast<std::int64_t>(kN) <= n; e += static_cast<std::int64_t>(kN))
+    acc[0] = MaxStep(acc[0], hn::LoadU(d, x + e));
+  m = Fold64(acc, MaxOp());
   for (std::int64_t i = e; i < n; ++i) m = MaxOne(m, x[i]);
   return m;
 }
