@@ -144,14 +144,20 @@ HWY_INLINE float Max(const float* HWY_RESTRICT x, std::int64_t n) {
 
 // Sum of exp(x - m) over x[0, n) in the 64-lane order: element e adds to lane e % 64,
 // lanes fold by halves. With kStore, exp(x - m) is also written to e_out (may be x).
+// pf (if not null): the next data to be read, pf_es bytes per element of this pass; its
+// lines are prefetched into L2 at the pace of this pass, so memory works while the exp
+// pass computes.
 template <bool kStore>
-HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out) {
+HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, const unsigned char* pf,
+                        std::int64_t pf_es) {
   const D d;
   const V vm = hn::Set(d, m);
   V acc[kVecs];
   for (V& a : acc) a = hn::Zero(d);
   std::int64_t e = 0;
   for (; e + 64 <= n; e += 64) {
+    if (pf != nullptr)
+      for (std::int64_t b = 0; b < 64 * pf_es; b += 64) __builtin_prefetch(pf + e * pf_es + b, 0, 2);
     for (int j = 0; j < kVecs; ++j) {
       const std::int64_t o = e + j * static_cast<std::int64_t>(kN);
       const V v = Exp(hn::Sub(hn::LoadU(d, x + o), vm));
