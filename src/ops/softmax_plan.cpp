@@ -66,6 +66,11 @@ std::unique_ptr<SoftmaxPlan> make_softmax_plan(bool log, const Tensor& in, const
   if (!(p->in_step == 1 && p->out_step == 1))
     for (int k = static_cast<int>(dims.size()) - 1; k >= 0 && col < 0; --k)
       if (dims[static_cast<std::size_t>(k)].in_stride == 1 && dims[static_cast<std::size_t>(k)].out_stride == 1) col = k;
+  // Fewer than 16 columns fill no vector: such small tensors gather their strided rows
+  // instead (the re-reads hit cache); large ones still stream as columns.
+  if (col >= 0 && dims[static_cast<std::size_t>(col)].size < 16 &&
+      in.numel() * static_cast<std::int64_t>(dtype_size(in.dtype())) <= (std::int64_t{1} << 20))
+    col = -1;
   if (col >= 0) {
     p->layout = SmLayout::kColumns;
     p->C = dims[static_cast<std::size_t>(col)].size;

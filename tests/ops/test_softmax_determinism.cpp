@@ -34,6 +34,7 @@ std::vector<SmSpec> det_specs() {
   add({small ? 512 : 4096, 1024}, 1, DType::kF32);
   add({small ? 4096 : 32768, 128}, 1, DType::kF16);
   add({big / 16, 16}, 0, DType::kF32);       // long columns (chunked)
+  add({big / 8, 5}, 0, DType::kF16);         // long columns, fewer than a vector
   add({1000, 1000}, 0, DType::kBF16);        // columns (fused)
   add({8, 1500, 33}, 1, DType::kF32);        // middle axis
   return v;
