@@ -47,8 +47,15 @@ std::size_t SoftmaxPlan::scratch_bytes() const noexcept {
 
 std::unique_ptr<SoftmaxPlan> make_softmax_plan(bool log, const Tensor& in, const Tensor& out, int axis, int cores,
                                                std::size_t scratch) {
-  if (in.numel() == 0) return nullptr;
   auto p = std::make_unique<SoftmaxPlan>();
+  if (!fill_softmax_plan(*p, log, in, out, axis, cores, scratch)) return nullptr;
+  return p;
+}
+
+bool fill_softmax_plan(SoftmaxPlan& plan, bool log, const Tensor& in, const Tensor& out, int axis, int cores,
+                       std::size_t scratch) {
+  if (in.numel() == 0) return false;
+  SoftmaxPlan* p = &plan;
   p->log = log;
   p->dtype = in.dtype();
   p->in = static_cast<const unsigned char*>(in.data());
@@ -109,7 +116,7 @@ std::unique_ptr<SoftmaxPlan> make_softmax_plan(bool log, const Tensor& in, const
     const std::int64_t n = p->layout == SmLayout::kRows ? p->rows * p->chunks : p->rows * p->chunks * p->C;
     p->partials.assign(static_cast<std::size_t>(n) * 2, 0.0f);
   }
-  return p;
+  return true;
 }
 
 }  // namespace vnpu::ops::detail
