@@ -52,6 +52,12 @@ Status check_request(bool log, const Tensor& in, const Tensor& out, const Softma
   if (!same)
     return fail(Status::kInvalidShape, "%s: output shape %s differs from the input shape %s", name,
                 vnpu::detail::shape_string(out.shape()).c_str(), vnpu::detail::shape_string(in.shape()).c_str());
+  for (int k = 0; k < rank; ++k)
+    if (out.stride(k) == 0 && out.dim(k) > 1 && out.numel() > 0)
+      return fail(Status::kInvalidArgument,
+                  "%s: the output has stride 0 on dimension %d (size %lld): several results would land on one "
+                  "element",
+                  name, k, static_cast<long long>(out.dim(k)));
   VNPU_TRY(vnpu::detail::check_tensor_memory(in, "input", name));
   VNPU_TRY(vnpu::detail::check_tensor_memory(out, "output", name));
   if (vnpu::detail::tensors_overlap(in, out) && !same_view(in, out))

@@ -129,6 +129,14 @@ TEST_F(SoftmaxErrors, PartialOverlap) {
                  Status::kInvalidArgument, {"overlap"}, "overlapping the output buffer");
 }
 
+TEST_F(SoftmaxErrors, BroadcastOutput) {
+  // Several results would land on one output element. A broadcast input is fine.
+  expect_failure(Tensor(in_, DType::kF32, {4, 8}), Tensor(out_, DType::kF32, {4, 8}, {0, 1}), -1,
+                 Status::kInvalidArgument, {"stride 0"}, "output rows broadcast");
+  expect_failure(Tensor(in_, DType::kF32, {4, 8}), Tensor(out_, DType::kF32, {4, 8}, {8, 0}), 0,
+                 Status::kInvalidArgument, {"stride 0"}, "output axis broadcast");
+}
+
 TEST_F(SoftmaxErrors, EmptyStreamHandle) {
   const Tensor x(in_, DType::kF32, {2, 3}), y(out_, DType::kF32, {2, 3});
   EXPECT_EQ(ops::softmax(Stream(), x, y), Status::kInvalidHandle);
