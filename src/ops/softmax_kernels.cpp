@@ -1,8 +1,11 @@
 // Softmax kernels, compiled once per SIMD target (Highway's foreach_target) and picked at
-// run time. See softmax_plan.hpp for the layouts and methods.
+// run time. See softmax_plan.hpp for the layouts and methods, softmax_vec-inl.hpp for the
+// vector bodies.
 //
-// Numerics, identical on every target (plain IEEE arithmetic in loops the compiler
-// vectorizes, no fused multiply-adds: this file is built with -ffp-contract=off):
+// Numerics, identical on every target: loops of IEEE operations in a fixed order, and
+// fused multiply-adds only where written (ExpOne and its vector twin), which round once
+// whether done in hardware or by std::fma; the file is built with -ffp-contract=off so the
+// compiler adds no others.
 // - Row sums: element e of a row (or chunk) goes to lane e % 64 of an f32 accumulator;
 //   the 64 lanes fold by halves (a[i] += a[i + w], w = 32, 16, ..., 1).
 // - Column sums: each column adds its rows in order in f32, in blocks of kColBlock rows
@@ -11,9 +14,10 @@
 //   M = max m_k, S = sum s_k * exp(m_k - M).
 // - softmax writes exp(x - M) * (1 / S), log_softmax (x - M) - ln S; f16 and bf16 are
 //   rounded once, to nearest even, from that f32 value.
-// Special values follow from IEEE arithmetic: a NaN or +inf anywhere makes S NaN (exp of
-// NaN, inf - inf), so the row is NaN; a row of -inf has M = -inf and x - M = NaN; a -inf
-// entry of a finite row gives exp(-inf) = 0 (log_softmax: -inf).
+// Special values: the maximum pass sees NaN (it sticks) and infinities; a row (column,
+// chunk) whose maximum is NaN, +inf or -inf (all -inf) is NaN without an exp pass, so
+// the exp only ever sees arguments in [-inf, 0]; a -inf entry of a finite row gives
+// exp(-inf) = 0 (log_softmax: -inf).
 #include <algorithm>
 #include <bit>
 #include <cmath>
