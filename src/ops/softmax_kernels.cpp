@@ -14,10 +14,10 @@
 //   M = max m_k, S = sum s_k * exp(m_k - M).
 // - softmax writes exp(x - M) * (1 / S), log_softmax (x - M) - ln S; f16 and bf16 are
 //   rounded once, to nearest even, from that f32 value.
-// Special values: the maximum pass sees NaN (it sticks) and infinities; a row (column,
-// chunk) whose maximum is NaN, +inf or -inf (all -inf) is NaN without an exp pass, so
-// the exp only ever sees arguments in [-inf, 0]; a -inf entry of a finite row gives
-// exp(-inf) = 0 (log_softmax: -inf).
+// Special values: the maximum pass sees NaN (it sticks) and infinities; a row or column
+// whose maximum is NaN, +inf or -inf (all -inf) is NaN (a chunk of them gets a NaN or 0
+// sum without an exp pass), so the exp only ever sees arguments in [-inf, 0]; a -inf
+// entry of a finite row gives exp(-inf) = 0 (log_softmax: -inf).
 #include <algorithm>
 #include <bit>
 #include <cmath>
