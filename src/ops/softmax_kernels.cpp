@@ -65,6 +65,14 @@ HWY_INLINE float ExpOne(float x) {
   return x < kExpLo ? 0.0f : y * scale;
 }
 
+// Memory to prefetch during an exp pass (see vec::ExpSum): the next row's (or chunk's)
+// input and output, es bytes per element; null pointers are skipped.
+struct Ahead {
+  const unsigned char* in = nullptr;
+  const unsigned char* out = nullptr;
+  std::int64_t es = 0;
+};
+
 // The running maximum step: NaN, once seen, sticks (every comparison with it is false).
 HWY_INLINE float MaxOne(float m, float v) { return (v > m || v != v) ? v : m; }
 
@@ -185,15 +193,13 @@ HWY_NOINLINE float RowMax(const float* HWY_RESTRICT x, std::int64_t n) {
 }
 
 // Sum of exp(x - m); with kStore, exp(x - m) is also written to e (which may be x).
-// pf: the input to read next (prefetched meanwhile, pf_es bytes per element), or null.
+// `ahead`: memory to prefetch meanwhile.
 template <bool kStore>
-HWY_NOINLINE float ExpSum(const float* x, std::int64_t n, float m, float* e, const unsigned char* pf = nullptr,
-                          std::int64_t pf_es = 0) {
+HWY_NOINLINE float ExpSum(const float* x, std::int64_t n, float m, float* e, const Ahead& ahead = {}) {
 #if SM_VEC
-  return vec::ExpSum<kStore>(x, n, m, e, pf, pf_es);
+  return vec::ExpSum<kStore>(x, n, m, e, ahead);
 #else
-  (void)pf;
-  (void)pf_es;
+  (void)ahead;
   alignas(64) float acc[kLanes] = {};
   std::int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
@@ -261,10 +267,8 @@ HWY_INLINE RowPtrs RowAt(const SoftmaxPlan& p, std::int64_t r) {
 }
 
 // One whole row: read once (into `work` unless it is f32 and contiguous), then the max,
-// exp-sum and output passes run on data in cache while the next row (`next`, if not null)
-// is prefetched.
-void FusedRow(const SoftmaxPlan& p, RowPtrs row, const unsigned char* next, float* work) {
-  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+// exp-sum and output passes run on data in cache while the next row is prefetched.
+void FusedRow(const SoftmaxPlan& p, RowPtrs row, const Ahead& next, float* work) {
   const std::int64_t n = p.L;
   const bool f32_in = p.dtype == DType::kF32 && p.in_step == 1;
   const bool f32_out = p.dtype == DType::kF32 && p.out_step == 1;
@@ -276,12 +280,12 @@ void FusedRow(const SoftmaxPlan& p, RowPtrs row, const unsigned char* next, floa
     return;
   }
   if (p.log) {
-    const float ls = log_f32(ExpSum<false>(x, n, m, nullptr, next, es));
+    const float ls = log_f32(ExpSum<false>(x, n, m, nullptr, next));
     EmitRow<Emit::kShift>(p.dtype, x, n, m, ls, row.out, p.out_step);
     return;
   }
   float* e = f32_out ? reinterpret_cast<float*>(row.out) : work;
-  const float r = 1.0f / ExpSum<true>(x, n, m, e, next, es);
+  const float r = 1.0f / ExpSum<true>(x, n, m, e, next);
   EmitRow<Emit::kScale>(p.dtype, e, n, r, 0.0f, row.out, p.out_step);
 }
 
@@ -299,8 +303,8 @@ void RowChunk(const SoftmaxPlan& p, std::int64_t r, std::int64_t k, float* work)
   const float m = RowMax(x, n);
   float s = 0.0f;
   // Prefetch the next chunk of a contiguous row while this one is summed.
-  const unsigned char* next = p.in_step == 1 && k + 1 < p.chunks ? src + n * es : nullptr;
-  if (std::isfinite(m)) s = ExpSum<false>(x, n, m, nullptr, next, es);
+  const Ahead next{p.in_step == 1 && k + 1 < p.chunks ? src + n * es : nullptr, nullptr, es};
+  if (std::isfinite(m)) s = ExpSum<false>(x, n, m, nullptr, next);
   else if (m != kNegInf) s = std::numeric_limits<float>::quiet_NaN();
   float* q = const_cast<float*>(p.partials.data()) + (r * p.chunks + k) * 2;
   q[0] = m;
@@ -563,11 +567,12 @@ void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
 
 void SoftmaxFused(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
   if (p.layout == SmLayout::kRows) {
-    // Rows whose input is contiguous prefetch the next row during their exp pass.
+    // Contiguous rows prefetch the next row's input and output during their exp pass.
+    const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
     RowPtrs row = RowAt(p, u0);
     for (std::int64_t r = u0; r < u1; ++r) {
       const RowPtrs nxt = r + 1 < u1 ? RowAt(p, r + 1) : RowPtrs{nullptr, nullptr};
-      FusedRow(p, row, p.in_step == 1 ? nxt.in : nullptr, work);
+      FusedRow(p, row, Ahead{p.in_step == 1 ? nxt.in : nullptr, p.out_step == 1 ? nxt.out : nullptr, es}, work);
       row = nxt;
     }
     return;
