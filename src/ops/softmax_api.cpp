@@ -82,9 +82,13 @@ void run_block(const detail::SoftmaxPlan& plan, std::uint32_t b, float* work, co
   detail::run_softmax_write(plan, u0, u1, work);
 }
 
-std::unique_ptr<detail::SoftmaxPlan> plan_for(bool log, const Tensor& in, const Tensor& out, int axis,
+// The plan shared by the blocks of a launch (one allocation); null for an empty tensor.
+std::shared_ptr<detail::SoftmaxPlan> plan_for(bool log, const Tensor& in, const Tensor& out, int axis,
                                               const vnpu::detail::DeviceImpl& dev) {
-  return detail::make_softmax_plan(log, in, out, axis, dev.info().compute_cores, dev.info().scratch_bytes);
+  auto plan = std::make_shared<detail::SoftmaxPlan>();
+  if (!detail::fill_softmax_plan(*plan, log, in, out, axis, dev.info().compute_cores, dev.info().scratch_bytes))
+    return nullptr;
+  return plan;
 }
 
 Status launch(bool log, const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {

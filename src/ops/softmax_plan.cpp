@@ -45,13 +45,6 @@ std::size_t SoftmaxPlan::scratch_bytes() const noexcept {
   return static_cast<std::size_t>(floats) * sizeof(float) + 64;
 }
 
-std::unique_ptr<SoftmaxPlan> make_softmax_plan(bool log, const Tensor& in, const Tensor& out, int axis, int cores,
-                                               std::size_t scratch) {
-  auto p = std::make_unique<SoftmaxPlan>();
-  if (!fill_softmax_plan(*p, log, in, out, axis, cores, scratch)) return nullptr;
-  return p;
-}
-
 bool fill_softmax_plan(SoftmaxPlan& plan, bool log, const Tensor& in, const Tensor& out, int axis, int cores,
                        std::size_t scratch) {
   if (in.numel() == 0) return false;

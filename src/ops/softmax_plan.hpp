@@ -19,8 +19,8 @@
 //             shared by every block, and the bits never depend on which block did what.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 #include "vnpu/dtype.hpp"
@@ -85,12 +85,10 @@ struct SoftmaxPlan {
 };
 
 /// Fills `p` for validated tensors on a device with `cores` compute cores and `scratch`
-/// bytes of scratch per core. False (p untouched) for an empty tensor.
+/// bytes of scratch per core. False for an empty tensor (nothing to compute).
 bool fill_softmax_plan(SoftmaxPlan& p, bool log, const Tensor& in, const Tensor& out, int axis, int cores,
                        std::size_t scratch);
-/// The same on the heap; null for an empty tensor.
-std::unique_ptr<SoftmaxPlan> make_softmax_plan(bool log, const Tensor& in, const Tensor& out, int axis, int cores,
-                                               std::size_t scratch);
+
 
 /// Units [u0, u1) of block b: contiguous, differing in count by at most one.
 inline void sm_split(std::int64_t units, std::uint32_t blocks, std::uint32_t b, std::int64_t* u0,
