@@ -408,12 +408,25 @@ void PrefetchUnit(const NormPlan& p, std::int64_t u) {
   for (std::int64_t off = 0; off < n * es; off += 64) __builtin_prefetch(base + off);
 }
 
+// Sequential prefetch: keeps [*ahead, from + kPrefetchBytes) requested, within [.., end).
+constexpr std::int64_t kPrefetchBytes = 16384;
+void PrefetchAhead(const NormPlan& p, std::int64_t from, std::int64_t end, std::int64_t* ahead) {
+  const auto es = static_cast<std::int64_t>(dtype_size(p.x.dtype));
+  const std::int64_t stop = std::min(end, from + kPrefetchBytes / es);
+  if (*ahead < from) *ahead = from;
+  for (; *ahead < stop; *ahead += 64 / es) __builtin_prefetch(p.x.data + *ahead * es, 0, 2);  // to L2
+}
+
 // Groups larger than this are read from memory again for normalization (not from cache).
 constexpr std::int64_t kCachedGroupBytes = std::int64_t{512} << 10;
 
 void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
   const std::unique_ptr<Buffers> bf(new Buffers);  // uninitialized: no 64 KiB memset
   const std::int64_t per = p.segs * p.chunks;
+  // One segment per group and dense x: the blocks' groups are one sequential range,
+  // prefetched a fixed distance ahead of the unit being computed.
+  const bool sequential = p.x.dense && p.segs == 1;
+  std::int64_t ahead = g0 * p.group_step;
   const bool reread = p.segs * p.len * static_cast<std::int64_t>(dtype_size(p.x.dtype)) > kCachedGroupBytes;
   for (std::int64_t g = g0; g < g1; ++g) {
     NormStats st;
@@ -423,7 +436,8 @@ void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
       for (std::int64_t u = g * per; u < (g + 1) * per; ++u) {
         std::int64_t first = 0, gg = 0, n = 0;
         p.unit(u, &first, &gg, &n);
-        PrefetchUnit(p, u + 1);
+        if (sequential) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
+        else PrefetchUnit(p, u + 1);
         loaded = LoadRange(p.x, first, n, bf->x);
         norm_merge(p.kind, &acc, ChunkPartial(p.kind, loaded, n));
       }
@@ -434,7 +448,8 @@ void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
     for (std::int64_t u = g * per; u < (g + 1) * per; ++u) {
       std::int64_t first = 0, gg = 0, n = 0;
       p.unit(u, &first, &gg, &n);
-      if (reread || !p.batch_stats()) PrefetchUnit(p, u + 1);
+      if (sequential && (reread || !p.batch_stats())) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
+      else if (reread || !p.batch_stats()) PrefetchUnit(p, u + 1);
       // A one-chunk group is still loaded (converted) from the statistics pass.
       NormalizeChunk(p, g, first, n, st, *bf, per == 1 ? loaded : nullptr);
     }

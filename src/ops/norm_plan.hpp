@@ -41,7 +41,7 @@ namespace vnpu::ops::detail {
 
 inline constexpr std::int64_t kNormChunk = 4096;          // elements per statistics chunk
 inline constexpr std::int64_t kNormMinBlockElems = 65536;  // below this, one block does all
-inline constexpr std::int64_t kNormStreamBytes = std::int64_t{32} << 20;  // y at least this: streaming stores
+inline constexpr std::int64_t kNormStreamBytes = std::int64_t{8} << 20;  // y at least this: streaming stores
 
 enum class NormKind : std::uint8_t { kLayer, kRms, kBatchInfer, kBatchTrain, kGroup };
 
