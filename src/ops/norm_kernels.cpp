@@ -396,16 +396,20 @@ void StreamFence(const NormPlan& p) {
 #endif
 }
 
-// Asks the memory system for unit u's input while the current unit is computed: the
+// Asks the memory system for unit u's input (two units ahead of the one computed): the
 // hardware prefetchers stop at 4 KiB page boundaries, so without this every row would start
 // with a full memory latency.
-void PrefetchUnit(const NormPlan& p, std::int64_t u) {
+// `level`: 3 = all cache levels (as a load), 2 = L2 and below.
+void PrefetchUnit(const NormPlan& p, std::int64_t u, int level = 3) {
   if (!p.x.dense || u >= p.units()) return;
   std::int64_t first = 0, g = 0, n = 0;
   p.unit(u, &first, &g, &n);
   const auto es = static_cast<std::int64_t>(dtype_size(p.x.dtype));
   const unsigned char* base = p.x.data + first * es;
-  for (std::int64_t off = 0; off < n * es; off += 64) __builtin_prefetch(base + off);
+  if (level == 3)
+    for (std::int64_t off = 0; off < n * es; off += 64) __builtin_prefetch(base + off, 0, 3);
+  else
+    for (std::int64_t off = 0; off < n * es; off += 64) __builtin_prefetch(base + off, 0, 2);
 }
 
 // Sequential prefetch: keeps [*ahead, from + kPrefetchBytes) requested, within [.., end).
@@ -437,7 +441,7 @@ void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
         std::int64_t first = 0, gg = 0, n = 0;
         p.unit(u, &first, &gg, &n);
         if (sequential) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
-        else PrefetchUnit(p, u + 1);
+        else PrefetchUnit(p, u + 2);
         loaded = LoadRange(p.x, first, n, bf->x);
         norm_merge(p.kind, &acc, ChunkPartial(p.kind, loaded, n));
       }
@@ -449,7 +453,10 @@ void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
       std::int64_t first = 0, gg = 0, n = 0;
       p.unit(u, &first, &gg, &n);
       if (sequential && (reread || !p.batch_stats())) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
-      else if (reread || !p.batch_stats()) PrefetchUnit(p, u + 1);
+      else if (reread || !p.batch_stats()) PrefetchUnit(p, u + 2);
+      // Normalizing from cache: meanwhile the next group (a strided channel, which the
+      // sequential prefetch does not reach) comes into L2, chunk by chunk.
+      else if (!sequential && g + 1 < g1) PrefetchUnit(p, u + per, 2);
       // A one-chunk group is still loaded (converted) from the statistics pass.
       NormalizeChunk(p, g, first, n, st, *bf, per == 1 ? loaded : nullptr);
     }
@@ -462,7 +469,7 @@ void RunStatUnits(NormPlan& p, std::int64_t u0, std::int64_t u1) {
   for (std::int64_t u = u0; u < u1; ++u) {
     std::int64_t first = 0, g = 0, n = 0;
     p.unit(u, &first, &g, &n);
-    PrefetchUnit(p, u + 1);
+    PrefetchUnit(p, u + 2);
     p.partials[static_cast<std::size_t>(u)] = ChunkPartial(p.kind, LoadRange(p.x, first, n, bf->x), n);
   }
 }
@@ -478,7 +485,7 @@ void RunNormUnits(const NormPlan& p, std::int64_t u0, std::int64_t u1) {
       st = p.batch_stats() ? p.stats[static_cast<std::size_t>(g)] : norm_running_stats(p, g);
       have = g;
     }
-    PrefetchUnit(p, u + 1);
+    PrefetchUnit(p, u + 2);
     NormalizeChunk(p, g, first, n, st, *bf);
   }
   StreamFence(p);
