@@ -24,25 +24,28 @@ namespace {
 
 // ---- dtype conversion of contiguous runs -------------------------------------------------
 
-// f16 -> f32, exact. Normal halves rebias the exponent; subnormal ones (exponent 0) are
-// (1.m · 2^-14) - 2^-14 = m · 2^-24, computed exactly in f32; exponent 31 is inf/NaN.
+// f16 bits -> f32, exact. Normal halves rebias the exponent; subnormal ones (exponent 0)
+// are (1.m · 2^-14) - 2^-14 = m · 2^-24, computed exactly in f32; exponent 31 is inf/NaN.
+HWY_INLINE float HalfValue(std::uint32_t h) {
+  const std::uint32_t em = (h & 0x7FFFu) << 13;
+  const std::uint32_t e = h & 0x7C00u;
+  const float sub = std::bit_cast<float>(em + 0x38800000u) - 0x1p-14f;
+  // Selections as masks: a conditional expression here defeats GCC's vectorizer.
+  const std::uint32_t is_sub = 0u - static_cast<std::uint32_t>(e == 0);
+  const std::uint32_t is_special = 0u - static_cast<std::uint32_t>(e == 0x7C00u);
+  const std::uint32_t big = (is_special & (em | 0x7F800000u)) | (~is_special & (em + 0x38000000u));
+  const std::uint32_t mag = (is_sub & std::bit_cast<std::uint32_t>(sub)) | (~is_sub & big);
+  return std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
+}
+
+HWY_INLINE float BrainValue(std::uint32_t h) { return std::bit_cast<float>(h << 16); }
+
 HWY_NOINLINE void HalfToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::uint32_t h = src[i];
-    const std::uint32_t em = (h & 0x7FFFu) << 13;
-    const std::uint32_t e = h & 0x7C00u;
-    const float sub = std::bit_cast<float>(em + 0x38800000u) - 0x1p-14f;
-    // Selections as masks: a conditional expression here defeats GCC's vectorizer.
-    const std::uint32_t is_sub = 0u - static_cast<std::uint32_t>(e == 0);
-    const std::uint32_t is_special = 0u - static_cast<std::uint32_t>(e == 0x7C00u);
-    const std::uint32_t big = (is_special & (em | 0x7F800000u)) | (~is_special & (em + 0x38000000u));
-    const std::uint32_t mag = (is_sub & std::bit_cast<std::uint32_t>(sub)) | (~is_sub & big);
-    dst[i] = std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
-  }
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(src[i]);
 }
 
 HWY_NOINLINE void BrainToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<std::uint32_t>(src[i]) << 16);
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainValue(src[i]);
 }
 
 // f32 -> f16 bits, round to nearest even, bit-identical to vnpu::f32_to_f16, without
@@ -206,14 +209,33 @@ HWY_NOINLINE void LaneDeviations(const float* HWY_RESTRICT x, std::int64_t n, fl
   *q = FoldLanes(aq);
 }
 
-NormPartial ChunkPartial(NormKind kind, const float* x, std::int64_t n) {
+// The first pass of a dense f16/bf16 chunk fused with its conversion: writes the f32
+// values to dst and returns their lane sum (kSq: of squares) — the additions of LaneSum /
+// LaneSumSq, in the same order.
+template <bool kBF16, bool kSq>
+HWY_NOINLINE float WidenLaneSum(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+  alignas(64) float acc[kLanes] = {};
+  auto step = [&](std::int64_t i, int l) {
+    const float v = kBF16 ? BrainValue(src[i]) : HalfValue(src[i]);
+    dst[i] = v;
+    acc[l] += kSq ? v * v : v;
+  };
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int l = 0; l < kLanes; ++l) step(e + l, l);
+  for (int l = 0; l < n - e; ++l) step(e + l, l);
+  return FoldLanes(acc);
+}
+
+// A chunk's partial from its f32 values and their first-pass sum (Σx, or Σx² for rms).
+NormPartial FinishChunk(NormKind kind, const float* x, std::int64_t n, float first_sum) {
   NormPartial p;
   p.count = static_cast<double>(n);
   if (kind == NormKind::kRms) {
-    p.m2 = LaneSumSq(x, n);
+    p.m2 = first_sum;
     return p;
   }
-  const float m0 = LaneSum(x, n) / static_cast<float>(n);
+  const float m0 = first_sum / static_cast<float>(n);
   float d = 0, q = 0;
   LaneDeviations(x, n, m0, &d, &q);
   const double dd = d;
@@ -221,6 +243,23 @@ NormPartial ChunkPartial(NormKind kind, const float* x, std::int64_t n) {
   const double m2 = static_cast<double>(q) - dd * dd / p.count;
   p.m2 = m2 < 0 ? 0.0 : m2;  // (NaN stays NaN)
   return p;
+}
+
+// The partial of chunk [first, first + n) of x; *loaded points at its f32 values after
+// (x's own memory, or buf).
+NormPartial ChunkPartial(const NormPlan& p, std::int64_t first, std::int64_t n, float* buf, const float** loaded) {
+  const bool rms = p.kind == NormKind::kRms;
+  if (p.x.dense && p.x.dtype != DType::kF32) {
+    const auto* src = reinterpret_cast<const std::uint16_t*>(p.x.data) + first;
+    float s = 0;
+    if (p.x.dtype == DType::kBF16) s = rms ? WidenLaneSum<true, true>(src, buf, n) : WidenLaneSum<true, false>(src, buf, n);
+    else s = rms ? WidenLaneSum<false, true>(src, buf, n) : WidenLaneSum<false, false>(src, buf, n);
+    *loaded = buf;
+    return FinishChunk(p.kind, buf, n, s);
+  }
+  const float* x = LoadRange(p.x, first, n, buf);
+  *loaded = x;
+  return FinishChunk(p.kind, x, n, rms ? LaneSumSq(x, n) : LaneSum(x, n));
 }
 
 // ---- element-wise normalization ----------------------------------------------------------
@@ -442,8 +481,7 @@ void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
         p.unit(u, &first, &gg, &n);
         if (sequential) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
         else PrefetchUnit(p, u + 2);
-        loaded = LoadRange(p.x, first, n, bf->x);
-        norm_merge(p.kind, &acc, ChunkPartial(p.kind, loaded, n));
+        norm_merge(p.kind, &acc, ChunkPartial(p, first, n, bf->x, &loaded));
       }
       st = norm_finish_group(p, g, acc);
     } else {
@@ -470,7 +508,8 @@ void RunStatUnits(NormPlan& p, std::int64_t u0, std::int64_t u1) {
     std::int64_t first = 0, g = 0, n = 0;
     p.unit(u, &first, &g, &n);
     PrefetchUnit(p, u + 2);
-    p.partials[static_cast<std::size_t>(u)] = ChunkPartial(p.kind, LoadRange(p.x, first, n, bf->x), n);
+    const float* loaded = nullptr;
+    p.partials[static_cast<std::size_t>(u)] = ChunkPartial(p, first, n, bf->x, &loaded);
   }
 }
 
