@@ -269,22 +269,71 @@ NormPartial ChunkPartial(const NormPlan& p, std::int64_t first, std::int64_t n, 
 // vector width. kStream: non-temporal stores (no read-for-ownership of y's lines) for
 // outputs far larger than the caches; the head runs until y is vector-aligned.
 
+// f32 lanes -> f16 / bf16 bits as u16 lanes: HalfBits / BrainBits in vector form (the
+// same integer steps and the same one float addition, so the same bits). Lanes hold
+// |x| <= 0x7FFFFFFF, so signed comparisons order them as unsigned ones would.
+template <class D>
+HWY_INLINE auto HalfBitsV(D d, hn::Vec<D> v) {
+  const hn::RebindToUnsigned<D> du;
+  const hn::RebindToSigned<D> di;
+  const auto x = hn::BitCast(du, v);
+  const auto ax = hn::And(x, hn::Set(du, 0x7FFFFFFFu));
+  const auto odd = hn::And(hn::ShiftRight<13>(ax), hn::Set(du, 1u));
+  const auto normal = hn::ShiftRight<13>(hn::Sub(hn::Add(hn::Add(ax, hn::Set(du, 0xFFFu)), odd), hn::Set(du, 0x38000000u)));
+  const auto sub = hn::Sub(hn::BitCast(du, hn::Add(hn::BitCast(d, ax), hn::Set(d, 0.5f))), hn::Set(du, 0x3F000000u));
+  const auto axi = hn::BitCast(di, ax);
+  const auto is_sub = hn::RebindMask(du, hn::Lt(axi, hn::Set(di, 0x38800000)));
+  const auto is_inf = hn::RebindMask(du, hn::Gt(axi, hn::Set(di, 0x477FEFFF)));
+  const auto is_nan = hn::RebindMask(du, hn::Gt(axi, hn::Set(di, 0x7F800000)));
+  auto r = hn::IfThenElse(is_sub, sub, normal);
+  r = hn::IfThenElse(is_inf, hn::IfThenElse(is_nan, hn::Set(du, 0x7E00u), hn::Set(du, 0x7C00u)), r);
+  r = hn::Or(r, hn::And(hn::ShiftRight<16>(x), hn::Set(du, 0x8000u)));
+  return hn::DemoteTo(hn::Rebind<std::uint16_t, D>(), hn::BitCast(di, r));
+}
+
+template <class D>
+HWY_INLINE auto BrainBitsV(D /* d */, hn::Vec<D> v) {
+  const hn::RebindToUnsigned<D> du;
+  const hn::RebindToSigned<D> di;
+  const auto x = hn::BitCast(du, v);
+  const auto hi = hn::ShiftRight<16>(x);
+  const auto rounded = hn::ShiftRight<16>(hn::Add(hn::Add(x, hn::Set(du, 0x7FFFu)), hn::And(hi, hn::Set(du, 1u))));
+  const auto is_nan = hn::RebindMask(du, hn::Gt(hn::BitCast(di, hn::And(x, hn::Set(du, 0x7FFFFFFFu))), hn::Set(di, 0x7F800000)));
+  const auto r = hn::IfThenElse(is_nan, hn::Or(hi, hn::Set(du, 0x40u)), rounded);
+  return hn::DemoteTo(hn::Rebind<std::uint16_t, D>(), hn::BitCast(di, r));
+}
+
 // Where normalized values go: f32 with ordinary or streaming stores, or rounded to f16 /
-// bf16 in the same loop (no second pass over a buffer).
-enum class Sink { kF32, kF32Stream, kF16, kBF16 };
+// bf16 in the same loop (no second pass over a buffer), with ordinary or streaming stores.
+enum class Sink { kF32, kF32Stream, kF16, kBF16, kF16Stream, kBF16Stream };
+
+// Streaming u16 stores need whole vectors of at least 16 bytes (x86 AVX2 and AVX-512).
+constexpr bool kNarrowStream = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2;
 
 template <Sink kSink, class VecFn, class ScalarFn>
 HWY_INLINE void StoreAll(void* out, std::int64_t n, VecFn vf, ScalarFn sf) {
+  const hn::ScalableTag<float> d;
+  const auto N = static_cast<std::int64_t>(hn::Lanes(d));
   if constexpr (kSink == Sink::kF16 || kSink == Sink::kBF16) {
     // y is never the f32 input here (x was converted into a buffer), so a plain loop
     // vectorizes: the conversion is integer arithmetic.
     auto* HWY_RESTRICT y = static_cast<std::uint16_t*>(out);
     for (std::int64_t i = 0; i < n; ++i) y[i] = kSink == Sink::kF16 ? HalfBits(sf(i)) : BrainBits(sf(i));
+  } else if constexpr (kSink == Sink::kF16Stream || kSink == Sink::kBF16Stream) {
+    constexpr bool kHalf = kSink == Sink::kF16Stream;
+    auto* y = static_cast<std::uint16_t*>(out);
+    const hn::Rebind<std::uint16_t, decltype(d)> d16;
+    const auto align = static_cast<std::uintptr_t>(N) * sizeof(std::uint16_t);
+    std::int64_t i = 0;
+    for (; i < n && reinterpret_cast<std::uintptr_t>(y + i) % align != 0; ++i) y[i] = kHalf ? HalfBits(sf(i)) : BrainBits(sf(i));
+    for (; i + N <= n; i += N) {
+      if constexpr (kHalf) hn::Stream(HalfBitsV(d, vf(d, i)), d16, y + i);
+      else hn::Stream(BrainBitsV(d, vf(d, i)), d16, y + i);
+    }
+    for (; i < n; ++i) y[i] = kHalf ? HalfBits(sf(i)) : BrainBits(sf(i));
   } else {
     constexpr bool kStream = kSink == Sink::kF32Stream;
     auto* y = static_cast<float*>(out);
-    const hn::ScalableTag<float> d;
-    const auto N = static_cast<std::int64_t>(hn::Lanes(d));
     std::int64_t i = 0;
     if constexpr (kStream) {
       const auto align = static_cast<std::uintptr_t>(N) * sizeof(float);
@@ -397,7 +446,7 @@ void NormalizeInto(const NormPlan& p, std::int64_t g, std::int64_t first, std::i
     case NormKind::kBatchTrain: NormOneChannel<kS>(p, xs, ys, g, n, st); break;
     case NormKind::kGroup: {
       // The chunk may span several channels of the group: one run per channel.
-      constexpr std::int64_t kEs = kS == Sink::kF16 || kS == Sink::kBF16 ? 2 : 4;
+      constexpr std::int64_t kEs = kS == Sink::kF32 || kS == Sink::kF32Stream ? 4 : 2;
       const std::int64_t c0 = (g % p.group_count) * p.group_channels;
       for (std::int64_t i = 0; i < n;) {
         const std::int64_t pos = j + i;
@@ -420,6 +469,10 @@ void NormalizeChunk(const NormPlan& p, std::int64_t g, std::int64_t first, std::
     return;
   }
   void* ys = p.y.data + first * static_cast<std::int64_t>(dtype_size(p.y.dtype));
+  if constexpr (kNarrowStream) {
+    if (p.stream_y && p.y.dtype == DType::kF16) return NormalizeInto<Sink::kF16Stream>(p, g, first, n, st, xs, ys, bf);
+    if (p.stream_y && p.y.dtype == DType::kBF16) return NormalizeInto<Sink::kBF16Stream>(p, g, first, n, st, xs, ys, bf);
+  }
   if (p.y.dtype == DType::kF16) NormalizeInto<Sink::kF16>(p, g, first, n, st, xs, ys, bf);
   else if (p.y.dtype == DType::kBF16) NormalizeInto<Sink::kBF16>(p, g, first, n, st, xs, ys, bf);
   else if (p.stream_y) NormalizeInto<Sink::kF32Stream>(p, g, first, n, st, xs, ys, bf);

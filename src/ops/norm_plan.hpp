@@ -96,7 +96,7 @@ struct NormPlan {
   /// (g % group_count) * group_channels + j / spatial.
   std::int64_t group_count = 1, group_channels = 1, spatial = 1;
 
-  /// y is dense f32 and much larger than the caches: written with non-temporal stores.
+  /// y is dense and much larger than the caches: written with non-temporal stores.
   bool stream_y = false;
   std::uint32_t blocks = 1;
   /// True: each block owns whole groups (statistics and normalization in one visit).
