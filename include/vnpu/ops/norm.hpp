@@ -22,11 +22,13 @@
 //
 // Common rules:
 // - x and y have the same shape and dtype (f32, f16 or bf16); y may be exactly x (in
-//   place); any other overlap between an output and an input is kInvalidArgument. Every
-//   tensor may be a strided view.
+//   place); any other overlap between an output and another tensor, or an output view
+//   whose elements overlap each other (a zero stride), is kInvalidArgument. Every tensor
+//   may be a strided view.
 // - Parameter tensors (gamma, beta, running_mean, running_var) and statistics outputs
 //   (mean, rstd, save_mean, save_invstd) may each be f32, f16 or bf16 independently of x.
-//   Computation is in f32; every result is rounded once when written.
+//   Computation is in f32 (statistics merged in f64); every result is rounded once, to
+//   nearest even, when written.
 // - eps must be finite and >= 0; momentum finite and in [0, 1]; otherwise kInvalidArgument.
 // - An empty x succeeds and writes nothing, except that batch_norm training with fewer
 //   than 2 elements per channel is kInvalidShape (no unbiased batch variance).
@@ -39,7 +41,8 @@
 // default stream of x's device (device 0 for memory vnpu did not allocate) and waited for;
 // when that stream is idle and the input is small enough for one block, the calling
 // thread computes it directly, with no hand-off to a compute core.
-// Results do not depend on the number of cores or on the ISA chosen by dispatch.
+// Results do not depend on the number of cores or on the ISA chosen by dispatch: they are
+// bitwise identical (docs/norms.md explains the fixed chunking and merge order).
 #pragma once
 
 #include <optional>
@@ -74,7 +77,8 @@ Status rms_norm(const Stream& stream, const Tensor& x, const Tensor& y, const Rm
 Status rms_norm(const Tensor& x, const Tensor& y, const RmsNormOptions& options = {});
 
 struct BatchNormOptions {
-  /// false: normalize with running_mean/running_var (both required).
+  /// false: normalize with running_mean/running_var (both required, else kInvalidArgument);
+  /// nothing but y is written, and save_mean/save_invstd are kInvalidArgument.
   /// true: normalize with the batch's statistics; when running_mean/running_var are
   /// given, update them: r = (1 - momentum) * r + momentum * batch, where the variance
   /// fed to running_var is the unbiased one (divide by n - 1).
