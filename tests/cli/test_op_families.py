@@ -22,7 +22,9 @@ the inputs *as converted to the compute dtype* (every file, parameters included)
 Accuracy is DESIGN.md's rule — mean error < T and max error < 10 T, T = 2^-13 (f32), 2^-10
 (f16), 2^-7 (bf16) — with the error of each element measured relative to max(|ref|, floor):
 floor = 1 for the norms (their outputs are O(1), and an element near 0 carries the
-absolute rounding of x - mean), the smallest normal number of the dtype for softmax.
+absolute rounding of x - mean) and for log_softmax (an element near 0 is -log(sum) with a
+sum near 1, which f32 holds to an absolute, not a relative, 2^-24), and the smallest normal
+number of the dtype for softmax.
 Exits 0 when every check passed; otherwise prints each failure and exits 1.
 """
 import os
@@ -120,7 +122,9 @@ def compare(c, label, got, ref, dtype, floor):
                 "%s: error mean %.3g max %.3g, limits %.3g / %.3g" % (label, err.mean(), err.max(), t, 10 * t))
 
 
-def softmax_floor(dtype):
+def softmax_floor(dtype, op="softmax"):
+    if op == "log_softmax":
+        return 1.0
     return float(np.finfo(np.float16).tiny) if dtype == "f16" else float(np.finfo(np.float32).tiny)
 
 
@@ -147,17 +151,17 @@ def group_softmax(c):
                         continue
                     label = "%s %s axis=%d %s" % (op, shape, axis, dtype)
                     run_case(c, label, op, source(x, dtype), [], ["--axis=%d" % axis], dtype,
-                             lambda v, a=axis, lg=op == "log_softmax": ref_softmax(v, a, lg), softmax_floor(dtype))
+                             lambda v, a=axis, lg=op == "log_softmax": ref_softmax(v, a, lg), softmax_floor(dtype, op))
     # Special rows: all -inf (NaN), some -inf (0 / -inf), a NaN or a +inf (NaN row), huge values.
     x = np.array([[-np.inf] * 4, [1.0, -np.inf, 2.0, -np.inf], [1.0, np.nan, 2.0, 3.0], [1.0, np.inf, 2.0, 3.0],
                   [1e30, 1e30, -1e30, 0.0], [-1e4, -1e4 + 1, -1e4 + 2, -1e4 + 3]], dtype=np.float32)
     for op in ("softmax", "log_softmax"):
         for dtype in ("f32", "bf16"):
             run_case(c, "%s special rows %s" % (op, dtype), op, x, [], ["--axis", "1"], dtype,
-                     lambda v, lg=op == "log_softmax": ref_softmax(v, 1, lg), softmax_floor(dtype))
+                     lambda v, lg=op == "log_softmax": ref_softmax(v, 1, lg), softmax_floor(dtype, op))
         # Special values along a non-inner axis.
         run_case(c, "%s special columns" % op, op, np.ascontiguousarray(x.T), [], ["--axis", "0"], "f32",
-                 lambda v, lg=op == "log_softmax": ref_softmax(v, 0, lg), softmax_floor("f32"))
+                 lambda v, lg=op == "log_softmax": ref_softmax(v, 0, lg), softmax_floor("f32", op))
     # Empty tensors succeed and write an empty array of the same shape.
     for shape, axis in (((0, 3), 1), ((3, 0), 1), ((2, 0, 4), 0)):
         got = c.op("softmax", c.save(np.zeros(shape, np.float32)), ["--axis", str(axis)], "softmax empty %s" % (shape,))

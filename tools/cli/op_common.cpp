@@ -61,11 +61,6 @@ DType parse_float_dtype(const std::string& op, const std::string& text) {
   return *t;
 }
 
-DeviceBuffer::DeviceBuffer(const Device& dev, std::size_t bytes)
-    : ptr_(dev.malloc(std::max<std::size_t>(bytes, 1)).value()), bytes_(bytes) {}
-
-DeviceBuffer::~DeviceBuffer() { (void)vnpu::free(ptr_); }
-
 npy::Array read_input(const std::string& path) {
   npy::Result<npy::Array> a = npy::read_npy_file(path);
   if (!a) {

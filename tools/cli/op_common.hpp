@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "device_buffer.hpp"
 #include "npy.hpp"
 #include "vnpu/device.hpp"
 #include "vnpu/dtype.hpp"
@@ -38,22 +39,6 @@ double parse_double_option(const char* option, const std::string& text);
 /// --dtype for the float-only families: f32, f16 or bf16 (kInvalidDtype otherwise, naming
 /// `op`); empty text gives f32, whatever the input files hold.
 DType parse_float_dtype(const std::string& op, const std::string& text);
-
-/// Device memory that frees itself. Allocates at least one byte: empty tensors still get
-/// a valid pointer.
-class DeviceBuffer {
- public:
-  DeviceBuffer(const Device& dev, std::size_t bytes);
-  ~DeviceBuffer();
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  void* get() const noexcept { return ptr_; }
-  std::size_t bytes() const noexcept { return bytes_; }
-
- private:
-  void* ptr_;
-  std::size_t bytes_;
-};
 
 /// Reads a .npy file (exit 66 when it cannot be read, 65 when it is not a valid .npy
 /// file; kInvalidShape beyond vnpu's rank limit).
