@@ -12,15 +12,6 @@
 
 namespace vnpu::bench {
 
-const Device& peer_device(int cores) {
-  static const Device dev = [cores] {
-    DeviceConfig config;
-    config.compute_cores = cores;
-    return Device::create(config).value();
-  }();
-  return dev;
-}
-
 void bench_vnpu(benchmark::State& state, const PeerCase& pc) {
   const ReduceCase& c = pc.c;
   const Device& dev = peer_device(pc.threads);
