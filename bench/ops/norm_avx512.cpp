@@ -78,7 +78,9 @@ void bench_avx512_norm(benchmark::State& state, const RowPeerCase& pc) {
 #else  // not x86-64
 
 namespace vnpu::bench {
-void bench_avx512_norm(benchmark::State& state, const RowPeerCase&) { state.SkipWithError("AVX-512 is x86-64 only"); }
+void bench_avx512_norm(benchmark::State& state, const RowPeerCase&) {
+  state.SkipWithError("AVX-512 is x86-64 only");
+}
 }  // namespace vnpu::bench
 
 #endif

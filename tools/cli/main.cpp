@@ -167,7 +167,8 @@ int main(int argc, char** argv) {
 
   OpOptions op;
   OpArgs op_args;
-  CLI::App* op_cmd = app.add_subcommand("op", "Run an operator (reduction, softmax, normalization) on .npy files and write the result as .npy");
+  CLI::App* op_cmd = app.add_subcommand(
+      "op", "Run an operator (reduction, softmax, normalization) on .npy files and write the result as .npy");
   add_op_options(*op_cmd, op, op_args);
 
   try {
