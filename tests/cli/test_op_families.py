@@ -141,7 +141,7 @@ def source(x, dtype):
 def group_softmax(c):
     rng = np.random.default_rng(20261122)
     cases = [((7,), (0, -1)), ((3, 5), (0, 1, -1)), ((4, 33, 5), (0, 1, 2, -2)), ((2, 3, 4, 5), (2, -4)),
-             ((17, 1030), (-1, 0)), ((2, 300000), (1,))]
+             ((17, 1030), (-1, 0)), ((2, 300000), (1,)), ((5000, 7), (0,)), ((3, 5000, 9), (1,))]
     for shape, axes in cases:
         x = 3.0 * rng.standard_normal(shape)
         for op in ("softmax", "log_softmax"):
@@ -225,7 +225,8 @@ def group_norm(c):
                              ["--eps", str(eps)] if eps else [], dtype,
                              lambda v, *p, e=e: ref_batch_norm(v, p[0], p[1], e, *p[2:]), 1.0)
     # group_norm over several group counts.
-    for shape, groups in (((2, 6, 5), (1, 2, 3, 6)), ((3, 4, 2, 3), (2,)), ((2, 8), (4,)), ((1, 32, 130), (8,))):
+    for shape, groups in (((2, 6, 5), (1, 2, 3, 6)), ((3, 4, 2, 3), (2,)), ((2, 8), (4,)), ((1, 32, 130), (8,)),
+                          ((2, 6, 20000), (3,))):
         x = rng.standard_normal(shape) * 3.0 - 2.0
         gamma, beta = rng.uniform(0.5, 1.5, shape[1]), rng.standard_normal(shape[1])
         for g in groups:
