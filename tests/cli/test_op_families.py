@@ -7,7 +7,7 @@ files written by NumPy and compares the output with float64 NumPy references com
 the inputs *as converted to the compute dtype* (every file, parameters included).
 
   softmax     softmax and log_softmax over every axis of several shapes (inner, outer and
-              middle axes, long rows) in f32, f16, bf16; -inf, +inf and NaN rows; empty
+              middle axes, long rows and columns) in f32, f16, bf16; -inf, +inf and NaN rows; empty
               tensors; integer and f2 inputs.
   norm        layer_norm and rms_norm over 1..rank trailing axes, batch_norm (inference)
               and group_norm over several group counts, each with and without gamma/beta,
