@@ -133,27 +133,26 @@ Status run_sync(bool log, const Tensor& in, const Tensor& out, const SoftmaxOpti
   const Stream s = dev->default_stream();
   int axis = 0;
   VNPU_TRY(check_request(log, in, out, options, &axis));
-  std::unique_ptr<detail::SoftmaxPlan> plan;
-  try {
-    plan = plan_for(log, in, out, axis, *dev->impl());
-  } catch (const std::bad_alloc&) {
-    return fail(Status::kOutOfMemory, "%s: no memory for the plan's chunk partials", op_name(log));
-  }
   // One block's worth on an idle stream: compute here, as the stream would have, without
-  // waking a compute core. query() also reports a failure the stream kept.
-  if (plan == nullptr || (plan->blocks == 1 && in.numel() < 2 * detail::kSmMinBlockElems)) {
+  // waking a compute core (the plan of a small input lives on this stack). query() also
+  // reports a failure the stream kept.
+  if (in.numel() < 2 * detail::kSmMinBlockElems) {
     const Status q = s.query();
     if (q == Status::kTaskFailed) return q;
     if (q == Status::kSuccess) {
-      if (plan == nullptr) return Status::kSuccess;
+      const DeviceInfo& di = dev->info();
       try {
-        run_block(*plan, 0, direct_work(plan->scratch_bytes()), nullptr);
+        detail::SoftmaxPlan plan;
+        if (!detail::fill_softmax_plan(plan, log, in, out, axis, di.compute_cores, di.scratch_bytes))
+          return Status::kSuccess;  // empty
+        if (plan.blocks == 1) {
+          run_block(plan, 0, direct_work(plan.scratch_bytes()), nullptr);
+          return Status::kSuccess;
+        }
       } catch (const std::bad_alloc&) {
         return fail(Status::kOutOfMemory, "%s: no memory for the working row", op_name(log));
       }
-      return Status::kSuccess;
     }
-    if (plan == nullptr) return s.synchronize();
   }
   VNPU_TRY(launch(log, s, in, out, options));
   return s.synchronize();

@@ -181,11 +181,15 @@ HWY_NOINLINE float RowMax(const float* HWY_RESTRICT x, std::int64_t n) {
 }
 
 // Sum of exp(x - m); with kStore, exp(x - m) is also written to e (which may be x).
+// pf: the input to read next (prefetched meanwhile, pf_es bytes per element), or null.
 template <bool kStore>
-HWY_NOINLINE float ExpSum(const float* x, std::int64_t n, float m, float* e) {
+HWY_NOINLINE float ExpSum(const float* x, std::int64_t n, float m, float* e, const unsigned char* pf = nullptr,
+                          std::int64_t pf_es = 0) {
 #if SM_VEC
-  return vec::ExpSum<kStore>(x, n, m, e);
+  return vec::ExpSum<kStore>(x, n, m, e, pf, pf_es);
 #else
+  (void)pf;
+  (void)pf_es;
   alignas(64) float acc[kLanes] = {};
   std::int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
@@ -253,8 +257,10 @@ HWY_INLINE RowPtrs RowAt(const SoftmaxPlan& p, std::int64_t r) {
 }
 
 // One whole row: read once (into `work` unless it is f32 and contiguous), then the max,
-// exp-sum and output passes run on data in cache.
-void FusedRow(const SoftmaxPlan& p, RowPtrs row, float* work) {
+// exp-sum and output passes run on data in cache while the next row (`next`, if not null)
+// is prefetched.
+void FusedRow(const SoftmaxPlan& p, RowPtrs row, const unsigned char* next, float* work) {
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
   const std::int64_t n = p.L;
   const bool f32_in = p.dtype == DType::kF32 && p.in_step == 1;
   const bool f32_out = p.dtype == DType::kF32 && p.out_step == 1;
@@ -266,12 +272,12 @@ void FusedRow(const SoftmaxPlan& p, RowPtrs row, float* work) {
     return;
   }
   if (p.log) {
-    const float ls = log_f32(ExpSum<false>(x, n, m, nullptr));
+    const float ls = log_f32(ExpSum<false>(x, n, m, nullptr, next, es));
     EmitRow<Emit::kShift>(p.dtype, x, n, m, ls, row.out, p.out_step);
     return;
   }
   float* e = f32_out ? reinterpret_cast<float*>(row.out) : work;
-  const float r = 1.0f / ExpSum<true>(x, n, m, e);
+  const float r = 1.0f / ExpSum<true>(x, n, m, e, next, es);
   EmitRow<Emit::kScale>(p.dtype, e, n, r, 0.0f, row.out, p.out_step);
 }
 
@@ -288,7 +294,9 @@ void RowChunk(const SoftmaxPlan& p, std::int64_t r, std::int64_t k, float* work)
   else Load(p.dtype, src, p.in_step, n, work);
   const float m = RowMax(x, n);
   float s = 0.0f;
-  if (std::isfinite(m)) s = ExpSum<false>(x, n, m, nullptr);
+  // Prefetch the next chunk of a contiguous row while this one is summed.
+  const unsigned char* next = p.in_step == 1 && k + 1 < p.chunks ? src + n * es : nullptr;
+  if (std::isfinite(m)) s = ExpSum<false>(x, n, m, nullptr, next, es);
   else if (m != kNegInf) s = std::numeric_limits<float>::quiet_NaN();
   float* q = const_cast<float*>(p.partials.data()) + (r * p.chunks + k) * 2;
   q[0] = m;
@@ -551,7 +559,13 @@ void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
 
 void SoftmaxFused(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
   if (p.layout == SmLayout::kRows) {
-    for (std::int64_t r = u0; r < u1; ++r) FusedRow(p, RowAt(p, r), work);
+    // Rows whose input is contiguous prefetch the next row during their exp pass.
+    RowPtrs row = RowAt(p, u0);
+    for (std::int64_t r = u0; r < u1; ++r) {
+      const RowPtrs nxt = r + 1 < u1 ? RowAt(p, r + 1) : RowPtrs{nullptr, nullptr};
+      FusedRow(p, row, p.in_step == 1 ? nxt.in : nullptr, work);
+      row = nxt;
+    }
     return;
   }
   for (std::int64_t u = u0; u < u1; ++u) FusedTile(p, TileAt(p, u / p.tiles, u % p.tiles), work);

@@ -47,8 +47,15 @@ std::size_t SoftmaxPlan::scratch_bytes() const noexcept {
 
 std::unique_ptr<SoftmaxPlan> make_softmax_plan(bool log, const Tensor& in, const Tensor& out, int axis, int cores,
                                                std::size_t scratch) {
-  if (in.numel() == 0) return nullptr;
   auto p = std::make_unique<SoftmaxPlan>();
+  if (!fill_softmax_plan(*p, log, in, out, axis, cores, scratch)) return nullptr;
+  return p;
+}
+
+bool fill_softmax_plan(SoftmaxPlan& plan, bool log, const Tensor& in, const Tensor& out, int axis, int cores,
+                       std::size_t scratch) {
+  if (in.numel() == 0) return false;
+  SoftmaxPlan* p = &plan;
   p->log = log;
   p->dtype = in.dtype();
   p->in = static_cast<const unsigned char*>(in.data());
@@ -66,6 +73,11 @@ std::unique_ptr<SoftmaxPlan> make_softmax_plan(bool log, const Tensor& in, const
   if (!(p->in_step == 1 && p->out_step == 1))
     for (int k = static_cast<int>(dims.size()) - 1; k >= 0 && col < 0; --k)
       if (dims[static_cast<std::size_t>(k)].in_stride == 1 && dims[static_cast<std::size_t>(k)].out_stride == 1) col = k;
+  // Fewer than 16 columns fill no vector: such small tensors gather their strided rows
+  // instead (the re-reads hit cache); large ones still stream as columns.
+  if (col >= 0 && dims[static_cast<std::size_t>(col)].size < 16 &&
+      in.numel() * static_cast<std::int64_t>(dtype_size(in.dtype())) <= (std::int64_t{1} << 20))
+    col = -1;
   if (col >= 0) {
     p->layout = SmLayout::kColumns;
     p->C = dims[static_cast<std::size_t>(col)].size;
@@ -104,7 +116,7 @@ std::unique_ptr<SoftmaxPlan> make_softmax_plan(bool log, const Tensor& in, const
     const std::int64_t n = p->layout == SmLayout::kRows ? p->rows * p->chunks : p->rows * p->chunks * p->C;
     p->partials.assign(static_cast<std::size_t>(n) * 2, 0.0f);
   }
-  return p;
+  return true;
 }
 
 }  // namespace vnpu::ops::detail

@@ -84,8 +84,11 @@ struct SoftmaxPlan {
   std::size_t scratch_bytes() const noexcept;
 };
 
-/// Builds the plan for validated tensors on a device with `cores` compute cores and
-/// `scratch` bytes of scratch per core. Null for an empty tensor.
+/// Fills `p` for validated tensors on a device with `cores` compute cores and `scratch`
+/// bytes of scratch per core. False (p untouched) for an empty tensor.
+bool fill_softmax_plan(SoftmaxPlan& p, bool log, const Tensor& in, const Tensor& out, int axis, int cores,
+                       std::size_t scratch);
+/// The same on the heap; null for an empty tensor.
 std::unique_ptr<SoftmaxPlan> make_softmax_plan(bool log, const Tensor& in, const Tensor& out, int axis, int cores,
                                                std::size_t scratch);
 

@@ -89,7 +89,7 @@ HWY_INLINE float Fold64(V* acc, Op op) {
 // as every comparison with it is false). Any order gives the same result.
 template <class VX>
 HWY_INLINE VX MaxStep(VX m, VX v) {
-  return hn::IfThenElse(hn::Or(hn::Gt(v, m), hn::Ne(v, v)), v, m);
+  return hn::IfThenElse(hn::Or(hn::Gt(v, m), hn::IsNaN(v)), v, m);
 }
 struct MaxOp {
   template <class VX>
@@ -104,31 +104,60 @@ struct AddOp {
   }
 };
 
-// Largest element of x[0, n), or NaN if there is one.
+// Largest element of x[0, n), or NaN if there is one. The first pass uses the plain
+// vector maximum (its choice between -0 and +0 may differ between targets, which no
+// output can show: S >= 2 when a row's maximum is both) and a plain sum that is NaN or
+// infinite whenever a NaN or an infinity is present; only then is the row scanned again
+// with MaxStep, whose NaN handling is the same everywhere.
 HWY_INLINE float Max(const float* HWY_RESTRICT x, std::int64_t n) {
   const D d;
   V acc[kVecs];
+  V sum = hn::Zero(d);
   for (V& a : acc) a = hn::Set(d, -std::numeric_limits<float>::infinity());
   std::int64_t e = 0;
   for (; e + 64 <= n; e += 64)
-    for (int j = 0; j < kVecs; ++j) acc[j] = MaxStep(acc[j], hn::LoadU(d, x + e + j * static_cast<std::int64_t>(kN)));
-  for (; e + static_cast<std::int64_t>(kN) <= n; e += static_cast<std::int64_t>(kN))
-    acc[0] = MaxStep(acc[0], hn::LoadU(d, x + e));
+    for (int j = 0; j < kVecs; ++j) {
+      const V v = hn::LoadU(d, x + e + j * static_cast<std::int64_t>(kN));
+      acc[j] = hn::Max(acc[j], v);
+      sum = hn::Add(sum, v);
+    }
+  for (; e + static_cast<std::int64_t>(kN) <= n; e += static_cast<std::int64_t>(kN)) {
+    const V v = hn::LoadU(d, x + e);
+    acc[0] = hn::Max(acc[0], v);
+    sum = hn::Add(sum, v);
+  }
   float m = Fold64(acc, MaxOp());
+  float total = FoldLanes(D(), sum, AddOp());
+  for (std::int64_t i = e; i < n; ++i) {
+    m = MaxOne(m, x[i]);
+    total += x[i];
+  }
+  if (std::isfinite(total)) return m;
+  // A NaN, an infinity, or a sum that overflowed: the careful scan.
+  for (V& a : acc) a = hn::Set(d, -std::numeric_limits<float>::infinity());
+  for (e = 0; e + static_cast<std::int64_t>(kN) <= n; e += static_cast<std::int64_t>(kN))
+    acc[0] = MaxStep(acc[0], hn::LoadU(d, x + e));
+  m = Fold64(acc, MaxOp());
   for (std::int64_t i = e; i < n; ++i) m = MaxOne(m, x[i]);
   return m;
 }
 
 // Sum of exp(x - m) over x[0, n) in the 64-lane order: element e adds to lane e % 64,
 // lanes fold by halves. With kStore, exp(x - m) is also written to e_out (may be x).
+// pf (if not null): the next data to be read, pf_es bytes per element of this pass; its
+// lines are prefetched into L2 at the pace of this pass, so memory works while the exp
+// pass computes.
 template <bool kStore>
-HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out) {
+HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, const unsigned char* pf,
+                        std::int64_t pf_es) {
   const D d;
   const V vm = hn::Set(d, m);
   V acc[kVecs];
   for (V& a : acc) a = hn::Zero(d);
   std::int64_t e = 0;
   for (; e + 64 <= n; e += 64) {
+    if (pf != nullptr)
+      for (std::int64_t b = 0; b < 64 * pf_es; b += 64) __builtin_prefetch(pf + e * pf_es + b, 0, 2);
     for (int j = 0; j < kVecs; ++j) {
       const std::int64_t o = e + j * static_cast<std::int64_t>(kN);
       const V v = Exp(hn::Sub(hn::LoadU(d, x + o), vm));
