@@ -24,52 +24,61 @@ namespace {
 
 // ---- dtype conversion of contiguous runs -------------------------------------------------
 
-// f16 -> f32, exact. Normal halves rebias the exponent; subnormal ones (exponent 0) are
-// (1.m · 2^-14) - 2^-14 = m · 2^-24, computed exactly in f32; exponent 31 is inf/NaN.
+// f16 bits -> f32, exact. Normal halves rebias the exponent; subnormal ones (exponent 0)
+// are (1.m · 2^-14) - 2^-14 = m · 2^-24, computed exactly in f32; exponent 31 is inf/NaN.
+HWY_INLINE float HalfValue(std::uint32_t h) {
+  const std::uint32_t em = (h & 0x7FFFu) << 13;
+  const std::uint32_t e = h & 0x7C00u;
+  const float sub = std::bit_cast<float>(em + 0x38800000u) - 0x1p-14f;
+  // Selections as masks: a conditional expression here defeats GCC's vectorizer.
+  const std::uint32_t is_sub = 0u - static_cast<std::uint32_t>(e == 0);
+  const std::uint32_t is_special = 0u - static_cast<std::uint32_t>(e == 0x7C00u);
+  const std::uint32_t big = (is_special & (em | 0x7F800000u)) | (~is_special & (em + 0x38000000u));
+  const std::uint32_t mag = (is_sub & std::bit_cast<std::uint32_t>(sub)) | (~is_sub & big);
+  return std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
+}
+
+HWY_INLINE float BrainValue(std::uint32_t h) { return std::bit_cast<float>(h << 16); }
+
 HWY_NOINLINE void HalfToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::uint32_t h = src[i];
-    const std::uint32_t em = (h & 0x7FFFu) << 13;
-    const std::uint32_t e = h & 0x7C00u;
-    const float sub = std::bit_cast<float>(em + 0x38800000u) - 0x1p-14f;
-    // Selections as masks: a conditional expression here defeats GCC's vectorizer.
-    const std::uint32_t is_sub = 0u - static_cast<std::uint32_t>(e == 0);
-    const std::uint32_t is_special = 0u - static_cast<std::uint32_t>(e == 0x7C00u);
-    const std::uint32_t big = (is_special & (em | 0x7F800000u)) | (~is_special & (em + 0x38000000u));
-    const std::uint32_t mag = (is_sub & std::bit_cast<std::uint32_t>(sub)) | (~is_sub & big);
-    dst[i] = std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
-  }
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(src[i]);
 }
 
 HWY_NOINLINE void BrainToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<std::uint32_t>(src[i]) << 16);
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainValue(src[i]);
 }
 
-// f32 -> f16, round to nearest even, bit-identical to vnpu::f32_to_f16, without branches.
-// Results below 2^-14 are f16 subnormals: adding 0.5f (whose ulp is 2^-24, the subnormal
-// step) rounds |x| to that step, and the low bits of the sum are the f16 encoding.
+// f32 -> f16 bits, round to nearest even, bit-identical to vnpu::f32_to_f16, without
+// branches (so that loops calling it vectorize). Results below 2^-14 are f16 subnormals:
+// adding 0.5f (whose ulp is 2^-24, the subnormal step) rounds |x| to that step, and the
+// low bits of the sum are the f16 encoding.
+HWY_INLINE std::uint16_t HalfBits(float f) {
+  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
+  const std::uint32_t ax = x & 0x7FFFFFFFu;
+  const std::uint32_t normal = (ax + 0xFFFu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
+  const std::uint32_t sub = std::bit_cast<std::uint32_t>(std::bit_cast<float>(ax) + 0.5f) - 0x3F000000u;
+  // Selections as masks: conditional expressions here defeat GCC's vectorizer.
+  const std::uint32_t is_sub = 0u - static_cast<std::uint32_t>(ax < 0x38800000u);
+  const std::uint32_t is_inf = 0u - static_cast<std::uint32_t>(ax >= 0x477FF000u);
+  const std::uint32_t is_nan = 0u - static_cast<std::uint32_t>(ax > 0x7F800000u);
+  std::uint32_t r = (is_sub & sub) | (~is_sub & normal);
+  r = (is_inf & (0x7C00u | (is_nan & 0x200u))) | (~is_inf & r);
+  return static_cast<std::uint16_t>(r | ((x >> 16) & 0x8000u));
+}
+
+// f32 -> bf16 bits, round to nearest even; NaN stays a quiet NaN (as vnpu::f32_to_bf16).
+HWY_INLINE std::uint16_t BrainBits(float f) {
+  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
+  const std::uint32_t rounded = (x + 0x7FFFu + ((x >> 16) & 1u)) >> 16;
+  return static_cast<std::uint16_t>((x & 0x7FFFFFFFu) > 0x7F800000u ? ((x >> 16) | 0x40u) : rounded);
+}
+
 HWY_NOINLINE void FloatToHalf(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::uint32_t x = std::bit_cast<std::uint32_t>(src[i]);
-    const std::uint32_t ax = x & 0x7FFFFFFFu;
-    const std::uint32_t normal = (ax + 0xFFFu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
-    const std::uint32_t sub = std::bit_cast<std::uint32_t>(std::bit_cast<float>(ax) + 0.5f) - 0x3F000000u;
-    const std::uint32_t is_sub = 0u - static_cast<std::uint32_t>(ax < 0x38800000u);
-    const std::uint32_t is_inf = 0u - static_cast<std::uint32_t>(ax >= 0x477FF000u);
-    const std::uint32_t is_nan = 0u - static_cast<std::uint32_t>(ax > 0x7F800000u);
-    std::uint32_t r = (is_sub & sub) | (~is_sub & normal);
-    r = (is_inf & (0x7C00u | (is_nan & 0x200u))) | (~is_inf & r);
-    dst[i] = static_cast<std::uint16_t>(r | ((x >> 16) & 0x8000u));
-  }
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfBits(src[i]);
 }
 
-// f32 -> bf16, round to nearest even; NaN stays a quiet NaN (as vnpu::f32_to_bf16).
 HWY_NOINLINE void FloatToBrain(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::uint32_t x = std::bit_cast<std::uint32_t>(src[i]);
-    const std::uint32_t rounded = (x + 0x7FFFu + ((x >> 16) & 1u)) >> 16;
-    dst[i] = static_cast<std::uint16_t>((x & 0x7FFFFFFFu) > 0x7F800000u ? ((x >> 16) | 0x40u) : rounded);
-  }
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainBits(src[i]);
 }
 
 void WidenRun(DType t, const unsigned char* p, std::int64_t n, float* dst) {
@@ -200,14 +209,33 @@ HWY_NOINLINE void LaneDeviations(const float* HWY_RESTRICT x, std::int64_t n, fl
   *q = FoldLanes(aq);
 }
 
-NormPartial ChunkPartial(NormKind kind, const float* x, std::int64_t n) {
+// The first pass of a dense f16/bf16 chunk fused with its conversion: writes the f32
+// values to dst and returns their lane sum (kSq: of squares) — the additions of LaneSum /
+// LaneSumSq, in the same order.
+template <bool kBF16, bool kSq>
+HWY_NOINLINE float WidenLaneSum(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+  alignas(64) float acc[kLanes] = {};
+  auto step = [&](std::int64_t i, int l) {
+    const float v = kBF16 ? BrainValue(src[i]) : HalfValue(src[i]);
+    dst[i] = v;
+    acc[l] += kSq ? v * v : v;
+  };
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int l = 0; l < kLanes; ++l) step(e + l, l);
+  for (int l = 0; l < n - e; ++l) step(e + l, l);
+  return FoldLanes(acc);
+}
+
+// A chunk's partial from its f32 values and their first-pass sum (Σx, or Σx² for rms).
+NormPartial FinishChunk(NormKind kind, const float* x, std::int64_t n, float first_sum) {
   NormPartial p;
   p.count = static_cast<double>(n);
   if (kind == NormKind::kRms) {
-    p.m2 = LaneSumSq(x, n);
+    p.m2 = first_sum;
     return p;
   }
-  const float m0 = LaneSum(x, n) / static_cast<float>(n);
+  const float m0 = first_sum / static_cast<float>(n);
   float d = 0, q = 0;
   LaneDeviations(x, n, m0, &d, &q);
   const double dd = d;
@@ -217,60 +245,108 @@ NormPartial ChunkPartial(NormKind kind, const float* x, std::int64_t n) {
   return p;
 }
 
+// The partial of chunk [first, first + n) of x; *loaded points at its f32 values after
+// (x's own memory, or buf).
+NormPartial ChunkPartial(const NormPlan& p, std::int64_t first, std::int64_t n, float* buf, const float** loaded) {
+  const bool rms = p.kind == NormKind::kRms;
+  if (p.x.dense && p.x.dtype != DType::kF32) {
+    const auto* src = reinterpret_cast<const std::uint16_t*>(p.x.data) + first;
+    float s = 0;
+    if (p.x.dtype == DType::kBF16) s = rms ? WidenLaneSum<true, true>(src, buf, n) : WidenLaneSum<true, false>(src, buf, n);
+    else s = rms ? WidenLaneSum<false, true>(src, buf, n) : WidenLaneSum<false, false>(src, buf, n);
+    *loaded = buf;
+    return FinishChunk(p.kind, buf, n, s);
+  }
+  const float* x = LoadRange(p.x, first, n, buf);
+  *loaded = x;
+  return FinishChunk(p.kind, x, n, rms ? LaneSumSq(x, n) : LaneSum(x, n));
+}
+
 // ---- element-wise normalization ----------------------------------------------------------
 // Explicit vectors rather than plain loops: x and y may be the same memory (in place),
-// which would make an auto-vectorized loop fall back to scalar code.
+// which would make an auto-vectorized loop fall back to scalar code. Head and tail
+// elements use the same scalar operations, so the bits do not depend on alignment or
+// vector width. kStream: non-temporal stores (no read-for-ownership of y's lines) for
+// outputs far larger than the caches; the head runs until y is vector-aligned.
+
+// Where normalized values go: f32 with ordinary or streaming stores, or rounded to f16 /
+// bf16 in the same loop (no second pass over a buffer).
+enum class Sink { kF32, kF32Stream, kF16, kBF16 };
+
+template <Sink kSink, class VecFn, class ScalarFn>
+HWY_INLINE void StoreAll(void* out, std::int64_t n, VecFn vf, ScalarFn sf) {
+  if constexpr (kSink == Sink::kF16 || kSink == Sink::kBF16) {
+    // y is never the f32 input here (x was converted into a buffer), so a plain loop
+    // vectorizes: the conversion is integer arithmetic.
+    auto* HWY_RESTRICT y = static_cast<std::uint16_t*>(out);
+    for (std::int64_t i = 0; i < n; ++i) y[i] = kSink == Sink::kF16 ? HalfBits(sf(i)) : BrainBits(sf(i));
+  } else {
+    constexpr bool kStream = kSink == Sink::kF32Stream;
+    auto* y = static_cast<float*>(out);
+    const hn::ScalableTag<float> d;
+    const auto N = static_cast<std::int64_t>(hn::Lanes(d));
+    std::int64_t i = 0;
+    if constexpr (kStream) {
+      const auto align = static_cast<std::uintptr_t>(N) * sizeof(float);
+      for (; i < n && reinterpret_cast<std::uintptr_t>(y + i) % align != 0; ++i) y[i] = sf(i);
+    }
+    for (; i + N <= n; i += N) {
+      if constexpr (kStream) hn::Stream(vf(d, i), d, y + i);
+      else hn::StoreU(vf(d, i), d, y + i);
+    }
+    for (; i < n; ++i) y[i] = sf(i);
+  }
+}
 
 // y = ((x - mh) - ml) * r [* g] [+ b]
-template <bool kGamma, bool kBeta>
-HWY_NOINLINE void NormAffine(const float* x, float* y, const float* g, const float* b, std::int64_t n, float mh,
+template <Sink kSink, bool kGamma, bool kBeta>
+HWY_NOINLINE void NormAffine(const float* x, void* y, const float* g, const float* b, std::int64_t n, float mh,
                              float ml, float r) {
   const hn::ScalableTag<float> d;
-  const auto N = static_cast<std::int64_t>(hn::Lanes(d));
   const auto vmh = hn::Set(d, mh), vml = hn::Set(d, ml), vr = hn::Set(d, r);
-  std::int64_t i = 0;
-  for (; i + N <= n; i += N) {
-    auto t = hn::Mul(hn::Sub(hn::Sub(hn::LoadU(d, x + i), vmh), vml), vr);
-    if constexpr (kGamma) t = hn::Mul(t, hn::LoadU(d, g + i));
-    if constexpr (kBeta) t = hn::Add(t, hn::LoadU(d, b + i));
-    hn::StoreU(t, d, y + i);
-  }
-  for (; i < n; ++i) {
-    float t = ((x[i] - mh) - ml) * r;
-    if constexpr (kGamma) t = t * g[i];
-    if constexpr (kBeta) t = t + b[i];
-    y[i] = t;
-  }
+  StoreAll<kSink>(
+      y, n,
+      [&](auto dd, std::int64_t i) {
+        auto t = hn::Mul(hn::Sub(hn::Sub(hn::LoadU(dd, x + i), vmh), vml), vr);
+        if constexpr (kGamma) t = hn::Mul(t, hn::LoadU(dd, g + i));
+        if constexpr (kBeta) t = hn::Add(t, hn::LoadU(dd, b + i));
+        return t;
+      },
+      [&](std::int64_t i) {
+        float t = ((x[i] - mh) - ml) * r;
+        if constexpr (kGamma) t = t * g[i];
+        if constexpr (kBeta) t = t + b[i];
+        return t;
+      });
 }
 
 // y = ((x - mh) - ml) * a + b with one a, b for the run (a channel).
-HWY_NOINLINE void NormChannel(const float* x, float* y, std::int64_t n, float mh, float ml, float a, float b) {
+template <Sink kSink>
+HWY_NOINLINE void NormChannel(const float* x, void* y, std::int64_t n, float mh, float ml, float a, float b) {
   const hn::ScalableTag<float> d;
-  const auto N = static_cast<std::int64_t>(hn::Lanes(d));
   const auto vmh = hn::Set(d, mh), vml = hn::Set(d, ml), va = hn::Set(d, a), vb = hn::Set(d, b);
-  std::int64_t i = 0;
-  for (; i + N <= n; i += N)
-    hn::StoreU(hn::Add(hn::Mul(hn::Sub(hn::Sub(hn::LoadU(d, x + i), vmh), vml), va), vb), d, y + i);
-  for (; i < n; ++i) y[i] = ((x[i] - mh) - ml) * a + b;
+  StoreAll<kSink>(
+      y, n, [&](auto dd, std::int64_t i) { return hn::Add(hn::Mul(hn::Sub(hn::Sub(hn::LoadU(dd, x + i), vmh), vml), va), vb); },
+      [&](std::int64_t i) { return ((x[i] - mh) - ml) * a + b; });
 }
 
 // y = (x * r) [* g]
-template <bool kGamma>
-HWY_NOINLINE void NormRms(const float* x, float* y, const float* g, std::int64_t n, float r) {
+template <Sink kSink, bool kGamma>
+HWY_NOINLINE void NormRms(const float* x, void* y, const float* g, std::int64_t n, float r) {
   const hn::ScalableTag<float> d;
-  const auto N = static_cast<std::int64_t>(hn::Lanes(d));
   const auto vr = hn::Set(d, r);
-  std::int64_t i = 0;
-  for (; i + N <= n; i += N) {
-    auto t = hn::Mul(hn::LoadU(d, x + i), vr);
-    if constexpr (kGamma) t = hn::Mul(t, hn::LoadU(d, g + i));
-    hn::StoreU(t, d, y + i);
-  }
-  for (; i < n; ++i) {
-    float t = x[i] * r;
-    if constexpr (kGamma) t = t * g[i];
-    y[i] = t;
-  }
+  StoreAll<kSink>(
+      y, n,
+      [&](auto dd, std::int64_t i) {
+        auto t = hn::Mul(hn::LoadU(dd, x + i), vr);
+        if constexpr (kGamma) t = hn::Mul(t, hn::LoadU(dd, g + i));
+        return t;
+      },
+      [&](std::int64_t i) {
+        float t = x[i] * r;
+        if constexpr (kGamma) t = t * g[i];
+        return t;
+      });
 }
 
 // ---- drivers ---------------------------------------------------------------------------
@@ -283,79 +359,147 @@ struct Buffers {
 };
 
 // Layer/rms norm: gamma and beta of positions [j, j + n) within the group.
-void NormPositions(const NormPlan& p, const float* xs, float* ys, std::int64_t j, std::int64_t n, const NormStats& st,
+template <Sink kS>
+void NormPositions(const NormPlan& p, const float* xs, void* ys, std::int64_t j, std::int64_t n, const NormStats& st,
                    Buffers& bf) {
   const float* g = p.gamma.present() ? LoadRange(p.gamma, j, n, bf.g) : nullptr;
   if (p.kind == NormKind::kRms) {
-    if (g != nullptr) NormRms<true>(xs, ys, g, n, st.rstd);
-    else NormRms<false>(xs, ys, nullptr, n, st.rstd);
+    if (g != nullptr) NormRms<kS, true>(xs, ys, g, n, st.rstd);
+    else NormRms<kS, false>(xs, ys, nullptr, n, st.rstd);
     return;
   }
   const float* b = p.beta.present() ? LoadRange(p.beta, j, n, bf.b) : nullptr;
-  if (g != nullptr && b != nullptr) NormAffine<true, true>(xs, ys, g, b, n, st.mean_hi, st.mean_lo, st.rstd);
-  else if (g != nullptr) NormAffine<true, false>(xs, ys, g, nullptr, n, st.mean_hi, st.mean_lo, st.rstd);
-  else if (b != nullptr) NormAffine<false, true>(xs, ys, nullptr, b, n, st.mean_hi, st.mean_lo, st.rstd);
-  else NormAffine<false, false>(xs, ys, nullptr, nullptr, n, st.mean_hi, st.mean_lo, st.rstd);
+  const float mh = st.mean_hi, ml = st.mean_lo, r = st.rstd;
+  if (g != nullptr && b != nullptr) NormAffine<kS, true, true>(xs, ys, g, b, n, mh, ml, r);
+  else if (g != nullptr) NormAffine<kS, true, false>(xs, ys, g, nullptr, n, mh, ml, r);
+  else if (b != nullptr) NormAffine<kS, false, true>(xs, ys, nullptr, b, n, mh, ml, r);
+  else NormAffine<kS, false, false>(xs, ys, nullptr, nullptr, n, mh, ml, r);
 }
 
-void NormOneChannel(const NormPlan& p, const float* xs, float* ys, std::int64_t c, std::int64_t n,
+template <Sink kS>
+void NormOneChannel(const NormPlan& p, const float* xs, void* ys, std::int64_t c, std::int64_t n,
                     const NormStats& st) {
   const float a = p.gamma.present() ? st.rstd * p.gamma.load(c) : st.rstd;
   const float b = p.beta.present() ? p.beta.load(c) : 0.0f;
-  NormChannel(xs, ys, n, st.mean_hi, st.mean_lo, a, b);
+  NormChannel<kS>(xs, ys, n, st.mean_hi, st.mean_lo, a, b);
 }
 
-// Normalizes flat elements [first, first + n) of group g (one chunk).
-void NormalizeChunk(const NormPlan& p, std::int64_t g, std::int64_t first, std::int64_t n, const NormStats& st,
-                    Buffers& bf) {
-  const float* xs = LoadRange(p.x, first, n, bf.x);
-  const bool direct = p.y.dense && p.y.dtype == DType::kF32;
-  float* ys = direct ? reinterpret_cast<float*>(p.y.data) + first : bf.y;
+// Normalizes flat elements [first, first + n) of group g (one chunk) into `ys` (kS's
+// type); `xs` is the chunk's input as f32.
+template <Sink kS>
+void NormalizeInto(const NormPlan& p, std::int64_t g, std::int64_t first, std::int64_t n, const NormStats& st,
+                   const float* xs, void* ys, Buffers& bf) {
   const std::int64_t j = first - g * p.group_step;  // position in the group (one segment)
   switch (p.kind) {
     case NormKind::kLayer:
-    case NormKind::kRms: NormPositions(p, xs, ys, j, n, st, bf); break;
+    case NormKind::kRms: NormPositions<kS>(p, xs, ys, j, n, st, bf); break;
     case NormKind::kBatchInfer:
-    case NormKind::kBatchTrain: NormOneChannel(p, xs, ys, g, n, st); break;
+    case NormKind::kBatchTrain: NormOneChannel<kS>(p, xs, ys, g, n, st); break;
     case NormKind::kGroup: {
       // The chunk may span several channels of the group: one run per channel.
+      constexpr std::int64_t kEs = kS == Sink::kF16 || kS == Sink::kBF16 ? 2 : 4;
       const std::int64_t c0 = (g % p.group_count) * p.group_channels;
       for (std::int64_t i = 0; i < n;) {
         const std::int64_t pos = j + i;
         const std::int64_t run = std::min(n - i, p.spatial - pos % p.spatial);
-        NormOneChannel(p, xs + i, ys + i, c0 + pos / p.spatial, run, st);
+        NormOneChannel<kS>(p, xs + i, static_cast<unsigned char*>(ys) + i * kEs, c0 + pos / p.spatial, run, st);
         i += run;
       }
       break;
     }
   }
-  if (!direct) StoreRange(p.y, first, n, bf.y);
 }
+
+// `xs`: the chunk already loaded as f32, or null to load it.
+void NormalizeChunk(const NormPlan& p, std::int64_t g, std::int64_t first, std::int64_t n, const NormStats& st,
+                    Buffers& bf, const float* xs = nullptr) {
+  if (xs == nullptr) xs = LoadRange(p.x, first, n, bf.x);
+  if (!p.y.dense) {
+    NormalizeInto<Sink::kF32>(p, g, first, n, st, xs, bf.y, bf);
+    StoreRange(p.y, first, n, bf.y);
+    return;
+  }
+  void* ys = p.y.data + first * static_cast<std::int64_t>(dtype_size(p.y.dtype));
+  if (p.y.dtype == DType::kF16) NormalizeInto<Sink::kF16>(p, g, first, n, st, xs, ys, bf);
+  else if (p.y.dtype == DType::kBF16) NormalizeInto<Sink::kBF16>(p, g, first, n, st, xs, ys, bf);
+  else if (p.stream_y) NormalizeInto<Sink::kF32Stream>(p, g, first, n, st, xs, ys, bf);
+  else NormalizeInto<Sink::kF32>(p, g, first, n, st, xs, ys, bf);
+}
+
+// Makes the non-temporal stores of this block visible before it reports completion.
+void StreamFence(const NormPlan& p) {
+#if HWY_ARCH_X86
+  if (p.stream_y) _mm_sfence();
+#else
+  (void)p;
+#endif
+}
+
+// Asks the memory system for unit u's input (two units ahead of the one computed): the
+// hardware prefetchers stop at 4 KiB page boundaries, so without this every row would start
+// with a full memory latency.
+// `level`: 3 = all cache levels (as a load), 2 = L2 and below.
+void PrefetchUnit(const NormPlan& p, std::int64_t u, int level = 3) {
+  if (!p.x.dense || u >= p.units()) return;
+  std::int64_t first = 0, g = 0, n = 0;
+  p.unit(u, &first, &g, &n);
+  const auto es = static_cast<std::int64_t>(dtype_size(p.x.dtype));
+  const unsigned char* base = p.x.data + first * es;
+  if (level == 3)
+    for (std::int64_t off = 0; off < n * es; off += 64) __builtin_prefetch(base + off, 0, 3);
+  else
+    for (std::int64_t off = 0; off < n * es; off += 64) __builtin_prefetch(base + off, 0, 2);
+}
+
+// Sequential prefetch: keeps [*ahead, from + kPrefetchBytes) requested, within [.., end).
+constexpr std::int64_t kPrefetchBytes = 16384;
+void PrefetchAhead(const NormPlan& p, std::int64_t from, std::int64_t end, std::int64_t* ahead) {
+  const auto es = static_cast<std::int64_t>(dtype_size(p.x.dtype));
+  const std::int64_t stop = std::min(end, from + kPrefetchBytes / es);
+  if (*ahead < from) *ahead = from;
+  for (; *ahead < stop; *ahead += 64 / es) __builtin_prefetch(p.x.data + *ahead * es, 0, 2);  // to L2
+}
+
+// Groups larger than this are read from memory again for normalization (not from cache).
+constexpr std::int64_t kCachedGroupBytes = std::int64_t{512} << 10;
 
 void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
   const std::unique_ptr<Buffers> bf(new Buffers);  // uninitialized: no 64 KiB memset
+  const std::int64_t per = p.segs * p.chunks;
+  // One segment per group and dense x: the blocks' groups are one sequential range,
+  // prefetched a fixed distance ahead of the unit being computed.
+  const bool sequential = p.x.dense && p.segs == 1;
+  std::int64_t ahead = g0 * p.group_step;
+  const bool reread = p.segs * p.len * static_cast<std::int64_t>(dtype_size(p.x.dtype)) > kCachedGroupBytes;
   for (std::int64_t g = g0; g < g1; ++g) {
     NormStats st;
+    const float* loaded = nullptr;
     if (p.batch_stats()) {
       NormPartial acc;
-      for (std::int64_t s = 0; s < p.segs; ++s) {
-        for (std::int64_t k = 0; k < p.chunks; ++k) {
-          const std::int64_t first = g * p.group_step + s * p.seg_step + k * kNormChunk;
-          const std::int64_t n = std::min(kNormChunk, p.len - k * kNormChunk);
-          norm_merge(p.kind, &acc, ChunkPartial(p.kind, LoadRange(p.x, first, n, bf->x), n));
-        }
+      for (std::int64_t u = g * per; u < (g + 1) * per; ++u) {
+        std::int64_t first = 0, gg = 0, n = 0;
+        p.unit(u, &first, &gg, &n);
+        if (sequential) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
+        else PrefetchUnit(p, u + 2);
+        norm_merge(p.kind, &acc, ChunkPartial(p, first, n, bf->x, &loaded));
       }
       st = norm_finish_group(p, g, acc);
     } else {
       st = norm_running_stats(p, g);
     }
-    for (std::int64_t s = 0; s < p.segs; ++s) {
-      for (std::int64_t k = 0; k < p.chunks; ++k) {
-        const std::int64_t first = g * p.group_step + s * p.seg_step + k * kNormChunk;
-        NormalizeChunk(p, g, first, std::min(kNormChunk, p.len - k * kNormChunk), st, *bf);
-      }
+    for (std::int64_t u = g * per; u < (g + 1) * per; ++u) {
+      std::int64_t first = 0, gg = 0, n = 0;
+      p.unit(u, &first, &gg, &n);
+      if (sequential && (reread || !p.batch_stats())) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
+      else if (reread || !p.batch_stats()) PrefetchUnit(p, u + 2);
+      // Normalizing from cache: meanwhile the next group (a strided channel, which the
+      // sequential prefetch does not reach) comes into L2, chunk by chunk.
+      else if (!sequential && g + 1 < g1) PrefetchUnit(p, u + per, 2);
+      // A one-chunk group is still loaded (converted) from the statistics pass.
+      NormalizeChunk(p, g, first, n, st, *bf, per == 1 ? loaded : nullptr);
     }
   }
+  StreamFence(p);
 }
 
 void RunStatUnits(NormPlan& p, std::int64_t u0, std::int64_t u1) {
@@ -363,7 +507,9 @@ void RunStatUnits(NormPlan& p, std::int64_t u0, std::int64_t u1) {
   for (std::int64_t u = u0; u < u1; ++u) {
     std::int64_t first = 0, g = 0, n = 0;
     p.unit(u, &first, &g, &n);
-    p.partials[static_cast<std::size_t>(u)] = ChunkPartial(p.kind, LoadRange(p.x, first, n, bf->x), n);
+    PrefetchUnit(p, u + 2);
+    const float* loaded = nullptr;
+    p.partials[static_cast<std::size_t>(u)] = ChunkPartial(p, first, n, bf->x, &loaded);
   }
 }
 
@@ -378,8 +524,10 @@ void RunNormUnits(const NormPlan& p, std::int64_t u0, std::int64_t u1) {
       st = p.batch_stats() ? p.stats[static_cast<std::size_t>(g)] : norm_running_stats(p, g);
       have = g;
     }
+    PrefetchUnit(p, u + 2);
     NormalizeChunk(p, g, first, n, st, *bf);
   }
+  StreamFence(p);
 }
 
 }  // namespace

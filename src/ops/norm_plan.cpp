@@ -105,6 +105,7 @@ void plan_work(NormPlan* p, int cores) {
     if (p->batch_stats()) p->partials.resize(static_cast<std::size_t>(p->units()));
   }
   p->blocks = static_cast<std::uint32_t>(b);
+  p->stream_y = p->y.dense && p->y.dtype == DType::kF32 && elems * 4 >= kNormStreamBytes;
 }
 
 void norm_run_block(NormPlan& p, const KernelContext& ctx) {

@@ -41,6 +41,7 @@ namespace vnpu::ops::detail {
 
 inline constexpr std::int64_t kNormChunk = 4096;          // elements per statistics chunk
 inline constexpr std::int64_t kNormMinBlockElems = 65536;  // below this, one block does all
+inline constexpr std::int64_t kNormStreamBytes = std::int64_t{8} << 20;  // y at least this: streaming stores
 
 enum class NormKind : std::uint8_t { kLayer, kRms, kBatchInfer, kBatchTrain, kGroup };
 
@@ -95,6 +96,8 @@ struct NormPlan {
   /// (g % group_count) * group_channels + j / spatial.
   std::int64_t group_count = 1, group_channels = 1, spatial = 1;
 
+  /// y is dense f32 and much larger than the caches: written with non-temporal stores.
+  bool stream_y = false;
   std::uint32_t blocks = 1;
   /// True: each block owns whole groups (statistics and normalization in one visit).
   /// False: blocks share the chunks of every group; partial statistics meet in `partials`
