@@ -10,7 +10,8 @@
 #   test      ctest on the release build
 #   consumer  cmake --install into build/stage, then build and run examples/consumer
 #             against it with find_package(vnpu CONFIG)
-#   cli       vnpu info / demo / bench runtime / bench reduce with --json; each output must parse as JSON
+#   cli       vnpu info / demo / bench runtime / bench reduce / bench softmax / bench norm with --json;
+#             each output must parse as JSON (softmax and norm with --reps 1, to stay quick)
 #   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel' under ThreadSanitizer
 #   asan      asan preset (library + tests), ctest under AddressSanitizer + UBSan + LSan
 #   fuzz      fuzz/ built with clang (libFuzzer + ASan + UBSan) into build/fuzz; npy_fuzz runs
@@ -32,7 +33,7 @@ declare -A DESCRIPTION=(
   [build]="release build (library, tests, CLI)"
   [test]="ctest, release build"
   [consumer]="install to build/stage, build and run examples/consumer"
-  [cli]="vnpu info/demo/bench runtime/bench reduce --json smoke run"
+  [cli]="vnpu info/demo/bench runtime/reduce/softmax/norm --json smoke run"
   [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel'"
   [asan]="AddressSanitizer + UBSan build + ctest"
   [fuzz]="libFuzzer run of the .npy reader (clang, ASan + UBSan)"
@@ -82,6 +83,8 @@ step_cli() {
   cli_json demo
   cli_json bench runtime
   cli_json bench reduce
+  cli_json bench softmax --reps 1
+  cli_json bench norm --reps 1
 }
 
 step_tsan() {

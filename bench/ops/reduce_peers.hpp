@@ -17,8 +17,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "peer_common.hpp"
 #include "reduce_cases.hpp"
-#include "vnpu/device.hpp"
 
 namespace vnpu::bench {
 
@@ -53,11 +53,6 @@ struct ColumnPlan {
   }
   bool tiled() const { return tiles > 0; }
 };
-
-/// The vnpu device of the benchmark, with `cores` compute cores (created on first use).
-/// Every buffer comes from its memory, so every peer reads memory allocated the way vnpu
-/// allocates it (page size and alignment matter to streaming reads).
-const Device& peer_device(int cores);
 
 // The competitors; each is compiled in when its library was found (see CMakeLists.txt).
 void bench_onednn(benchmark::State& state, const PeerCase& pc);

@@ -19,16 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "peer_common.hpp"
 #include "reduce_peers.hpp"
-#include "vnpu/memory.hpp"
-#include "vnpu/platform.hpp"
 
-#ifdef VNPU_PEER_OPENMP
-#include <omp.h>
-#endif
-#ifdef VNPU_PEER_TBB
-#include <oneapi/tbb/global_control.h>
-#endif
 
 namespace vnpu::bench {
 
@@ -58,39 +51,10 @@ std::vector<Peer> peers() {
   return list;
 }
 
-int positive_env(const char* name) {
-  const char* v = std::getenv(name);
-  const int n = v != nullptr ? std::atoi(v) : 0;
-  return n > 0 ? n : 0;
-}
-
-// Removes --threads=N from argv (Google Benchmark rejects flags it does not know).
-int take_threads_flag(int& argc, char** argv) {
-  int threads = 0;
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--threads=", 10) == 0) {
-      threads = std::atoi(argv[i] + 10);
-    } else {
-      argv[out++] = argv[i];
-    }
-  }
-  argc = out;
-  return threads;
-}
-
-// Device memory, freed at exit.
-struct DeviceFree {
-  void operator()(void* p) const noexcept { (void)vnpu::free(p); }
-};
-using Buffer = std::unique_ptr<void, DeviceFree>;
-
-Buffer allocate(std::size_t bytes, int threads) { return Buffer(peer_device(threads).malloc(bytes).value()); }
-
 // One buffer per dtype with the benchmark values.
-Buffer make_input(DType dtype, int threads) {
+PeerBuffer make_input(DType dtype, int threads) {
   const std::size_t bytes = static_cast<std::size_t>(kReduceMaxElements) * dtype_size(dtype);
-  Buffer b = allocate(bytes, threads);
+  PeerBuffer b = peer_allocate(bytes, threads);
   fill_reduce_input(b.get(), dtype, static_cast<std::size_t>(kReduceMaxElements));
   return b;
 }
@@ -125,31 +89,14 @@ void finish(benchmark::State& state, const PeerCase& pc) {
 
 int main(int argc, char** argv) {
   using namespace vnpu::bench;
-  int threads = take_threads_flag(argc, argv);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  if (threads <= 0) threads = positive_env("VNPU_BENCH_THREADS");
-  if (threads <= 0) threads = positive_env("VNPU_CORES");
-  if (threads <= 0) threads = std::max(vnpu::cpu_info().usable_cpus, 1);
+  const int threads = init_peer_benchmark(argc, argv);
+  if (threads == 0) return 1;
+  const PeerThreadLimits limits(threads);
 
-#ifdef VNPU_PEER_OPENMP
-  omp_set_num_threads(threads);  // the plain loops, and oneDNN's OpenMP runtime
-#endif
-#ifdef VNPU_PEER_TBB
-  const oneapi::tbb::global_control tbb_threads(oneapi::tbb::global_control::max_allowed_parallelism,
-                                                static_cast<std::size_t>(threads));
-#endif
-
-  std::map<vnpu::DType, Buffer> inputs;
-  const Buffer output = allocate(static_cast<std::size_t>(kReduceMaxOutElements) * sizeof(float), threads);
+  std::map<vnpu::DType, PeerBuffer> inputs;
+  const PeerBuffer output = peer_allocate(static_cast<std::size_t>(kReduceMaxOutElements) * sizeof(float), threads);
   const std::vector<Peer> competitors = peers();
-  std::string names;
-  for (const Peer& p : competitors) {
-    if (!names.empty()) names += ',';
-    names += p.name;
-  }
-  benchmark::AddCustomContext("vnpu_threads", std::to_string(threads));
-  benchmark::AddCustomContext("vnpu_peers", names);
+  add_peer_context(threads, competitors);
 
   for (const ReduceCase& c : reduce_cases()) {
     if (inputs.find(c.dtype) == inputs.end()) inputs.emplace(c.dtype, make_input(c.dtype, threads));

@@ -13,15 +13,6 @@
 
 namespace vnpu::bench {
 
-const Device& peer_device(int cores) {
-  static const Device dev = [cores] {
-    DeviceConfig config;
-    config.compute_cores = cores;
-    return Device::create(config).value();
-  }();
-  return dev;
-}
-
 void bench_vnpu(benchmark::State& state, const PeerCase& pc) {
   const ReduceCase& c = pc.c;
   const Tensor src(pc.src, c.dtype, std::span<const std::int64_t>(c.shape));

@@ -16,6 +16,7 @@ Runs the built `vnpu op` on .npy files written by NumPy and checks what it write
               fortran order, big-endian, complex), rank > 8, unwritable output: an exit
               status in 1..127 (never a signal), exactly one line on stderr, no output file.
 
+Softmax and the normalizations are tested by test_op_families.py, with these helpers.
 Exits 0 when every check passed; otherwise prints each failure and exits 1.
 """
 import argparse
@@ -500,16 +501,18 @@ GROUPS = {"format": group_format, "accuracy": group_accuracy, "conversion": grou
           "errors": group_errors}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(groups_table=None, description=None):
+    """Runs the groups named by --group from groups_table (default: this file's GROUPS)."""
+    groups_table = groups_table or GROUPS
+    parser = argparse.ArgumentParser(description=description or __doc__.split("\n")[0])
     parser.add_argument("--vnpu", required=True, help="path of the built vnpu binary")
-    parser.add_argument("--group", choices=sorted(GROUPS) + ["all"], default="all")
+    parser.add_argument("--group", choices=sorted(groups_table) + ["all"], default="all")
     args = parser.parse_args()
-    groups = sorted(GROUPS) if args.group == "all" else [args.group]
+    groups = sorted(groups_table) if args.group == "all" else [args.group]
     with tempfile.TemporaryDirectory(prefix="vnpu_op_test_") as workdir:
         c = Checker(os.path.abspath(args.vnpu), workdir)
         for g in groups:
-            GROUPS[g](c)
+            groups_table[g](c)
     print("%s: %d checks, %d failed" % (", ".join(groups), c.checks, len(c.failures)))
     return 1 if c.failures else 0
 

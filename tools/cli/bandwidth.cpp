@@ -88,14 +88,28 @@ std::size_t default_bandwidth_bytes() {
   return (bytes + kHugePage - 1) / kHugePage * kHugePage;
 }
 
-Bandwidth measure_read_bandwidth(const BandwidthOptions& options) {
+namespace {
+
+int thread_count(const BandwidthOptions& options) {
+  return options.threads > 0 ? options.threads : std::max(cpu_info().usable_cpus, 1);
+}
+
+std::size_t rounded_bytes(const BandwidthOptions& options) {
+  const std::size_t bytes = options.bytes > 0 ? options.bytes : default_bandwidth_bytes();
+  return (bytes + kHugePage - 1) / kHugePage * kHugePage;
+}
+
+// Runs `passes` timed passes (after one untimed pass) with one pinned thread per usable
+// CPU, each claiming 2 MiB chunks of `bytes` and calling chunk(thread, begin_word, words);
+// `traffic` bytes count as moved per pass. first_touch(begin_word, words) faults in a
+// thread's equal share first.
+template <class FirstTouch, class Chunk>
+Bandwidth run_passes(const BandwidthOptions& options, std::size_t bytes, std::size_t traffic,
+                     FirstTouch&& first_touch, Chunk&& chunk) {
   const CpuInfo& cpu = cpu_info();
-  const int threads = options.threads > 0 ? options.threads : std::max(cpu.usable_cpus, 1);
+  const int threads = thread_count(options);
   const int passes = std::max(options.passes, 1);
-  std::size_t bytes = options.bytes > 0 ? options.bytes : default_bandwidth_bytes();
-  bytes = (bytes + kHugePage - 1) / kHugePage * kHugePage;
   const std::size_t words = bytes / sizeof(std::uint64_t);
-  const auto buffer = allocate_buffer(bytes, options.huge_pages);
   const bool pin = static_cast<std::size_t>(threads) <= cpu.affinity.size();
 
   // Each pass, the threads claim 2 MiB chunks from a shared counter until none is left,
@@ -114,33 +128,27 @@ Bandwidth measure_read_bandwidth(const BandwidthOptions& options) {
     stamps[phase++] = Clock::now();
     next_chunk.store(0, std::memory_order_relaxed);
   });
-  std::vector<std::uint64_t> sums(static_cast<std::size_t>(threads), 0);
 
-  auto reader = [&](int t) {
+  auto worker = [&](int t) {
     if (pin) pin_current_thread(cpu.affinity[static_cast<std::size_t>(t)]);
-    {  // first touch: each thread faults in an equal share
-      const std::size_t per = words / static_cast<std::size_t>(threads);
-      const std::size_t begin = per * static_cast<std::size_t>(t);
-      const std::size_t count = t == threads - 1 ? words - begin : per;
-      std::memset(buffer.get() + begin, 0x5A, count * sizeof(std::uint64_t));
-    }
-    std::uint64_t sum = 0;
+    const std::size_t per = words / static_cast<std::size_t>(threads);
+    const std::size_t begin = per * static_cast<std::size_t>(t);
+    first_touch(begin, t == threads - 1 ? words - begin : per);
     for (int p = 0; p <= passes; ++p) {
       sync.arrive_and_wait();
       for (;;) {
         const std::size_t c = next_chunk.fetch_add(1, std::memory_order_relaxed);
         if (c >= chunks) break;
-        const std::size_t begin = c * kChunkWords;
-        sum += sum_words(buffer.get() + begin, std::min(kChunkWords, words - begin));
+        const std::size_t first = c * kChunkWords;
+        chunk(t, first, std::min(kChunkWords, words - first));
       }
       sync.arrive_and_wait();
     }
-    sums[static_cast<std::size_t>(t)] = sum;
   };
   {
     std::vector<std::jthread> pool;
     pool.reserve(static_cast<std::size_t>(threads));
-    for (int t = 0; t < threads; ++t) pool.emplace_back(reader, t);
+    for (int t = 0; t < threads; ++t) pool.emplace_back(worker, t);
   }
 
   std::vector<double> samples;
@@ -148,16 +156,46 @@ Bandwidth measure_read_bandwidth(const BandwidthOptions& options) {
     const auto i = static_cast<std::size_t>(2 * p);
     samples.push_back(ns_between(stamps[i], stamps[i + 1]));
   }
+  Bandwidth bw;
+  bw.ns = summarize(std::move(samples));
+  bw.bytes = traffic;
+  bw.threads = threads;
+  bw.gbps = bw.ns.median > 0.0 ? static_cast<double>(traffic) / bw.ns.median : 0.0;
+  return bw;
+}
+
+}  // namespace
+
+Bandwidth measure_read_bandwidth(const BandwidthOptions& options) {
+  const std::size_t bytes = rounded_bytes(options);
+  const auto buffer = allocate_buffer(bytes, options.huge_pages);
+  std::vector<std::uint64_t> sums(static_cast<std::size_t>(thread_count(options)), 0);
+  const Bandwidth bw = run_passes(
+      options, bytes, bytes,
+      [&](std::size_t begin, std::size_t n) { std::memset(buffer.get() + begin, 0x5A, n * sizeof(std::uint64_t)); },
+      [&](int t, std::size_t begin, std::size_t n) {
+        sums[static_cast<std::size_t>(t)] += sum_words(buffer.get() + begin, n);
+      });
   std::uint64_t all = 0;
   for (std::uint64_t s : sums) all ^= s;
   g_sink.store(all, std::memory_order_relaxed);
-
-  Bandwidth bw;
-  bw.ns = summarize(std::move(samples));
-  bw.bytes = bytes;
-  bw.threads = threads;
-  bw.gbps = bw.ns.median > 0.0 ? static_cast<double>(bytes) / bw.ns.median : 0.0;
   return bw;
+}
+
+Bandwidth measure_copy_bandwidth(const BandwidthOptions& options) {
+  // Source and destination share the budget.
+  const std::size_t bytes = (rounded_bytes(options) / 2 + kHugePage - 1) / kHugePage * kHugePage;
+  const auto src = allocate_buffer(bytes, options.huge_pages);
+  const auto dst = allocate_buffer(bytes, options.huge_pages);
+  return run_passes(
+      options, bytes, 2 * bytes,
+      [&](std::size_t begin, std::size_t n) {
+        std::memset(src.get() + begin, 0x5A, n * sizeof(std::uint64_t));
+        std::memset(dst.get() + begin, 0, n * sizeof(std::uint64_t));
+      },
+      [&](int, std::size_t begin, std::size_t n) {
+        std::memcpy(dst.get() + begin, src.get() + begin, n * sizeof(std::uint64_t));
+      });
 }
 
 }  // namespace vnpu::cli

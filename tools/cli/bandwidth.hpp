@@ -1,5 +1,6 @@
 // tools/cli/bandwidth.hpp — the machine's memory read bandwidth, the physical limit of a
-// reduction: every element must come in from memory once, and nothing else needs to.
+// reduction: every element must come in from memory once, and nothing else needs to; and
+// its copy bandwidth, the limit of softmax and the norms, which read once and write once.
 //
 //     const vnpu::cli::Bandwidth bw = vnpu::cli::measure_read_bandwidth();
 //     fmt::print("{:.1f} GB/s\n", bw.gbps);
@@ -32,7 +33,7 @@ struct BandwidthOptions {
 struct Bandwidth {
   double gbps = 0.0;       ///< bytes / median pass time (1 GB = 1e9 bytes)
   Summary ns;              ///< pass times in nanoseconds
-  std::size_t bytes = 0;   ///< bytes read per pass
+  std::size_t bytes = 0;   ///< bytes moved per pass (copy: read + written)
   int threads = 0;         ///< threads that read
 };
 
@@ -43,5 +44,11 @@ std::size_t default_bandwidth_bytes();
 /// are pinned to the CPUs of the process's affinity mask where the OS allows. Throws
 /// std::bad_alloc when the buffer cannot be allocated.
 Bandwidth measure_read_bandwidth(const BandwidthOptions& options = {});
+
+/// Measures the copy bandwidth: the same threads memcpy 2 MiB chunks from one buffer to
+/// another (each half of options.bytes), as an element-wise op that reads its input once
+/// and writes its output once moves data. Bandwidth::bytes and gbps count both the bytes
+/// read and the bytes written (2 x one buffer per pass), as op benchmarks count theirs.
+Bandwidth measure_copy_bandwidth(const BandwidthOptions& options = {});
 
 }  // namespace vnpu::cli

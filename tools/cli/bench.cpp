@@ -1,7 +1,12 @@
 // tools/cli/bench.cpp — the suite table of `vnpu bench` and the printing of results.
 #include "bench.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 #include <cmath>
 
 #include <fmt/core.h>
@@ -16,6 +21,10 @@ constexpr std::array kSuites = {
                &run_runtime_suite},
     BenchSuite{"reduce", "Sums over large tensors in GB/s and % of the read bandwidth measured in the same run",
                &run_reduce_suite},
+    BenchSuite{"softmax", "Softmax over the last axis in GB/s and % of the read and copy bandwidth (same run)",
+               &run_softmax_suite},
+    BenchSuite{"norm", "layer_norm, rms_norm, batch_norm in GB/s and % of the read and copy bandwidth (same run)",
+               &run_norm_suite},
 };
 
 // Rounds for the JSON output: more digits than this are noise on any machine.
@@ -30,6 +39,9 @@ nlohmann::json throughput_json(const BenchResult& r, const Throughput& t) {
                       {"threads", r.threads},   {"median_ns", round_to(r.ns.median, 0)},
                       {"gbps", round_to(t.gbps, 2)}, {"pct_peak_bw", round_to(t.pct_peak_bw, 1)}};
   if (!t.axes.empty()) j["axes"] = t.axes;
+  if (t.pct_copy_bw >= 0.0) j["pct_copy_bw"] = round_to(t.pct_copy_bw, 1);
+  if (!t.mode.empty()) j["mode"] = t.mode;
+  if (t.training) j["training"] = *t.training;
   return j;
 }
 
@@ -53,13 +65,21 @@ void print_latency_table(const std::vector<BenchResult>& results) {
 }
 
 void print_throughput_table(const std::vector<BenchResult>& results) {
-  Table table({"case", "median ms", "p10 ms", "p90 ms", "GB/s", "% bw", "samples", "threads"});
+  const bool copy = std::any_of(results.begin(), results.end(), [](const BenchResult& r) {
+    return r.throughput && r.throughput->pct_copy_bw >= 0.0;
+  });
+  std::vector<std::string> header = {"case", "median ms", "p10 ms", "p90 ms", "GB/s", "% bw"};
+  if (copy) header.push_back("% copy bw");
+  header.insert(header.end(), {"samples", "threads"});
+  Table table(std::move(header));
   for (const BenchResult& r : results) {
     const Throughput t = r.throughput.value_or(Throughput{});
-    table.add_row({r.name, fmt::format("{:.3f}", r.ns.median / 1e6), fmt::format("{:.3f}", r.ns.p10 / 1e6),
-                   fmt::format("{:.3f}", r.ns.p90 / 1e6), fmt::format("{:.1f}", t.gbps),
-                   fmt::format("{:.1f}", t.pct_peak_bw), fmt::format("{}", r.ns.count),
-                   fmt::format("{}", r.threads)});
+    std::vector<std::string> row = {r.name, fmt::format("{:.3f}", r.ns.median / 1e6),
+                                    fmt::format("{:.3f}", r.ns.p10 / 1e6), fmt::format("{:.3f}", r.ns.p90 / 1e6),
+                                    fmt::format("{:.1f}", t.gbps), fmt::format("{:.1f}", t.pct_peak_bw)};
+    if (copy) row.push_back(t.pct_copy_bw >= 0.0 ? fmt::format("{:.1f}", t.pct_copy_bw) : "-");
+    row.insert(row.end(), {fmt::format("{}", r.ns.count), fmt::format("{}", r.threads)});
+    table.add_row(std::move(row));
   }
   table.print();
 }
@@ -67,6 +87,30 @@ void print_throughput_table(const std::vector<BenchResult>& results) {
 }  // namespace
 
 std::span<const BenchSuite> bench_suites() { return kSuites; }
+
+BenchResult throughput_result(std::string suite, std::string name, Throughput t, const Summary& ns, int threads) {
+  BenchResult r;
+  r.suite = std::move(suite);
+  r.name = std::move(name);
+  r.unit = "ns";
+  r.ns = ns;
+  r.iterations = ns.count;
+  r.threads = threads;
+  r.throughput = std::move(t);
+  return r;
+}
+
+BenchResult bandwidth_result(std::string suite, const Bandwidth& bw, std::string op) {
+  Throughput t;
+  t.op = op;
+  // The buffer as f32 elements (a copy moves it twice: read and written).
+  const std::size_t buffer = op == "copy_bandwidth" ? bw.bytes / 2 : bw.bytes;
+  t.shape = {static_cast<std::int64_t>(buffer / 4)};
+  t.dtype = "f32";
+  t.gbps = bw.gbps;
+  t.pct_peak_bw = 100.0;
+  return throughput_result(std::move(suite), std::move(op), std::move(t), bw.ns, bw.threads);
+}
 
 int run_bench(const BenchSuite& suite, const BenchOptions& options) {
   if (!options.json) note("running suite '{}' ...", suite.name);

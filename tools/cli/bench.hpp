@@ -12,7 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "bandwidth.hpp"
 #include "cli_common.hpp"
+#include "vnpu/status.hpp"
 
 namespace vnpu::cli {
 
@@ -29,8 +31,12 @@ struct Throughput {
   std::vector<std::int64_t> shape;   ///< input shape ("bandwidth": the buffer as f32 elements)
   std::vector<int> axes;             ///< reduced axes; empty for "bandwidth" (no "axes" key)
   std::string dtype;                 ///< input dtype: "f32", "f16", "bf16", "i32"
-  double gbps = 0.0;                 ///< input bytes / median time (1 GB = 1e9 bytes)
+  double gbps = 0.0;                 ///< bytes moved / median time (1 GB = 1e9 bytes)
   double pct_peak_bw = 0.0;          ///< gbps as a percentage of the measured read bandwidth
+  /// Suites "softmax" and "norm" (each written to JSON only when set):
+  double pct_copy_bw = -1.0;         ///< gbps as a percentage of the measured copy bandwidth
+  std::string mode;                  ///< "stream" (launch + synchronize) or "direct" (synchronous form)
+  std::optional<bool> training;      ///< batch_norm: training (batch statistics) or inference
 };
 
 struct BenchResult {
@@ -41,7 +47,8 @@ struct BenchResult {
   std::uint64_t iterations = 0;  ///< operations timed in total (round trips or tasks)
   int threads = 0;      ///< worker threads available to the case
   /// Set by throughput suites; their JSON record is then suite, op, shape, axes, dtype,
-  /// threads, median_ns, gbps and pct_peak_bw instead of the latency fields.
+  /// threads, median_ns, gbps and pct_peak_bw (and mode, training, pct_copy_bw when set)
+  /// instead of the latency fields.
   std::optional<Throughput> throughput;
 };
 
@@ -64,6 +71,22 @@ std::vector<BenchResult> run_runtime_suite(const BenchOptions& options);
 /// of the read bandwidth measured in the same run (a "bandwidth" record comes first).
 std::vector<BenchResult> run_reduce_suite(const BenchOptions& options);
 
+/// Suite "softmax": softmax over the last axis (bench_softmax.cpp); suite "norm":
+/// layer_norm, rms_norm and batch_norm (bench_norm.cpp). GB/s count one read and one write
+/// of the tensor; records "bandwidth" (read) and "copy_bandwidth" come first.
+std::vector<BenchResult> run_softmax_suite(const BenchOptions& options);
+std::vector<BenchResult> run_norm_suite(const BenchOptions& options);
+
+/// A throughput record of `suite`.
+BenchResult throughput_result(std::string suite, std::string name, Throughput t, const Summary& ns, int threads);
+/// The record of a bandwidth measurement: op "bandwidth" (read) or "copy_bandwidth".
+BenchResult bandwidth_result(std::string suite, const Bandwidth& bw, std::string op = "bandwidth");
+
+/// vnpu::check() for a hot loop: the call costs nothing when `s` is kSuccess.
+inline void check_ok(Status s) {
+  if (s != Status::kSuccess) check(s);
+}
+
 // Peers of the runtime suite (bench_peers.cpp).
 /// A hand-off to a dedicated spinning thread and back: the physical floor of any runtime.
 BenchResult bench_floor_spin_handoff(const BenchOptions& options);
@@ -82,6 +105,23 @@ Summary time_round_trips(int warmup, int iters, F&& body) {
     body();
     const auto t1 = Clock::now();
     samples.push_back(ns_between(t0, t1));
+  }
+  return summarize(std::move(samples));
+}
+
+/// Times single calls of `call` (after two untimed ones) until there are at least
+/// `min_samples` and `budget_ns` have passed, or 2000 samples.
+template <class F>
+Summary time_calls(int min_samples, F&& call, double budget_ns = 0.3e9) {
+  call();
+  call();
+  std::vector<double> samples;
+  const auto start = Clock::now();
+  while (samples.size() < static_cast<std::size_t>(min_samples) ||
+         (ns_between(start, Clock::now()) < budget_ns && samples.size() < 2000)) {
+    const auto t0 = Clock::now();
+    call();
+    samples.push_back(ns_between(t0, Clock::now()));
   }
   return summarize(std::move(samples));
 }

@@ -18,6 +18,7 @@
 
 #include "bandwidth.hpp"
 #include "bench.hpp"
+#include "device_buffer.hpp"
 #include "reduce_cases.hpp"
 #include "vnpu/ops/reduce.hpp"
 #include "vnpu/tensor.hpp"
@@ -28,45 +29,6 @@ namespace vnpu::cli {
 namespace {
 
 using bench::ReduceCase;
-
-BenchResult throughput_result(std::string name, Throughput t, const Summary& ns, int threads) {
-  BenchResult r;
-  r.suite = "reduce";
-  r.name = std::move(name);
-  r.unit = "ns";
-  r.ns = ns;
-  r.iterations = ns.count;
-  r.threads = threads;
-  r.throughput = std::move(t);
-  return r;
-}
-
-BenchResult bandwidth_result(const Bandwidth& bw) {
-  Throughput t;
-  t.op = "bandwidth";
-  t.shape = {static_cast<std::int64_t>(bw.bytes / 4)};
-  t.dtype = "f32";
-  t.gbps = bw.gbps;
-  t.pct_peak_bw = 100.0;
-  return throughput_result("bandwidth", std::move(t), bw.ns, bw.threads);
-}
-
-inline void ok(Status s) {
-  if (s != Status::kSuccess) check(s);
-}
-
-// Device memory freed at scope exit.
-class DeviceBuffer {
- public:
-  DeviceBuffer(const Device& dev, std::size_t bytes) : ptr_(dev.malloc(bytes).value()) {}
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  ~DeviceBuffer() { (void)vnpu::free(ptr_); }
-  void* get() const { return ptr_; }
-
- private:
-  void* ptr_;
-};
 
 // One input per dtype: the benchmark values on the host (for the reference) and on the
 // device. Every case reads a prefix of it.
@@ -96,23 +58,6 @@ void verify(const ReduceCase& c, const Input& in, const void* dev_out) {
   }
 }
 
-// Times single calls (after two untimed ones) until there are at least `min_samples` and
-// 0.3 s have passed, or 2000 samples.
-template <class F>
-Summary time_calls(int min_samples, F&& call) {
-  call();
-  call();
-  std::vector<double> samples;
-  const auto start = Clock::now();
-  while (samples.size() < static_cast<std::size_t>(min_samples) ||
-         (ns_between(start, Clock::now()) < 0.3e9 && samples.size() < 2000)) {
-    const auto t0 = Clock::now();
-    call();
-    samples.push_back(ns_between(t0, Clock::now()));
-  }
-  return summarize(std::move(samples));
-}
-
 BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const BenchOptions& o,
                      double peak_gbps, int threads) {
   const Tensor src(in.dev.get(), c.dtype, std::span<const std::int64_t>(c.shape));
@@ -121,7 +66,7 @@ BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const Benc
   const ops::ReduceShape shape = ops::reduce_output_shape(ops::ReduceOp::kSum, src, options).value();
   const Tensor dst(out, DType::kF32, shape.shape());
 
-  const Summary ns = time_calls(std::max(o.reps, 5), [&] { ok(ops::reduce(ops::ReduceOp::kSum, src, dst, options)); });
+  const Summary ns = time_calls(std::max(o.reps, 5), [&] { check_ok(ops::reduce(ops::ReduceOp::kSum, src, dst, options)); });
   verify(c, in, out);
 
   Throughput t;
@@ -131,7 +76,7 @@ BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const Benc
   t.dtype = dtype_name(c.dtype);
   t.gbps = static_cast<double>(c.bytes()) / ns.median;
   t.pct_peak_bw = 100.0 * t.gbps / peak_gbps;
-  return throughput_result(c.name(), std::move(t), ns, threads);
+  return throughput_result("reduce", c.name(), std::move(t), ns, threads);
 }
 
 }  // namespace
@@ -139,7 +84,7 @@ BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const Benc
 std::vector<BenchResult> run_reduce_suite(const BenchOptions& o) {
   // Bandwidth first, before the device's workers exist, so nothing competes for the CPUs.
   const Bandwidth bw = measure_read_bandwidth();
-  std::vector<BenchResult> results{bandwidth_result(bw)};
+  std::vector<BenchResult> results{bandwidth_result("reduce", bw)};
   const Device dev = Device::get(0).value();
   const int threads = dev.info().compute_cores;
   const DeviceBuffer out(dev, static_cast<std::size_t>(bench::kReduceMaxOutElements) * sizeof(float));

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vnpu::cli {
 
@@ -32,21 +33,28 @@ struct DemoOptions {
 int run_demo(const DemoOptions& options);
 
 struct OpOptions {
-  std::string name;                  ///< the reduction: sum, mean, max, ... (ops/reduce.hpp)
+  std::string name;                  ///< the op: a reduction (sum, mean, ...), softmax, log_softmax or a norm
+  std::vector<std::string> inputs;   ///< .npy files to read: the input, then the op's parameters
+  std::string output;                ///< .npy file to write
+  std::string dtype;                 ///< --dtype f32|f16|bf16|i32; empty: f32 for floats, i32 for integers
+  // Reductions (ops/reduce.hpp).
   std::optional<std::string> axes;   ///< --axes as given ("0,-1"; "" reduces none); unset: all axes
   bool keep_dims = false;            ///< keep reduced axes as size 1
-  std::string dtype;                 ///< --dtype f32|f16|bf16|i32; empty: f32 for floats, i32 for integers
   std::optional<double> correction;  ///< var/std divisor n - correction; unset: the operator's default, 1
-  std::string input;                 ///< .npy file to read
-  std::string output;                ///< .npy file to write
+  // softmax, log_softmax (ops/softmax.hpp).
+  std::optional<std::string> axis;   ///< --axis as given
+  // Normalizations (ops/norm.hpp), each as given.
+  std::optional<std::string> normalized_ndim;  ///< layer_norm, rms_norm: trailing axes per group
+  std::optional<std::string> eps;              ///< every norm
+  std::optional<std::string> groups;           ///< group_norm
 };
 // Exit codes of `vnpu op` for file problems (the sysexits.h values). Bad op names, axes,
-// shapes and dtypes exit with the vnpu Status value instead (kInvalidArgument,
+// options, shapes and dtypes exit with the vnpu Status value instead (kInvalidArgument,
 // kInvalidShape, kInvalidDtype), like any vnpu failure.
 inline constexpr int kExitBadInputFile = 65;       ///< EX_DATAERR: not a readable .npy file
 inline constexpr int kExitCannotOpenInput = 66;    ///< EX_NOINPUT: the input cannot be opened or read
 inline constexpr int kExitCannotWriteOutput = 73;  ///< EX_CANTCREAT: the output cannot be written
-/// `vnpu op`: one reduction from a .npy file to a .npy file (see op.cpp).
+/// `vnpu op`: one operator from .npy files to a .npy file (see op.cpp).
 int run_op(const OpOptions& options);
 
 }  // namespace vnpu::cli

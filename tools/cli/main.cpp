@@ -5,6 +5,9 @@
 //   vnpu bench <suite> [--json] [--reps R] [--iters I] [--tasks T]
 //   vnpu op NAME [--axes 0,-1] [--keep-dims] [--dtype f32|f16|bf16|i32] [--correction N]
 //           INPUT.npy -o OUTPUT.npy
+//   vnpu op softmax|log_softmax --axis A [--dtype f32|f16|bf16] X.npy -o Y.npy
+//   vnpu op layer_norm|rms_norm|batch_norm|group_norm [options] X.npy [PARAMS.npy...] -o Y.npy
+//           (see op.cpp)
 //
 // Exit status: 0 on success; a vnpu failure exits with its Status value (1..18); the
 // tool's own failures use the codes in cli_common.hpp (`vnpu op`'s file errors those in
@@ -43,35 +46,60 @@ void add_bench_options(CLI::App& cmd, BenchOptions& options) {
       ->capture_default_str();
 }
 
-// `vnpu op`: the reduction's name and files are positional, as in `vnpu op sum x.npy -o y.npy`.
-// --axes and --correction are recorded as given (see add_op_results) so that "not given"
-// differs from every value; `--axes ""` is an explicitly empty list.
+// `vnpu op`: the op's name and files are positional, as in `vnpu op sum x.npy -o y.npy`.
+// Options are recorded as given (see add_op_results) so that "not given" differs from
+// every value: op.cpp rejects options of another op family, and `--axes ""` is an
+// explicitly empty list. --axis, --normalized-ndim, --groups and --eps are parsed by the
+// op itself, so a bad value exits with kInvalidArgument like every other bad argument.
 struct OpArgs {
   std::string axes;
   double correction = 1.0;
+  std::string axis;
+  std::string normalized_ndim;
+  std::string eps;
+  std::string groups;
   CLI::Option* axes_opt = nullptr;
   CLI::Option* correction_opt = nullptr;
+  CLI::Option* axis_opt = nullptr;
+  CLI::Option* normalized_ndim_opt = nullptr;
+  CLI::Option* eps_opt = nullptr;
+  CLI::Option* groups_opt = nullptr;
 };
 
 void add_op_options(CLI::App& cmd, OpOptions& op, OpArgs& args) {
   cmd.add_option("name", op.name,
-                 "The reduction: sum mean max min prod sum_sq l1 l2 logsumexp var std argmax argmin all any")
+                 "The op: a reduction (sum mean max min prod sum_sq l1 l2 logsumexp var std argmax argmin all "
+                 "any), softmax, log_softmax, layer_norm, rms_norm, batch_norm (inference) or group_norm")
       ->required();
-  cmd.add_option("input", op.input, "The input .npy file (C order; <f4 <f2 <f8 <i4 <i8 |u1 |b1)")->required();
+  cmd.add_option("inputs", op.inputs,
+                 "The input .npy file (C order; <f4 <f2 <f8 <i4 <i8 |u1 |b1), then the op's parameter files: "
+                 "layer_norm X [GAMMA [BETA]], rms_norm X [GAMMA], batch_norm X MEAN VAR [GAMMA BETA], "
+                 "group_norm X [GAMMA BETA]")
+      ->required();
   cmd.add_option("-o,--output", op.output, "The .npy file to write")->required();
-  args.axes_opt = cmd.add_option("--axes", args.axes,
-                                 "Axes to reduce, comma-separated, negative counting from the end "
-                                 "(default: all; \"\" reduces none)");
-  cmd.add_flag("--keep-dims", op.keep_dims, "Keep reduced axes as size 1");
   cmd.add_option("--dtype", op.dtype,
-                 "Compute dtype: f32, f16, bf16 or i32 (default: f32 for float inputs, i32 for integer inputs)");
-  args.correction_opt =
-      cmd.add_option("--correction", args.correction, "var/std: divide by n - N (default 1; 0: population)");
+                 "Compute dtype: f32, f16, bf16 or i32 (reductions only); every input file is converted to it "
+                 "(default: f32, or i32 for a reduction of integers)");
+  args.axes_opt = cmd.add_option("--axes", args.axes,
+                                 "Reductions: axes to reduce, comma-separated, negative counting from the end "
+                                 "(default: all; \"\" reduces none)");
+  cmd.add_flag("--keep-dims", op.keep_dims, "Reductions: keep reduced axes as size 1");
+  args.correction_opt = cmd.add_option("--correction", args.correction,
+                                       "var/std: divide by n - N (default 1; 0: population)");
+  args.axis_opt = cmd.add_option("--axis", args.axis, "softmax, log_softmax: the axis of the rows (-1: the last)");
+  args.normalized_ndim_opt = cmd.add_option(
+      "--normalized-ndim", args.normalized_ndim, "layer_norm, rms_norm: how many trailing axes form one group");
+  args.eps_opt = cmd.add_option("--eps", args.eps, "Norms: added to the variance (default 1e-5; rms_norm 1e-6)");
+  args.groups_opt = cmd.add_option("--groups", args.groups, "group_norm: groups of channels (must divide C)");
 }
 
 void add_op_results(const OpArgs& args, OpOptions& op) {
   if (args.axes_opt->count() > 0) op.axes = args.axes;
   if (args.correction_opt->count() > 0) op.correction = args.correction;
+  if (args.axis_opt->count() > 0) op.axis = args.axis;
+  if (args.normalized_ndim_opt->count() > 0) op.normalized_ndim = args.normalized_ndim;
+  if (args.eps_opt->count() > 0) op.eps = args.eps;
+  if (args.groups_opt->count() > 0) op.groups = args.groups;
 }
 
 // Dispatches after parsing. Exceptions propagate to main, which maps them to exit codes.
@@ -139,7 +167,8 @@ int main(int argc, char** argv) {
 
   OpOptions op;
   OpArgs op_args;
-  CLI::App* op_cmd = app.add_subcommand("op", "Run a reduction on a .npy file and write the result as .npy");
+  CLI::App* op_cmd = app.add_subcommand(
+      "op", "Run an operator (reduction, softmax, normalization) on .npy files and write the result as .npy");
   add_op_options(*op_cmd, op, op_args);
 
   try {

@@ -1,171 +1,94 @@
-// tools/cli/op.cpp — `vnpu op`: one reduction from a .npy file to a .npy file.
+// tools/cli/op.cpp — `vnpu op`: one operator from .npy files to a .npy file.
 //
-//   vnpu op NAME [--axes 0,-1] [--keep-dims] [--dtype f32|f16|bf16|i32] [--correction N]
-//           INPUT.npy -o OUTPUT.npy
+//   vnpu op REDUCTION [--axes 0,-1] [--keep-dims] [--dtype f32|f16|bf16|i32] [--correction N]
+//           X.npy -o Y.npy
+//   vnpu op softmax|log_softmax --axis A [--dtype f32|f16|bf16] X.npy -o Y.npy
+//   vnpu op layer_norm --normalized-ndim K [--eps E] X.npy [GAMMA.npy [BETA.npy]] -o Y.npy
+//   vnpu op rms_norm --normalized-ndim K [--eps E] X.npy [GAMMA.npy] -o Y.npy
+//   vnpu op batch_norm [--eps E] X.npy MEAN.npy VAR.npy [GAMMA.npy BETA.npy] -o Y.npy
+//   vnpu op group_norm --groups G [--eps E] X.npy [GAMMA.npy BETA.npy] -o Y.npy
 //
-// Reads INPUT (C order; <f4 <f2 <f8 <i4 <i8 |u1 |b1), converts it to the compute dtype
-// (op_convert.hpp), copies it into device memory, runs vnpu::ops::reduce synchronously
-// and writes the result in NumPy's own format (tools/npy). Without --axes every axis is
-// reduced (a full reduction without --keep-dims writes a 0-d array); `--axes ""` is an
-// explicitly empty list, which reduces nothing and writes the element-wise part of the op
-// (the input itself for sum, |x| for l1, ...), as the operator library defines it.
-// Nothing is printed on success.
+// This file picks the op's family and rejects options that belong to another one (say
+// --axes for softmax); op_reduce.cpp, op_softmax.cpp and op_norm.cpp do the rest. Every
+// input file is converted to the compute dtype (op_convert.hpp) and copied into device
+// memory; the op runs synchronously and its result is written in NumPy's own format
+// (tools/npy). Nothing is printed on success.
 #include <algorithm>
-#include <charconv>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
+#include <array>
+#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
-#include "cli_common.hpp"
-#include "commands.hpp"
-#include "npy.hpp"
-#include "op_convert.hpp"
-#include "vnpu/dtype.hpp"
+#include "op_common.hpp"
 #include "vnpu/ops/reduce.hpp"
-#include "vnpu/tensor.hpp"
-#include "vnpu/vnpu.hpp"
 
 namespace vnpu::cli {
 
 namespace {
 
-// Throws the way vnpu::check() does, so main reports "kInvalidShape: ..." and exits with
-// the Status value: the CLI's own checks of shapes, axes and dtypes share the library's codes.
-[[noreturn]] void fail(Status s, const std::string& message) {
-  throw Error(s, std::string(status_name(s)) + ": " + message);
+constexpr std::array<std::string_view, 2> kSoftmaxOps = {"softmax", "log_softmax"};
+constexpr std::array<std::string_view, 4> kNormOps = {"layer_norm", "rms_norm", "batch_norm", "group_norm"};
+
+bool is_one_of(std::string_view name, std::span<const std::string_view> names) {
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 std::string op_names() {
   std::string names;
   for (int i = 0; i <= static_cast<int>(ops::ReduceOp::kAny); ++i) {
-    if (!names.empty()) names += ' ';
     names += ops::reduce_op_name(static_cast<ops::ReduceOp>(i));
+    names += ' ';
   }
+  for (std::string_view n : kSoftmaxOps) fmt::format_to(std::back_inserter(names), "{} ", n);
+  for (std::string_view n : kNormOps) fmt::format_to(std::back_inserter(names), "{} ", n);
+  names.pop_back();
   return names;
 }
 
-// "0,-1" -> {0, -1}; "" -> {} (explicitly no axes). Range and repetition are the
-// operator's checks (reduce_output_shape), so their messages match the library's.
-std::vector<int> parse_axes(std::string_view text) {
-  std::vector<int> axes;
-  auto trim = [](std::string_view s) {
-    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-    return s;
-  };
-  if (trim(text).empty()) return axes;
-  for (std::size_t start = 0;;) {
-    const std::size_t comma = text.find(',', start);
-    const std::string_view item =
-        trim(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    int axis = 0;
-    const char* first = item.data();
-    const char* last = item.data() + item.size();
-    if (!item.empty() && *first == '+') ++first;
-    const auto [end, ec] = std::from_chars(first, last, axis);
-    if (item.empty() || ec == std::errc::invalid_argument || end != last) {
-      fail(Status::kInvalidArgument, fmt::format("--axes '{}': '{}' is not an integer axis", text, item));
-    }
-    if (ec == std::errc::result_out_of_range) {
-      fail(Status::kInvalidShape, fmt::format("--axes '{}': axis {} is out of range", text, item));
-    }
-    axes.push_back(axis);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return axes;
+// The family-specific options `name` accepts (--dtype applies to every op).
+std::vector<std::string_view> accepted_options(std::string_view name) {
+  if (is_one_of(name, kSoftmaxOps)) return {"--axis"};
+  if (name == "layer_norm" || name == "rms_norm") return {"--normalized-ndim", "--eps"};
+  if (name == "batch_norm") return {"--eps"};
+  if (name == "group_norm") return {"--groups", "--eps"};
+  return {"--axes", "--keep-dims", "--correction"};
 }
 
-DType parse_compute_dtype(const std::string& text) {
-  const std::optional<DType> t = parse_dtype(text);
-  if (!t || !(is_floating(*t) || *t == DType::kI32)) {
-    fail(Status::kInvalidDtype, fmt::format("--dtype '{}': expected f32, f16, bf16 or i32", text));
-  }
-  return *t;
-}
-
-// Device memory that frees itself. Allocates at least one byte: empty tensors still get a
-// valid pointer.
-class DeviceBuffer {
- public:
-  DeviceBuffer(const Device& dev, std::size_t bytes)
-      : ptr_(dev.malloc(std::max<std::size_t>(bytes, 1)).value()), bytes_(bytes) {}
-  ~DeviceBuffer() { (void)vnpu::free(ptr_); }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  void* get() const noexcept { return ptr_; }
-  std::size_t bytes() const noexcept { return bytes_; }
-
- private:
-  void* ptr_;
-  std::size_t bytes_;
-};
-
-npy::Array read_input(const std::string& path) {
-  npy::Result<npy::Array> a = npy::read_npy_file(path);
-  if (!a) {
-    const int code = a.error().kind == npy::ErrorKind::kIo ? kExitCannotOpenInput : kExitBadInputFile;
-    throw CliError(code, a.error().message);
-  }
-  if (a->shape.size() > static_cast<std::size_t>(kMaxRank)) {
-    fail(Status::kInvalidShape, fmt::format("{}: the input has {} dimensions, vnpu tensors at most {}", path,
-                                            a->shape.size(), kMaxRank));
-  }
-  return std::move(a).value();
+std::vector<std::string_view> given_options(const OpOptions& o) {
+  std::vector<std::string_view> given;
+  if (o.axes) given.push_back("--axes");
+  if (o.keep_dims) given.push_back("--keep-dims");
+  if (o.correction) given.push_back("--correction");
+  if (o.axis) given.push_back("--axis");
+  if (o.normalized_ndim) given.push_back("--normalized-ndim");
+  if (o.eps) given.push_back("--eps");
+  if (o.groups) given.push_back("--groups");
+  return given;
 }
 
 }  // namespace
 
 int run_op(const OpOptions& options) {
-  const std::optional<ops::ReduceOp> op = ops::parse_reduce_op(options.name);
-  if (!op) fail(Status::kInvalidArgument, fmt::format("unknown op '{}' (ops: {})", options.name, op_names()));
-  const bool var_like = *op == ops::ReduceOp::kVar || *op == ops::ReduceOp::kStd;
-  if (options.correction && !var_like) {
-    fail(Status::kInvalidArgument, fmt::format("--correction applies to var and std only, not {}", options.name));
+  const bool reduction = ops::parse_reduce_op(options.name).has_value();
+  const bool softmax = is_one_of(options.name, kSoftmaxOps);
+  const bool norm = is_one_of(options.name, kNormOps);
+  if (!reduction && !softmax && !norm) {
+    fail(Status::kInvalidArgument, fmt::format("unknown op '{}' (ops: {})", options.name, op_names()));
   }
-  ops::ReduceOptions reduce_options;
-  if (options.axes) reduce_options.axes = ops::Axes(std::span<const int>(parse_axes(*options.axes)));
-  reduce_options.keep_dims = options.keep_dims;
-  if (options.correction) reduce_options.correction = *options.correction;
-  const std::optional<DType> requested =
-      options.dtype.empty() ? std::nullopt : std::optional<DType>(parse_compute_dtype(options.dtype));
-
-  const npy::Array input = read_input(options.input);
-  const DType compute = requested.value_or(default_compute_dtype(input.dtype));
-  const std::vector<std::byte> host_in = to_compute(input, compute);
-
-  Device dev = Device::get(0).value();
-  DeviceBuffer dev_in(dev, host_in.size());
-  check(vnpu::memcpy(dev_in.get(), std::max<std::size_t>(host_in.size(), 1), host_in.data(), host_in.size(),
-                     CopyKind::kHostToDevice));
-  const Tensor in(dev_in.get(), compute, std::span<const std::int64_t>(input.shape));
-
-  Expected<ops::ReduceShape> shape = ops::reduce_output_shape(*op, in, reduce_options);
-  if (!shape && shape.status() == Status::kInvalidDtype && compute == DType::kI32 && !requested) {
-    fail(Status::kInvalidDtype, fmt::format("{} (the integer input was read as i32; pass --dtype f32)",
-                                            last_error_message()));
+  const std::vector<std::string_view> accepted = accepted_options(options.name);
+  for (std::string_view flag : given_options(options)) {
+    if (!is_one_of(flag, accepted)) {
+      fail(Status::kInvalidArgument, fmt::format("{} does not apply to {} (its options: {} --dtype)", flag,
+                                                 options.name, fmt::join(accepted, " ")));
+    }
   }
-  const ops::ReduceShape out_shape = std::move(shape).value();
-  std::size_t out_count = 1;
-  for (std::int64_t d : out_shape.shape()) out_count *= static_cast<std::size_t>(d);
-  DeviceBuffer dev_out(dev, out_count * dtype_size(out_shape.dtype));
-  const Tensor out(dev_out.get(), out_shape.dtype, out_shape.shape());
-  check(ops::reduce(*op, in, out, reduce_options));
-
-  std::vector<std::byte> host_out(dev_out.bytes());
-  check(vnpu::memcpy(host_out.data(), host_out.size(), dev_out.get(), dev_out.bytes(), CopyKind::kDeviceToHost));
-  const FileData file = to_file(host_out, out_count, out_shape.dtype, compute);
-  const std::vector<std::int64_t> file_shape(out_shape.shape().begin(), out_shape.shape().end());
-  npy::Result<void> written = npy::write_npy_file(options.output, file.dtype, file_shape, file.bytes);
-  if (!written) throw CliError(kExitCannotWriteOutput, written.error().message);
-  return 0;
+  if (softmax) return run_softmax_op(options);
+  if (norm) return run_norm_op(options);
+  return run_reduce_op(options);
 }
 
 }  // namespace vnpu::cli

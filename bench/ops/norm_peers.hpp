@@ -1,0 +1,48 @@
+// bench/ops/norm_peers.hpp — what every competitor of the softmax/normalization benchmark
+// shares.
+//
+// vnpu_norm_peers runs the row cases of `vnpu bench softmax` and `vnpu bench norm`
+// (tools/cli/row_cases.hpp: softmax, layer_norm, rms_norm over the last axis of an f32
+// matrix) with vnpu and with the libraries a user could pick instead. Per family and
+// competitor, one file (softmax_<peer>.cpp, norm_<peer>.cpp) holds one function:
+//
+//     void bench_<peer>_softmax(benchmark::State& state, const RowPeerCase& pc);
+//     void bench_<peer>_norm(benchmark::State& state, const RowPeerCase& pc);  // layer_norm, rms_norm
+//
+// It sets up outside the timed loop, runs `for (auto _ : state)` over complete ops from
+// pc.x into pc.y, then calls finish_rows(), which checks the result and reports the bytes
+// moved (one read and one write of the tensor). A case a peer cannot run ends with
+// state.SkipWithError(reason).
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include "peer_common.hpp"
+#include "row_cases.hpp"
+
+namespace vnpu::bench {
+
+struct RowPeerCase {
+  RowCase c;
+  const float* x = nullptr;      ///< c.rows x c.cols input, row-major
+  float* y = nullptr;            ///< output, same shape
+  const float* gamma = nullptr;  ///< c.cols scales (layer_norm, rms_norm)
+  const float* beta = nullptr;   ///< c.cols shifts (layer_norm)
+  int threads = 1;               ///< threads every peer is given
+};
+
+/// Reports bytes moved (2 x the tensor per iteration) and checks the first and last rows
+/// against float64 (first_wrong): a fast wrong answer is an error, not a result.
+void finish_rows(benchmark::State& state, const RowPeerCase& pc);
+
+// The competitors; each is compiled in when its library was found (see CMakeLists.txt).
+void bench_vnpu_softmax(benchmark::State& state, const RowPeerCase& pc);
+void bench_vnpu_norm(benchmark::State& state, const RowPeerCase& pc);
+void bench_onednn_softmax(benchmark::State& state, const RowPeerCase& pc);
+void bench_onednn_norm(benchmark::State& state, const RowPeerCase& pc);
+void bench_eigen_softmax(benchmark::State& state, const RowPeerCase& pc);
+void bench_eigen_norm(benchmark::State& state, const RowPeerCase& pc);
+void bench_avx512_softmax(benchmark::State& state, const RowPeerCase& pc);
+void bench_avx512_norm(benchmark::State& state, const RowPeerCase& pc);
+
+}  // namespace vnpu::bench

@@ -1,0 +1,24 @@
+// bench/ops/softmax_vnpu.cpp — vnpu itself, timed as `vnpu bench softmax` times its stream
+// mode: each iteration queues vnpu::ops::softmax on a stream and synchronizes. The device
+// has exactly pc.threads compute cores; the buffers are allocated on it.
+#include <string>
+
+#include "norm_peers.hpp"
+#include "vnpu/ops/softmax.hpp"
+#include "vnpu/vnpu.hpp"
+
+namespace vnpu::bench {
+
+void bench_vnpu_softmax(benchmark::State& state, const RowPeerCase& pc) {
+  const Stream stream = peer_device(pc.threads).create_stream().value();
+  const Tensor x(pc.x, DType::kF32, {pc.c.rows, pc.c.cols});
+  const Tensor y(pc.y, DType::kF32, {pc.c.rows, pc.c.cols});
+  for (auto _ : state) {
+    if (ops::softmax(stream, x, y) != Status::kSuccess || stream.synchronize() != Status::kSuccess) {
+      return state.SkipWithError((std::string("vnpu: ") + last_error_message()).c_str());
+    }
+  }
+  finish_rows(state, pc);
+}
+
+}  // namespace vnpu::bench

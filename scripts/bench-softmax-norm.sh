@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# bench-softmax-norm.sh — vnpu's softmax and normalizations beside the libraries a user
+# could pick instead, in one run, as one markdown table.
+#
+#   ./scripts/bench-softmax-norm.sh              # build (release preset + bench/), run, print the table
+#   BUILD=0 ./scripts/bench-softmax-norm.sh      # use the existing build
+#
+# It runs `vnpu bench softmax --json` and `vnpu bench norm --json` (each measures the read
+# and copy bandwidth first) and then bench/vnpu_norm_peers (Google Benchmark: vnpu, oneDNN,
+# Eigen, AVX-512) on the same cases, threads and data, and prints per case: vnpu's GB/s
+# (one read and one write of the tensor), each peer's GB/s, vnpu / the best peer, vnpu /
+# oneDNN, and vnpu's share of the read and of the copy bandwidth. All figures are medians.
+#
+# Environment:
+#   BUILD=0          skip configuring and building
+#   BUILD_DIR=dir    where the binaries are (default build/release)
+#   THREADS=N        threads for vnpu and every peer (sets VNPU_CORES; default: all usable CPUs)
+#   REPS=N           Google Benchmark repetitions per peer case, median reported (default 9)
+#   MIN_TIME=S       Google Benchmark seconds per repetition (default 0.05)
+#   KEEP=dir         also keep softmax.json, norm.json and peers.json there
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# shellcheck source=scripts/bench_common.sh
+source scripts/bench_common.sh
+bench_setup vnpu_norm_peers
+
+log "vnpu bench softmax ..."
+"$CLI" bench softmax --json >"$out/softmax.json"
+log "vnpu bench norm ..."
+"$CLI" bench norm --json >"$out/norm.json"
+log "vnpu_norm_peers (${REPS} x ${MIN_TIME} s per case and peer) ..."
+"$PEERS" --benchmark_format=json --benchmark_repetitions="$REPS" --benchmark_report_aggregates_only=true \
+  --benchmark_min_time="$MIN_TIME" >"$out/peers.json"
+
+PYTHONPATH=scripts python3 - "$out/softmax.json" "$out/norm.json" "$out/peers.json" <<'PY'
+import datetime, json, platform, sys
+
+from bench_peers import PeerResults, ratio
+
+suites = [json.load(open(p)) for p in sys.argv[1:3]]
+peers = PeerResults(sys.argv[3])
+
+def case_name(r):
+    shape = ",".join(str(d) for d in r["shape"])
+    if r["op"] == "batch_norm":
+        return f'batch_norm/{r["dtype"]}/[{shape}]/' + ("training" if r["training"] else "inference")
+    return f'{r["op"]}/{r["dtype"]}/[{shape}]/axis{r["axes"][-1]}'
+
+# Each suite measures the bandwidths at its start; its records' percentages refer to them.
+bws = [{r["op"]: r for r in s if r["op"] in ("bandwidth", "copy_bandwidth")} for s in suites]
+cases = [(case_name(r), r) for s, bw in zip(suites, bws) for r in s if r["op"] not in bw]
+measured = "; ".join(f'{name} run: read {bw["bandwidth"]["gbps"]:.1f}, copy {bw["copy_bandwidth"]["gbps"]:.1f}'
+                     for name, bw in zip(("softmax", "norm"), bws))
+
+cols = ["case", "mode", "vnpu GB/s"] + [f"{p} GB/s" for p in peers.others]
+if "vnpu" in peers.order:
+    cols.append("vnpu (gbench) GB/s")
+cols += ["vnpu / best peer", "vnpu / oneDNN", "% of read bw", "% of copy bw"]
+print(f"Softmax and normalization benchmark, {datetime.date.today()}, {platform.node()}: "
+      f"{peers.context.get('num_cpus')} CPUs, {suites[0][0]['threads']} threads for vnpu and every peer; "
+      f"bandwidth in GB/s ({measured}; copy counts bytes read + written). Medians; GB = 1e9 bytes, one read "
+      f"and one write of the tensor per call.\n")
+print("| " + " | ".join(cols) + " |")
+print("|" + "|".join(["---", "---"] + ["---:"] * (len(cols) - 2)) + "|")
+for name, r in cases:
+    onednn = peers.get(name, "onednn")
+    line = [name, r.get("mode", ""), f'{r["gbps"]:.2f}'] + [peers.cell(name, p) for p in peers.others]
+    if "vnpu" in peers.order:
+        line.append(peers.cell(name, "vnpu"))
+    line += [ratio(r["gbps"], peers.best(name)), ratio(r["gbps"], onednn[0] if onednn else None),
+             f'{r["pct_peak_bw"]:.0f}%', f'{r["pct_copy_bw"]:.0f}%']
+    print("| " + " | ".join(line) + " |")
+print()
+print("vnpu GB/s: `vnpu bench softmax|norm` (stream: launch + synchronize; direct: the synchronous "
+      "form on the calling thread). Peers: vnpu_norm_peers; batch_norm has no peer here.")
+for text, n in peers.notes.items():
+    print(f"[{n}] {text}")
+PY

@@ -1,0 +1,57 @@
+"""bench_peers.py — what the peer-comparison scripts (bench-reduce.sh, bench-softmax-norm.sh)
+share: reading a Google Benchmark JSON of a vnpu_*_peers binary and formatting its cells.
+
+    from bench_peers import PeerResults
+    peers = PeerResults("peers.json")
+    peers.order            # peers in the order they ran, e.g. ["vnpu", "onednn", ...]
+    peers.get(case, peer)  # (GB/s or None, note) or None when the peer did not run it
+    peers.cell(case, peer) # "12.34", "— [1]" (failed: numbered note), "—"
+    peers.best(case)       # the highest GB/s of any peer but vnpu, or None
+    peers.notes            # {message: number} for the failures cited
+"""
+import json
+
+
+class PeerResults:
+    def __init__(self, path, ref_note=False):
+        """Medians of the repetitions; failed runs carry their error message. With ref_note,
+        a oneDNN label naming its reference implementation ("ref...") is noted as "ref"."""
+        data = json.load(open(path))
+        self.context = data["context"]
+        self.results, self.order, self.notes = {}, [], {}
+        for b in data["benchmarks"]:
+            name = b.get("run_name", b["name"]).removesuffix("/real_time")
+            case, peer = name.rsplit("/", 1)
+            if peer not in self.order:
+                self.order.append(peer)
+            if b.get("error_occurred"):
+                self.results.setdefault(case, {})[peer] = (None, b.get("error_message", "error"))
+            elif b.get("aggregate_name", "median") == "median":
+                note = "ref" if ref_note and b.get("label", "").startswith("ref") else ""
+                self.results.setdefault(case, {})[peer] = (b["bytes_per_second"] / 1e9, note)
+        self.others = [p for p in self.order if p != "vnpu"]
+
+    def get(self, case, peer):
+        return self.results.get(case, {}).get(peer)
+
+    def best(self, case):
+        row = self.results.get(case, {})
+        return max((v[0] for p, v in row.items() if p != "vnpu" and v[0] is not None), default=None)
+
+    def cell(self, case, peer):
+        v = self.get(case, peer)
+        if v is None:
+            return "—"
+        gbps, note = v
+        if gbps is None:
+            self.notes.setdefault(note, len(self.notes) + 1)
+            return f"— [{self.notes[note]}]"
+        return f"{gbps:.2f}" + (" (ref)" if note else "")
+
+    def any_ref(self):
+        return any(v[1] == "ref" for row in self.results.values() for v in row.values() if v[0] is not None)
+
+
+def ratio(a, b):
+    """'1.23x', or '—' without a b."""
+    return f"{a / b:.2f}x" if b else "—"

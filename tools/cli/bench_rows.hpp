@@ -1,0 +1,88 @@
+// tools/cli/bench_rows.hpp — what `vnpu bench softmax` and `vnpu bench norm` share: the
+// read and copy bandwidth of the run, f32 tensors staged on the device, the timing and
+// the records.
+//
+// Both suites time ops that read a tensor once and write one as large, so a record's GB/s
+// count 2 x the tensor's bytes, and its pct_copy_bw compares them with the copy bandwidth
+// measured in the same run (memcpy moves data the same way); pct_peak_bw compares them
+// with the read bandwidth, as the reduction suite does.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bandwidth.hpp"
+#include "bench.hpp"
+#include "device_buffer.hpp"
+#include "row_cases.hpp"
+#include "vnpu/device.hpp"
+#include "vnpu/stream.hpp"
+#include "vnpu/tensor.hpp"
+
+namespace vnpu::cli {
+
+struct OpBandwidths {
+  Bandwidth read;
+  Bandwidth copy;
+};
+
+/// The read and copy bandwidth (call it before the device's workers exist, so nothing
+/// competes for the CPUs). Fewer passes when --reps is below its default, for smoke runs.
+OpBandwidths measure_op_bandwidths(const BenchOptions& options);
+
+/// The "bandwidth" and "copy_bandwidth" records that open a suite.
+std::vector<BenchResult> bandwidth_results(const std::string& suite, const OpBandwidths& bw);
+
+/// What a run of one suite works with: the bandwidths (measured first), the default
+/// device with all its compute cores, a stream on it, and the records so far (the two
+/// bandwidth records first).
+struct OpSuite {
+  OpSuite(std::string suite_name, const BenchOptions& o);
+  std::string name;
+  BenchOptions options;
+  OpBandwidths bw;
+  std::vector<BenchResult> results;
+  Device dev;
+  int threads = 0;
+  Stream stream;
+};
+
+/// A record of `suite` for an op that moved `bytes` per call (t.gbps, t.pct_* are set here).
+BenchResult op_result(const std::string& suite, const std::string& name, Throughput t, std::size_t bytes,
+                      const Summary& ns, const OpBandwidths& bw, int threads);
+
+/// Times single calls: at least --reps samples and 60 ms per rep (0.3 s by default).
+template <class F>
+Summary time_op(const BenchOptions& options, F&& call) {
+  return time_calls(std::max(options.reps, 1), std::forward<F>(call), 0.06e9 * options.reps);
+}
+
+/// `n` f32 values in device memory and a host copy of what was uploaded.
+class DeviceF32 {
+ public:
+  DeviceF32(const Device& dev, std::size_t n);
+  std::vector<float>& host() noexcept { return host_; }
+  const std::vector<float>& host() const noexcept { return host_; }
+  /// Copies host() to the device.
+  void upload();
+  /// Copies `count` values from element `offset` of the device data.
+  std::vector<float> download(std::size_t offset, std::size_t count) const;
+  Tensor tensor(std::span<const std::int64_t> shape) const noexcept;
+
+ private:
+  std::vector<float> host_;
+  DeviceBuffer dev_;
+};
+
+/// Checks the first and the last row of a row case's output `y` against float64
+/// (bench::first_wrong); throws CliError(kExitWrongResult) naming `label` otherwise.
+void verify_rows(const bench::RowCase& c, const DeviceF32& x, const DeviceF32& y, const std::string& label);
+
+/// The record of row case `c` timed in `mode` ("stream" or "direct").
+BenchResult row_result(const std::string& suite, const bench::RowCase& c, const std::string& mode,
+                       const Summary& ns, const OpBandwidths& bw, int threads);
+
+}  // namespace vnpu::cli
