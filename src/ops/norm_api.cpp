@@ -1,0 +1,108 @@
+// The public normalization API: checks, then the plan's launch on a stream, or (the
+// synchronous forms) a direct computation on the calling thread for small inputs.
+#include <memory>
+#include <new>
+
+#include "common/error.hpp"
+#include "ops/norm_check.hpp"
+#include "ops/norm_plan.hpp"
+#include "platform/isa.hpp"
+#include "runtime/device_impl.hpp"
+#include "runtime/stream_impl.hpp"
+#include "vnpu/device.hpp"
+#include "vnpu/memory.hpp"
+#include "vnpu/ops/norm.hpp"
+
+namespace vnpu::ops {
+
+using vnpu::detail::fail;
+
+namespace {
+
+using detail::NormPlan;
+using Plan = std::shared_ptr<NormPlan>;
+
+template <class Check, class Options>
+Status make(Check check, const Tensor& x, const Tensor& y, const Options& o, Plan* plan) {
+  vnpu::detail::apply_isa_env();
+  try {
+    *plan = std::make_shared<NormPlan>();
+  } catch (const std::bad_alloc&) {
+    return fail(Status::kOutOfMemory, "normalization: no memory for the plan");
+  }
+  return check(x, y, o, plan->get());
+}
+
+Status plan_for(const Plan& plan, int cores) {
+  try {
+    detail::plan_work(plan.get(), cores);
+  } catch (const std::bad_alloc&) {
+    return fail(Status::kOutOfMemory, "%s: no memory for the partial statistics", plan->name);
+  }
+  return Status::kSuccess;
+}
+
+Status launch(const Stream& stream, const Plan& plan) {
+  if (plan->groups == 0) return Status::kSuccess;  // empty x: nothing to write
+  VNPU_TRY(plan_for(plan, stream.impl()->device()->info().compute_cores));
+  LaunchOptions lo;
+  lo.cooperative = !plan->by_group && plan->blocks > 1;
+  Stream s = stream;
+  return s.launch(plan->name, plan->blocks, lo, [plan](const KernelContext& ctx) { detail::norm_run_block(*plan, ctx); });
+}
+
+template <class Check, class Options>
+Status run_async(const Stream& stream, Check check, const Tensor& x, const Tensor& y, const Options& o) {
+  vnpu::detail::clear_error();
+  if (!stream) return fail(Status::kInvalidHandle, "normalization: empty stream handle");
+  Plan plan;
+  VNPU_TRY(make(check, x, y, o, &plan));
+  return launch(stream, plan);
+}
+
+// As if queued on the default stream of x's device and waited for. An idle stream and a
+// one-block plan: the calling thread computes it (no hand-off to a compute core).
+template <class Check, class Options>
+Status run_sync(Check check, const Tensor& x, const Tensor& y, const Options& o) {
+  vnpu::detail::clear_error();
+  const PointerInfo info = pointer_info(x.data());
+  const int id = info.device >= 0 && info.device < Device::count() ? info.device : 0;
+  Expected<Device> dev = Device::get(id);
+  if (!dev) return dev.status();
+  const Stream s = dev->default_stream();
+  Plan plan;
+  VNPU_TRY(make(check, x, y, o, &plan));
+  if (plan->groups != 0) {
+    VNPU_TRY(plan_for(plan, dev->info().compute_cores));
+    if (plan->blocks == 1 && s.submitted() == s.completed()) {
+      try {
+        detail::norm_run_block(*plan, KernelContext(0, 1, 0, id));
+      } catch (const std::bad_alloc&) {
+        return fail(Status::kOutOfMemory, "%s: no memory for the kernel's buffers", plan->name);
+      }
+      return s.synchronize();  // reports an earlier task's failure, as a wait would
+    }
+    VNPU_TRY(launch(s, plan));
+  }
+  return s.synchronize();
+}
+
+}  // namespace
+
+// The asynchronous and synchronous entry points of each op.
+#define VNPU_NORM_ENTRY_POINTS(op, Options)                                                  \
+  Status op(const Stream& stream, const Tensor& x, const Tensor& y, const Options& options) { \
+    return run_async(stream, detail::check_##op, x, y, options);                              \
+  }                                                                                           \
+  Status op(const Tensor& x, const Tensor& y, const Options& options) {                       \
+    return run_sync(detail::check_##op, x, y, options);                                       \
+  }
+
+VNPU_NORM_ENTRY_POINTS(layer_norm, LayerNormOptions)
+VNPU_NORM_ENTRY_POINTS(rms_norm, RmsNormOptions)
+VNPU_NORM_ENTRY_POINTS(batch_norm, BatchNormOptions)
+VNPU_NORM_ENTRY_POINTS(group_norm, GroupNormOptions)
+
+#undef VNPU_NORM_ENTRY_POINTS
+
+}  // namespace vnpu::ops

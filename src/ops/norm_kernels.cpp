@@ -1,0 +1,498 @@
+// Normalization kernels, compiled once per SIMD target (Highway's foreach_target) and
+// picked at run time. The arithmetic and its fixed order are described in norm_plan.hpp:
+// sums are plain loops over 32 lanes that every target vectorizes the same way, and the
+// element-wise normalization uses only IEEE add, subtract and multiply, so every ISA gives
+// the same bits.
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "ops/norm_plan.hpp"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "ops/norm_kernels.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace vnpu::ops::detail::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+namespace {
+
+// ---- dtype conversion of contiguous runs -------------------------------------------------
+
+// f16 -> f32, exact. Normal halves rebias the exponent; subnormal ones (exponent 0) are
+// (1.m · 2^-14) - 2^-14 = m · 2^-24, computed exactly in f32; exponent 31 is inf/NaN.
+HWY_NOINLINE void HalfToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::uint32_t h = src[i];
+    const std::uint32_t em = (h & 0x7FFFu) << 13;
+    const std::uint32_t e = h & 0x7C00u;
+    const float sub = std::bit_cast<float>(em + 0x38800000u) - 0x1p-14f;
+    // Selections as masks: a conditional expression here defeats GCC's vectorizer.
+    const std::uint32_t is_sub = 0u - static_cast<std::uint32_t>(e == 0);
+    const std::uint32_t is_special = 0u - static_cast<std::uint32_t>(e == 0x7C00u);
+    const std::uint32_t big = (is_special & (em | 0x7F800000u)) | (~is_special & (em + 0x38000000u));
+    const std::uint32_t mag = (is_sub & std::bit_cast<std::uint32_t>(sub)) | (~is_sub & big);
+    dst[i] = std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
+  }
+}
+
+HWY_NOINLINE void BrainToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<std::uint32_t>(src[i]) << 16);
+}
+
+// f32 -> f16 bits, round to nearest even, bit-identical to vnpu::f32_to_f16, without
+// branches (so that loops calling it vectorize). Results below 2^-14 are f16 subnormals:
+// adding 0.5f (whose ulp is 2^-24, the subnormal step) rounds |x| to that step, and the
+// low bits of the sum are the f16 encoding.
+HWY_INLINE std::uint16_t HalfBits(float f) {
+  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
+  const std::uint32_t ax = x & 0x7FFFFFFFu;
+  const std::uint32_t normal = (ax + 0xFFFu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
+  const std::uint32_t sub = std::bit_cast<std::uint32_t>(std::bit_cast<float>(ax) + 0.5f) - 0x3F000000u;
+  // Selections as masks: conditional expressions here defeat GCC's vectorizer.
+  const std::uint32_t is_sub = 0u - static_cast<std::uint32_t>(ax < 0x38800000u);
+  const std::uint32_t is_inf = 0u - static_cast<std::uint32_t>(ax >= 0x477FF000u);
+  const std::uint32_t is_nan = 0u - static_cast<std::uint32_t>(ax > 0x7F800000u);
+  std::uint32_t r = (is_sub & sub) | (~is_sub & normal);
+  r = (is_inf & (0x7C00u | (is_nan & 0x200u))) | (~is_inf & r);
+  return static_cast<std::uint16_t>(r | ((x >> 16) & 0x8000u));
+}
+
+// f32 -> bf16 bits, round to nearest even; NaN stays a quiet NaN (as vnpu::f32_to_bf16).
+HWY_INLINE std::uint16_t BrainBits(float f) {
+  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
+  const std::uint32_t rounded = (x + 0x7FFFu + ((x >> 16) & 1u)) >> 16;
+  return static_cast<std::uint16_t>((x & 0x7FFFFFFFu) > 0x7F800000u ? ((x >> 16) | 0x40u) : rounded);
+}
+
+HWY_NOINLINE void FloatToHalf(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfBits(src[i]);
+}
+
+HWY_NOINLINE void FloatToBrain(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainBits(src[i]);
+}
+
+void WidenRun(DType t, const unsigned char* p, std::int64_t n, float* dst) {
+  if (t == DType::kF32) std::memcpy(dst, p, static_cast<std::size_t>(n) * 4);
+  else if (t == DType::kF16) HalfToFloat(reinterpret_cast<const std::uint16_t*>(p), dst, n);
+  else BrainToFloat(reinterpret_cast<const std::uint16_t*>(p), dst, n);
+}
+
+void NarrowRun(DType t, const float* src, std::int64_t n, unsigned char* p) {
+  if (t == DType::kF32) std::memcpy(p, src, static_cast<std::size_t>(n) * 4);
+  else if (t == DType::kF16) FloatToHalf(src, reinterpret_cast<std::uint16_t*>(p), n);
+  else FloatToBrain(src, reinterpret_cast<std::uint16_t*>(p), n);
+}
+
+// Visits flat elements [i, i + n) of a strided view as runs along its last dimension:
+// fn(pointer to the run's first element, run length, run stride in elements, position).
+template <class Fn>
+void ForRuns(const NormView& v, std::int64_t i, std::int64_t n, Fn&& fn) {
+  const int last = v.rank - 1;
+  const auto es = static_cast<std::int64_t>(dtype_size(v.dtype));
+  std::int64_t idx[kMaxRank] = {};
+  std::int64_t rest = i, off = 0;
+  for (int k = last; k >= 0; --k) {
+    idx[k] = rest % v.size[k];
+    rest /= v.size[k];
+    off += idx[k] * v.stride[k];
+  }
+  for (std::int64_t done = 0; done < n;) {
+    const std::int64_t run = std::min(n - done, v.size[last] - idx[last]);
+    fn(v.data + off * es, run, v.stride[last], done);
+    done += run;
+    idx[last] += run;
+    off += run * v.stride[last];
+    for (int k = last; k > 0 && idx[k] == v.size[k]; --k) {
+      off += v.stride[k - 1] - v.size[k] * v.stride[k];
+      idx[k] = 0;
+      ++idx[k - 1];
+    }
+  }
+}
+
+// Flat elements [i, i + n) of v as f32: v's memory itself for dense f32, else converted
+// into buf.
+const float* LoadRange(const NormView& v, std::int64_t i, std::int64_t n, float* buf) {
+  const auto es = static_cast<std::int64_t>(dtype_size(v.dtype));
+  if (v.dense) {
+    if (v.dtype == DType::kF32) return reinterpret_cast<const float*>(v.data) + i;
+    WidenRun(v.dtype, v.data + i * es, n, buf);
+    return buf;
+  }
+  ForRuns(v, i, n, [&](const unsigned char* p, std::int64_t run, std::int64_t stride, std::int64_t at) {
+    if (stride == 1) {
+      WidenRun(v.dtype, p, run, buf + at);
+      return;
+    }
+    float tmp;
+    for (std::int64_t r = 0; r < run; ++r) {
+      WidenRun(v.dtype, p + r * stride * es, 1, &tmp);
+      buf[at + r] = tmp;
+    }
+  });
+  return buf;
+}
+
+void StoreRange(const NormView& v, std::int64_t i, std::int64_t n, const float* vals) {
+  const auto es = static_cast<std::int64_t>(dtype_size(v.dtype));
+  if (v.dense) {
+    NarrowRun(v.dtype, vals, n, v.data + i * es);
+    return;
+  }
+  ForRuns(v, i, n, [&](const unsigned char* p, std::int64_t run, std::int64_t stride, std::int64_t at) {
+    auto* q = const_cast<unsigned char*>(p);
+    if (stride == 1) {
+      NarrowRun(v.dtype, vals + at, run, q);
+      return;
+    }
+    for (std::int64_t r = 0; r < run; ++r) NarrowRun(v.dtype, vals + at + r, 1, q + r * stride * es);
+  });
+}
+
+// ---- chunk statistics ------------------------------------------------------------------
+
+constexpr int kLanes = 32;
+
+// Folds the lanes by halves: a[l] += a[l + 16], then + 8, + 4, + 2, + 1.
+HWY_INLINE float FoldLanes(float* a) {
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int l = 0; l < w; ++l) a[l] = a[l] + a[l + w];
+  return a[0];
+}
+
+HWY_NOINLINE float LaneSum(const float* HWY_RESTRICT x, std::int64_t n) {
+  alignas(64) float acc[kLanes] = {};
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int l = 0; l < kLanes; ++l) acc[l] += x[e + l];
+  for (int l = 0; l < n - e; ++l) acc[l] += x[e + l];
+  return FoldLanes(acc);
+}
+
+HWY_NOINLINE float LaneSumSq(const float* HWY_RESTRICT x, std::int64_t n) {
+  alignas(64) float acc[kLanes] = {};
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int l = 0; l < kLanes; ++l) acc[l] += x[e + l] * x[e + l];
+  for (int l = 0; l < n - e; ++l) acc[l] += x[e + l] * x[e + l];
+  return FoldLanes(acc);
+}
+
+// Σ(x - m0) and Σ(x - m0)².
+HWY_NOINLINE void LaneDeviations(const float* HWY_RESTRICT x, std::int64_t n, float m0, float* d, float* q) {
+  alignas(64) float ad[kLanes] = {};
+  alignas(64) float aq[kLanes] = {};
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes) {
+    for (int l = 0; l < kLanes; ++l) {
+      const float t = x[e + l] - m0;
+      ad[l] += t;
+      aq[l] += t * t;
+    }
+  }
+  for (int l = 0; l < n - e; ++l) {
+    const float t = x[e + l] - m0;
+    ad[l] += t;
+    aq[l] += t * t;
+  }
+  *d = FoldLanes(ad);
+  *q = FoldLanes(aq);
+}
+
+NormPartial ChunkPartial(NormKind kind, const float* x, std::int64_t n) {
+  NormPartial p;
+  p.count = static_cast<double>(n);
+  if (kind == NormKind::kRms) {
+    p.m2 = LaneSumSq(x, n);
+    return p;
+  }
+  const float m0 = LaneSum(x, n) / static_cast<float>(n);
+  float d = 0, q = 0;
+  LaneDeviations(x, n, m0, &d, &q);
+  const double dd = d;
+  p.mean = static_cast<double>(m0) + dd / p.count;
+  const double m2 = static_cast<double>(q) - dd * dd / p.count;
+  p.m2 = m2 < 0 ? 0.0 : m2;  // (NaN stays NaN)
+  return p;
+}
+
+// ---- element-wise normalization ----------------------------------------------------------
+// Explicit vectors rather than plain loops: x and y may be the same memory (in place),
+// which would make an auto-vectorized loop fall back to scalar code. Head and tail
+// elements use the same scalar operations, so the bits do not depend on alignment or
+// vector width. kStream: non-temporal stores (no read-for-ownership of y's lines) for
+// outputs far larger than the caches; the head runs until y is vector-aligned.
+
+// Where normalized values go: f32 with ordinary or streaming stores, or rounded to f16 /
+// bf16 in the same loop (no second pass over a buffer).
+enum class Sink { kF32, kF32Stream, kF16, kBF16 };
+
+template <Sink kSink, class VecFn, class ScalarFn>
+HWY_INLINE void StoreAll(void* out, std::int64_t n, VecFn vf, ScalarFn sf) {
+  if constexpr (kSink == Sink::kF16 || kSink == Sink::kBF16) {
+    // y is never the f32 input here (x was converted into a buffer), so a plain loop
+    // vectorizes: the conversion is integer arithmetic.
+    auto* HWY_RESTRICT y = static_cast<std::uint16_t*>(out);
+    for (std::int64_t i = 0; i < n; ++i) y[i] = kSink == Sink::kF16 ? HalfBits(sf(i)) : BrainBits(sf(i));
+  } else {
+    constexpr bool kStream = kSink == Sink::kF32Stream;
+    auto* y = static_cast<float*>(out);
+    const hn::ScalableTag<float> d;
+    const auto N = static_cast<std::int64_t>(hn::Lanes(d));
+    std::int64_t i = 0;
+    if constexpr (kStream) {
+      const auto align = static_cast<std::uintptr_t>(N) * sizeof(float);
+      for (; i < n && reinterpret_cast<std::uintptr_t>(y + i) % align != 0; ++i) y[i] = sf(i);
+    }
+    for (; i + N <= n; i += N) {
+      if constexpr (kStream) hn::Stream(vf(d, i), d, y + i);
+      else hn::StoreU(vf(d, i), d, y + i);
+    }
+    for (; i < n; ++i) y[i] = sf(i);
+  }
+}
+
+// y = ((x - mh) - ml) * r [* g] [+ b]
+template <Sink kSink, bool kGamma, bool kBeta>
+HWY_NOINLINE void NormAffine(const float* x, void* y, const float* g, const float* b, std::int64_t n, float mh,
+                             float ml, float r) {
+  const hn::ScalableTag<float> d;
+  const auto vmh = hn::Set(d, mh), vml = hn::Set(d, ml), vr = hn::Set(d, r);
+  StoreAll<kSink>(
+      y, n,
+      [&](auto dd, std::int64_t i) {
+        auto t = hn::Mul(hn::Sub(hn::Sub(hn::LoadU(dd, x + i), vmh), vml), vr);
+        if constexpr (kGamma) t = hn::Mul(t, hn::LoadU(dd, g + i));
+        if constexpr (kBeta) t = hn::Add(t, hn::LoadU(dd, b + i));
+        return t;
+      },
+      [&](std::int64_t i) {
+        float t = ((x[i] - mh) - ml) * r;
+        if constexpr (kGamma) t = t * g[i];
+        if constexpr (kBeta) t = t + b[i];
+        return t;
+      });
+}
+
+// y = ((x - mh) - ml) * a + b with one a, b for the run (a channel).
+template <Sink kSink>
+HWY_NOINLINE void NormChannel(const float* x, void* y, std::int64_t n, float mh, float ml, float a, float b) {
+  const hn::ScalableTag<float> d;
+  const auto vmh = hn::Set(d, mh), vml = hn::Set(d, ml), va = hn::Set(d, a), vb = hn::Set(d, b);
+  StoreAll<kSink>(
+      y, n, [&](auto dd, std::int64_t i) { return hn::Add(hn::Mul(hn::Sub(hn::Sub(hn::LoadU(dd, x + i), vmh), vml), va), vb); },
+      [&](std::int64_t i) { return ((x[i] - mh) - ml) * a + b; });
+}
+
+// y = (x * r) [* g]
+template <Sink kSink, bool kGamma>
+HWY_NOINLINE void NormRms(const float* x, void* y, const float* g, std::int64_t n, float r) {
+  const hn::ScalableTag<float> d;
+  const auto vr = hn::Set(d, r);
+  StoreAll<kSink>(
+      y, n,
+      [&](auto dd, std::int64_t i) {
+        auto t = hn::Mul(hn::LoadU(dd, x + i), vr);
+        if constexpr (kGamma) t = hn::Mul(t, hn::LoadU(dd, g + i));
+        return t;
+      },
+      [&](std::int64_t i) {
+        float t = x[i] * r;
+        if constexpr (kGamma) t = t * g[i];
+        return t;
+      });
+}
+
+// ---- drivers ---------------------------------------------------------------------------
+
+struct Buffers {
+  alignas(64) float x[kNormChunk];
+  alignas(64) float y[kNormChunk];
+  alignas(64) float g[kNormChunk];
+  alignas(64) float b[kNormChunk];
+};
+
+// Layer/rms norm: gamma and beta of positions [j, j + n) within the group.
+template <Sink kS>
+void NormPositions(const NormPlan& p, const float* xs, void* ys, std::int64_t j, std::int64_t n, const NormStats& st,
+                   Buffers& bf) {
+  const float* g = p.gamma.present() ? LoadRange(p.gamma, j, n, bf.g) : nullptr;
+  if (p.kind == NormKind::kRms) {
+    if (g != nullptr) NormRms<kS, true>(xs, ys, g, n, st.rstd);
+    else NormRms<kS, false>(xs, ys, nullptr, n, st.rstd);
+    return;
+  }
+  const float* b = p.beta.present() ? LoadRange(p.beta, j, n, bf.b) : nullptr;
+  const float mh = st.mean_hi, ml = st.mean_lo, r = st.rstd;
+  if (g != nullptr && b != nullptr) NormAffine<kS, true, true>(xs, ys, g, b, n, mh, ml, r);
+  else if (g != nullptr) NormAffine<kS, true, false>(xs, ys, g, nullptr, n, mh, ml, r);
+  else if (b != nullptr) NormAffine<kS, false, true>(xs, ys, nullptr, b, n, mh, ml, r);
+  else NormAffine<kS, false, false>(xs, ys, nullptr, nullptr, n, mh, ml, r);
+}
+
+template <Sink kS>
+void NormOneChannel(const NormPlan& p, const float* xs, void* ys, std::int64_t c, std::int64_t n,
+                    const NormStats& st) {
+  const float a = p.gamma.present() ? st.rstd * p.gamma.load(c) : st.rstd;
+  const float b = p.beta.present() ? p.beta.load(c) : 0.0f;
+  NormChannel<kS>(xs, ys, n, st.mean_hi, st.mean_lo, a, b);
+}
+
+// Normalizes flat elements [first, first + n) of group g (one chunk) into `ys` (kS's
+// type); `xs` is the chunk's input as f32.
+template <Sink kS>
+void NormalizeInto(const NormPlan& p, std::int64_t g, std::int64_t first, std::int64_t n, const NormStats& st,
+                   const float* xs, void* ys, Buffers& bf) {
+  const std::int64_t j = first - g * p.group_step;  // position in the group (one segment)
+  switch (p.kind) {
+    case NormKind::kLayer:
+    case NormKind::kRms: NormPositions<kS>(p, xs, ys, j, n, st, bf); break;
+    case NormKind::kBatchInfer:
+    case NormKind::kBatchTrain: NormOneChannel<kS>(p, xs, ys, g, n, st); break;
+    case NormKind::kGroup: {
+      // The chunk may span several channels of the group: one run per channel.
+      constexpr std::int64_t kEs = kS == Sink::kF16 || kS == Sink::kBF16 ? 2 : 4;
+      const std::int64_t c0 = (g % p.group_count) * p.group_channels;
+      for (std::int64_t i = 0; i < n;) {
+        const std::int64_t pos = j + i;
+        const std::int64_t run = std::min(n - i, p.spatial - pos % p.spatial);
+        NormOneChannel<kS>(p, xs + i, static_cast<unsigned char*>(ys) + i * kEs, c0 + pos / p.spatial, run, st);
+        i += run;
+      }
+      break;
+    }
+  }
+}
+
+// `xs`: the chunk already loaded as f32, or null to load it.
+void NormalizeChunk(const NormPlan& p, std::int64_t g, std::int64_t first, std::int64_t n, const NormStats& st,
+                    Buffers& bf, const float* xs = nullptr) {
+  if (xs == nullptr) xs = LoadRange(p.x, first, n, bf.x);
+  if (!p.y.dense) {
+    NormalizeInto<Sink::kF32>(p, g, first, n, st, xs, bf.y, bf);
+    StoreRange(p.y, first, n, bf.y);
+    return;
+  }
+  void* ys = p.y.data + first * static_cast<std::int64_t>(dtype_size(p.y.dtype));
+  if (p.y.dtype == DType::kF16) NormalizeInto<Sink::kF16>(p, g, first, n, st, xs, ys, bf);
+  else if (p.y.dtype == DType::kBF16) NormalizeInto<Sink::kBF16>(p, g, first, n, st, xs, ys, bf);
+  else if (p.stream_y) NormalizeInto<Sink::kF32Stream>(p, g, first, n, st, xs, ys, bf);
+  else NormalizeInto<Sink::kF32>(p, g, first, n, st, xs, ys, bf);
+}
+
+// Makes the non-temporal stores of this block visible before it reports completion.
+void StreamFence(const NormPlan& p) {
+#if HWY_ARCH_X86
+  if (p.stream_y) _mm_sfence();
+#else
+  (void)p;
+#endif
+}
+
+// Asks the memory system for unit u's input while the current unit is computed: the
+// hardware prefetchers stop at 4 KiB page boundaries, so without this every row would start
+// with a full memory latency.
+void PrefetchUnit(const NormPlan& p, std::int64_t u) {
+  if (!p.x.dense || u >= p.units()) return;
+  std::int64_t first = 0, g = 0, n = 0;
+  p.unit(u, &first, &g, &n);
+  const auto es = static_cast<std::int64_t>(dtype_size(p.x.dtype));
+  const unsigned char* base = p.x.data + first * es;
+  for (std::int64_t off = 0; off < n * es; off += 64) __builtin_prefetch(base + off);
+}
+
+// Groups larger than this are read from memory again for normalization (not from cache).
+constexpr std::int64_t kCachedGroupBytes = std::int64_t{512} << 10;
+
+void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
+  const std::unique_ptr<Buffers> bf(new Buffers);  // uninitialized: no 64 KiB memset
+  const std::int64_t per = p.segs * p.chunks;
+  const bool reread = p.segs * p.len * static_cast<std::int64_t>(dtype_size(p.x.dtype)) > kCachedGroupBytes;
+  for (std::int64_t g = g0; g < g1; ++g) {
+    NormStats st;
+    const float* loaded = nullptr;
+    if (p.batch_stats()) {
+      NormPartial acc;
+      for (std::int64_t u = g * per; u < (g + 1) * per; ++u) {
+        std::int64_t first = 0, gg = 0, n = 0;
+        p.unit(u, &first, &gg, &n);
+        PrefetchUnit(p, u + 1);
+        loaded = LoadRange(p.x, first, n, bf->x);
+        norm_merge(p.kind, &acc, ChunkPartial(p.kind, loaded, n));
+      }
+      st = norm_finish_group(p, g, acc);
+    } else {
+      st = norm_running_stats(p, g);
+    }
+    for (std::int64_t u = g * per; u < (g + 1) * per; ++u) {
+      std::int64_t first = 0, gg = 0, n = 0;
+      p.unit(u, &first, &gg, &n);
+      if (reread || !p.batch_stats()) PrefetchUnit(p, u + 1);
+      // A one-chunk group is still loaded (converted) from the statistics pass.
+      NormalizeChunk(p, g, first, n, st, *bf, per == 1 ? loaded : nullptr);
+    }
+  }
+  StreamFence(p);
+}
+
+void RunStatUnits(NormPlan& p, std::int64_t u0, std::int64_t u1) {
+  const std::unique_ptr<Buffers> bf(new Buffers);  // uninitialized: no 64 KiB memset
+  for (std::int64_t u = u0; u < u1; ++u) {
+    std::int64_t first = 0, g = 0, n = 0;
+    p.unit(u, &first, &g, &n);
+    PrefetchUnit(p, u + 1);
+    p.partials[static_cast<std::size_t>(u)] = ChunkPartial(p.kind, LoadRange(p.x, first, n, bf->x), n);
+  }
+}
+
+void RunNormUnits(const NormPlan& p, std::int64_t u0, std::int64_t u1) {
+  const std::unique_ptr<Buffers> bf(new Buffers);  // uninitialized: no 64 KiB memset
+  std::int64_t have = -1;
+  NormStats st;
+  for (std::int64_t u = u0; u < u1; ++u) {
+    std::int64_t first = 0, g = 0, n = 0;
+    p.unit(u, &first, &g, &n);
+    if (g != have) {
+      st = p.batch_stats() ? p.stats[static_cast<std::size_t>(g)] : norm_running_stats(p, g);
+      have = g;
+    }
+    PrefetchUnit(p, u + 1);
+    NormalizeChunk(p, g, first, n, st, *bf);
+  }
+  StreamFence(p);
+}
+
+}  // namespace
+
+// Exported per target.
+void NormRunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) { RunGroups(p, g0, g1); }
+void NormRunStatUnits(NormPlan& p, std::int64_t u0, std::int64_t u1) { RunStatUnits(p, u0, u1); }
+void NormRunNormUnits(const NormPlan& p, std::int64_t u0, std::int64_t u1) { RunNormUnits(p, u0, u1); }
+
+}  // namespace vnpu::ops::detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace vnpu::ops::detail {
+
+HWY_EXPORT(NormRunGroups);
+HWY_EXPORT(NormRunStatUnits);
+HWY_EXPORT(NormRunNormUnits);
+
+void norm_run_groups(const NormPlan& p, std::int64_t g0, std::int64_t g1) { HWY_DYNAMIC_DISPATCH(NormRunGroups)(p, g0, g1); }
+void norm_run_stat_units(NormPlan& p, std::int64_t u0, std::int64_t u1) {
+  HWY_DYNAMIC_DISPATCH(NormRunStatUnits)(p, u0, u1);
+}
+void norm_run_norm_units(const NormPlan& p, std::int64_t u0, std::int64_t u1) {
+  HWY_DYNAMIC_DISPATCH(NormRunNormUnits)(p, u0, u1);
+}
+
+}  // namespace vnpu::ops::detail
+#endif

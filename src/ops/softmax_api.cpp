@@ -1,0 +1,180 @@
+// The public softmax API: validation, the launch of a plan on a stream, and the
+// synchronous forms (computed on the calling thread when the default stream is idle and
+// the input fits one block).
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include "common/error.hpp"
+#include "ops/softmax_plan.hpp"
+#include "ops/tensor_check.hpp"
+#include "platform/isa.hpp"
+#include "runtime/device_impl.hpp"
+#include "runtime/stream_impl.hpp"
+#include "vnpu/device.hpp"
+#include "vnpu/memory.hpp"
+#include "vnpu/ops/softmax.hpp"
+
+namespace vnpu::ops {
+
+using vnpu::detail::fail;
+
+namespace {
+
+const char* op_name(bool log) { return log ? "log_softmax" : "softmax"; }
+
+bool same_view(const Tensor& a, const Tensor& b) {
+  if (a.data() != b.data() || a.rank() != b.rank()) return false;
+  for (int k = 0; k < a.rank(); ++k)
+    if (a.stride(k) != b.stride(k) && a.dim(k) > 1) return false;
+  return true;
+}
+
+// Every check of softmax.hpp, in the documented order; `axis` receives the normalized axis.
+Status check_request(bool log, const Tensor& in, const Tensor& out, const SoftmaxOptions& o, int* axis) {
+  const char* name = op_name(log);
+  if (!in.valid()) return fail(Status::kInvalidShape, "%s: invalid input tensor: %s", name, in.invalid_reason());
+  if (!out.valid()) return fail(Status::kInvalidShape, "%s: invalid output tensor: %s", name, out.invalid_reason());
+  const int rank = in.rank();
+  if (rank == 0) return fail(Status::kInvalidShape, "%s: the input has rank 0 (there is no axis to run along)", name);
+  if (o.axis < -rank || o.axis >= rank)
+    return fail(Status::kInvalidShape, "%s: axis %d is out of range for a rank-%d tensor (valid: %d..%d)", name, o.axis,
+                rank, -rank, rank - 1);
+  *axis = o.axis < 0 ? o.axis + rank : o.axis;
+  const DType t = in.dtype();
+  if (!is_valid(t) || !is_floating(t))
+    return fail(Status::kInvalidDtype, "%s: input dtype %s is not supported (f32, f16, bf16)", name, dtype_name(t));
+  if (out.dtype() != t)
+    return fail(Status::kInvalidDtype, "%s: output dtype %s differs from the input dtype %s", name,
+                dtype_name(out.dtype()), dtype_name(t));
+  bool same = out.rank() == rank;
+  for (int k = 0; same && k < rank; ++k) same = out.dim(k) == in.dim(k);
+  if (!same)
+    return fail(Status::kInvalidShape, "%s: output shape %s differs from the input shape %s", name,
+                vnpu::detail::shape_string(out.shape()).c_str(), vnpu::detail::shape_string(in.shape()).c_str());
+  VNPU_TRY(vnpu::detail::check_tensor_memory(in, "input", name));
+  VNPU_TRY(vnpu::detail::check_tensor_memory(out, "output", name));
+  if (vnpu::detail::tensors_overlap(in, out) && !same_view(in, out))
+    return fail(Status::kInvalidArgument,
+                "%s: the output overlaps the input without being the same view (in place needs the same data "
+                "pointer and strides)",
+                name);
+  return Status::kSuccess;
+}
+
+// Runs a block's share of the plan; `work` holds plan.scratch_bytes().
+void run_block(const detail::SoftmaxPlan& plan, std::uint32_t b, float* work, const KernelContext* ctx) {
+  std::int64_t u0 = 0, u1 = 0;
+  detail::sm_split(plan.units, plan.blocks, b, &u0, &u1);
+  if (plan.fused) {
+    detail::run_softmax_fused(plan, u0, u1, work);
+    return;
+  }
+  detail::run_softmax_chunks(plan, u0, u1, work);
+  // Every chunk partial must be written before any row combines them.
+  if (plan.blocks > 1 && ctx != nullptr) ctx->sync_all();
+  detail::run_softmax_write(plan, u0, u1, work);
+}
+
+std::unique_ptr<detail::SoftmaxPlan> plan_for(bool log, const Tensor& in, const Tensor& out, int axis,
+                                              const vnpu::detail::DeviceImpl& dev) {
+  return detail::make_softmax_plan(log, in, out, axis, dev.info().compute_cores, dev.info().scratch_bytes);
+}
+
+Status launch(bool log, const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
+  vnpu::detail::clear_error();
+  if (!stream) return fail(Status::kInvalidHandle, "%s: empty stream handle", op_name(log));
+  vnpu::detail::apply_isa_env();
+  int axis = 0;
+  VNPU_TRY(check_request(log, in, out, options, &axis));
+  std::shared_ptr<detail::SoftmaxPlan> plan;
+  try {
+    plan = plan_for(log, in, out, axis, *stream.impl()->device());
+  } catch (const std::bad_alloc&) {
+    return fail(Status::kOutOfMemory, "%s: no memory for the plan's chunk partials", op_name(log));
+  }
+  if (plan == nullptr) return Status::kSuccess;  // empty tensor
+  LaunchOptions lo;
+  lo.cooperative = !plan->fused && plan->blocks > 1;
+  Stream s = stream;
+  return s.launch(op_name(log), plan->blocks, lo, [plan](const KernelContext& ctx) {
+    const std::size_t bytes = plan->scratch_bytes();
+    auto* work = static_cast<float*>(ctx.scratch().try_allocate(bytes));
+    std::unique_ptr<float[]> heap;  // a device configured with a tiny scratch
+    if (work == nullptr) {
+      heap.reset(new float[bytes / sizeof(float) + 16]);
+      work = heap.get();
+    }
+    run_block(*plan, ctx.block_idx(), work, &ctx);
+  });
+}
+
+// The calling thread's working memory for direct (launch-free) calls.
+float* direct_work(std::size_t bytes) {
+  struct Buf {
+    std::unique_ptr<float[]> p;
+    std::size_t bytes = 0;
+  };
+  thread_local Buf buf;
+  if (buf.bytes < bytes) {
+    buf.p.reset(new float[bytes / sizeof(float) + 16]);
+    buf.bytes = bytes;
+  }
+  return buf.p.get();
+}
+
+Status run_sync(bool log, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
+  vnpu::detail::clear_error();
+  vnpu::detail::apply_isa_env();
+  const PointerInfo info = pointer_info(in.data());
+  const int id = info.device >= 0 && info.device < Device::count() ? info.device : 0;
+  Expected<Device> dev = Device::get(id);
+  if (!dev) return dev.status();
+  const Stream s = dev->default_stream();
+  int axis = 0;
+  VNPU_TRY(check_request(log, in, out, options, &axis));
+  std::unique_ptr<detail::SoftmaxPlan> plan;
+  try {
+    plan = plan_for(log, in, out, axis, *dev->impl());
+  } catch (const std::bad_alloc&) {
+    return fail(Status::kOutOfMemory, "%s: no memory for the plan's chunk partials", op_name(log));
+  }
+  // One block's worth on an idle stream: compute here, as the stream would have, without
+  // waking a compute core. query() also reports a failure the stream kept.
+  if (plan == nullptr || (plan->blocks == 1 && in.numel() < 2 * detail::kSmMinBlockElems)) {
+    const Status q = s.query();
+    if (q == Status::kTaskFailed) return q;
+    if (q == Status::kSuccess) {
+      if (plan == nullptr) return Status::kSuccess;
+      try {
+        run_block(*plan, 0, direct_work(plan->scratch_bytes()), nullptr);
+      } catch (const std::bad_alloc&) {
+        return fail(Status::kOutOfMemory, "%s: no memory for the working row", op_name(log));
+      }
+      return Status::kSuccess;
+    }
+    if (plan == nullptr) return s.synchronize();
+  }
+  VNPU_TRY(launch(log, s, in, out, options));
+  return s.synchronize();
+}
+
+}  // namespace
+
+Status softmax(const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
+  return launch(false, stream, in, out, options);
+}
+
+Status log_softmax(const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
+  return launch(true, stream, in, out, options);
+}
+
+Status softmax(const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
+  return run_sync(false, in, out, options);
+}
+
+Status log_softmax(const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
+  return run_sync(true, in, out, options);
+}
+
+}  // namespace vnpu::ops

@@ -1,0 +1,593 @@
+// Softmax kernels, compiled once per SIMD target (Highway's foreach_target) and picked at
+// run time. See softmax_plan.hpp for the layouts and methods.
+//
+// Numerics, identical on every target (plain IEEE arithmetic in loops the compiler
+// vectorizes, no fused multiply-adds: this file is built with -ffp-contract=off):
+// - Row sums: element e of a row (or chunk) goes to lane e % 64 of an f32 accumulator;
+//   the 64 lanes fold by halves (a[i] += a[i + w], w = 32, 16, ..., 1).
+// - Column sums: each column adds its rows in order in f32, in blocks of kColBlock rows
+//   whose sums are added in f64.
+// - Chunk partials (max m_k, sum s_k of exp(x - m_k)) combine in chunk order in f64:
+//   M = max m_k, S = sum s_k * exp(m_k - M).
+// - softmax writes exp(x - M) * (1 / S), log_softmax (x - M) - ln S; f16 and bf16 are
+//   rounded once, to nearest even, from that f32 value.
+// Special values follow from IEEE arithmetic: a NaN or +inf anywhere makes S NaN (exp of
+// NaN, inf - inf), so the row is NaN; a row of -inf has M = -inf and x - M = NaN; a -inf
+// entry of a finite row gives exp(-inf) = 0 (log_softmax: -inf).
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "ops/softmax_plan.hpp"
+#include "ops/vmath.hpp"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "ops/softmax_kernels.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace vnpu::ops::detail::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// e^x for x in [-inf, 0] (every softmax argument x - max is there: rows holding NaN or
+// +inf, and rows of -inf, never reach the exp passes), within 1 ulp. As exp_f32 of
+// vmath.hpp (Cody-Waite reduction x = k ln2 + r, degree-7 polynomial for e^r), but with
+// fused multiply-adds, which round once on every target (std::fma is exact too), and
+// without the upper clamp and NaN handling. The integer k sits in the low mantissa bits
+// of t = x log2(e) + 1.5 * 2^23, so 2^k is built from t's bits (the bits of 1.5 * 2^23
+// shift out above bit 31).
+constexpr float kExpLo = -87.3365479f;  // below: the result is not a normal float, so 0
+constexpr float kExpRound = 12582912.0f;
+constexpr float kExpLog2e = 1.44269504088896341f;
+constexpr float kExpLn2Hi = 0.693359375f;
+constexpr float kExpLn2Lo = -2.12194440e-4f;
+constexpr float kExpC[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+                            4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+
+HWY_INLINE float ExpOne(float x) {
+  const float xc = x < kExpLo ? kExpLo : x;
+  const float t = std::fma(xc, kExpLog2e, kExpRound);
+  const float k = t - kExpRound;
+  float r = std::fma(k, -kExpLn2Hi, xc);
+  r = std::fma(k, -kExpLn2Lo, r);
+  float p = std::fma(kExpC[0], r, kExpC[1]);
+  for (int i = 2; i < 6; ++i) p = std::fma(p, r, kExpC[i]);
+  const float y = std::fma(p, r * r, r) + 1.0f;
+  const auto scale = std::bit_cast<float>((std::bit_cast<std::uint32_t>(t) + 127u) << 23);
+  return x < kExpLo ? 0.0f : y * scale;
+}
+
+// The running maximum step: NaN, once seen, sticks (every comparison with it is false).
+HWY_INLINE float MaxOne(float m, float v) { return (v > m || v != v) ? v : m; }
+
+#undef SM_VEC
+#include "ops/softmax_vec-inl.hpp"
+
+namespace {
+
+constexpr int kLanes = 64;
+constexpr std::int64_t kColBlock = 64;
+constexpr std::int64_t kEmitBlock = 256;  // elements converted at a time on the way out
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// ---- dtype conversions -----------------------------------------------------------------
+
+// f16 bits to f32, exactly: normal numbers by moving the exponent field, subnormals as an
+// integer times 2^-24, inf and NaN by setting the full exponent.
+HWY_INLINE float HalfToFloat(std::uint32_t h) {
+  const std::uint32_t mag = h & 0x7FFFu;
+  const std::uint32_t sign = (h & 0x8000u) << 16;
+  const std::uint32_t normal = (mag << 13) + (112u << 23);
+  const float tiny = static_cast<float>(static_cast<std::int32_t>(mag)) * 0x1p-24f;
+  std::uint32_t bits = mag >= 0x7C00u ? ((mag << 13) | 0x7F800000u) : normal;
+  bits = mag < 0x0400u ? std::bit_cast<std::uint32_t>(tiny) : bits;
+  return std::bit_cast<float>(bits | sign);
+}
+
+// f32 to f16 bits, rounded to nearest even (overflow to inf, NaN to a quiet NaN). Results
+// below 2^-14 are rounded by one f32 addition: |x| + 0.5 has ulp 2^-24, the f16 subnormal
+// step, so its low bits are the f16 encoding.
+HWY_INLINE std::uint16_t FloatToHalf(float f) {
+  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
+  const std::uint32_t a = x & 0x7FFFFFFFu;
+  const std::uint32_t sign = (x >> 16) & 0x8000u;
+  const std::uint32_t normal = (a + 0xFFFu + ((a >> 13) & 1u) - 0x38000000u) >> 13;
+  const std::uint32_t tiny = std::bit_cast<std::uint32_t>(std::bit_cast<float>(a) + 0.5f) - 0x3F000000u;
+  std::uint32_t h = a >= 0x477FF000u ? 0x7C00u : normal;
+  h = a < 0x38800000u ? tiny : h;
+  h = a > 0x7F800000u ? 0x7E00u : h;
+  return static_cast<std::uint16_t>(h | sign);
+}
+
+HWY_INLINE std::uint16_t FloatToBrain(float f) {
+  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
+  const std::uint32_t r = (x + 0x7FFFu + ((x >> 16) & 1u)) >> 16;
+  return static_cast<std::uint16_t>((x & 0x7FFFFFFFu) > 0x7F800000u ? ((x >> 16) | 0x40u) : r);
+}
+
+// n elements of `t` read `step` elements apart from `src`, as f32 into dst.
+void Load(DType t, const unsigned char* src, std::int64_t step, std::int64_t n, float* HWY_RESTRICT dst) {
+  if (t == DType::kF32) {
+    const auto* s = reinterpret_cast<const float*>(src);
+    if (step == 1) std::memcpy(dst, s, static_cast<std::size_t>(n) * sizeof(float));
+    else
+      for (std::int64_t i = 0; i < n; ++i) dst[i] = s[i * step];
+    return;
+  }
+  const auto* s = reinterpret_cast<const std::uint16_t*>(src);
+  if (t == DType::kBF16) {
+    if (step == 1)
+      for (std::int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<std::uint32_t>(s[i]) << 16);
+    else
+      for (std::int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<std::uint32_t>(s[i * step]) << 16);
+    return;
+  }
+  if (step == 1)
+    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfToFloat(s[i]);
+  else
+    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfToFloat(s[i * step]);
+}
+
+// n f32 values into elements of `t` `step` apart at dst.
+void Store(DType t, const float* HWY_RESTRICT y, std::int64_t n, unsigned char* dst, std::int64_t step) {
+  if (t == DType::kF32) {
+    auto* d = reinterpret_cast<float*>(dst);
+    if (step == 1) std::memcpy(d, y, static_cast<std::size_t>(n) * sizeof(float));
+    else
+      for (std::int64_t i = 0; i < n; ++i) d[i * step] = y[i];
+    return;
+  }
+  auto* d = reinterpret_cast<std::uint16_t*>(dst);
+  if (t == DType::kBF16) {
+    if (step == 1)
+      for (std::int64_t i = 0; i < n; ++i) d[i] = FloatToBrain(y[i]);
+    else
+      for (std::int64_t i = 0; i < n; ++i) d[i * step] = FloatToBrain(y[i]);
+    return;
+  }
+  if (step == 1)
+    for (std::int64_t i = 0; i < n; ++i) d[i] = FloatToHalf(y[i]);
+  else
+    for (std::int64_t i = 0; i < n; ++i) d[i * step] = FloatToHalf(y[i]);
+}
+
+// ---- row passes ------------------------------------------------------------------------
+
+HWY_INLINE float FoldSum(float* HWY_RESTRICT a) {
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int i = 0; i < w; ++i) a[i] = a[i] + a[i + w];
+  return a[0];
+}
+
+// The largest element, or NaN if there is one.
+HWY_NOINLINE float RowMax(const float* HWY_RESTRICT x, std::int64_t n) {
+#if SM_VEC
+  return vec::Max(x, n);
+#else
+  alignas(64) float acc[kLanes];
+  for (float& a : acc) a = kNegInf;
+  std::int64_t e = 0;
+  for (; e + kLanes <= n; e += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] = MaxOne(acc[k], x[e + k]);
+  for (int k = 0; k < n - e; ++k) acc[k] = MaxOne(acc[k], x[e + k]);
+  float m = kNegInf;
+  for (float a : acc) m = MaxOne(m, a);
+  return m;
+#endif
+}
+
+// Sum of exp(x - m); with kStore, exp(x - m) is also written to e (which may be x).
+template <bool kStore>
+HWY_NOINLINE float ExpSum(const float* x, std::int64_t n, float m, float* e) {
+#if SM_VEC
+  return vec::ExpSum<kStore>(x, n, m, e);
+#else
+  alignas(64) float acc[kLanes] = {};
+  std::int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (int k = 0; k < kLanes; ++k) {
+      const float v = ExpOne(x[i + k] - m);
+      if constexpr (kStore) e[i + k] = v;
+      acc[k] += v;
+    }
+  }
+  for (int k = 0; k < n - i; ++k) {
+    const float v = ExpOne(x[i + k] - m);
+    if constexpr (kStore) e[i + k] = v;
+    acc[k] += v;
+  }
+  return FoldSum(acc);
+#endif
+}
+
+// The final element-wise step. kScale: y = s * a. kExpScale: y = exp(s - a) * b.
+// kShift: y = (s - a) - b.
+enum class Emit : std::uint8_t { kScale, kExpScale, kShift };
+
+template <Emit kOp>
+HWY_INLINE void EmitF32(const float* s, std::int64_t n, float a, float b, float* y) {
+#if SM_VEC
+  vec::Map<static_cast<int>(kOp)>(s, n, a, b, y);
+#else
+  for (std::int64_t i = 0; i < n; ++i) {
+    if constexpr (kOp == Emit::kScale) y[i] = s[i] * a;
+    else if constexpr (kOp == Emit::kExpScale) y[i] = ExpOne(s[i] - a) * b;
+    else y[i] = (s[i] - a) - b;
+  }
+#endif
+}
+
+// The final step into n output elements of `t`, `step` apart.
+template <Emit kOp>
+HWY_NOINLINE void EmitRow(DType t, const float* s, std::int64_t n, float a, float b, unsigned char* dst,
+                          std::int64_t step) {
+  if (t == DType::kF32 && step == 1) {
+    EmitF32<kOp>(s, n, a, b, reinterpret_cast<float*>(dst));
+    return;
+  }
+  alignas(64) float tmp[kEmitBlock];
+  const auto es = static_cast<std::int64_t>(dtype_size(t));
+  for (std::int64_t i = 0; i < n; i += kEmitBlock) {
+    const std::int64_t len = std::min(kEmitBlock, n - i);
+    EmitF32<kOp>(s + i, len, a, b, tmp);
+    Store(t, tmp, len, dst + i * step * es, step);
+  }
+}
+
+// ---- rows layout -----------------------------------------------------------------------
+
+struct RowPtrs {
+  const unsigned char* in;
+  unsigned char* out;
+};
+
+HWY_INLINE RowPtrs RowAt(const SoftmaxPlan& p, std::int64_t r) {
+  std::int64_t io = 0, oo = 0;
+  p.outer.offsets(r, &io, &oo);
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  return {p.in + io * es, p.out + oo * es};
+}
+
+// One whole row: read once (into `work` unless it is f32 and contiguous), then the max,
+// exp-sum and output passes run on data in cache.
+void FusedRow(const SoftmaxPlan& p, RowPtrs row, float* work) {
+  const std::int64_t n = p.L;
+  const bool f32_in = p.dtype == DType::kF32 && p.in_step == 1;
+  const bool f32_out = p.dtype == DType::kF32 && p.out_step == 1;
+  const float* x = f32_in ? reinterpret_cast<const float*>(row.in) : work;
+  if (!f32_in) Load(p.dtype, row.in, p.in_step, n, work);
+  const float m = RowMax(x, n);
+  if (!std::isfinite(m)) {  // NaN, +inf or a row of -inf: NaN everywhere
+    EmitRow<Emit::kScale>(p.dtype, x, n, std::numeric_limits<float>::quiet_NaN(), 0.0f, row.out, p.out_step);
+    return;
+  }
+  if (p.log) {
+    const float ls = log_f32(ExpSum<false>(x, n, m, nullptr));
+    EmitRow<Emit::kShift>(p.dtype, x, n, m, ls, row.out, p.out_step);
+    return;
+  }
+  float* e = f32_out ? reinterpret_cast<float*>(row.out) : work;
+  const float r = 1.0f / ExpSum<true>(x, n, m, e);
+  EmitRow<Emit::kScale>(p.dtype, e, n, r, 0.0f, row.out, p.out_step);
+}
+
+// Chunk k of a long row: its (max, sum of exp(x - max)). The sum of a chunk of only
+// -inf is 0; a chunk holding NaN or +inf has a NaN sum (its row is NaN).
+void RowChunk(const SoftmaxPlan& p, std::int64_t r, std::int64_t k, float* work) {
+  const std::int64_t c0 = k * kSmChunk;
+  const std::int64_t n = std::min(kSmChunk, p.L - c0);
+  const RowPtrs row = RowAt(p, r);
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  const unsigned char* src = row.in + c0 * p.in_step * es;
+  const float* x = work;
+  if (p.dtype == DType::kF32 && p.in_step == 1) x = reinterpret_cast<const float*>(src);
+  else Load(p.dtype, src, p.in_step, n, work);
+  const float m = RowMax(x, n);
+  float s = 0.0f;
+  if (std::isfinite(m)) s = ExpSum<false>(x, n, m, nullptr);
+  else if (m != kNegInf) s = std::numeric_limits<float>::quiet_NaN();
+  float* q = const_cast<float*>(p.partials.data()) + (r * p.chunks + k) * 2;
+  q[0] = m;
+  q[1] = s;
+}
+
+// A row's M and S from its chunk partials, in chunk order.
+void CombineRow(const SoftmaxPlan& p, std::int64_t r, float* M, double* S) {
+  const float* q = p.partials.data() + r * p.chunks * 2;
+  float m = kNegInf;
+  for (std::int64_t k = 0; k < p.chunks; ++k) m = MaxOne(m, q[2 * k]);
+  double s = std::numeric_limits<double>::quiet_NaN();  // NaN, +inf or all -inf: a NaN row
+  if (std::isfinite(m)) {
+    s = 0.0;
+    for (std::int64_t k = 0; k < p.chunks; ++k)
+      s += static_cast<double>(q[2 * k + 1]) * static_cast<double>(exp_f32(q[2 * k] - m));
+  }
+  *M = m;
+  *S = s;
+}
+
+void RowWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
+  std::int64_t cached = -1;
+  float m = 0.0f, a = 0.0f;
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  for (std::int64_t u = u0; u < u1; ++u) {
+    const std::int64_t r = u / p.chunks, k = u % p.chunks;
+    if (r != cached) {
+      double s = 0.0;
+      CombineRow(p, r, &m, &s);
+      a = p.log ? log_f32(static_cast<float>(s)) : static_cast<float>(1.0 / s);
+      cached = r;
+    }
+    const std::int64_t c0 = k * kSmChunk;
+    const std::int64_t n = std::min(kSmChunk, p.L - c0);
+    const RowPtrs row = RowAt(p, r);
+    const unsigned char* src = row.in + c0 * p.in_step * es;
+    const float* x = work;
+    if (p.dtype == DType::kF32 && p.in_step == 1) x = reinterpret_cast<const float*>(src);
+    else Load(p.dtype, src, p.in_step, n, work);
+    unsigned char* dst = row.out + c0 * p.out_step * es;
+    if (p.log) EmitRow<Emit::kShift>(p.dtype, x, n, m, a, dst, p.out_step);
+    else EmitRow<Emit::kExpScale>(p.dtype, x, n, m, a, dst, p.out_step);
+  }
+}
+
+// ---- columns layout --------------------------------------------------------------------
+
+struct Tile {
+  const unsigned char* in;  // element (row 0, first column of the tile)
+  unsigned char* out;
+  std::int64_t w;  // columns
+};
+
+HWY_INLINE Tile TileAt(const SoftmaxPlan& p, std::int64_t slab, std::int64_t t) {
+  std::int64_t io = 0, oo = 0;
+  p.outer.offsets(slab, &io, &oo);
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  const std::int64_t c0 = t * p.tile;
+  return {p.in + (io + c0) * es, p.out + (oo + c0) * es, std::min(p.tile, p.C - c0)};
+}
+
+// f32 rows of a tile: row r at base + (r - r0) * stride. Either the input itself (f32)
+// or rows converted into the working area (w apart).
+struct Rows {
+  const float* base;
+  std::int64_t stride;
+  std::int64_t r0;
+  const float* operator()(std::int64_t r) const { return base + (r - r0) * stride; }
+};
+
+// Rows [r0, r1) of tile t as f32: the input when it is f32, else converted once into area.
+Rows TileRows(const SoftmaxPlan& p, const Tile& t, std::int64_t r0, std::int64_t r1, float* area) {
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  if (p.dtype == DType::kF32) return {reinterpret_cast<const float*>(t.in + r0 * p.in_step * es), p.in_step, r0};
+  for (std::int64_t r = r0; r < r1; ++r) Load(p.dtype, t.in + r * p.in_step * es, 1, t.w, area + (r - r0) * t.w);
+  return {area, t.w, r0};
+}
+
+void ColMax(const Rows& x, std::int64_t r0, std::int64_t r1, std::int64_t w, float* mx) {
+  for (std::int64_t c = 0; c < w; ++c) mx[c] = kNegInf;
+  for (std::int64_t r = r0; r < r1; ++r) {
+    const float* HWY_RESTRICT xr = x(r);
+#if SM_VEC
+    vec::MaxCols(xr, w, mx);
+#else
+    for (std::int64_t c = 0; c < w; ++c) mx[c] = MaxOne(mx[c], xr[c]);
+#endif
+  }
+}
+
+// Sums of exp(x - m) per column over rows [r0, r1): f32 within blocks of kColBlock rows
+// (from r0), blocks added in f64. With kStore, exp(x - m) is also written to row r of
+// e (e may alias x: each element is read before it is written).
+template <bool kStore>
+void ColExpSum(const Rows& x, std::int64_t r0, std::int64_t r1, std::int64_t w, const float* m, float* acc,
+               double* sum, float* e, std::int64_t e_stride) {
+  for (std::int64_t c = 0; c < w; ++c) sum[c] = 0.0;
+  for (std::int64_t b = r0; b < r1; b += kColBlock) {
+    const std::int64_t be = std::min(r1, b + kColBlock);
+    for (std::int64_t c = 0; c < w; ++c) acc[c] = 0.0f;
+    for (std::int64_t r = b; r < be; ++r) {
+      const float* xr = x(r);
+#if SM_VEC
+      vec::ExpAccCols<kStore>(xr, w, m, acc, kStore ? e + (r - r0) * e_stride : nullptr);
+      continue;
+#endif
+      if constexpr (kStore) {
+        float* er = e + (r - r0) * e_stride;
+        for (std::int64_t c = 0; c < w; ++c) {
+          const float v = ExpOne(xr[c] - m[c]);
+          er[c] = v;
+          acc[c] += v;
+        }
+      } else {
+        for (std::int64_t c = 0; c < w; ++c) acc[c] += ExpOne(xr[c] - m[c]);
+      }
+    }
+    for (std::int64_t c = 0; c < w; ++c) sum[c] += static_cast<double>(acc[c]);
+  }
+}
+
+// Writes rows [r0, r1) of a tile from the f32 rows s with per-column m and a:
+// kScale: y = s * a; kExpScale: y = exp(s - m) * a; kShift: y = (s - m) - a.
+template <Emit kOp>
+void ColEmit(const SoftmaxPlan& p, const Tile& t, std::int64_t r0, std::int64_t r1, const Rows& s, const float* m,
+             const float* a, float* rowbuf) {
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  for (std::int64_t r = r0; r < r1; ++r) {
+    const float* sr = s(r);
+    unsigned char* dst = t.out + r * p.out_step * es;
+    float* y = p.dtype == DType::kF32 ? reinterpret_cast<float*>(dst) : rowbuf;
+#if SM_VEC
+    vec::MapCols<static_cast<int>(kOp)>(sr, t.w, m, a, y);
+#else
+    for (std::int64_t c = 0; c < t.w; ++c) {
+      if constexpr (kOp == Emit::kScale) y[c] = sr[c] * a[c];
+      else if constexpr (kOp == Emit::kExpScale) y[c] = ExpOne(sr[c] - m[c]) * a[c];
+      else y[c] = (sr[c] - m[c]) - a[c];
+    }
+#endif
+    if (p.dtype != DType::kF32) Store(p.dtype, rowbuf, t.w, dst, 1);
+  }
+}
+
+// Per-column work arrays carved from `work` after an area of `area` floats.
+struct ColArrays {
+  float* area;
+  float* rowbuf;
+  float* m;
+  float* a;
+  float* acc;
+  double* sum;
+};
+
+ColArrays Carve(float* work, std::int64_t area, std::int64_t tile) {
+  ColArrays c{};
+  c.area = work;
+  c.rowbuf = work + area;
+  c.m = c.rowbuf + tile;
+  c.a = c.m + tile;
+  c.acc = c.a + tile;
+  auto addr = reinterpret_cast<std::uintptr_t>(c.acc + tile);
+  addr = (addr + 7) / 8 * 8;
+  c.sum = reinterpret_cast<double*>(addr);
+  return c;
+}
+
+// a = 1 / S (softmax) or ln S (log_softmax) per column; NaN for a column whose maximum
+// is NaN, +inf or -inf (all -inf): its exps were computed from a meaningless max.
+void FinishColumns(const SoftmaxPlan& p, std::int64_t w, const float* m, double* sum, float* a) {
+  for (std::int64_t c = 0; c < w; ++c)
+    if (!std::isfinite(m[c])) sum[c] = std::numeric_limits<double>::quiet_NaN();
+  if (p.log) {
+    for (std::int64_t c = 0; c < w; ++c) a[c] = log_f32(static_cast<float>(sum[c]));
+  } else {
+    for (std::int64_t c = 0; c < w; ++c) a[c] = static_cast<float>(1.0 / sum[c]);
+  }
+}
+
+void FusedTile(const SoftmaxPlan& p, const Tile& t, float* work) {
+  const ColArrays ca = Carve(work, p.L * p.tile, p.tile);
+  const Rows x = TileRows(p, t, 0, p.L, ca.area);
+  ColMax(x, 0, p.L, t.w, ca.m);
+  if (p.log) {
+    ColExpSum<false>(x, 0, p.L, t.w, ca.m, ca.acc, ca.sum, nullptr, 0);
+    FinishColumns(p, t.w, ca.m, ca.sum, ca.a);
+    ColEmit<Emit::kShift>(p, t, 0, p.L, x, ca.m, ca.a, ca.rowbuf);
+    return;
+  }
+  // The exps go to the output itself when it is f32 (read back from cache), else over
+  // the converted rows in the working area.
+  Rows e{ca.area, t.w, 0};
+  if (p.dtype == DType::kF32) e = Rows{reinterpret_cast<float*>(t.out), p.out_step, 0};
+  ColExpSum<true>(x, 0, p.L, t.w, ca.m, ca.acc, ca.sum, const_cast<float*>(e.base), e.stride);
+  FinishColumns(p, t.w, ca.m, ca.sum, ca.a);
+  ColEmit<Emit::kScale>(p, t, 0, p.L, e, ca.m, ca.a, ca.rowbuf);
+}
+
+void ColChunk(const SoftmaxPlan& p, std::int64_t u, float* work) {
+  const std::int64_t k = u % p.chunks;
+  const std::int64_t t_idx = (u / p.chunks) % p.tiles;
+  const std::int64_t slab = u / p.chunks / p.tiles;
+  const Tile t = TileAt(p, slab, t_idx);
+  const ColArrays ca = Carve(work, kSmColChunk * p.tile, p.tile);
+  const std::int64_t r0 = k * kSmColChunk, r1 = std::min(p.L, r0 + kSmColChunk);
+  const Rows x = TileRows(p, t, r0, r1, ca.area);
+  ColMax(x, r0, r1, t.w, ca.m);
+  // A column chunk of only -inf sums exp(-inf - 0) = 0; one whose max is NaN or +inf gets
+  // a NaN sum (its column is NaN).
+  for (std::int64_t c = 0; c < t.w; ++c) ca.a[c] = ca.m[c] == kNegInf ? 0.0f : ca.m[c];
+  ColExpSum<false>(x, r0, r1, t.w, ca.a, ca.acc, ca.sum, nullptr, 0);
+  float* q = const_cast<float*>(p.partials.data()) + ((slab * p.chunks + k) * p.C + t_idx * p.tile) * 2;
+  for (std::int64_t c = 0; c < t.w; ++c) {
+    const float m = ca.m[c];
+    q[2 * c] = m;
+    q[2 * c + 1] = std::isfinite(m) || m == kNegInf ? static_cast<float>(ca.sum[c]) : std::numeric_limits<float>::quiet_NaN();
+  }
+}
+
+// M and S of each column of a tile from its chunk partials, in chunk order.
+void CombineColumns(const SoftmaxPlan& p, std::int64_t slab, std::int64_t t_idx, std::int64_t w, float* m,
+                    double* sum) {
+  const float* q0 = p.partials.data() + (slab * p.chunks * p.C + t_idx * p.tile) * 2;
+  const std::int64_t kstride = p.C * 2;
+  for (std::int64_t c = 0; c < w; ++c) m[c] = kNegInf;
+  for (std::int64_t j = 0; j < p.chunks; ++j) {
+    const float* q = q0 + j * kstride;
+    for (std::int64_t c = 0; c < w; ++c) m[c] = MaxOne(m[c], q[2 * c]);
+  }
+  for (std::int64_t c = 0; c < w; ++c) sum[c] = 0.0;
+  for (std::int64_t j = 0; j < p.chunks; ++j) {
+    const float* q = q0 + j * kstride;
+    for (std::int64_t c = 0; c < w; ++c)
+      sum[c] += static_cast<double>(q[2 * c + 1]) * static_cast<double>(exp_f32(q[2 * c] - m[c]));
+  }
+}
+
+void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
+  const ColArrays ca = Carve(work, kSmColChunk * p.tile, p.tile);
+  std::int64_t cached = -1;
+  for (std::int64_t u = u0; u < u1; ++u) {
+    const std::int64_t k = u % p.chunks;
+    const std::int64_t st = u / p.chunks;  // slab * tiles + tile
+    const std::int64_t t_idx = st % p.tiles, slab = st / p.tiles;
+    const Tile t = TileAt(p, slab, t_idx);
+    if (st != cached) {
+      CombineColumns(p, slab, t_idx, t.w, ca.m, ca.sum);
+      FinishColumns(p, t.w, ca.m, ca.sum, ca.a);
+      cached = st;
+    }
+    const std::int64_t r0 = k * kSmColChunk, r1 = std::min(p.L, r0 + kSmColChunk);
+    const Rows x = TileRows(p, t, r0, r1, ca.area);
+    if (p.log) ColEmit<Emit::kShift>(p, t, r0, r1, x, ca.m, ca.a, ca.rowbuf);
+    else ColEmit<Emit::kExpScale>(p, t, r0, r1, x, ca.m, ca.a, ca.rowbuf);
+  }
+}
+
+}  // namespace
+
+void SoftmaxFused(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
+  if (p.layout == SmLayout::kRows) {
+    for (std::int64_t r = u0; r < u1; ++r) FusedRow(p, RowAt(p, r), work);
+    return;
+  }
+  for (std::int64_t u = u0; u < u1; ++u) FusedTile(p, TileAt(p, u / p.tiles, u % p.tiles), work);
+}
+
+void SoftmaxChunks(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
+  for (std::int64_t u = u0; u < u1; ++u) {
+    if (p.layout == SmLayout::kRows) RowChunk(p, u / p.chunks, u % p.chunks, work);
+    else ColChunk(p, u, work);
+  }
+}
+
+void SoftmaxWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
+  if (p.layout == SmLayout::kRows) RowWrite(p, u0, u1, work);
+  else ColWrite(p, u0, u1, work);
+}
+
+}  // namespace vnpu::ops::detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace vnpu::ops::detail {
+
+HWY_EXPORT(SoftmaxFused);
+HWY_EXPORT(SoftmaxChunks);
+HWY_EXPORT(SoftmaxWrite);
+
+void run_softmax_fused(const SoftmaxPlan& plan, std::int64_t u0, std::int64_t u1, float* work) {
+  HWY_DYNAMIC_DISPATCH(SoftmaxFused)(plan, u0, u1, work);
+}
+void run_softmax_chunks(const SoftmaxPlan& plan, std::int64_t u0, std::int64_t u1, float* work) {
+  HWY_DYNAMIC_DISPATCH(SoftmaxChunks)(plan, u0, u1, work);
+}
+void run_softmax_write(const SoftmaxPlan& plan, std::int64_t u0, std::int64_t u1, float* work) {
+  HWY_DYNAMIC_DISPATCH(SoftmaxWrite)(plan, u0, u1, work);
+}
+
+}  // namespace vnpu::ops::detail
+#endif

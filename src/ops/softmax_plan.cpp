@@ -1,0 +1,110 @@
+// Canonicalization, layout and method choice, and the work split of a softmax.
+#include <algorithm>
+
+#include "ops/softmax_plan.hpp"
+
+namespace vnpu::ops::detail {
+
+namespace {
+
+struct Dim {
+  std::int64_t size, in_stride, out_stride;
+};
+
+// The outer dims (every dim but the axis) with size-1 dims dropped and adjacent dims
+// merged where both tensors step through them as one: outer stride == inner stride * size.
+std::vector<Dim> outer_dims(const Tensor& in, const Tensor& out, int axis) {
+  std::vector<Dim> d;
+  for (int k = 0; k < in.rank(); ++k) {
+    if (k == axis || in.dim(k) == 1) continue;
+    const Dim cur{in.dim(k), in.stride(k), out.stride(k)};
+    if (!d.empty()) {
+      Dim& prev = d.back();
+      if (prev.in_stride == cur.in_stride * cur.size && prev.out_stride == cur.out_stride * cur.size) {
+        prev = Dim{prev.size * cur.size, cur.in_stride, cur.out_stride};
+        continue;
+      }
+    }
+    d.push_back(cur);
+  }
+  return d;
+}
+
+std::int64_t floor_pow2(std::int64_t v) {
+  std::int64_t p = 1;
+  while (p * 2 <= v) p *= 2;
+  return p;
+}
+
+}  // namespace
+
+std::size_t SoftmaxPlan::scratch_bytes() const noexcept {
+  std::int64_t floats = 0;
+  if (layout == SmLayout::kRows) floats = fused ? L : kSmChunk;
+  else floats = (fused ? L : kSmColChunk) * tile + 8 * tile;
+  return static_cast<std::size_t>(floats) * sizeof(float) + 64;
+}
+
+std::unique_ptr<SoftmaxPlan> make_softmax_plan(bool log, const Tensor& in, const Tensor& out, int axis, int cores,
+                                               std::size_t scratch) {
+  if (in.numel() == 0) return nullptr;
+  auto p = std::make_unique<SoftmaxPlan>();
+  p->log = log;
+  p->dtype = in.dtype();
+  p->in = static_cast<const unsigned char*>(in.data());
+  p->out = static_cast<unsigned char*>(out.data());
+  p->L = in.dim(axis);
+  p->in_step = p->L == 1 ? 1 : in.stride(axis);
+  p->out_step = p->L == 1 ? 1 : out.stride(axis);
+  // Half of the scratch holds the fused working row; the cap keeps the row and its output
+  // together in a core's L2.
+  const auto half = static_cast<std::int64_t>(scratch / 2 / sizeof(float));
+  p->fused_max = std::clamp<std::int64_t>(floor_pow2(std::max<std::int64_t>(half, 1)), 256, kSmFusedMaxElems);
+
+  std::vector<Dim> dims = outer_dims(in, out, axis);
+  int col = -1;  // an outer dim with unit strides in both tensors: the columns layout
+  if (!(p->in_step == 1 && p->out_step == 1))
+    for (int k = static_cast<int>(dims.size()) - 1; k >= 0 && col < 0; --k)
+      if (dims[static_cast<std::size_t>(k)].in_stride == 1 && dims[static_cast<std::size_t>(k)].out_stride == 1) col = k;
+  if (col >= 0) {
+    p->layout = SmLayout::kColumns;
+    p->C = dims[static_cast<std::size_t>(col)].size;
+    dims.erase(dims.begin() + col);
+  }
+  p->outer.n = static_cast<int>(dims.size());
+  p->rows = 1;
+  for (std::size_t k = 0; k < dims.size(); ++k) {
+    p->outer.size[k] = dims[k].size;
+    p->outer.in_stride[k] = dims[k].in_stride;
+    p->outer.out_stride[k] = dims[k].out_stride;
+    p->rows *= dims[k].size;
+  }
+
+  if (p->layout == SmLayout::kRows) {
+    p->fused = p->L <= p->fused_max;
+    p->chunks = p->fused ? 1 : (p->L + kSmChunk - 1) / kSmChunk;
+    p->units = p->rows * p->chunks;
+  } else {
+    // A fused tile holds L rows of at least 16 columns in the working area.
+    p->fused = p->L * 16 <= p->fused_max;
+    if (p->fused) {
+      const std::int64_t fit = std::clamp<std::int64_t>(p->fused_max / p->L / 16 * 16, 16, kSmColTileMax);
+      p->tile = std::min(p->C, fit);
+      p->chunks = 1;
+    } else {
+      p->tile = std::min(p->C, kSmColTileChunked);
+      p->chunks = (p->L + kSmColChunk - 1) / kSmColChunk;
+    }
+    p->tiles = (p->C + p->tile - 1) / p->tile;
+    p->units = p->rows * p->tiles * p->chunks;
+  }
+  const std::int64_t by_size = std::max<std::int64_t>(1, in.numel() / kSmMinBlockElems);
+  p->blocks = static_cast<std::uint32_t>(std::min({static_cast<std::int64_t>(std::max(cores, 1)), p->units, by_size}));
+  if (!p->fused) {
+    const std::int64_t n = p->layout == SmLayout::kRows ? p->rows * p->chunks : p->rows * p->chunks * p->C;
+    p->partials.assign(static_cast<std::size_t>(n) * 2, 0.0f);
+  }
+  return p;
+}
+
+}  // namespace vnpu::ops::detail

@@ -1,0 +1,237 @@
+// Vector bodies of the softmax passes, per SIMD target.
+//
+// Included once per target by softmax_kernels.cpp inside its HWY_NAMESPACE (no include
+// guard, on purpose). Every function performs exactly the IEEE operations of its scalar
+// definition (exp_f32 of vmath.hpp, the 64-lane sums of softmax_kernels.cpp), so each
+// target — and the scalar tails — give the same bits.
+
+// NOLINTBEGIN(readability-function-cognitive-complexity)
+
+// Scalable vectors (SVE, RVV) have no compile-time lane count: there the plain loops of
+// softmax_kernels.cpp are used instead (SM_VEC is 0).
+#if !HWY_HAVE_SCALABLE
+#define SM_VEC 1
+namespace vec {
+
+using D = hn::CappedTag<float, 16>;
+using V = hn::Vec<D>;
+
+// a * b + c rounded once: the target's fused multiply-add where it has one, else
+// std::fma lane by lane. Correctly rounded either way, so every target gets the same bits.
+HWY_INLINE V Fma(V a, V b, V c) {
+#if HWY_NATIVE_FMA
+  return hn::MulAdd(a, b, c);
+#else
+  const D d;
+  constexpr std::size_t kMax = hn::MaxLanes(D());
+  alignas(64) float pa[kMax], pb[kMax], pc[kMax];
+  hn::Store(a, d, pa);
+  hn::Store(b, d, pb);
+  hn::Store(c, d, pc);
+  for (std::size_t i = 0; i < kMax; ++i) pa[i] = std::fma(pa[i], pb[i], pc[i]);
+  return hn::Load(d, pa);
+#endif
+}
+
+// ExpOne (softmax_kernels.cpp) on a vector, operation by operation.
+HWY_INLINE V Exp(V x) {
+  const D d;
+  const hn::Rebind<std::int32_t, D> di;
+  const V lo = hn::Set(d, kExpLo);
+  const V round = hn::Set(d, kExpRound);
+  const V xc = hn::Max(x, lo);
+  const V t = Fma(xc, hn::Set(d, kExpLog2e), round);
+  const V k = hn::Sub(t, round);
+  V r = Fma(k, hn::Set(d, -kExpLn2Hi), xc);
+  r = Fma(k, hn::Set(d, -kExpLn2Lo), r);
+  V p = Fma(hn::Set(d, kExpC[0]), r, hn::Set(d, kExpC[1]));
+  p = Fma(p, r, hn::Set(d, kExpC[2]));
+  p = Fma(p, r, hn::Set(d, kExpC[3]));
+  p = Fma(p, r, hn::Set(d, kExpC[4]));
+  p = Fma(p, r, hn::Set(d, kExpC[5]));
+  const V y = hn::Add(Fma(p, hn::Mul(r, r), r), hn::Set(d, 1.0f));
+  const V scale = hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(hn::BitCast(di, t), hn::Set(di, 127))));
+  return hn::IfThenZeroElse(hn::Lt(x, lo), hn::Mul(y, scale));
+}
+
+constexpr std::size_t kN = hn::MaxLanes(D());
+constexpr int kVecs = static_cast<int>(64 / kN);  // vectors covering the 64 lanes
+
+// Folds the lanes of v by halves (lane i with lane i + n/2, n = lanes, then n/2, ...),
+// the in-register end of the 64-lane fold.
+template <class DX, class VX, class Op>
+HWY_INLINE float FoldLanes(DX dx, VX v, Op op) {
+#if HWY_TARGET == HWY_SCALAR
+  (void)dx;
+  (void)op;
+  return hn::GetLane(v);
+#else
+  if constexpr (hn::MaxLanes(DX()) == 1) {
+    (void)dx;
+    return hn::GetLane(v);
+  } else {
+    const hn::Half<DX> dh;
+    return FoldLanes(dh, op(hn::LowerHalf(dh, v), hn::UpperHalf(dh, v)), op);
+  }
+#endif
+}
+
+// The 64-lane fold by halves (a[i] = op(a[i], a[i + w]) for w = 32, 16, ..., 1) of the
+// lanes held in acc (lane j * kN + l in acc[j]): vectors first, then within one vector.
+template <class Op>
+HWY_INLINE float Fold64(V* acc, Op op) {
+  for (int w = kVecs / 2; w >= 1; w /= 2)
+    for (int j = 0; j < w; ++j) acc[j] = op(acc[j], acc[j + w]);
+  return FoldLanes(D(), acc[0], op);
+}
+
+// m = (v > m || v != v) ? v : m: the maximum, or NaN once a NaN was seen (NaN sticks,
+// as every comparison with it is false). Any order gives the same result.
+template <class VX>
+HWY_INLINE VX MaxStep(VX m, VX v) {
+  return hn::IfThenElse(hn::Or(hn::Gt(v, m), hn::IsNaN(v)), v, m);
+}
+struct MaxOp {
+  template <class VX>
+  HWY_INLINE VX operator()(VX m, VX v) const {
+    return MaxStep(m, v);
+  }
+};
+struct AddOp {
+  template <class VX>
+  HWY_INLINE VX operator()(VX a, VX b) const {
+    return hn::Add(a, b);
+  }
+};
+
+// Largest element of x[0, n), or NaN if there is one.
+HWY_INLINE float Max(const float* HWY_RESTRICT x, std::int64_t n) {
+  const D d;
+  V acc[kVecs];
+  for (V& a : acc) a = hn::Set(d, -std::numeric_limits<float>::infinity());
+  std::int64_t e = 0;
+  for (; e + 64 <= n; e += 64)
+    for (int j = 0; j < kVecs; ++j) acc[j] = MaxStep(acc[j], hn::LoadU(d, x + e + j * static_cast<std::int64_t>(kN)));
+  for (; e + static_cast<std::int64_t>(kN) <= n; e += static_cast<std::int64_t>(kN))
+    acc[0] = MaxStep(acc[0], hn::LoadU(d, x + e));
+  float m = Fold64(acc, MaxOp());
+  for (std::int64_t i = e; i < n; ++i) m = MaxOne(m, x[i]);
+  return m;
+}
+
+// Sum of exp(x - m) over x[0, n) in the 64-lane order: element e adds to lane e % 64,
+// lanes fold by halves. With kStore, exp(x - m) is also written to e_out (may be x).
+template <bool kStore>
+HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out) {
+  const D d;
+  const V vm = hn::Set(d, m);
+  V acc[kVecs];
+  for (V& a : acc) a = hn::Zero(d);
+  std::int64_t e = 0;
+  for (; e + 64 <= n; e += 64) {
+    for (int j = 0; j < kVecs; ++j) {
+      const std::int64_t o = e + j * static_cast<std::int64_t>(kN);
+      const V v = Exp(hn::Sub(hn::LoadU(d, x + o), vm));
+      if constexpr (kStore) hn::StoreU(v, d, e_out + o);
+      acc[j] = hn::Add(acc[j], v);
+    }
+  }
+  if (e < n) {  // the tail: element e + i adds to lane i
+    alignas(64) float a[64];
+    for (int j = 0; j < kVecs; ++j) hn::Store(acc[j], d, a + j * kN);
+    for (std::int64_t i = e; i < n; ++i) {
+      const float v = ExpOne(x[i] - m);
+      if constexpr (kStore) e_out[i] = v;
+      a[i - e] += v;
+    }
+    for (int j = 0; j < kVecs; ++j) acc[j] = hn::Load(d, a + j * kN);
+  }
+  return Fold64(acc, AddOp());
+}
+
+// y[i] = s[i] * a (kScale), exp(s[i] - a) * b (kExpScale) or (s[i] - a) - b (kShift).
+// The per-element arithmetic of Emit; s and y may be the same array.
+template <int kOp>
+HWY_INLINE void Map(const float* s, std::int64_t n, float a, float b, float* y) {
+  const D d;
+  const V va = hn::Set(d, a), vb = hn::Set(d, b);
+  auto f = [&](V v) {
+    if constexpr (kOp == 0) return hn::Mul(v, va);
+    else if constexpr (kOp == 1) return hn::Mul(Exp(hn::Sub(v, va)), vb);
+    else return hn::Sub(hn::Sub(v, va), vb);
+  };
+  std::int64_t i = 0;
+  for (; i + 4 * static_cast<std::int64_t>(kN) <= n; i += 4 * static_cast<std::int64_t>(kN)) {
+    const V v0 = f(hn::LoadU(d, s + i));
+    const V v1 = f(hn::LoadU(d, s + i + kN));
+    const V v2 = f(hn::LoadU(d, s + i + 2 * kN));
+    const V v3 = f(hn::LoadU(d, s + i + 3 * kN));
+    hn::StoreU(v0, d, y + i);
+    hn::StoreU(v1, d, y + i + kN);
+    hn::StoreU(v2, d, y + i + 2 * kN);
+    hn::StoreU(v3, d, y + i + 3 * kN);
+  }
+  for (; i + static_cast<std::int64_t>(kN) <= n; i += static_cast<std::int64_t>(kN))
+    hn::StoreU(f(hn::LoadU(d, s + i)), d, y + i);
+  for (; i < n; ++i) {
+    if constexpr (kOp == 0) y[i] = s[i] * a;
+    else if constexpr (kOp == 1) y[i] = ExpOne(s[i] - a) * b;
+    else y[i] = (s[i] - a) - b;
+  }
+}
+
+// Column forms: per-column parameters m[c] and a[c] over w columns.
+// MaxCols: mx = MaxOne(mx, x) per column.
+HWY_INLINE void MaxCols(const float* HWY_RESTRICT x, std::int64_t w, float* HWY_RESTRICT mx) {
+  const D d;
+  std::int64_t c = 0;
+  for (; c + static_cast<std::int64_t>(kN) <= w; c += static_cast<std::int64_t>(kN))
+    hn::StoreU(MaxStep(hn::LoadU(d, mx + c), hn::LoadU(d, x + c)), d, mx + c);
+  for (; c < w; ++c) mx[c] = MaxOne(mx[c], x[c]);
+}
+
+// acc[c] += exp(x[c] - m[c]); with kStore also e[c] = exp(x[c] - m[c]) (e may be x).
+template <bool kStore>
+HWY_INLINE void ExpAccCols(const float* x, std::int64_t w, const float* HWY_RESTRICT m,
+                           float* HWY_RESTRICT acc, float* e) {
+  const D d;
+  std::int64_t c = 0;
+  for (; c + static_cast<std::int64_t>(kN) <= w; c += static_cast<std::int64_t>(kN)) {
+    const V v = Exp(hn::Sub(hn::LoadU(d, x + c), hn::LoadU(d, m + c)));
+    if constexpr (kStore) hn::StoreU(v, d, e + c);
+    hn::StoreU(hn::Add(hn::LoadU(d, acc + c), v), d, acc + c);
+  }
+  for (; c < w; ++c) {
+    const float v = ExpOne(x[c] - m[c]);
+    if constexpr (kStore) e[c] = v;
+    acc[c] += v;
+  }
+}
+
+// y[c] = s[c] * a[c] (kOp 0), exp(s[c] - m[c]) * a[c] (1) or (s[c] - m[c]) - a[c] (2).
+template <int kOp>
+HWY_INLINE void MapCols(const float* s, std::int64_t w, const float* HWY_RESTRICT m,
+                        const float* HWY_RESTRICT a, float* y) {
+  const D d;
+  std::int64_t c = 0;
+  for (; c + static_cast<std::int64_t>(kN) <= w; c += static_cast<std::int64_t>(kN)) {
+    const V v = hn::LoadU(d, s + c), va = hn::LoadU(d, a + c);
+    V r;
+    if constexpr (kOp == 0) r = hn::Mul(v, va);
+    else if constexpr (kOp == 1) r = hn::Mul(Exp(hn::Sub(v, hn::LoadU(d, m + c))), va);
+    else r = hn::Sub(hn::Sub(v, hn::LoadU(d, m + c)), va);
+    hn::StoreU(r, d, y + c);
+  }
+  for (; c < w; ++c) {
+    if constexpr (kOp == 0) y[c] = s[c] * a[c];
+    else if constexpr (kOp == 1) y[c] = ExpOne(s[c] - m[c]) * a[c];
+    else y[c] = (s[c] - m[c]) - a[c];
+  }
+}
+
+}  // namespace vec
+#else
+#define SM_VEC 0
+#endif
+
+// NOLINTEND(readability-function-cognitive-complexity)

@@ -1,0 +1,111 @@
+// Bitwise determinism (norm.hpp: results do not depend on the number of cores or on the
+// ISA): every op gives the same bytes for y and every statistics output on devices with
+// 1, 2 and 3 compute cores — which take different work splits (whole groups per block, or
+// chunks shared behind barriers) — run after run, and on every ISA of the machine.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ops/norm_support.hpp"
+
+namespace vnpu {
+namespace {
+
+using namespace vnpu::test;
+
+std::vector<NormCase> det_cases() {
+  const bool small = kAddressSanitizer || kThreadSanitizer;
+  const std::int64_t rows = small ? 256 : 2048;
+  std::vector<NormCase> v;
+  auto add = [&](NormOp op, DType dt, std::vector<std::int64_t> shape, int k) {
+    NormCase c;
+    c.op = op;
+    c.dtype = dt;
+    c.shape = std::move(shape);
+    c.gamma = DType::kF32;
+    if (op != NormOp::kRms) c.beta = DType::kBF16;
+    c.stats = DType::kF32;
+    c.offset = 3.0;
+    if (op == NormOp::kGroup) c.groups = k;
+    if (op == NormOp::kBatch) {
+      c.training = k != 0;
+      c.running = DType::kF32;
+      if (k == 0) c.stats.reset();
+    }
+    v.push_back(c);
+  };
+  add(NormOp::kLayer, DType::kF32, {rows, 1024}, 0);
+  add(NormOp::kLayer, DType::kBF16, {rows / 2, 4097}, 0);
+  add(NormOp::kLayer, DType::kF32, {3, small ? 100003 : 400009}, 0);  // 3 rows: chunks shared
+  add(NormOp::kLayer, DType::kF16, {1, small ? 200003 : 1000003}, 0);
+  add(NormOp::kLayer, DType::kF32, {rows * 8, 17}, 0);
+  add(NormOp::kRms, DType::kF32, {rows, 4096}, 0);
+  add(NormOp::kRms, DType::kF16, {2, small ? 150001 : 600001}, 0);
+  add(NormOp::kBatch, DType::kF32, {small ? 8 : 32, 16, 28, 28}, 1);
+  add(NormOp::kBatch, DType::kF32, {small ? 16 : 64, 3, 3001}, 1);  // few channels: chunks shared
+  add(NormOp::kBatch, DType::kBF16, {small ? 16 : 64, 3, 3001}, 0);
+  add(NormOp::kGroup, DType::kF32, {small ? 2 : 8, 32, 30, 30}, 8);
+  add(NormOp::kGroup, DType::kF16, {1, 4, small ? 100000 : 500000}, 2);
+  return v;
+}
+
+std::string first_diff(const std::vector<unsigned char>& a, const std::vector<unsigned char>& b) {
+  if (a.size() != b.size()) return "sizes differ";
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return "first difference at byte " + std::to_string(i);
+  return "";
+}
+
+TEST(NormDeterminism, SameBitsForOneTwoAndThreeCores) {
+  std::vector<std::unique_ptr<Harness>> hs;
+  for (int cores : {1, 2, 3}) hs.push_back(std::make_unique<Harness>(cores));
+  for (const NormCase& c : det_cases()) {
+    const std::vector<unsigned char> one = run_norm_bytes(*hs[0], c);
+    const std::vector<unsigned char> two = run_norm_bytes(*hs[1], c);
+    const std::vector<unsigned char> again = run_norm_bytes(*hs[1], c);
+    const std::vector<unsigned char> three = run_norm_bytes(*hs[2], c);
+    EXPECT_EQ(first_diff(one, two), "") << describe(c) << ": 2 cores vs 1";
+    EXPECT_EQ(first_diff(two, again), "") << describe(c) << ": 2 cores, second run";
+    EXPECT_EQ(first_diff(one, three), "") << describe(c) << ": 3 cores vs 1";
+  }
+}
+
+TEST(NormDeterminism, SameBitsOnEveryIsa) {
+  Harness h(2);
+  for (NormCase c : det_cases()) {
+    if (product(c.shape) > (std::int64_t{1} << 21)) continue;  // the scalar target is slow
+    std::vector<unsigned char> first;
+    std::string first_isa;
+    for (const std::string& isa : isas()) {
+      ScopedIsa scoped(isa);
+      std::vector<unsigned char> got = run_norm_bytes(h, c);
+      if (first_isa.empty()) {
+        first = std::move(got);
+        first_isa = isa;
+      } else {
+        EXPECT_EQ(first_diff(first, got), "") << describe(c) << ": " << isa << " vs " << first_isa;
+      }
+    }
+  }
+}
+
+// The synchronous form computes small inputs on the calling thread: same bits as a launch.
+TEST(NormDeterminism, SyncFormMatchesStreamForm) {
+  Harness h(2);
+  for (NormOp op : {NormOp::kLayer, NormOp::kRms, NormOp::kBatch, NormOp::kGroup}) {
+    NormCase c;
+    c.op = op;
+    c.shape = op == NormOp::kLayer || op == NormOp::kRms ? std::vector<std::int64_t>{12, 333}
+                                                         : std::vector<std::int64_t>{4, 6, 50};
+    c.groups = 3;
+    c.training = true;
+    c.gamma = DType::kF32;
+    c.stats = DType::kF32;
+    const std::vector<unsigned char> async = run_norm_bytes(h, c);
+    c.sync_form = true;
+    EXPECT_EQ(first_diff(async, run_norm_bytes(h, c)), "") << describe(c);
+  }
+}
+
+}  // namespace
+}  // namespace vnpu

@@ -1,0 +1,249 @@
+// softmax.hpp semantics: special values (-inf entries, rows of -inf, NaN, +inf), known
+// answers, empty tensors, strided views (negative, broadcast, padded), in place, and the
+// synchronous forms (computed on the calling thread or launched).
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "ops/softmax_support.hpp"
+
+namespace vnpu {
+namespace {
+
+using namespace vnpu::test;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Long rows take the chunked path (longer than 32768); short ones the fused path.
+constexpr std::int64_t kShort = 100;
+constexpr std::int64_t kLong = 40000;
+
+std::vector<double> row_of(std::int64_t n, double v) { return std::vector<double>(static_cast<std::size_t>(n), v); }
+
+class SoftmaxSpecial : public ::testing::TestWithParam<DType> {};
+
+TEST_P(SoftmaxSpecial, KnownAnswers) {
+  const DType dt = GetParam();
+  Harness h(2);
+  // Equal values: 1/n each; log_softmax -ln n.
+  for (std::int64_t n : {kShort, kLong}) {
+    SmOutcome r = run_sm_values(h, false, dt, row_of(n, 3.0), {n});
+    ASSERT_OK(r.status) << r.message;
+    for (double v : r.values) ASSERT_NEAR(v, 1.0 / static_cast<double>(n), 1e-2 / static_cast<double>(n));
+    r = run_sm_values(h, true, dt, row_of(n, 3.0), {n});
+    ASSERT_OK(r.status) << r.message;
+    for (double v : r.values) ASSERT_NEAR(v, -std::log(static_cast<double>(n)), 1e-2 * std::log(static_cast<double>(n)));
+  }
+  // One element: exactly 1 (log: 0), whatever its value.
+  for (double x : {-5.0, 0.0, 1000.0}) {
+    SmOutcome r = run_sm_values(h, false, dt, {x}, {1, 1});
+    ASSERT_OK(r.status) << r.message;
+    EXPECT_EQ(r.values[0], 1.0) << x;
+    r = run_sm_values(h, true, dt, {x}, {1, 1});
+    ASSERT_OK(r.status) << r.message;
+    EXPECT_EQ(r.values[0], 0.0) << x;
+  }
+}
+
+TEST_P(SoftmaxSpecial, NegativeInfinityEntriesGiveZero) {
+  const DType dt = GetParam();
+  Harness h(2);
+  for (std::int64_t n : {kShort, kLong}) {
+    std::vector<double> x = row_of(n, 0.0);
+    for (std::int64_t i = 0; i < n; i += 3) x[static_cast<std::size_t>(i)] = -kInf;
+    const SmOutcome r = run_sm_values(h, false, dt, x, {n});
+    ASSERT_OK(r.status) << r.message;
+    const SmOutcome l = run_sm_values(h, true, dt, x, {n});
+    ASSERT_OK(l.status) << l.message;
+    const double finite = static_cast<double>(n - (n + 2) / 3);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      if (i % 3 == 0) {
+        ASSERT_EQ(r.values[k], 0.0) << "n " << n << " at " << i;
+        ASSERT_EQ(l.values[k], -kInf) << "n " << n << " at " << i;
+      } else {
+        ASSERT_NEAR(r.values[k], 1.0 / finite, 1e-2 / finite) << "n " << n << " at " << i;
+        ASSERT_NEAR(l.values[k], -std::log(finite), 1e-2 * std::log(finite)) << "n " << n << " at " << i;
+      }
+    }
+  }
+}
+
+TEST_P(SoftmaxSpecial, RowsOfNegativeInfinityNaNOrPlusInfinityAreNaN) {
+  const DType dt = GetParam();
+  Harness h(2);
+  for (std::int64_t n : {kShort, kLong}) {
+    // Rows: all -inf; one NaN; one +inf; -inf with one NaN; and a normal row beside them.
+    std::vector<double> x;
+    for (int row = 0; row < 5; ++row) {
+      std::vector<double> r = row_of(n, 1.0);
+      if (row == 0) r = row_of(n, -kInf);
+      if (row == 1) r[static_cast<std::size_t>(n / 2)] = kNaN;
+      if (row == 2) r[static_cast<std::size_t>(n - 1)] = kInf;
+      if (row == 3) {
+        r = row_of(n, -kInf);
+        r[0] = kNaN;
+      }
+      x.insert(x.end(), r.begin(), r.end());
+    }
+    for (bool log : {false, true}) {
+      const SmOutcome o = run_sm_values(h, log, dt, x, {5, n});
+      ASSERT_OK(o.status) << o.message;
+      for (std::int64_t i = 0; i < 4 * n; ++i)
+        ASSERT_TRUE(std::isnan(o.values[static_cast<std::size_t>(i)])) << "log " << log << " n " << n << " at " << i;
+      for (std::int64_t i = 4 * n; i < 5 * n; ++i)
+        ASSERT_FALSE(std::isnan(o.values[static_cast<std::size_t>(i)])) << "the finite row is NaN at " << i - 4 * n;
+    }
+    // The same along axis 0 (columns): column c is row c above.
+    std::vector<double> t(x.size());
+    for (std::int64_t r = 0; r < 5; ++r)
+      for (std::int64_t c = 0; c < n; ++c) t[static_cast<std::size_t>(c * 5 + r)] = x[static_cast<std::size_t>(r * n + c)];
+    const SmOutcome o = run_sm_values(h, false, dt, t, {n, 5}, 0);
+    ASSERT_OK(o.status) << o.message;
+    for (std::int64_t c = 0; c < n; ++c)
+      for (std::int64_t r = 0; r < 5; ++r)
+        ASSERT_EQ(std::isnan(o.values[static_cast<std::size_t>(c * 5 + r)]), r < 4) << "column " << r << " row " << c;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dtypes, SoftmaxSpecial, ::testing::Values(DType::kF32, DType::kF16, DType::kBF16),
+                         [](const ::testing::TestParamInfo<DType>& i) { return std::string(dtype_name(i.param)); });
+
+TEST(SoftmaxSemantics, EmptyTensorsSucceedAndWriteNothing) {
+  Harness h(2);
+  for (const std::vector<std::int64_t>& shape :
+       std::vector<std::vector<std::int64_t>>{{0}, {3, 0}, {0, 5}, {2, 0, 4}}) {
+    for (int axis = 0; axis < static_cast<int>(shape.size()); ++axis) {
+      void* p = h.alloc(64, 0xCD);
+      const Tensor t(p, DType::kF32, shape);
+      ops::SoftmaxOptions o;
+      o.axis = axis;
+      EXPECT_OK(ops::softmax(h.stream(), t, t, o));
+      EXPECT_OK(ops::log_softmax(t, t, o));
+      EXPECT_OK(h.stream().synchronize());
+      const std::vector<unsigned char> b = h.download(p, 64);
+      for (unsigned char c : b) ASSERT_EQ(c, 0xCD);
+      // An empty tensor may even have a null pointer.
+      EXPECT_OK(ops::softmax(h.stream(), Tensor(static_cast<void*>(nullptr), DType::kF32, shape), Tensor(static_cast<void*>(nullptr), DType::kF32, shape), o));
+    }
+  }
+}
+
+// Strided views of every kind, each checked against the reference (and for untouched
+// bytes around the output view).
+TEST(SoftmaxSemantics, StridedViews) {
+  Harness h(2);
+  struct V {
+    std::vector<std::int64_t> shape, in_strides, out_strides;
+    int axis;
+  };
+  const std::vector<V> views = {
+      {{6, 50}, {100, 1}, {}, 1},         // padded rows
+      {{6, 50}, {-50, 1}, {}, 1},         // rows reversed
+      {{6, 50}, {50, -1}, {}, 1},         // each row reversed
+      {{6, 50}, {1, 6}, {}, 1},           // transposed: the axis has stride 6
+      {{6, 50}, {1, 6}, {}, 0},           // transposed, columns
+      {{6, 50}, {0, 1}, {}, 1},           // broadcast rows
+      {{6, 50}, {1, 0}, {}, 1},           // broadcast along the axis: equal values
+      {{6, 50}, {}, {100, 1}, 1},         // padded output rows
+      {{6, 50}, {}, {1, 6}, 1},           // transposed output
+      {{6, 50}, {}, {-50, -1}, 0},        // fully reversed output
+      {{40, 3, 7}, {21, 1, 3}, {}, 0},    // middle dim contiguous in neither tensor
+      {{4, 45000}, {90000, 2}, {}, 1},    // long strided rows (chunked)
+      {{45000, 2}, {4, -1}, {}, 0},       // long strided columns
+      {{3, 1000, 5}, {5000, 5, 1}, {1, 15, 3}, 1},  // output columns strided
+  };
+  for (DType dt : {DType::kF32, DType::kBF16, DType::kF16})
+    for (bool log : {false, true})
+      for (const V& v : views) {
+        SmSpec c;
+        c.log = log;
+        c.dtype = dt;
+        c.shape = v.shape;
+        c.in_strides = v.in_strides;
+        c.out_strides = v.out_strides;
+        c.axis = v.axis;
+        EXPECT_EQ(run_sm_case(h, c), "");
+      }
+}
+
+TEST(SoftmaxSemantics, InPlace) {
+  Harness h(2);
+  for (DType dt : {DType::kF32, DType::kF16, DType::kBF16})
+    for (bool log : {false, true})
+      for (const std::vector<std::int64_t>& shape :
+           std::vector<std::vector<std::int64_t>>{{7, 300}, {1, 50000}, {300, 7}, {3, 5000, 4}})
+        for (int axis : {0, -1}) {
+          SmSpec c;
+          c.log = log;
+          c.dtype = dt;
+          c.shape = shape;
+          c.axis = axis;
+          c.in_place = true;
+          EXPECT_EQ(run_sm_case(h, c), "");
+          c.in_strides = shape.size() == 2 ? std::vector<std::int64_t>{1, shape[0]} : std::vector<std::int64_t>{};
+          EXPECT_EQ(run_sm_case(h, c), "");
+        }
+}
+
+// The synchronous forms: small inputs on an idle stream run on the calling thread, larger
+// ones are launched; both give the asynchronous form's bits.
+TEST(SoftmaxSemantics, SynchronousFormsMatchTheStreamForm) {
+  Harness h(2);
+  for (const std::vector<std::int64_t>& shape :
+       std::vector<std::vector<std::int64_t>>{{1, 1024}, {16, 100}, {3, 40000}, {512, 512}, {1000, 9}})
+    for (bool log : {false, true}) {
+      SmSpec c;
+      c.log = log;
+      c.shape = shape;
+      EXPECT_EQ(run_sm_case(h, c, true), "");
+      c.axis = 0;
+      EXPECT_EQ(run_sm_case(h, c, true), "");
+    }
+  // Bits: the synchronous form against the stream form.
+  SmSpec c;
+  c.shape = {4, 1000};
+  const std::vector<unsigned char> want = sm_output_bytes(h, c);
+  const HostInput hin = sm_input(c);
+  void* din = h.upload(hin.bytes.data(), hin.bytes.size());
+  void* dout = h.alloc(want.size());
+  ASSERT_OK(ops::softmax(Tensor(din, DType::kF32, c.shape), Tensor(dout, DType::kF32, c.shape)));
+  EXPECT_TRUE(h.download(dout, want.size()) == want);
+}
+
+// Host memory vnpu did not allocate goes through device 0's default stream.
+TEST(SoftmaxSemantics, SynchronousFormOnPlainHostMemory) {
+  std::vector<float> x(3000), y(3000, -1.0f);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 17) * 0.25f;
+  ASSERT_OK(ops::softmax(Tensor(x.data(), DType::kF32, {3, 1000}), Tensor(y.data(), DType::kF32, {3, 1000})));
+  for (int r = 0; r < 3; ++r) {
+    double s = 0.0;
+    for (int i = 0; i < 1000; ++i) s += y[static_cast<std::size_t>(r * 1000 + i)];
+    EXPECT_NEAR(s, 1.0, 1e-5);
+  }
+  ASSERT_OK(ops::log_softmax(Tensor(x.data(), DType::kF32, {3, 1000}), Tensor(x.data(), DType::kF32, {3, 1000})));
+  for (std::size_t i = 0; i < x.size(); ++i) ASSERT_NEAR(std::exp(x[i]), y[i], 1e-6);
+}
+
+// A failure kept by the default stream is reported by the synchronous form (as a
+// synchronize would), not swallowed by the direct path.
+TEST(SoftmaxSemantics, SynchronousFormReportsAKeptFailure) {
+  Expected<Device> dev = Device::get(0);
+  ASSERT_TRUE(dev.has_value());
+  Stream s = dev->default_stream();
+  ASSERT_OK(s.synchronize());
+  ASSERT_OK(s.launch("fails", 1, [](const KernelContext&) { return Status::kInvalidArgument; }));
+  // Let the failing task complete before the synchronous call sees an idle stream.
+  ASSERT_TRUE(wait_until([&] { return s.completed() == s.submitted(); }));
+  std::vector<float> x(64, 1.0f), y(64, 0.0f);
+  EXPECT_EQ(ops::softmax(Tensor(x.data(), DType::kF32, {64}), Tensor(y.data(), DType::kF32, {64})),
+            Status::kTaskFailed);
+  EXPECT_OK(s.synchronize());
+  EXPECT_OK(ops::softmax(Tensor(x.data(), DType::kF32, {64}), Tensor(y.data(), DType::kF32, {64})));
+  EXPECT_FLOAT_EQ(y[5], 1.0f / 64);
+}
+
+}  // namespace
+}  // namespace vnpu
