@@ -17,7 +17,8 @@
 #   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel|capi' under ThreadSanitizer
 #   asan      asan preset (library + tests), ctest under AddressSanitizer + UBSan + LSan
 #   fuzz      fuzz/ built with clang (libFuzzer + ASan + UBSan) into build/fuzz; npy_fuzz runs
-#             for VNPU_FUZZ_SECONDS (default 60) from a generated seed corpus; any crash fails
+#             for VNPU_FUZZ_SECONDS (default 60) from a generated seed corpus, then acl_fuzz
+#             (random C API call sequences) as long; any crash, leak or hang fails
 #
 # A failing step does not stop the later ones. The last line is "N passed, N failed";
 # the exit status is 0 only if every step passed. Builds use -j2 (CI has 2 cores).
@@ -39,7 +40,7 @@ declare -A DESCRIPTION=(
   [cli]="vnpu info/demo/bench runtime/bench reduce --json smoke run"
   [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel|capi'"
   [asan]="AddressSanitizer + UBSan build + ctest"
-  [fuzz]="libFuzzer run of the .npy reader (clang, ASan + UBSan)"
+  [fuzz]="libFuzzer runs of the .npy reader and the C API (clang, ASan + UBSan)"
 )
 
 step_deps() {
@@ -178,6 +179,19 @@ step_fuzz() {
     return 1
   fi
   grep -E '^(Done|stat::)' "$dir/fuzz.log"
+  # The C API: random call sequences with random handles, pointers, sizes and kinds.
+  mkdir -p "$dir/acl_corpus"
+  echo "\$ acl_fuzz for ${seconds} s (log: $dir/acl_fuzz.log)"
+  rc=0
+  ASAN_OPTIONS=detect_leaks=1 timeout $((seconds + 120)) "$dir/acl_fuzz" -max_total_time="$seconds" -timeout=30 \
+    -rss_limit_mb=4096 -max_len=512 -artifact_prefix="$dir/artifacts/acl-" -print_final_stats=1 \
+    "$dir/acl_corpus" >"$dir/acl_fuzz.log" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    tail -n 60 "$dir/acl_fuzz.log"
+    echo "acl_fuzz failed (exit $rc); inputs: $(ls "$dir/artifacts")" >&2
+    return 1
+  fi
+  grep -E '^(Done|stat::)' "$dir/acl_fuzz.log"
 }
 
 if (($# > 0)); then

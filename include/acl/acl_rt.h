@@ -185,7 +185,8 @@ ACL_FUNC_VISIBILITY aclError aclrtResetEvent(aclrtEvent event, aclrtStream strea
 /** ACL_EVENT_STATUS_COMPLETE when the latest record completed (or there is none), else
  *  ACL_EVENT_STATUS_NOT_READY. */
 ACL_FUNC_VISIBILITY aclError aclrtQueryEvent(aclrtEvent event, aclrtEventStatus *status);
-/** Waits for the latest record to complete. */
+/** Waits for the latest record to complete. Refused (ACL_ERROR_RT_FEATURE_NOT_SUPPORT) inside
+ *  a callback and on a thread that must itself run pending blocking callbacks. */
 ACL_FUNC_VISIBILITY aclError aclrtSynchronizeEvent(aclrtEvent event);
 /**
  * Milliseconds between two completed records of timed events. An event never recorded or
@@ -253,8 +254,9 @@ ACL_FUNC_VISIBILITY aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t *free, si
  *
  * Inside a callback, calls that queue or query work succeed; waits (aclrtSynchronize*)
  * and aclrtProcessReport return ACL_ERROR_RT_FEATURE_NOT_SUPPORT, since they could wait
- * for the callback itself. A subscribed thread that synchronizes a stream whose blocking
- * callbacks it alone can run gets the same error instead of a deadlock.
+ * for the callback itself. A subscribed thread that waits without a timeout (stream, event
+ * or device) while blocking callbacks that it alone can run are pending gets the same error
+ * instead of a deadlock.
  */
 
 /** Subscribes thread `threadId` (a pthread_self() value) to `stream`'s callbacks. A stream

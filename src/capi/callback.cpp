@@ -114,16 +114,6 @@ void clear_reporters() {
   r.by_thread.clear();
 }
 
-bool would_deadlock(const CallbackRoute& route) {
-  if (route.blocking_pending.load(std::memory_order_acquire) == 0) return false;
-  auto rep = find_reporter(self_id(), false);
-  if (!rep) return false;
-  std::lock_guard lock(rep->mu);
-  for (const auto& w : rep->routes)
-    if (w.lock().get() == &route) return true;
-  return false;
-}
-
 bool would_deadlock_any() {
   auto rep = find_reporter(self_id(), false);
   if (!rep) return false;

@@ -60,10 +60,8 @@ bool end_subscription(const std::shared_ptr<CallbackRoute>& route);
 /// Forgets every processing thread (aclFinalize, after every subscription ended).
 void clear_reporters();
 
-/// True when the calling thread is the subscriber of `route` and blocking callbacks of it
-/// are pending: waiting for the stream from this thread could never end.
-bool would_deadlock(const CallbackRoute& route);
-/// As above, for any stream the calling thread is subscribed to (device-wide waits).
+/// True when blocking callbacks that only the calling thread runs (it is their stream's
+/// subscriber) are pending: a wait without end from this thread might never end.
 bool would_deadlock_any();
 
 }  // namespace vnpu::capi

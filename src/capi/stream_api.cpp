@@ -22,9 +22,12 @@ aclError sync_stream(aclrtStream stream, int32_t timeout_ms) {
   StreamPtr s;
   VNPU_ACL_TRY(resolve_stream(stream, &s));
   VNPU_ACL_TRY(not_in_callback());
-  if (timeout_ms < 0 && would_deadlock(*s->route))
+  // Another stream's work may wait (through an event) for a blocking callback only this
+  // thread can run, so any such callback refuses a wait without end.
+  if (timeout_ms < 0 && would_deadlock_any())
     return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
-                "stream %p holds blocking callbacks that only the calling thread runs; waiting would never end", stream);
+                "the calling thread must run pending blocking callbacks first; waiting for stream %p might never end",
+                stream);
   const vnpu::Status st = s->stream.synchronize(std::chrono::milliseconds(timeout_ms));
   if (st == vnpu::Status::kTimeout)
     return fail(ACL_ERROR_RT_STREAM_SYNC_TIMEOUT, "stream %p did not finish within %d ms (it stays usable)", stream,
@@ -182,6 +185,9 @@ aclError aclrtSynchronizeEvent(aclrtEvent event) {
     EventPtr e;
     VNPU_ACL_TRY(find_event(event, &e));
     VNPU_ACL_TRY(not_in_callback());
+    if (would_deadlock_any())
+      return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
+                  "the calling thread must run pending blocking callbacks first; the event may wait for them");
     const vnpu::Status st = e->get().synchronize();
     if (st != vnpu::Status::kSuccess) return fail_status(st, "synchronizing the event", Site::kEvent);
     return ACL_SUCCESS;

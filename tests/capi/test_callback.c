@@ -228,7 +228,15 @@ void test_callback_self_wait_refused(void) {
   CHECK_OK(aclrtLaunchCallback(record_callback, &arg, ACL_CALLBACK_BLOCK, s));
   CHECK_CODE(aclrtSynchronizeStream(s), ACL_ERROR_RT_FEATURE_NOT_SUPPORT);
   CHECK_CODE(aclrtSynchronizeDevice(), ACL_ERROR_RT_FEATURE_NOT_SUPPORT);
+  aclrtEvent e;
+  CHECK_OK(aclrtCreateEvent(&e));
+  CHECK_OK(aclrtRecordEvent(e, s)); /* completes only after the callback */
+  CHECK_CODE(aclrtSynchronizeEvent(e), ACL_ERROR_RT_FEATURE_NOT_SUPPORT);
+  /* a timed wait is allowed: it ends */
+  CHECK_CODE(aclrtSynchronizeStreamWithTimeout(s, 10), ACL_ERROR_RT_STREAM_SYNC_TIMEOUT);
   CHECK_OK(aclrtProcessReport(10000)); /* runs it here */
+  CHECK_OK(aclrtSynchronizeEvent(e));
+  CHECK_OK(aclrtDestroyEvent(e));
   CHECK(atomic_load(&rec.count) == 1 && pthread_equal(rec.ran_on[0], pthread_self()));
   CHECK_OK(aclrtSynchronizeStream(s));
   CHECK_OK(aclrtUnSubscribeReport(self, s));

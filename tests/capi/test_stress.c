@@ -10,6 +10,14 @@
 
 enum { kThreads = 6, kIterations = 40, kElems = 2048 };
 
+/* Counts a failure of worker `w`, printing where it happened and the thread's message. */
+#define WORKER_FAIL(w)                                                                          \
+  do {                                                                                          \
+    const char *m_ = aclGetRecentErrMsg();                                                      \
+    fprintf(stderr, "  worker %d, line %d: %s\n", (w)->index, __LINE__, m_ != NULL ? m_ : "-"); \
+    (w)->failures++;                                                                            \
+  } while (0)
+
 typedef struct worker_arg {
   aclrtContext ctx;
   aclrtStream *shared; /* streams other threads destroy while this one uses them */
@@ -36,7 +44,7 @@ static int is_one_of(aclError e, aclError a, aclError b) { return e == a || e ==
 static void *stress_worker(void *p) {
   worker_arg *w = (worker_arg *)p;
   if (aclrtSetCurrentContext(w->ctx) != ACL_SUCCESS) {
-    w->failures++;
+    WORKER_FAIL(w);
     return NULL;
   }
   int host[kElems], back[kElems];
@@ -46,7 +54,7 @@ static void *stress_worker(void *p) {
     void *d;
     if (aclrtCreateStream(&s) != ACL_SUCCESS || aclrtCreateEvent(&e) != ACL_SUCCESS ||
         aclrtMalloc(&d, sizeof host, ACL_MEM_MALLOC_HUGE_FIRST) != ACL_SUCCESS) {
-      w->failures++;
+      WORKER_FAIL(w);
       return NULL;
     }
     for (int i = 0; i < kElems; ++i) host[i] = i + it + w->index;
@@ -56,27 +64,28 @@ static void *stress_worker(void *p) {
              aclrtStreamWaitEvent(NULL, e) == ACL_SUCCESS &&
              aclrtMemcpyAsync(back, sizeof back, d, sizeof host, ACL_MEMCPY_DEVICE_TO_HOST, s) == ACL_SUCCESS &&
              aclrtSynchronizeStream(s) == ACL_SUCCESS;
-    if (!ok) w->failures++;
+    if (!ok) WORKER_FAIL(w);
     for (int i = 0; i < kElems && ok; ++i)
       if (back[i] != i + it + w->index + w->index + 1) {
-        w->failures++;
+        WORKER_FAIL(w);
         break;
       }
     /* shared streams: another thread may have destroyed them meanwhile */
     aclrtStream victim = w->shared[(w->index + it) % kThreads];
     aclError r = aclrtSynchronizeStreamWithTimeout(victim, 1000);
-    if (!is_one_of(r, ACL_SUCCESS, ACL_ERROR_RT_INVALID_HANDLE)) w->failures++;
+    if (!is_one_of(r, ACL_SUCCESS, ACL_ERROR_RT_INVALID_HANDLE)) WORKER_FAIL(w);
     r = vnpuLaunchKernel(count_kernel, 1, &w->counter, victim);
-    if (!is_one_of(r, ACL_SUCCESS, ACL_ERROR_RT_INVALID_HANDLE)) w->failures++;
+    if (!is_one_of(r, ACL_SUCCESS, ACL_ERROR_RT_INVALID_HANDLE)) WORKER_FAIL(w);
     if (it == w->index) {
       r = aclrtDestroyStream(w->shared[w->index]);
-      if (r != ACL_SUCCESS) w->failures++;
+      if (r != ACL_SUCCESS) WORKER_FAIL(w);
     }
-    /* made-up handles and double frees from many threads at once */
-    if (aclrtDestroyEvent((aclrtEvent)(intptr_t)(0x100000 + 16 * it)) != ACL_ERROR_RT_INVALID_HANDLE) w->failures++;
-    if (aclrtFree(d) != ACL_SUCCESS || aclrtFree(d) != ACL_ERROR_RT_MEMORY_FREE) w->failures++;
-    if (aclrtDestroyEvent(e) != ACL_SUCCESS || aclrtDestroyStream(s) != ACL_SUCCESS) w->failures++;
-    if (aclrtDestroyStream(s) != ACL_ERROR_RT_INVALID_HANDLE) w->failures++;
+    /* made-up handles and foreign frees from many threads at once */
+    if (aclrtDestroyEvent((aclrtEvent)(intptr_t)(0x100000 + 16 * it)) != ACL_ERROR_RT_INVALID_HANDLE) WORKER_FAIL(w);
+    /* (a second free of d is not checked here: another thread may be given the block again) */
+    if (aclrtFree(d) != ACL_SUCCESS || aclrtFree(host) != ACL_ERROR_RT_MEMORY_FREE) WORKER_FAIL(w);
+    if (aclrtDestroyEvent(e) != ACL_SUCCESS || aclrtDestroyStream(s) != ACL_SUCCESS) WORKER_FAIL(w);
+    if (aclrtDestroyStream(s) != ACL_ERROR_RT_INVALID_HANDLE) WORKER_FAIL(w);
   }
   return NULL;
 }
