@@ -98,8 +98,8 @@ typedef enum {
  * op's element-wise part), or the number of entries of `axes` (negative axes count from the
  * end; a repeated axis is an error). keepDims: nonzero keeps reduced axes as size 1.
  * correction: var/std divide by n - correction (ignored by other ops).
- * dst's shape must be the one vnpuReduceOutputShape gives; its type that type, except that
- * f16/bf16 inputs may also write ACL_FLOAT16/ACL_BF16 as the input.
+ * dst's shape must be the one vnpuReduceOutputShape gives, and its type the type given there
+ * (ACL_FLOAT16/ACL_BF16 inputs may also write ACL_FLOAT, keeping the f32 accumulation).
  * Bad shapes, axes or types are ACL_ERROR_INVALID_PARAM (message says which); nothing is
  * queued then.
  */

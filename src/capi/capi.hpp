@@ -40,15 +40,25 @@ const char* code_name(aclError code) noexcept;
 const char* current_api() noexcept;
 
 namespace detail {
-void enter_api(const char* name) noexcept;
+/// Sets the API name of the calling thread, returning the previous one.
+const char* enter_api(const char* name) noexcept;
 aclError unexpected_exception(const char* what) noexcept;
+/// Restores the previous API name when an entry point returns (a callback run inside an
+/// entry point may call other entry points).
+struct ApiScope {
+  explicit ApiScope(const char* name) noexcept : previous(enter_api(name)) {}
+  ~ApiScope() { enter_api(previous); }
+  ApiScope(const ApiScope&) = delete;
+  ApiScope& operator=(const ApiScope&) = delete;
+  const char* previous;
+};
 }  // namespace detail
 
 /// Runs `body` (returning aclError) as the entry point `api`: exceptions become
 /// ACL_ERROR_BAD_ALLOC (out of host memory) or ACL_ERROR_INTERNAL_ERROR.
 template <class F>
 aclError guard(const char* api, F&& body) noexcept {
-  detail::enter_api(api);
+  const detail::ApiScope scope(api);
   try {
     return body();
   } catch (const std::bad_alloc&) {

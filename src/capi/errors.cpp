@@ -21,7 +21,11 @@ const char* current_api() noexcept { return t_state.api; }
 
 namespace detail {
 
-void enter_api(const char* name) noexcept { t_state.api = name; }
+const char* enter_api(const char* name) noexcept {
+  const char* previous = t_state.api;
+  t_state.api = name;
+  return previous;
+}
 
 aclError unexpected_exception(const char* what) noexcept {
   return fail(ACL_ERROR_INTERNAL_ERROR, "unexpected exception: %s", what);
