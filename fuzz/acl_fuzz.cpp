@@ -21,6 +21,15 @@
 #include "acl/acl.h"
 #include "vnpu/acl_ext.h"
 
+// acl_enum_calls.c: enum arguments with any int value.
+extern "C" {
+aclError fuzz_malloc(void** p, size_t size, int policy);
+aclError fuzz_memcpy(void* dst, size_t dest_max, const void* src, size_t count, int kind);
+aclError fuzz_memcpy_async(void* dst, size_t dest_max, const void* src, size_t count, int kind, aclrtStream s);
+aclError fuzz_mem_info(int attr, size_t* free_bytes, size_t* total);
+aclError fuzz_launch_callback(aclrtCallback fn, void* user, int type, aclrtStream s);
+}
+
 namespace {
 
 [[noreturn]] void broken(const char* what, aclError code) {
@@ -141,7 +150,7 @@ void step(World& w, Input& in) {
       const std::size_t bytes = in.u16() % 8192;
       const bool pinned = in.byte() % 2;
       const aclError e = pinned ? aclrtMallocHost(&p, bytes)
-                                : aclrtMalloc(&p, bytes, static_cast<aclrtMemMallocPolicy>(in.byte() % 8));
+                                : fuzz_malloc(&p, bytes, static_cast<int>(in.byte() % 8) - 1);
       check("aclrtMalloc", e);
       if (e == ACL_SUCCESS) {
         w.buffers.push_back({p, bytes, false});
@@ -169,9 +178,9 @@ void step(World& w, Input& in) {
       const std::size_t dest_max = dst.pageable ? size_near(in, dst.cap) % (dst.cap + 1) : size_near(in, dst.cap);
       std::size_t count = size_near(in, dest_max);
       if (src.pageable && count > src.cap) count = src.cap;
-      const auto kind = static_cast<aclrtMemcpyKind>(in.byte() % 6);
-      const aclError e = in.byte() % 2 ? aclrtMemcpy(dst.p, dest_max, src.p, count, kind)
-                                       : aclrtMemcpyAsync(dst.p, dest_max, src.p, count, kind, in.pick(w.streams));
+      const int kind = static_cast<int>(in.byte() % 6) - 1;
+      const aclError e = in.byte() % 2 ? fuzz_memcpy(dst.p, dest_max, src.p, count, kind)
+                                       : fuzz_memcpy_async(dst.p, dest_max, src.p, count, kind, in.pick(w.streams));
       check("aclrtMemcpy", e);
       break;
     }
@@ -213,9 +222,9 @@ void step(World& w, Input& in) {
       break;
     }
     case 20: {
-      const auto type = static_cast<aclrtCallbackBlockType>(in.byte() % 3);
+      const int type = static_cast<int>(in.byte() % 4) - 1;
       check("aclrtLaunchCallback",
-            aclrtLaunchCallback(in.byte() % 8 ? count_callback : nullptr, &w.callbacks_run, type, in.pick(w.streams)));
+            fuzz_launch_callback(in.byte() % 8 ? count_callback : nullptr, &w.callbacks_run, type, in.pick(w.streams)));
       break;
     }
     case 21: check("aclrtProcessReport", aclrtProcessReport(in.byte() % 2)); break;
@@ -224,7 +233,7 @@ void step(World& w, Input& in) {
       size_t free_b, total_b;
       std::int32_t dev;
       aclrtContext c;
-      check("aclrtGetMemInfo", aclrtGetMemInfo(static_cast<aclrtMemAttr>(in.byte() % 12), &free_b, &total_b));
+      check("aclrtGetMemInfo", fuzz_mem_info(static_cast<int>(in.byte() % 12) - 1, &free_b, &total_b));
       check("aclrtGetDevice", aclrtGetDevice(&dev));
       check("aclrtGetCurrentContext", aclrtGetCurrentContext(&c));
       break;

@@ -99,7 +99,7 @@ size_t aclGetDataBufferSizeV2(const aclDataBuffer* dataBuffer) {
 }
 
 size_t aclDataTypeSize(aclDataType dataType) {
-  switch (dataType) {
+  switch (enum_value(dataType)) {
     case ACL_INT8:
     case ACL_UINT8:
     case ACL_BOOL: return 1;

@@ -173,9 +173,9 @@ aclError aclrtLaunchCallback(aclrtCallback fn, void* userData, aclrtCallbackBloc
   return guard("aclrtLaunchCallback", [&]() -> aclError {
     VNPU_ACL_TRY(require_init());
     VNPU_ACL_REQUIRE(fn);
-    if (blockType != ACL_CALLBACK_NO_BLOCK && blockType != ACL_CALLBACK_BLOCK)
-      return fail(ACL_ERROR_INVALID_PARAM, "blockType %d is neither ACL_CALLBACK_NO_BLOCK nor ACL_CALLBACK_BLOCK",
-                  static_cast<int>(blockType));
+    const int type = enum_value(blockType);
+    if (type != ACL_CALLBACK_NO_BLOCK && type != ACL_CALLBACK_BLOCK)
+      return fail(ACL_ERROR_INVALID_PARAM, "blockType %d is neither ACL_CALLBACK_NO_BLOCK nor ACL_CALLBACK_BLOCK", type);
     StreamPtr s;
     VNPU_ACL_TRY(resolve_stream(stream, &s));
     {
@@ -184,7 +184,7 @@ aclError aclrtLaunchCallback(aclrtCallback fn, void* userData, aclrtCallbackBloc
         return fail(ACL_ERROR_RT_STREAM_NO_CB_REG,
                     "no thread is subscribed to stream %p (call aclrtSubscribeReport first)", stream);
     }
-    const bool blocking = blockType == ACL_CALLBACK_BLOCK;
+    const bool blocking = type == ACL_CALLBACK_BLOCK;
     if (blocking) s->route->blocking_pending.fetch_add(1, std::memory_order_acq_rel);
     auto report = std::make_shared<Report>(fn, userData, blocking, s->route);
     vnpu::Stream target = s->stream;

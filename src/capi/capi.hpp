@@ -11,8 +11,10 @@
 // ever propagates into C callers.
 #pragma once
 
+#include <cstring>
 #include <exception>
 #include <new>
+#include <type_traits>
 
 #include "acl/acl.h"
 #include "vnpu/status.hpp"
@@ -68,6 +70,16 @@ aclError guard(const char* api, F&& body) noexcept {
   } catch (...) {
     return detail::unexpected_exception("a non-standard exception");
   }
+}
+
+/// The integer a C caller passed as an enum argument. C may pass any int; in C++ reading an
+/// enum outside its enumerators' range is undefined, so the bytes are read as an int.
+template <class E>
+int enum_value(const E& e) noexcept {
+  static_assert(std::is_enum_v<E> && sizeof(E) == sizeof(int));
+  int v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
 }
 
 /// Returns from the enclosing lambda if `expr` (an aclError) is not ACL_SUCCESS.

@@ -1,4 +1,5 @@
 // vnpuLaunchKernel, vnpuKernelFail and the tensor descriptor helpers.
+#include <cstring>
 #include <string>
 
 #include "capi/tensor.hpp"
@@ -19,7 +20,8 @@ aclError to_tensor(const vnpuTensor* t, const char* name, vnpu::Tensor* out) {
   if (t->rank < 0 || t->rank > VNPU_TENSOR_MAX_RANK)
     return fail(ACL_ERROR_INVALID_PARAM, "%s: rank %d outside 0..%d", name, t->rank, VNPU_TENSOR_MAX_RANK);
   vnpu::DType dtype;
-  switch (t->dataType) {
+  const int type = enum_value(t->dataType);
+  switch (type) {
     case ACL_FLOAT: dtype = vnpu::DType::kF32; break;
     case ACL_FLOAT16: dtype = vnpu::DType::kF16; break;
     case ACL_BF16: dtype = vnpu::DType::kBF16; break;
@@ -30,7 +32,7 @@ aclError to_tensor(const vnpuTensor* t, const char* name, vnpu::Tensor* out) {
       return fail(ACL_ERROR_INVALID_PARAM,
                   "%s: element type %d is not supported by the operators (ACL_FLOAT, ACL_FLOAT16, ACL_BF16, "
                   "ACL_INT32, ACL_INT64, ACL_BOOL)",
-                  name, static_cast<int>(t->dataType));
+                  name, type);
   }
   const auto rank = static_cast<std::size_t>(t->rank);
   *out = vnpu::Tensor(t->data, dtype, std::span<const std::int64_t>(t->dims, rank),
@@ -120,7 +122,7 @@ aclError vnpuTensorInit(vnpuTensor* tensor, void* data, aclDataType dataType, in
     if (rank > 0 && dims == nullptr) return fail(ACL_ERROR_INVALID_PARAM, "dims is null with rank %d", rank);
     *tensor = vnpuTensor{};
     tensor->data = data;
-    tensor->dataType = dataType;
+    std::memcpy(&tensor->dataType, &dataType, sizeof dataType);  // any value; checked where used
     tensor->rank = rank;
     int64_t stride = 1;
     for (int32_t i = rank - 1; i >= 0; --i) {

@@ -7,10 +7,10 @@
 namespace vnpu::capi {
 namespace {
 
-aclError reduce_options(vnpuReduceOp op, const int32_t* axes, int32_t axisCount, int32_t keepDims, double correction,
+aclError reduce_options(int op, const int32_t* axes, int32_t axisCount, int32_t keepDims, double correction,
                         vnpu::ops::ReduceOp* out_op, vnpu::ops::ReduceOptions* out) {
   if (op < VNPU_REDUCE_SUM || op > VNPU_REDUCE_ANY)
-    return fail(ACL_ERROR_INVALID_PARAM, "unknown vnpuReduceOp %d", static_cast<int>(op));
+    return fail(ACL_ERROR_INVALID_PARAM, "unknown vnpuReduceOp %d", op);
   *out_op = static_cast<vnpu::ops::ReduceOp>(op);
   if (axisCount < VNPU_REDUCE_ALL_AXES)
     return fail(ACL_ERROR_INVALID_PARAM, "axisCount %d (VNPU_REDUCE_ALL_AXES, 0, or the number of axes)", axisCount);
@@ -41,7 +41,7 @@ aclError vnpuReduce(vnpuReduceOp op, const vnpuTensor* src, const vnpuTensor* ds
     VNPU_ACL_TRY(to_tensor(dst, "dst", &out));
     vnpu::ops::ReduceOp rop{};
     vnpu::ops::ReduceOptions options;
-    VNPU_ACL_TRY(reduce_options(op, axes, axisCount, keepDims, correction, &rop, &options));
+    VNPU_ACL_TRY(reduce_options(enum_value(op), axes, axisCount, keepDims, correction, &rop, &options));
     vnpu::Stream s;
     VNPU_ACL_TRY(op_stream(stream, &s));
     return op_result(vnpu::ops::reduce(s, rop, in, out, options), "queueing the reduction");
@@ -58,7 +58,7 @@ aclError vnpuReduceOutputShape(vnpuReduceOp op, const vnpuTensor* src, const int
     VNPU_ACL_TRY(to_tensor(src, "src", &in));
     vnpu::ops::ReduceOp rop{};
     vnpu::ops::ReduceOptions options;
-    VNPU_ACL_TRY(reduce_options(op, axes, axisCount, keepDims, 1.0, &rop, &options));
+    VNPU_ACL_TRY(reduce_options(enum_value(op), axes, axisCount, keepDims, 1.0, &rop, &options));
     auto shape = vnpu::ops::reduce_output_shape(rop, in, options);
     if (!shape) return op_result(shape.status(), "computing the output shape");
     *rank = shape->rank;

@@ -7,13 +7,13 @@ using namespace vnpu::capi;
 
 namespace {
 
-aclError check_policy(aclrtMemMallocPolicy policy) {
+aclError check_policy(int policy) {
   if (policy < ACL_MEM_MALLOC_HUGE_FIRST || policy > ACL_MEM_MALLOC_NORMAL_ONLY_P2P)
-    return fail(ACL_ERROR_INVALID_PARAM, "unknown aclrtMemMallocPolicy %d", static_cast<int>(policy));
+    return fail(ACL_ERROR_INVALID_PARAM, "unknown aclrtMemMallocPolicy %d", policy);
   return ACL_SUCCESS;
 }
 
-aclError device_malloc(void** devPtr, size_t size, aclrtMemMallocPolicy policy) {
+aclError device_malloc(void** devPtr, size_t size, int policy) {
   VNPU_ACL_REQUIRE(devPtr);
   VNPU_ACL_TRY(require_init());
   if (size == 0) return fail(ACL_ERROR_INVALID_PARAM, "size 0");
@@ -36,9 +36,9 @@ aclError free_memory(void* ptr, bool pinned) {
   return ACL_SUCCESS;
 }
 
-aclError check_kind(aclrtMemcpyKind kind) {
+aclError check_kind(int kind) {
   if (kind < ACL_MEMCPY_HOST_TO_HOST || kind > ACL_MEMCPY_DEVICE_TO_DEVICE)
-    return fail(ACL_ERROR_INVALID_PARAM, "unknown aclrtMemcpyKind %d", static_cast<int>(kind));
+    return fail(ACL_ERROR_INVALID_PARAM, "unknown aclrtMemcpyKind %d", kind);
   return ACL_SUCCESS;
 }
 
@@ -66,11 +66,11 @@ aclError check_memset(void* devPtr, size_t maxCount, size_t count, bool* done) {
 extern "C" {
 
 aclError aclrtMalloc(void** devPtr, size_t size, aclrtMemMallocPolicy policy) {
-  return guard("aclrtMalloc", [&]() -> aclError { return device_malloc(devPtr, size, policy); });
+  return guard("aclrtMalloc", [&]() -> aclError { return device_malloc(devPtr, size, enum_value(policy)); });
 }
 
 aclError aclrtMallocCached(void** devPtr, size_t size, aclrtMemMallocPolicy policy) {
-  return guard("aclrtMallocCached", [&]() -> aclError { return device_malloc(devPtr, size, policy); });
+  return guard("aclrtMallocCached", [&]() -> aclError { return device_malloc(devPtr, size, enum_value(policy)); });
 }
 
 aclError aclrtFree(void* devPtr) {
@@ -99,11 +99,11 @@ aclError aclrtFreeHost(void* hostPtr) {
 aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count, aclrtMemcpyKind kind) {
   return guard("aclrtMemcpy", [&]() -> aclError {
     VNPU_ACL_TRY(require_init());
-    VNPU_ACL_TRY(check_kind(kind));
+    VNPU_ACL_TRY(check_kind(enum_value(kind)));
     bool done = false;
     VNPU_ACL_TRY(check_copy(dst, destMax, src, count, &done));
     if (done) return ACL_SUCCESS;
-    const vnpu::Status st = vnpu::memcpy(dst, destMax, src, count, static_cast<vnpu::CopyKind>(kind));
+    const vnpu::Status st = vnpu::memcpy(dst, destMax, src, count, static_cast<vnpu::CopyKind>(enum_value(kind)));
     if (st != vnpu::Status::kSuccess) return fail_status(st, "copying");
     return ACL_SUCCESS;
   });
@@ -113,14 +113,14 @@ aclError aclrtMemcpyAsync(void* dst, size_t destMax, const void* src, size_t cou
                           aclrtStream stream) {
   return guard("aclrtMemcpyAsync", [&]() -> aclError {
     VNPU_ACL_TRY(require_init());
-    VNPU_ACL_TRY(check_kind(kind));
+    VNPU_ACL_TRY(check_kind(enum_value(kind)));
     StreamPtr s;
     VNPU_ACL_TRY(resolve_stream(stream, &s));
     bool done = false;
     VNPU_ACL_TRY(check_copy(dst, destMax, src, count, &done));
     if (done) return ACL_SUCCESS;
     vnpu::Stream target = s->stream;
-    const vnpu::Status st = target.memcpy_async(dst, destMax, src, count, static_cast<vnpu::CopyKind>(kind));
+    const vnpu::Status st = target.memcpy_async(dst, destMax, src, count, static_cast<vnpu::CopyKind>(enum_value(kind)));
     if (st != vnpu::Status::kSuccess) return fail_status(st, "queueing the copy");
     return ACL_SUCCESS;
   });
@@ -158,8 +158,8 @@ aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t* free, size_t* total) {
     VNPU_ACL_REQUIRE(free);
     VNPU_ACL_REQUIRE(total);
     VNPU_ACL_TRY(require_init());
-    if (attr < ACL_DDR_MEM || attr > ACL_HBM_MEM_P2P_NORMAL)
-      return fail(ACL_ERROR_INVALID_PARAM, "unknown aclrtMemAttr %d", static_cast<int>(attr));
+    const int a = enum_value(attr);
+    if (a < ACL_DDR_MEM || a > ACL_HBM_MEM_P2P_NORMAL) return fail(ACL_ERROR_INVALID_PARAM, "unknown aclrtMemAttr %d", a);
     ContextPtr ctx;
     VNPU_ACL_TRY(current_context(&ctx));
     const vnpu::MemInfo info = ctx->device.mem_info();
