@@ -9,7 +9,7 @@
 #   build     release preset: library, tests and the vnpu CLI
 #   test      ctest on the release build
 #   consumer  cmake --install into build/stage, then build and run examples/consumer
-#             against it with find_package(vnpu CONFIG)
+#             against it with find_package(vnpu CONFIG) (vnpu::vnpu and vnpu::ascendcl)
 #   capi      cmake --install into build/stage; check libascendcl.so's SONAME and exports; build
 #             examples/acl/*.c, the C99 header check and the tests/capi conformance suite with
 #             cc against the installed headers and library (pkg-config ascendcl), and run them
@@ -64,6 +64,7 @@ step_consumer() {
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$ROOT/build/stage"
   cmake --build build/consumer -j"$JOBS"
   build/consumer/consumer
+  build/consumer/acl_consumer
 }
 
 # The C API as a user sees it: only the installed tree, a C compiler and pkg-config.
