@@ -9,6 +9,7 @@
   X(init, uninitialized, 1)                       \
   X(init, config_path, 1)                         \
   X(base, data_type_size, 0)                      \
+  X(base, error_code_values, 0)                   \
   X(base, float16, 0)                             \
   X(base, data_buffer, 0)                         \
   X(base, error_message_per_thread, 0)            \
