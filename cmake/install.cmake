@@ -2,12 +2,16 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS vnpu EXPORT vnpuTargets
+install(TARGETS vnpu ascendcl EXPORT vnpuTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY include/vnpu DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/vnpu include/acl DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# pkg-config for the C API: `cc app.c $(pkg-config --cflags --libs ascendcl)`.
+file(RELATIVE_PATH ASCENDCL_PC_TO_PREFIX /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
+configure_file(cmake/ascendcl.pc.in ${CMAKE_CURRENT_BINARY_DIR}/ascendcl.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/ascendcl.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 if(TARGET vnpu_cli)
   install(TARGETS vnpu_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

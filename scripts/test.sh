@@ -9,13 +9,17 @@
 #   build     release preset: library, tests and the vnpu CLI
 #   test      ctest on the release build
 #   consumer  cmake --install into build/stage, then build and run examples/consumer
-#             against it with find_package(vnpu CONFIG)
+#             against it with find_package(vnpu CONFIG) (vnpu::vnpu and vnpu::ascendcl)
+#   capi      cmake --install into build/stage; check libascendcl.so's SONAME and exports; build
+#             examples/acl/*.c, the C99 header check and the tests/capi conformance suite with
+#             cc against the installed headers and library (pkg-config ascendcl), and run them
 #   cli       vnpu info / demo / bench runtime / bench reduce / bench softmax / bench norm with --json;
 #             each output must parse as JSON (softmax and norm with --reps 1, to stay quick)
-#   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel' under ThreadSanitizer
+#   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel|capi' under ThreadSanitizer
 #   asan      asan preset (library + tests), ctest under AddressSanitizer + UBSan + LSan
 #   fuzz      fuzz/ built with clang (libFuzzer + ASan + UBSan) into build/fuzz; npy_fuzz runs
-#             for VNPU_FUZZ_SECONDS (default 60) from a generated seed corpus; any crash fails
+#             for VNPU_FUZZ_SECONDS (default 60) from a generated seed corpus, then acl_fuzz
+#             (random C API call sequences) as long; any crash, leak or hang fails
 #
 # A failing step does not stop the later ones. The last line is "N passed, N failed";
 # the exit status is 0 only if every step passed. Builds use -j2 (CI has 2 cores).
@@ -27,16 +31,17 @@ JOBS=2
 CTEST_TIMEOUT=300  # seconds per test without its own TIMEOUT property: a hang fails, fast
 CLI=build/release/tools/cli/vnpu
 
-ALL_STEPS=(deps build test consumer cli tsan asan fuzz)
+ALL_STEPS=(deps build test consumer capi cli tsan asan fuzz)
 declare -A DESCRIPTION=(
   [deps]="install missing packages"
   [build]="release build (library, tests, CLI)"
   [test]="ctest, release build"
   [consumer]="install to build/stage, build and run examples/consumer"
+  [capi]="C API: install, exports, examples/acl and the conformance suite built with cc"
   [cli]="vnpu info/demo/bench runtime/reduce/softmax/norm --json smoke run"
-  [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel'"
+  [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel|capi'"
   [asan]="AddressSanitizer + UBSan build + ctest"
-  [fuzz]="libFuzzer run of the .npy reader (clang, ASan + UBSan)"
+  [fuzz]="libFuzzer runs of the .npy reader and the C API (clang, ASan + UBSan)"
 )
 
 step_deps() {
@@ -60,6 +65,59 @@ step_consumer() {
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$ROOT/build/stage"
   cmake --build build/consumer -j"$JOBS"
   build/consumer/consumer
+  build/consumer/acl_consumer
+}
+
+# The C API as a user sees it: only the installed tree, a C compiler and pkg-config.
+step_capi() {
+  local stage=$ROOT/build/stage out=build/capi
+  rm -rf "$stage" "$out"
+  mkdir -p "$out"
+  cmake --install build/release --prefix "$stage" >/dev/null
+  local lib
+  lib=$(dirname "$(find "$stage" -name 'libascendcl.so' | head -n 1)")
+  echo "\$ readelf -d libascendcl.so | grep SONAME"
+  readelf -d "$lib/libascendcl.so" | grep SONAME
+  # Only the API is exported: acl* and vnpu<Upper>* symbols, nothing of the C++ runtime inside.
+  local exported foreign
+  exported=$(nm -D --defined-only "$lib/libascendcl.so" | awk '{print $3}')
+  foreign=$(grep -Ev '^(acl|vnpu[A-Z])' <<<"$exported" || true)
+  echo "exported symbols: $(wc -l <<<"$exported")"
+  if [[ -n "$foreign" ]]; then
+    echo "libascendcl.so exports symbols outside the API:" >&2
+    echo "$foreign" >&2
+    return 1
+  fi
+  export PKG_CONFIG_PATH="$lib/pkgconfig"
+  local cflags libs rpath=(-Wl,-rpath,"$lib")
+  cflags=$(pkg-config --cflags ascendcl)
+  libs=$(pkg-config --libs ascendcl)
+  echo "\$ pkg-config --cflags --libs ascendcl: $cflags $libs"
+  local warn=(-Wall -Wextra -pedantic -Werror)
+  # shellcheck disable=SC2086
+  cc -std=c99 "${warn[@]}" $cflags -c tests/capi/header_c99.c -o "$out/header_c99.o"
+  for ex in async_pipeline multi_stream callback; do
+    # shellcheck disable=SC2086
+    cc -std=c11 "${warn[@]}" examples/acl/$ex.c $cflags $libs "${rpath[@]}" -lpthread -lm -o "$out/$ex"
+    echo "\$ $ex"
+    timeout 120 "$out/$ex"
+  done
+  # an existing C++ program builds with the documented g++ line
+  g++ -x c++ examples/acl/async_pipeline.c -I"$stage/include" -L"$lib" -lascendcl "${rpath[@]}" -o "$out/async_pipeline_cxx"
+  timeout 120 "$out/async_pipeline_cxx"
+  local defs=()
+  if grep -qx vnpuSoftmax <<<"$exported"; then defs+=(-DVNPU_CAPI_TEST_SOFTMAX tests/capi/test_softmax.c); fi
+  if grep -qx vnpuLayerNorm <<<"$exported"; then defs+=(-DVNPU_CAPI_TEST_NORM tests/capi/test_norm.c); fi
+  # shellcheck disable=SC2086
+  cc -std=c11 "${warn[@]}" tests/capi/harness.c tests/capi/test_{callback,device,init,kernel,memory,stream,stress}.c \
+    "${defs[@]}" $cflags $libs "${rpath[@]}" -lpthread -lm -o "$out/acl_conformance"
+  timeout 600 "$out/acl_conformance" | tail -n 1
+  # shellcheck disable=SC2086
+  cc -std=c11 "${warn[@]}" tests/capi/exit_without_finalize.c $cflags $libs "${rpath[@]}" -lpthread \
+    -o "$out/exit_without_finalize"
+  timeout 60 "$out/exit_without_finalize" return
+  timeout 60 "$out/exit_without_finalize" exit
+  echo "exit without aclFinalize: clean"
 }
 
 # Runs `vnpu ARGS... --json`, shows the head of its output and checks that it is JSON.
@@ -91,7 +149,7 @@ step_tsan() {
   cmake --preset tsan
   cmake --build --preset tsan -j"$JOBS"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ctest --test-dir build/tsan -L 'runtime|kernel' --output-on-failure -j"$JOBS" \
+    ctest --test-dir build/tsan -L 'runtime|kernel|capi' --output-on-failure -j"$JOBS" \
     --timeout "$CTEST_TIMEOUT" --no-tests=error
 }
 
@@ -125,6 +183,19 @@ step_fuzz() {
     return 1
   fi
   grep -E '^(Done|stat::)' "$dir/fuzz.log"
+  # The C API: random call sequences with random handles, pointers, sizes and kinds.
+  mkdir -p "$dir/acl_corpus"
+  echo "\$ acl_fuzz for ${seconds} s (log: $dir/acl_fuzz.log)"
+  rc=0
+  ASAN_OPTIONS=detect_leaks=1 timeout $((seconds + 120)) "$dir/acl_fuzz" -max_total_time="$seconds" -timeout=30 \
+    -rss_limit_mb=4096 -max_len=512 -artifact_prefix="$dir/artifacts/acl-" -print_final_stats=1 \
+    "$dir/acl_corpus" >"$dir/acl_fuzz.log" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    tail -n 60 "$dir/acl_fuzz.log"
+    echo "acl_fuzz failed (exit $rc); inputs: $(ls "$dir/artifacts")" >&2
+    return 1
+  fi
+  grep -E '^(Done|stat::)' "$dir/acl_fuzz.log"
 }
 
 if (($# > 0)); then
@@ -148,7 +219,7 @@ for s in "${steps[@]}"; do
   printf '\n======== [%s] %s (t=%ds)\n' "$s" "${DESCRIPTION[$s]}" "$((SECONDS - START))"
   t0=$SECONDS
   # consumer and cli use the release build: report them failed, not confusingly broken.
-  if [[ ("$s" == consumer || "$s" == cli) && "${result[build]:-}" == failed ]]; then
+  if [[ ("$s" == consumer || "$s" == capi || "$s" == cli) && "${result[build]:-}" == failed ]]; then
     echo "skipped: needs the release build, which failed"
     rc=1
   else

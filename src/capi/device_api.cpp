@@ -1,0 +1,147 @@
+// aclInit/aclFinalize, devices and contexts.
+#include <cstdio>
+
+#include "capi/callback.hpp"
+#include "capi/capi.hpp"
+#include "capi/state.hpp"
+#include "vnpu/version.hpp"
+
+using namespace vnpu::capi;
+
+extern "C" {
+
+aclError aclInit(const char* configPath) {
+  return guard("aclInit", [&]() -> aclError {
+    if (configPath != nullptr && *configPath != '\0') {
+      // The configuration file of the vendor runtime (dump, profiling, logging settings)
+      // has nothing vnpu needs; it must exist and be readable, as there.
+      std::FILE* f = std::fopen(configPath, "rb");
+      if (f == nullptr) return fail(ACL_ERROR_INVALID_PARAM, "cannot open the configuration file '%s'", configPath);
+      std::fclose(f);
+    }
+    return initialize();
+  });
+}
+
+aclError aclFinalize(void) {
+  return guard("aclFinalize", [&]() -> aclError { return finalize(); });
+}
+
+aclError aclrtGetVersion(int32_t* major, int32_t* minor, int32_t* patch) {
+  return guard("aclrtGetVersion", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(major);
+    VNPU_ACL_REQUIRE(minor);
+    VNPU_ACL_REQUIRE(patch);
+    *major = VNPU_VERSION_MAJOR;
+    *minor = VNPU_VERSION_MINOR;
+    *patch = VNPU_VERSION_PATCH;
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtSetDevice(int32_t deviceId) {
+  return guard("aclrtSetDevice", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    return set_device(deviceId);
+  });
+}
+
+aclError aclrtResetDevice(int32_t deviceId) {
+  return guard("aclrtResetDevice", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    return reset_device(deviceId);
+  });
+}
+
+aclError aclrtGetDevice(int32_t* deviceId) {
+  return guard("aclrtGetDevice", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(deviceId);
+    VNPU_ACL_TRY(require_init());
+    ContextPtr ctx;
+    VNPU_ACL_TRY(current_context(&ctx));
+    *deviceId = ctx->device_id;
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtGetDeviceCount(uint32_t* count) {
+  return guard("aclrtGetDeviceCount", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(count);
+    VNPU_ACL_TRY(require_init());
+    *count = static_cast<uint32_t>(vnpu::Device::count());
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtGetRunMode(aclrtRunMode* runMode) {
+  return guard("aclrtGetRunMode", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(runMode);
+    VNPU_ACL_TRY(require_init());
+    *runMode = ACL_HOST;
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtSynchronizeDevice(void) {
+  return guard("aclrtSynchronizeDevice", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    ContextPtr ctx;
+    VNPU_ACL_TRY(current_context(&ctx));
+    if (in_callback())
+      return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT, "called from inside a callback (it could wait for itself)");
+    if (would_deadlock_any())
+      return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
+                  "the calling thread must run pending blocking callbacks of a stream; waiting would never end");
+    const vnpu::Status st = ctx->device.synchronize();
+    if (st != vnpu::Status::kSuccess) return fail_status(st, "synchronizing the device");
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtCreateContext(aclrtContext* context, int32_t deviceId) {
+  return guard("aclrtCreateContext", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(context);
+    VNPU_ACL_TRY(require_init());
+    ContextPtr ctx;
+    VNPU_ACL_TRY(create_context(deviceId, false, &ctx));
+    set_current_context(ctx->id);
+    *context = to_handle(ctx->id);
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtDestroyContext(aclrtContext context) {
+  return guard("aclrtDestroyContext", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    ContextPtr ctx;
+    VNPU_ACL_TRY(find_context(context, &ctx));
+    if (ctx->is_default)
+      return fail(ACL_ERROR_RT_PARAM_INVALID, "context %p is the default context of device %d (use aclrtResetDevice)",
+                  context, ctx->device_id);
+    destroy_context(ctx);
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtSetCurrentContext(aclrtContext context) {
+  return guard("aclrtSetCurrentContext", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    ContextPtr ctx;
+    VNPU_ACL_TRY(find_context(context, &ctx));
+    set_current_context(ctx->id);
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtGetCurrentContext(aclrtContext* context) {
+  return guard("aclrtGetCurrentContext", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(context);
+    VNPU_ACL_TRY(require_init());
+    ContextPtr ctx;
+    VNPU_ACL_TRY(current_context(&ctx));
+    *context = to_handle(ctx->id);
+    return ACL_SUCCESS;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,137 @@
+// vnpuLaunchKernel, vnpuKernelFail and the tensor descriptor helpers.
+#include <cstring>
+#include <string>
+
+#include "capi/tensor.hpp"
+
+namespace vnpu::capi {
+
+namespace {
+
+// Set by vnpuKernelFail inside a block; checked when the block returns.
+thread_local bool t_in_kernel = false;
+thread_local bool t_kernel_failed = false;
+thread_local std::string t_kernel_message;
+
+}  // namespace
+
+aclError to_tensor(const vnpuTensor* t, const char* name, vnpu::Tensor* out) {
+  if (t == nullptr) return fail(ACL_ERROR_INVALID_PARAM, "%s is null", name);
+  if (t->rank < 0 || t->rank > VNPU_TENSOR_MAX_RANK)
+    return fail(ACL_ERROR_INVALID_PARAM, "%s: rank %d outside 0..%d", name, t->rank, VNPU_TENSOR_MAX_RANK);
+  vnpu::DType dtype;
+  const int type = enum_value(t->dataType);
+  switch (type) {
+    case ACL_FLOAT: dtype = vnpu::DType::kF32; break;
+    case ACL_FLOAT16: dtype = vnpu::DType::kF16; break;
+    case ACL_BF16: dtype = vnpu::DType::kBF16; break;
+    case ACL_INT32: dtype = vnpu::DType::kI32; break;
+    case ACL_INT64: dtype = vnpu::DType::kI64; break;
+    case ACL_BOOL: dtype = vnpu::DType::kBool; break;
+    default:
+      return fail(ACL_ERROR_INVALID_PARAM,
+                  "%s: element type %d is not supported by the operators (ACL_FLOAT, ACL_FLOAT16, ACL_BF16, "
+                  "ACL_INT32, ACL_INT64, ACL_BOOL)",
+                  name, type);
+  }
+  const auto rank = static_cast<std::size_t>(t->rank);
+  *out = vnpu::Tensor(t->data, dtype, std::span<const std::int64_t>(t->dims, rank),
+                      std::span<const std::int64_t>(t->strides, rank));
+  if (!out->valid()) return fail(ACL_ERROR_INVALID_PARAM, "%s: %s", name, out->invalid_reason());
+  return ACL_SUCCESS;
+}
+
+aclError to_optional_tensor(const vnpuTensor* t, const char* name, std::optional<vnpu::Tensor>* out) {
+  if (t == nullptr) {
+    out->reset();
+    return ACL_SUCCESS;
+  }
+  vnpu::Tensor v;
+  VNPU_ACL_TRY(to_tensor(t, name, &v));
+  *out = v;
+  return ACL_SUCCESS;
+}
+
+aclDataType to_acl_type(vnpu::DType t) noexcept {
+  switch (t) {
+    case vnpu::DType::kF32: return ACL_FLOAT;
+    case vnpu::DType::kF16: return ACL_FLOAT16;
+    case vnpu::DType::kBF16: return ACL_BF16;
+    case vnpu::DType::kI32: return ACL_INT32;
+    case vnpu::DType::kI64: return ACL_INT64;
+    case vnpu::DType::kBool: return ACL_BOOL;
+  }
+  return ACL_DT_UNDEFINED;
+}
+
+aclError op_stream(aclrtStream stream, vnpu::Stream* out) {
+  VNPU_ACL_TRY(require_init());
+  StreamPtr s;
+  VNPU_ACL_TRY(resolve_stream(stream, &s));
+  *out = s->stream;
+  return ACL_SUCCESS;
+}
+
+aclError op_result(vnpu::Status st, const char* what) {
+  if (st == vnpu::Status::kSuccess) return ACL_SUCCESS;
+  return fail_status(st, what, Site::kOp);
+}
+
+}  // namespace vnpu::capi
+
+using namespace vnpu::capi;
+
+extern "C" {
+
+aclError vnpuLaunchKernel(vnpuKernelFunc fn, uint32_t blockDim, void* args, aclrtStream stream) {
+  return guard("vnpuLaunchKernel", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(fn);
+    if (blockDim == 0) return fail(ACL_ERROR_INVALID_PARAM, "blockDim 0");
+    vnpu::Stream s;
+    VNPU_ACL_TRY(op_stream(stream, &s));
+    const vnpu::Status st = s.launch("vnpuKernel", blockDim, [fn, args](const vnpu::KernelContext& k) {
+      t_in_kernel = true;
+      t_kernel_failed = false;
+      fn(k.block_idx(), k.block_dim(), args);
+      t_in_kernel = false;
+      if (t_kernel_failed) {
+        t_kernel_failed = false;
+        throw vnpu::Error(vnpu::Status::kTaskFailed, "block " + std::to_string(k.block_idx()) + " of " +
+                                                         std::to_string(k.block_dim()) + ": " + t_kernel_message);
+      }
+    });
+    return op_result(st, "queueing the kernel");
+  });
+}
+
+void vnpuKernelFail(const char* message) {
+  if (!t_in_kernel) return;
+  try {
+    t_kernel_message = message != nullptr ? message : "the kernel reported a failure";
+  } catch (...) {
+    t_kernel_message.clear();
+  }
+  t_kernel_failed = true;
+}
+
+aclError vnpuTensorInit(vnpuTensor* tensor, void* data, aclDataType dataType, int32_t rank, const int64_t* dims) {
+  return guard("vnpuTensorInit", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(tensor);
+    if (rank < 0 || rank > VNPU_TENSOR_MAX_RANK)
+      return fail(ACL_ERROR_INVALID_PARAM, "rank %d outside 0..%d", rank, VNPU_TENSOR_MAX_RANK);
+    if (rank > 0 && dims == nullptr) return fail(ACL_ERROR_INVALID_PARAM, "dims is null with rank %d", rank);
+    *tensor = vnpuTensor{};
+    tensor->data = data;
+    std::memcpy(&tensor->dataType, &dataType, sizeof dataType);  // any value; checked where used
+    tensor->rank = rank;
+    int64_t stride = 1;
+    for (int32_t i = rank - 1; i >= 0; --i) {
+      tensor->dims[i] = dims[i];
+      tensor->strides[i] = stride;
+      stride *= dims[i] > 0 ? dims[i] : 1;
+    }
+    return ACL_SUCCESS;
+  });
+}
+
+}  // extern "C"

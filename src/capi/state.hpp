@@ -1,0 +1,136 @@
+// The C API's process state: the init flag, the registry of live handles, the devices'
+// default contexts and the calling thread's current context.
+//
+// Handles are opaque numbers, never pointers and never reused: a destroyed or made-up
+// handle is simply absent from the registry, so it is detected instead of dereferenced,
+// and a handle of the wrong kind is told apart. Lookups return shared_ptrs, so an object
+// stays alive for the call that found it even if another thread destroys it meanwhile.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "acl/acl.h"
+#include "vnpu/device.hpp"
+#include "vnpu/event.hpp"
+#include "vnpu/stream.hpp"
+
+namespace vnpu::capi {
+
+enum class Kind { kContext, kStream, kEvent };
+const char* kind_name(Kind k) noexcept;
+
+struct Object {
+  Object(Kind k, std::uint64_t i) : kind(k), id(i) {}
+  virtual ~Object() = default;
+  const Kind kind;
+  const std::uint64_t id;
+};
+
+struct Reporter;  // callback.hpp
+
+/// The callback side of a stream: who runs its callbacks. Shared with queued callback
+/// tasks, which outlive the stream's handle.
+struct CallbackRoute {
+  std::mutex mu;
+  std::shared_ptr<Reporter> subscriber;  // guarded by mu
+  /// ACL_CALLBACK_BLOCK callbacks launched and not yet run.
+  std::atomic<int> blocking_pending{0};
+};
+
+struct StreamObj final : Object {
+  StreamObj(std::uint64_t i, std::uint64_t c, vnpu::Stream s, bool d)
+      : Object(Kind::kStream, i), context(c), stream(std::move(s)), is_default(d) {}
+  const std::uint64_t context;
+  const vnpu::Stream stream;
+  const bool is_default;
+  const std::shared_ptr<CallbackRoute> route = std::make_shared<CallbackRoute>();
+};
+
+struct EventObj final : Object {
+  EventObj(std::uint64_t i, std::uint64_t c, vnpu::Event e, std::uint32_t f)
+      : Object(Kind::kEvent, i), context(c), flags(f), event_(std::move(e)) {}
+  const std::uint64_t context;
+  const std::uint32_t flags;  // vnpu::EventFlags
+  vnpu::Event get() const {
+    std::lock_guard lock(mu_);
+    return event_;
+  }
+  void set(vnpu::Event e) {
+    std::lock_guard lock(mu_);
+    event_ = std::move(e);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  vnpu::Event event_;  // replaced by aclrtResetEvent
+};
+
+struct ContextObj final : Object {
+  ContextObj(std::uint64_t i, int dev_id, vnpu::Device d, bool def)
+      : Object(Kind::kContext, i), device_id(dev_id), device(std::move(d)), is_default(def) {}
+  const int device_id;
+  const vnpu::Device device;
+  const bool is_default;
+  std::shared_ptr<StreamObj> default_stream;  // set once at creation
+  std::vector<std::uint64_t> children;        // streams and events; guarded by the registry lock
+};
+
+using ContextPtr = std::shared_ptr<ContextObj>;
+using StreamPtr = std::shared_ptr<StreamObj>;
+using EventPtr = std::shared_ptr<EventObj>;
+
+/// The handle value of an object (never null) and back.
+void* to_handle(std::uint64_t id) noexcept;
+std::uint64_t from_handle(const void* h) noexcept;
+
+/// ACL_SUCCESS when aclInit is in effect, else ACL_ERROR_UNINITIALIZE (recorded).
+aclError require_init() noexcept;
+
+/// The calling thread's current context; ACL_ERROR_RT_CONTEXT_NULL if it has none or it
+/// was destroyed.
+aclError current_context(ContextPtr* out);
+/// The calling thread's current context id (0: none); no validation.
+std::uint64_t current_context_id() noexcept;
+void set_current_context(std::uint64_t id) noexcept;
+
+/// Looks up a handle of the given kind; ACL_ERROR_RT_INVALID_HANDLE if it is absent or
+/// of another kind.
+aclError find_context(aclrtContext h, ContextPtr* out);
+aclError find_event(aclrtEvent h, EventPtr* out);
+/// Resolves a stream argument: NULL is the current context's default stream. A stream of
+/// a context other than the calling thread's current one is ACL_ERROR_RT_STREAM_CONTEXT
+/// (a thread without a current context may use any stream).
+aclError resolve_stream(aclrtStream h, StreamPtr* out);
+
+/// Creates and registers a context on `device_id` with its default stream.
+aclError create_context(int device_id, bool is_default, ContextPtr* out);
+/// Creates and registers a stream / an event in `ctx`.
+aclError create_stream(const ContextPtr& ctx, StreamPtr* out);
+aclError create_event(const ContextPtr& ctx, std::uint32_t vnpu_flags, EventPtr* out);
+
+/// Unregisters `ctx` with its streams and events. Their subscriptions end (callbacks left
+/// run on this thread) and queued work finishes in the background.
+void destroy_context(const ContextPtr& ctx);
+/// Unregisters one stream (its subscription ends) / one event.
+void destroy_stream(const StreamPtr& s);
+void destroy_event(const EventPtr& e);
+
+/// aclrtSetDevice / aclrtResetDevice bookkeeping.
+aclError set_device(int device_id);
+aclError reset_device(int device_id);
+
+/// Device and pinned allocations made through the API, freed by aclFinalize.
+void track_allocation(void* p, bool pinned);
+void untrack_allocation(void* p) noexcept;
+
+/// aclInit / aclFinalize.
+aclError initialize();
+aclError finalize();
+
+}  // namespace vnpu::capi
