@@ -13,6 +13,7 @@
 #include "runtime/stream_impl.hpp"
 #include "vnpu/device.hpp"
 #include "vnpu/memory.hpp"
+#include "vnpu/profiler.hpp"
 
 namespace vnpu::ops {
 
@@ -158,6 +159,15 @@ Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor&
   lo.cooperative = plan->K > 1 && blocks > 1;
   char name[48];
   std::snprintf(name, sizeof name, "reduce_%s", reduce_op_name(op));
+  // For the profiler's per-op table: one call reads the input and writes the output once.
+  std::string shape;
+  if (profiler::active()) {
+    shape = std::string(dtype_name(in.dtype())) + vnpu::detail::shape_string(in.shape()) + " -> " +
+            vnpu::detail::shape_string(out.shape());
+  }
+  const auto moved = static_cast<std::uint64_t>(in.numel()) * dtype_size(in.dtype()) +
+                     static_cast<std::uint64_t>(out.numel()) * dtype_size(out.dtype());
+  const profiler::ScopedOpTag tag(name, shape, moved);
   Stream s = stream;
   return s.launch(name, blocks, lo, [plan](const KernelContext& ctx) {
     std::int64_t u0 = 0, u1 = 0;
