@@ -10,7 +10,10 @@
 #   test      ctest on the release build
 #   consumer  cmake --install into build/stage, then build and run examples/consumer
 #             against it with find_package(vnpu CONFIG)
-#   cli       vnpu info / demo / bench runtime / bench reduce with --json; each output must parse as JSON
+#   cli       vnpu info / demo / bench runtime / bench reduce with --json; each output must parse as JSON;
+#             vnpu report of the demo's trace (table, --json, -o HTML)
+#   browser   the profiler's HTML report rendered by headless Chromium: DOM/SVG checks, no
+#             console errors, a screenshot (build/browser/report.png)
 #   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel' under ThreadSanitizer
 #   asan      asan preset (library + tests), ctest under AddressSanitizer + UBSan + LSan
 #   fuzz      fuzz/ built with clang (libFuzzer + ASan + UBSan) into build/fuzz; npy_fuzz runs
@@ -26,13 +29,14 @@ JOBS=2
 CTEST_TIMEOUT=300  # seconds per test without its own TIMEOUT property: a hang fails, fast
 CLI=build/release/tools/cli/vnpu
 
-ALL_STEPS=(deps build test consumer cli tsan asan fuzz)
+ALL_STEPS=(deps build test consumer cli browser tsan asan fuzz)
 declare -A DESCRIPTION=(
   [deps]="install missing packages"
   [build]="release build (library, tests, CLI)"
   [test]="ctest, release build"
   [consumer]="install to build/stage, build and run examples/consumer"
   [cli]="vnpu info/demo/bench runtime/bench reduce --json smoke run"
+  [browser]="profiler report in headless Chromium (DOM checks + screenshot)"
   [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel'"
   [asan]="AddressSanitizer + UBSan build + ctest"
   [fuzz]="libFuzzer run of the .npy reader (clang, ASan + UBSan)"
@@ -64,7 +68,7 @@ step_consumer() {
 # Runs `vnpu ARGS... --json`, shows the head of its output and checks that it is JSON.
 cli_json() {
   local out
-  out="build/smoke/$(echo "$*" | tr ' ' '_').json"
+  out="build/smoke/$(echo "$*" | tr ' /' '__').json"
   echo "\$ vnpu $* --json"
   local rc=0
   timeout 120 "$CLI" "$@" --json >"$out" || rc=$?
@@ -79,9 +83,16 @@ cli_json() {
 step_cli() {
   mkdir -p build/smoke
   cli_json info
-  cli_json demo
+  cli_json demo --trace build/smoke/demo.trace.json --report build/smoke/demo.report.html
+  cli_json report build/smoke/demo.trace.json
+  echo "\$ vnpu report build/smoke/demo.trace.json"
+  "$CLI" report build/smoke/demo.trace.json
   cli_json bench runtime
   cli_json bench reduce
+}
+
+step_browser() {
+  python3 tests/profiler/browser_test.py --vnpu "$CLI" --out build/browser
 }
 
 step_tsan() {
@@ -145,7 +156,7 @@ for s in "${steps[@]}"; do
   printf '\n======== [%s] %s (t=%ds)\n' "$s" "${DESCRIPTION[$s]}" "$((SECONDS - START))"
   t0=$SECONDS
   # consumer and cli use the release build: report them failed, not confusingly broken.
-  if [[ ("$s" == consumer || "$s" == cli) && "${result[build]:-}" == failed ]]; then
+  if [[ ("$s" == consumer || "$s" == cli || "$s" == browser) && "${result[build]:-}" == failed ]]; then
     echo "skipped: needs the release build, which failed"
     rc=1
   else
