@@ -91,6 +91,7 @@ class ScopedSpan {
   /// Starts timing if the profiler is on; the caller fills record() in the meantime.
   bool begin() noexcept {
     if (!on()) return false;
+    r_ = Record{};
     r_.start_ns = now();
     armed_ = true;
     return true;
@@ -105,7 +106,7 @@ class ScopedSpan {
   ScopedSpan& operator=(const ScopedSpan&) = delete;
 
  private:
-  Record r_{};
+  Record r_;  // filled only when armed: an idle span costs nothing but the flag load
   bool armed_ = false;
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The profiler's HTML report in a real browser (headless Chromium).
 
-Runs `vnpu demo` on a small pipeline with the profiler on, then checks:
+Runs `VNPU_PROFILE=TRACE vnpu demo` on a small pipeline, then checks:
   - the trace: valid JSON; copy spans on copy-engine lanes and kernel spans on compute-core
     lanes, some of them overlapping in time;
   - the report, rendered by Chromium (--dump-dom, after its script ran): one SVG row per
@@ -90,15 +90,26 @@ def check_trace(path):
         if not lanes[(s["pid"], s["tid"])].startswith("compute core"):
             fail(f"kernel span on lane {lanes[(s['pid'], s['tid'])]}")
     overlapping = 0
-    kernels.sort(key=lambda s: s["ts"])
     for c in copies:
         c0, c1 = c["ts"], c["ts"] + c["dur"]
         overlapping += any(k["ts"] < c1 and k["ts"] + k["dur"] > c0 for k in kernels)
-    if overlapping == 0:
-        fail("no copy span overlaps a kernel span in time")
     print(f"trace: {len(spans)} spans on {len(lanes)} lanes; {overlapping} of {len(copies)} copies "
           f"overlap a kernel")
-    return len(lanes)
+    return len(lanes), overlapping
+
+
+def run_demo(vnpu, trace, report):
+    env = dict(os.environ, VNPU_PROFILE=trace)
+    r = subprocess.run([vnpu, "demo", "--json", "--batches", "16", "--batch-mib", "1", "--reps", "1",
+                        "--kernel-iters", "160", "--report", report],
+                       capture_output=True, text=True, timeout=600, env=env)
+    if r.returncode != 0:
+        fail(f"vnpu demo exited {r.returncode}: {r.stderr}")
+    doc = json.loads(r.stdout)  # stdout stays pure JSON
+    if doc["profile"]["trace"] != trace or doc["profile"]["report"] != report:
+        fail(f"the demo's JSON names other files: {doc['profile']}")
+    if "report" not in r.stderr or trace not in r.stderr:
+        fail("the demo did not say on stderr where the trace and report are")
 
 
 def check_report(browser, report, lanes_in_trace):
@@ -106,10 +117,11 @@ def check_report(browser, report, lanes_in_trace):
     r = chromium(browser, "--dump-dom", url)
     if r.returncode != 0:
         fail(f"chromium --dump-dom exited {r.returncode}: {r.stderr[-2000:]}")
-    errors = [line for line in r.stderr.splitlines()
-              if "CONSOLE" in line and ("Uncaught" in line or "ERROR" in line.upper().split("CONSOLE")[0])]
+    # Chromium logs every console message (errors, uncaught exceptions) as ":CONSOLE"; the
+    # report writes none, so any is a failure.
+    errors = [line for line in r.stderr.splitlines() if ":CONSOLE" in line]
     if errors:
-        fail("console errors:\n" + "\n".join(errors))
+        fail("console messages:\n" + "\n".join(errors))
     scan = DomScan()
     scan.feed(r.stdout)
     if not scan.ready:
@@ -160,19 +172,25 @@ def main():
     browser = find_chromium()
     trace = os.path.join(args.out, "demo.trace.json")
     report = os.path.join(args.out, "demo.report.html")
-    # A short pipeline with kernels about as long as the copies (no calibration): copies of
-    # one stream run while the other stream computes.
-    r = subprocess.run([args.vnpu, "demo", "--json", "--batches", "16", "--batch-mib", "1", "--reps", "1",
-                        "--kernel-iters", "24", "--trace", trace, "--report", report],
-                       capture_output=True, text=True, timeout=600)
-    if r.returncode != 0:
-        fail(f"vnpu demo exited {r.returncode}: {r.stderr}")
-    doc = json.loads(r.stdout)  # stdout stays pure JSON
-    if doc["profile"]["trace"] != trace or doc["profile"]["report"] != report:
-        fail(f"the demo's JSON names other files: {doc['profile']}")
-    if "report" not in r.stderr:
-        fail("the demo did not say on stderr where the report is")
-    lanes = check_trace(trace)
+    # A short pipeline, profiled through VNPU_PROFILE, with kernels (a few ms) much longer
+    # than the copies (no calibration): one stream's copies run while the other computes.
+    # A machine busy with other work can keep the two engine threads from ever running at
+    # once; then the run is repeated (three tries).
+    for attempt in range(1, 4):
+        run_demo(args.vnpu, trace, report)
+        lanes, overlapping = check_trace(trace)
+        if overlapping:
+            break
+        print(f"attempt {attempt}: no copy span overlaps a kernel span; the machine may be busy",
+              file=sys.stderr)
+    else:
+        load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+        if load <= cpus:
+            fail("in three runs no copy span overlapped a kernel span in time")
+        # With more runnable threads than CPUs, the OS may run both engine threads on one
+        # CPU; overlap then says nothing about vnpu. The report checks still run.
+        print(f"warning: overlap not checked: the machine is busy (load {load:.1f} on {cpus} CPUs)",
+              file=sys.stderr)
     check_report(browser, report, lanes)
     take_screenshot(browser, report, os.path.join(args.out, "report.png"))
     print("browser_test: OK")

@@ -203,8 +203,11 @@ TEST_F(ProfilerTest, BarrierWaitsNestInsideTheirKernelBlocks) {
   Stream s = dev.create_stream().value();
   LaunchOptions lo;
   lo.cooperative = true;
-  ASSERT_OK(s.launch("coop", 2, lo, [](const KernelContext& k) {
-    if (k.block_idx() == 0) std::this_thread::sleep_for(2ms);  // block 1 waits at the barrier
+  Flag arriving;
+  ASSERT_OK(s.launch("coop", 2, lo, [arriving](const KernelContext& k) {
+    // Block 0 arrives 5 ms after block 1 is about to, so block 1 waits at the barrier.
+    if (k.block_idx() == 1) arriving.set();
+    if (k.block_idx() == 0 && arriving.wait()) std::this_thread::sleep_for(5ms);
     k.sync_all();
     k.sync_group();
   }));
@@ -228,6 +231,8 @@ TEST_F(ProfilerTest, BarrierWaitsNestInsideTheirKernelBlocks) {
   }
   const auto& waiter = all[all[0].block == 1 ? 0 : 1];
   EXPECT_GE(waiter.end_ns - waiter.start_ns, 1'000'000) << "block 1 waited for block 0's sleep";
+  EXPECT_GE(waiter.end_ns, spans_where(t, [](const Span& sp) { return sp.name == "sync_all" && sp.block == 0; })
+                               .at(0).start_ns) << "a barrier opens when the last block arrives";
   EXPECT_EQ(lane_nesting_error(t), "");
 }
 
