@@ -14,7 +14,8 @@
 #             vnpu report of the demo's trace (table, --json, -o HTML)
 #   browser   the profiler's HTML report rendered by headless Chromium: DOM/SVG checks, no
 #             console errors, a screenshot (build/browser/report.png)
-#   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel' under ThreadSanitizer
+#   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel' under ThreadSanitizer, then
+#             the runtime and kernel suites again with the profiler on (VNPU_PROFILE), traces checked
 #   asan      asan preset (library + tests), ctest under AddressSanitizer + UBSan + LSan
 #   fuzz      fuzz/ built with clang (libFuzzer + ASan + UBSan) into build/fuzz; npy_fuzz runs
 #             for VNPU_FUZZ_SECONDS (default 60) from a generated seed corpus; any crash fails
@@ -101,6 +102,18 @@ step_tsan() {
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ctest --test-dir build/tsan -L 'runtime|kernel' --output-on-failure -j"$JOBS" \
     --timeout "$CTEST_TIMEOUT" --no-tests=error
+  profiled_suites build/tsan TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+}
+
+# Runs the runtime and kernel suites of build dir $1 with the profiler recording every task
+# (VNPU_PROFILE), the sanitizer options $2 set, then checks each trace (tests/profiler/check_trace.py).
+profiled_suites() {
+  local dir=$1 options=$2 suite
+  for suite in runtime kernel; do
+    echo "\$ VNPU_PROFILE=$dir/profile-$suite.json $dir/tests/vnpu_${suite}_tests"
+    env "$options" VNPU_PROFILE="$dir/profile-$suite.json" timeout 900 "$dir/tests/vnpu_${suite}_tests" --gtest_brief=1
+    python3 tests/profiler/check_trace.py "$dir/profile-$suite.json" --min-spans 1000
+  done
 }
 
 step_asan() {
@@ -110,6 +123,7 @@ step_asan() {
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build/asan --output-on-failure -j"$JOBS" \
     --timeout "$CTEST_TIMEOUT" --no-tests=error
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 profiled_suites build/asan UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 }
 
 # Builds the libFuzzer targets with clang and fuzzes the .npy reader for a bounded time.

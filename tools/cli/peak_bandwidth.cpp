@@ -68,7 +68,10 @@ std::optional<PeakBandwidth> cached_peak_bandwidth() {
 
 PeakBandwidth measure_peak_bandwidth() {
   PeakBandwidth p;
-  p.gbps = measure_read_bandwidth().gbps;
+  // The peak is the fastest pass, not the median: a pass slowed by other work on the
+  // machine says nothing about what the memory can deliver.
+  const Bandwidth bw = measure_read_bandwidth();
+  p.gbps = bw.ns.min > 0.0 ? static_cast<double>(bw.bytes) / bw.ns.min : bw.gbps;
   p.measured_at = utc_now();
   p.cache_path = peak_bandwidth_cache_path();
   if (p.cache_path.empty()) return p;

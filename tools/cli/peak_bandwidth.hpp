@@ -12,7 +12,7 @@
 namespace vnpu::cli {
 
 struct PeakBandwidth {
-  double gbps = 0.0;         ///< streaming read bandwidth, GB/s (1 GB = 1e9 bytes)
+  double gbps = 0.0;         ///< streaming read bandwidth of the fastest pass, GB/s (1 GB = 1e9 bytes)
   std::string measured_at;   ///< UTC time of the measurement, ISO 8601
   bool from_cache = false;   ///< read from the cache file rather than measured now
   std::string cache_path;    ///< where it is cached; empty if no cache directory exists
