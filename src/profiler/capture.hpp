@@ -45,7 +45,7 @@ struct Record {
   std::uint32_t lane;
   SpanKind kind;
   LaneKind lane_kind;
-  char name[48];  // as Task::name
+  char name[64];  // Task::name (48) and more; makes the record 128 bytes
 
   void set_name(const char* n) noexcept {
     std::size_t len = std::strlen(n);
@@ -54,7 +54,7 @@ struct Record {
     name[len] = '\0';
   }
 };
-static_assert(sizeof(Record) <= 128);
+static_assert(sizeof(Record) == 128);
 
 /// Appends `r` to the calling thread's buffer for the current session.
 void emit(const Record& r) noexcept;

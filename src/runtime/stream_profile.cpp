@@ -1,6 +1,8 @@
 // Profiler capture of stream tasks: kernel blocks and copy parts on the engine lane that
 // runs them, event records and waits on the stream's own lane. Called only while the
 // profiler is on (StreamImpl::run_part and run check prof::on() first).
+#include <cstring>
+
 #include "profiler/capture.hpp"
 #include "runtime/device_impl.hpp"
 #include "runtime/stream_impl.hpp"
@@ -20,7 +22,9 @@ std::uint64_t part_bytes(const Task& t, std::uint32_t part) noexcept {
 }  // namespace
 
 void StreamImpl::profile_part(Task& t, std::uint32_t part, const Worker& self) noexcept {
-  prof::Record r{};
+  prof::Record r;  // every field is set below (no zeroing of the whole record per span)
+  r.op = t.op_tag;
+  r.bytes = 0;
   r.device = device_->id();
   r.lane_kind = self.pool->role() == ThreadRole::kComputeCore ? prof::LaneKind::kComputeCore
                                                                : prof::LaneKind::kCopyEngine;
@@ -29,8 +33,8 @@ void StreamImpl::profile_part(Task& t, std::uint32_t part, const Worker& self) n
   r.seq = t.seq;
   r.block = part;
   r.blocks = t.parts;
-  r.op = t.op_tag;
-  r.set_name(t.name.data());
+  static_assert(sizeof r.name >= sizeof t.name);
+  std::memcpy(r.name, t.name.data(), sizeof t.name);  // fixed size: cheaper than measuring it
   switch (t.kind) {
     case TaskKind::kKernel: r.kind = prof::SpanKind::kKernel; break;
     case TaskKind::kMemset:

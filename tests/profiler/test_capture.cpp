@@ -57,6 +57,25 @@ TEST_F(ProfilerTest, KernelBlocksBecomeSpansOnComputeCores) {
   EXPECT_EQ(lane_nesting_error(t), "");
 }
 
+TEST_F(ProfilerTest, LongRunsKeepEverySpanInOrderAcrossBufferChunks) {
+  // One core records every span in one buffer, whose chunks grow from 512 to 16384 spans.
+  Device dev = make_device(1).value();
+  Stream s = dev.create_stream().value();
+  const int n = scaled(40000, 20000);
+  for (int i = 0; i < n; ++i) ASSERT_OK(s.launch("tiny", 1, [](const KernelContext&) {}));
+  ASSERT_OK(s.synchronize());
+  const Trace t = stop_and_collect();
+  const auto spans = spans_named(t, "tiny");
+  ASSERT_EQ(spans.size(), static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    ASSERT_EQ(spans[i].seq, i + 1) << "spans sorted by start follow the stream order";
+    if (i > 0) {
+      ASSERT_GE(spans[i].start_ns, spans[i - 1].end_ns);
+    }
+  }
+  EXPECT_EQ(t.dropped, 0u);
+}
+
 TEST_F(ProfilerTest, StreamOrderHoldsInTheSpans) {
   Device dev = make_device(2).value();
   Stream s = dev.create_stream().value();
