@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhwy-dev libcli11-dev nlohmann-json3-dev libfmt-dev libtbb-dev
   libdnnl-dev libeigen3-dev clang libclang-rt-dev python3 python3-numpy
+  chromium  # headless: the browser test of the profiler's HTML report (test.sh browser)
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }

@@ -14,8 +14,12 @@
 #             examples/acl/*.c, the C99 header check and the tests/capi conformance suite with
 #             cc against the installed headers and library (pkg-config ascendcl), and run them
 #   cli       vnpu info / demo / bench runtime / bench reduce / bench softmax / bench norm with --json;
-#             each output must parse as JSON (softmax and norm with --reps 1, to stay quick)
-#   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel|capi' under ThreadSanitizer
+#             each output must parse as JSON (softmax and norm with --reps 1, to stay quick);
+#             vnpu report of the demo's trace (table, --json, -o HTML)
+#   browser   the profiler's HTML report rendered by headless Chromium: DOM/SVG checks, no
+#             console errors, a screenshot (build/browser/report.png)
+#   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel|capi' under ThreadSanitizer, then
+#             the runtime and kernel suites again with the profiler on (VNPU_PROFILE), traces checked
 #   asan      asan preset (library + tests), ctest under AddressSanitizer + UBSan + LSan
 #   fuzz      fuzz/ built with clang (libFuzzer + ASan + UBSan) into build/fuzz; npy_fuzz runs
 #             for VNPU_FUZZ_SECONDS (default 60) from a generated seed corpus, then acl_fuzz
@@ -31,15 +35,16 @@ JOBS=2
 CTEST_TIMEOUT=300  # seconds per test without its own TIMEOUT property: a hang fails, fast
 CLI=build/release/tools/cli/vnpu
 
-ALL_STEPS=(deps build test consumer capi cli tsan asan fuzz)
+ALL_STEPS=(deps build test consumer capi cli browser tsan asan fuzz)
 declare -A DESCRIPTION=(
   [deps]="install missing packages"
   [build]="release build (library, tests, CLI)"
   [test]="ctest, release build"
   [consumer]="install to build/stage, build and run examples/consumer"
   [capi]="C API: install, exports, examples/acl and the conformance suite built with cc"
-  [cli]="vnpu info/demo/bench runtime/reduce/softmax/norm --json smoke run"
-  [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel|capi'"
+  [cli]="vnpu info/demo/report/bench runtime/reduce/softmax/norm --json smoke run"
+  [browser]="profiler report in headless Chromium (DOM checks + screenshot)"
+  [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel|capi', then profiled runtime/kernel suites"
   [asan]="AddressSanitizer + UBSan build + ctest"
   [fuzz]="libFuzzer runs of the .npy reader and the C API (clang, ASan + UBSan)"
 )
@@ -123,7 +128,7 @@ step_capi() {
 # Runs `vnpu ARGS... --json`, shows the head of its output and checks that it is JSON.
 cli_json() {
   local out
-  out="build/smoke/$(echo "$*" | tr ' ' '_').json"
+  out="build/smoke/$(echo "$*" | tr ' /' '__').json"
   echo "\$ vnpu $* --json"
   local rc=0
   timeout 120 "$CLI" "$@" --json >"$out" || rc=$?
@@ -138,11 +143,18 @@ cli_json() {
 step_cli() {
   mkdir -p build/smoke
   cli_json info
-  cli_json demo
+  cli_json demo --trace build/smoke/demo.trace.json --report build/smoke/demo.report.html
+  cli_json report build/smoke/demo.trace.json
+  echo "\$ vnpu report build/smoke/demo.trace.json"
+  "$CLI" report build/smoke/demo.trace.json
   cli_json bench runtime
   cli_json bench reduce
   cli_json bench softmax --reps 1
   cli_json bench norm --reps 1
+}
+
+step_browser() {
+  python3 tests/profiler/browser_test.py --vnpu "$CLI" --out build/browser
 }
 
 step_tsan() {
@@ -151,6 +163,18 @@ step_tsan() {
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ctest --test-dir build/tsan -L 'runtime|kernel|capi' --output-on-failure -j"$JOBS" \
     --timeout "$CTEST_TIMEOUT" --no-tests=error
+  profiled_suites build/tsan TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+}
+
+# Runs the runtime and kernel suites of build dir $1 with the profiler recording every task
+# (VNPU_PROFILE), the sanitizer options $2 set, then checks each trace (tests/profiler/check_trace.py).
+profiled_suites() {
+  local dir=$1 options=$2 suite
+  for suite in runtime kernel; do
+    echo "\$ VNPU_PROFILE=$dir/profile-$suite.json $dir/tests/vnpu_${suite}_tests"
+    env "$options" VNPU_PROFILE="$dir/profile-$suite.json" timeout 900 "$dir/tests/vnpu_${suite}_tests" --gtest_brief=1
+    python3 tests/profiler/check_trace.py "$dir/profile-$suite.json" --min-spans 1000
+  done
 }
 
 step_asan() {
@@ -160,6 +184,7 @@ step_asan() {
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build/asan --output-on-failure -j"$JOBS" \
     --timeout "$CTEST_TIMEOUT" --no-tests=error
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 profiled_suites build/asan UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 }
 
 # Builds the libFuzzer targets with clang and fuzzes the .npy reader for a bounded time.
@@ -219,7 +244,7 @@ for s in "${steps[@]}"; do
   printf '\n======== [%s] %s (t=%ds)\n' "$s" "${DESCRIPTION[$s]}" "$((SECONDS - START))"
   t0=$SECONDS
   # consumer and cli use the release build: report them failed, not confusingly broken.
-  if [[ ("$s" == consumer || "$s" == capi || "$s" == cli) && "${result[build]:-}" == failed ]]; then
+  if [[ ("$s" == consumer || "$s" == capi || "$s" == cli || "$s" == browser) && "${result[build]:-}" == failed ]]; then
     echo "skipped: needs the release build, which failed"
     rc=1
   else

@@ -17,6 +17,7 @@
 #include "vnpu/ops/reduce.hpp"
 #include "vnpu/ops/softmax.hpp"
 #include "vnpu/platform.hpp"
+#include "vnpu/profiler.hpp"
 #include "vnpu/status.hpp"
 #include "vnpu/stream.hpp"
 #include "vnpu/tensor.hpp"

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "platform/clock.hpp"
+#include "profiler/capture.hpp"
 #include "vnpu/kernel.hpp"
 
 namespace vnpu::detail {
@@ -29,6 +30,21 @@ bool stuck(const Barrier& b) noexcept {
 }  // namespace
 
 void LaunchSync::wait(Barrier& b, std::uint32_t block, const char* what) {
+  prof::ScopedSpan span;  // the wait, nested in the block's kernel span
+  if (span.begin()) {
+    const prof::BlockContext& c = prof::t_block;
+    prof::Record& r = span.record();
+    r.kind = prof::SpanKind::kBarrier;
+    r.lane_kind = prof::LaneKind::kComputeCore;
+    r.device = c.device;
+    r.lane = c.lane;
+    r.stream = c.stream;
+    r.seq = c.seq;
+    r.op = c.op;
+    r.block = block;
+    r.blocks = blocks;
+    r.set_name(what);
+  }
   auto broken_error = [&] {
     broken.store(true, std::memory_order_release);
     all.ec.notify_all();

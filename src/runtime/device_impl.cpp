@@ -7,6 +7,7 @@
 
 #include "common/env.hpp"
 #include "common/error.hpp"
+#include "profiler/capture.hpp"
 #include "runtime/stream_impl.hpp"
 #include "runtime/thread_role.hpp"
 #include "vnpu/platform.hpp"
@@ -120,6 +121,7 @@ Status DeviceImpl::create(const DeviceConfig& config, int id, DeviceImpl** out) 
   }
   d->info_.pinned = d->compute_->pinned();
   if (!d->info_.pinned) std::fill(d->info_.compute_cpus.begin(), d->info_.compute_cpus.end(), -1);
+  prof::device_created(d->info_.id, d->info_.name, d->info_.compute_cores, d->info_.copy_engines);
   *out = d;
   return Status::kSuccess;
 }
@@ -133,6 +135,7 @@ DeviceImpl::~DeviceImpl() {
   if (host_) host_->stop();
   if (default_stream_ != nullptr) default_stream_->release();
   MemoryRegistry::instance().release_device(this);
+  prof::device_destroyed(info_.id);
 }
 
 void DeviceImpl::destroy() noexcept {
@@ -173,6 +176,7 @@ void DeviceImpl::unregister_stream(StreamImpl* s) {
 Status DeviceImpl::synchronize(std::int64_t timeout_ns) {
   if (on_runtime_thread())
     return fail(Status::kNotPermitted, "Device::synchronize from inside a kernel or host callback would deadlock");
+  const prof::HostWaitSpan span("device_synchronize", 0);
   std::vector<std::pair<Ref<StreamImpl>, std::uint64_t>> targets;
   {
     std::lock_guard lock(streams_mu_);

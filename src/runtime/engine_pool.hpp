@@ -75,6 +75,7 @@ class EnginePool {
   const std::vector<int>& cpus() const noexcept { return cpus_; }
   bool pinned() const noexcept { return pinned_; }
   DeviceImpl* device() const noexcept { return device_; }
+  ThreadRole role() const noexcept { return role_; }
 
  private:
   struct Job {

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "platform/clock.hpp"
+#include "profiler/capture.hpp"
 #include "runtime/stream_impl.hpp"
 #include "runtime/thread_role.hpp"
 #include "vnpu/event.hpp"
@@ -60,6 +61,7 @@ Status Event::synchronize(std::chrono::nanoseconds timeout) const {
     return fail(Status::kNotPermitted, "Event::synchronize from inside a kernel or host callback would deadlock");
   const auto p = impl()->latest();
   if (!p) return Status::kSuccess;
+  const detail::prof::HostWaitSpan span("event_synchronize", 0);
   const std::int64_t t = timeout.count();
   const std::int64_t deadline = t < 0 ? -1 : detail::now_ns() + t;
   const std::int64_t spin = (impl()->flags() & kEventBlockingSync) != 0 ? 0 : p->spin_ns;

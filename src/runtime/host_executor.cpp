@@ -5,6 +5,8 @@
 #include "common/error.hpp"
 #include "platform/clock.hpp"
 #include "platform/thread.hpp"
+#include "profiler/capture.hpp"
+#include "runtime/device_impl.hpp"
 #include "runtime/stream_impl.hpp"
 #include "runtime/thread_role.hpp"
 
@@ -44,6 +46,16 @@ void HostExecutor::post_detached(StreamImpl* s, Task&& task) { push(Item{s, null
 namespace {
 
 void run_callback(StreamImpl* s, Task& t) {
+  prof::ScopedSpan span;
+  if (span.begin()) {
+    prof::Record& r = span.record();
+    r.kind = prof::SpanKind::kCallback;
+    r.lane_kind = prof::LaneKind::kHostCallback;
+    r.device = s->device()->id();
+    r.stream = s->id();
+    r.seq = t.seq;
+    r.set_name(t.name.data());
+  }
   clear_error();
   try {
     const KernelContext host_context(0, 1, 0, -1);

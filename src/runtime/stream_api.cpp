@@ -5,6 +5,7 @@
 #include <new>
 
 #include "common/error.hpp"
+#include "profiler/capture.hpp"
 #include "runtime/device_impl.hpp"
 #include "runtime/event_impl.hpp"
 #include "runtime/memory_registry.hpp"
@@ -59,9 +60,11 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
       return fail(Status::kOutOfMemory, "Stream::launch: no memory for the launch's barriers");
     }
   }
+  const std::uint32_t op_tag = detail::prof::on() ? detail::prof::current_op_tag() : 0;
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kKernel;
     t.parts = block_dim;
+    t.op_tag = op_tag;
     t.set_name(name);
     t.kernel = std::move(fn);
     t.sync = std::move(sync);

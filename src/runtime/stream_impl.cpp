@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "platform/clock.hpp"
+#include "profiler/capture.hpp"
 #include "runtime/device_impl.hpp"
 #include "runtime/host_executor.hpp"
 #include "runtime/thread_role.hpp"
@@ -98,10 +99,14 @@ void StreamImpl::run(Worker* self) {
         // The event completes before the record task is counted, so a synchronize of the
         // stream implies its events are complete.
         t.point->complete();
+        if (prof::on()) profile_event(t);
         complete_head();
         continue;
       case TaskKind::kEventWait:
+        // Stamped before add_waiter: once registered, the completer may resume us at once.
+        if (prof::on() && t.wait_since == 0) t.wait_since = prof::now();
         if (t.point->add_waiter(this)) return;  // resumed by the point's completer
+        if (t.wait_since != 0) profile_event(t);
         complete_head();
         continue;
       case TaskKind::kHostFunc:
@@ -174,6 +179,14 @@ void StreamImpl::record_failure(const Task& task, Status status, const char* wha
 }
 
 void StreamImpl::run_part(Task& t, std::uint32_t part, const Worker& self) noexcept {
+  if (prof::on()) {
+    profile_part(t, part, self);  // times execute_part
+    return;
+  }
+  execute_part(t, part, self);
+}
+
+void StreamImpl::execute_part(Task& t, std::uint32_t part, const Worker& self) noexcept {
   if (t.kind == TaskKind::kKernel) {
     if (self.scratch != nullptr) self.scratch->reset();
     const KernelContext ctx(part, t.parts, self.index, device_->id(), self.scratch, self.dma, t.sync.get());
@@ -233,6 +246,7 @@ Status StreamImpl::synchronize(std::int64_t timeout_ns) {
     return fail(Status::kNotPermitted,
                 "stream %llu: synchronize called from inside a kernel or host callback would deadlock",
                 static_cast<unsigned long long>(id_));
+  const prof::HostWaitSpan span("stream_synchronize", id_);
   const std::uint64_t target = submitted();
   const std::int64_t deadline = timeout_ns < 0 ? -1 : now_ns() + timeout_ns;
   if (!wait_reached(target, deadline)) {

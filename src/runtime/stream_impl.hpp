@@ -100,6 +100,10 @@ class StreamImpl final : public RefCounted {
   Status take_failure();
   /// The part of submit() after the task is queued: take ownership, launch-blocking wait.
   Status submitted(std::uint64_t seq, bool became_owner);
+  void execute_part(Task& task, std::uint32_t part, const Worker& self) noexcept;
+  // Profiler capture (stream_profile.cpp), called only while the profiler is on.
+  void profile_part(Task& task, std::uint32_t part, const Worker& self) noexcept;
+  void profile_event(const Task& task) noexcept;
   EnginePool* pool_for(TaskKind k) const noexcept;
 
   DeviceImpl* const device_;

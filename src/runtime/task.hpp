@@ -28,6 +28,8 @@ struct Task {
   /// Parts finished so far (accessed through std::atomic_ref while parts run).
   std::uint32_t parts_done = 0;
   std::uint64_t seq = 0;  // 1-based position in the stream
+  std::uint32_t op_tag = 0;      // profiler: operator tag of a kernel (0: none)
+  std::int64_t wait_since = 0;   // profiler: kEventWait, when the stream first reached it
   std::array<char, 48> name{};
 
   KernelFn kernel;  // kKernel, kHostFunc (called with a context it ignores)

@@ -13,8 +13,10 @@ namespace vnpu::cli {
 
 struct InfoOptions {
   bool json = false;
+  bool measure_bandwidth = false;  ///< measure the peak bandwidth even if it is cached
 };
-/// `vnpu info`: the machine as vnpu sees it and the default device's configuration.
+/// `vnpu info`: the machine as vnpu sees it, its peak memory bandwidth (measured once,
+/// then cached) and the default device's configuration.
 int run_info(const InfoOptions& options);
 
 struct DemoOptions {
@@ -27,6 +29,9 @@ struct DemoOptions {
   double compute_ratio = 3.0;  ///< calibration target: one batch's compute time / its copy time
   bool verbose = false;    ///< print every repetition's figures on stderr
   bool strict = false;     ///< exit with kExitBarsMissed when a performance bar is missed
+  bool profile = true;     ///< record the run with the profiler and write a trace and a report
+  std::string trace_path = "vnpu-demo.trace.json";  ///< the Chrome trace (VNPU_PROFILE, if set, wins)
+  std::string report_path;  ///< the HTML report; empty: the trace's path with .html for .json
 };
 /// `vnpu demo`: copies and compute run on separate engines, so a pipelined copy+compute
 /// workload costs max(copy, compute) instead of copy + compute.
@@ -56,5 +61,14 @@ inline constexpr int kExitCannotOpenInput = 66;    ///< EX_NOINPUT: the input ca
 inline constexpr int kExitCannotWriteOutput = 73;  ///< EX_CANTCREAT: the output cannot be written
 /// `vnpu op`: one operator from .npy files to a .npy file (see op.cpp).
 int run_op(const OpOptions& options);
+
+struct ReportOptions {
+  std::string trace;         ///< the Chrome trace to read (VNPU_PROFILE or profiler::write_chrome_trace)
+  std::string output;        ///< -o: the HTML report to write; empty prints the per-op table
+  bool json = false;         ///< print the metrics as JSON on stdout
+  double peak_gbps = -1.0;   ///< peak bandwidth for "% of peak"; < 0: the cached measurement (vnpu info)
+};
+/// `vnpu report`: metrics of a profiler trace as a table, JSON or an HTML report (report.cpp).
+int run_report(const ReportOptions& options);
 
 }  // namespace vnpu::cli

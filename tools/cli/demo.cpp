@@ -16,6 +16,7 @@
 // runs the balanced variant.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -27,6 +28,8 @@
 #include "cli_common.hpp"
 #include "commands.hpp"
 #include "demo_pipeline.hpp"
+#include "peak_bandwidth.hpp"
+#include "report.hpp"
 #include "vnpu/vnpu.hpp"
 
 namespace vnpu::cli {
@@ -149,9 +152,46 @@ void print_human(const Results& r, const nlohmann::json& doc) {
   fmt::print("(medians of {} repetitions)\n", doc["reps"].get<int>());
 }
 
+// VNPU_PROFILE, or "" when unset.
+std::string profile_env() {
+  const char* p = std::getenv("VNPU_PROFILE");
+  return p != nullptr ? p : "";
+}
+
+std::string html_path_for(const std::string& trace_path) {
+  const std::string ext = ".json";
+  if (trace_path.size() > ext.size() && trace_path.compare(trace_path.size() - ext.size(), ext.size(), ext) == 0)
+    return trace_path.substr(0, trace_path.size() - ext.size()) + ".html";
+  return trace_path + ".html";
+}
+
+// Stops the profiler, writes the trace (VNPU_PROFILE's stop already did) and the report;
+// says where on stderr and returns the figures for the JSON document.
+nlohmann::json finish_profile(const DemoOptions& options) {
+  const std::string env_path = profile_env();
+  check(profiler::stop());
+  const profiler::Trace trace = profiler::collect();
+  const std::string trace_path = env_path.empty() ? options.trace_path : env_path;
+  if (env_path.empty()) check(profiler::write_chrome_trace(trace, trace_path));
+  const std::string report_path = options.report_path.empty() ? html_path_for(trace_path) : options.report_path;
+  const profiler::Metrics m = profiler::compute_metrics(trace, peak_bandwidth().gbps);
+  write_report(trace, m, "vnpu demo: " + trace_path, report_path);
+  note("profile: {} spans; copy/compute overlap {:.1f}% of the run, compute core busy {:.1f}%, copy engine busy {:.1f}%",
+       trace.spans.size(), m.overlap_pct, m.compute_busy_pct, m.copy_busy_pct);
+  note("profile: trace {} (open it in https://ui.perfetto.dev or chrome://tracing), report {}", trace_path,
+       report_path);
+  return {{"trace", trace_path}, {"report", report_path}, {"spans", trace.spans.size()},
+          {"overlap_pct", m.overlap_pct}, {"compute_busy_pct", m.compute_busy_pct},
+          {"copy_busy_pct", m.copy_busy_pct}};
+}
+
 }  // namespace
 
 int run_demo(const DemoOptions& options) {
+  // Profiling from here on; with VNPU_PROFILE the runtime starts it at the first device.
+  const bool profile = options.profile || !profile_env().empty();
+  if (profile && profile_env().empty()) check(profiler::start());
+
   // With two or more CPUs the demo device gets one compute core and one copy engine, so
   // one CPU computes while another copies; with fewer, no overlap is possible and the
   // device takes its defaults.
@@ -176,6 +216,7 @@ int run_demo(const DemoOptions& options) {
                                                        : calibrate_iters(p, options.compute_ratio);
   const Results r = measure(p, iters, options.reps, options.verbose);
 
+  const nlohmann::json profile_doc = profile ? finish_profile(options) : nlohmann::json();
   const double busiest = std::max(r.copy_ms, r.compute_ms);
   const bool bars_met = r.async_ms <= kOverlapBar * busiest && r.async_ms <= kSyncBar * r.sync_ms;
   const nlohmann::json doc = {
@@ -196,6 +237,7 @@ int run_demo(const DemoOptions& options) {
       {"reps", options.reps},
       {"compute_cores", info.compute_cores},
       {"copy_engines", info.copy_engines},
+      {"profile", profile_doc},
   };
   if (options.json) {
     print_json(doc);

@@ -8,6 +8,7 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
+#include "peak_bandwidth.hpp"
 #include "vnpu/vnpu.hpp"
 
 namespace vnpu::cli {
@@ -66,6 +67,18 @@ std::string cpus_of_cores(const std::vector<int>& cpus) {
   return join(items, ",");
 }
 
+json peak_json(const PeakBandwidth& p) {
+  return {{"gbps", p.gbps}, {"measured_at", p.measured_at}, {"from_cache", p.from_cache},
+          {"cache_path", p.cache_path}};
+}
+
+void print_peak(const PeakBandwidth& p) {
+  fmt::print("\nMemory\n");
+  fmt::print("  peak read bandwidth  {:.1f} GB/s, measured {}{}\n", p.gbps, p.measured_at,
+             p.from_cache ? " (cached; --measure-bandwidth measures again)" : "");
+  if (!p.cache_path.empty()) fmt::print("  bandwidth cache      {}\n", p.cache_path);
+}
+
 void print_human(const CpuInfo& cpu, const Device& dev) {
   const DeviceInfo& d = dev.info();
   const MemInfo mem = dev.mem_info();
@@ -103,12 +116,15 @@ void print_human(const CpuInfo& cpu, const Device& dev) {
 int run_info(const InfoOptions& options) {
   const CpuInfo& cpu = cpu_info();
   const Device dev = Device::get(0).value();
+  const PeakBandwidth peak = options.measure_bandwidth ? measure_peak_bandwidth() : peak_bandwidth();
   if (options.json) {
     const json version = {{"major", kVersionMajor}, {"minor", kVersionMinor}, {"patch", kVersionPatch},
                           {"string", fmt::format("{}.{}.{}", kVersionMajor, kVersionMinor, kVersionPatch)}};
-    print_json({{"version", version}, {"cpu", cpu_json(cpu)}, {"device", device_json(dev)}});
+    print_json({{"version", version}, {"cpu", cpu_json(cpu)}, {"device", device_json(dev)},
+                {"peak_bandwidth", peak_json(peak)}});
   } else {
     print_human(cpu, dev);
+    print_peak(peak);
   }
   return 0;
 }

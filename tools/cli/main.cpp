@@ -8,6 +8,7 @@
 //   vnpu op softmax|log_softmax --axis A [--dtype f32|f16|bf16] X.npy -o Y.npy
 //   vnpu op layer_norm|rms_norm|batch_norm|group_norm [options] X.npy [PARAMS.npy...] -o Y.npy
 //           (see op.cpp)
+//   vnpu report TRACE.json [-o REPORT.html] [--json] [--peak-gbps G]
 //
 // Exit status: 0 on success; a vnpu failure exits with its Status value (1..18); the
 // tool's own failures use the codes in cli_common.hpp (`vnpu op`'s file errors those in
@@ -105,8 +106,9 @@ void add_op_results(const OpArgs& args, OpOptions& op) {
 // Dispatches after parsing. Exceptions propagate to main, which maps them to exit codes.
 int dispatch(const CLI::App& info_cmd, const InfoOptions& info, const CLI::App& demo_cmd, const DemoOptions& demo,
              const std::vector<CLI::App*>& suite_cmds, const BenchOptions& bench, const CLI::App& op_cmd,
-             const OpOptions& op) {
+             const OpOptions& op, const CLI::App& report_cmd, const ReportOptions& report) {
   if (info_cmd) return run_info(info);
+  if (report_cmd) return run_report(report);
   if (demo_cmd) return run_demo(demo);
   if (op_cmd) return run_op(op);
   const auto suites = bench_suites();
@@ -126,6 +128,8 @@ int main(int argc, char** argv) {
   InfoOptions info;
   CLI::App* info_cmd = app.add_subcommand("info", "Show the CPU and the default device's configuration");
   info_cmd->add_flag("--json", info.json, "Print one JSON object on stdout and nothing else");
+  info_cmd->add_flag("--measure-bandwidth", info.measure_bandwidth,
+                     "Measure the peak memory bandwidth again instead of using the cached figure");
 
   DemoOptions demo;
   CLI::App* demo_cmd = app.add_subcommand(
@@ -152,6 +156,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.25, 8.0))
       ->capture_default_str();
   demo_cmd->add_flag("--verbose", demo.verbose, "Print every repetition's figures on stderr");
+  demo_cmd->add_option("--trace", demo.trace_path,
+                       "Where the profiler's Chrome trace of the run goes (VNPU_PROFILE, if set, wins)")
+      ->capture_default_str();
+  demo_cmd->add_option("--report", demo.report_path, "Where the HTML report goes (default: the trace's path, .html)");
+  demo_cmd->add_flag("!--no-profile", demo.profile, "Do not record the run (no trace, no report)");
   demo_cmd->add_flag("--strict", demo.strict,
                      fmt::format("Exit with status {} when a performance bar is missed", kExitBarsMissed));
 
@@ -171,6 +180,17 @@ int main(int argc, char** argv) {
       "op", "Run an operator (reduction, softmax, normalization) on .npy files and write the result as .npy");
   add_op_options(*op_cmd, op, op_args);
 
+  ReportOptions report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Metrics of a profiler trace (VNPU_PROFILE=trace.json): a per-op table, JSON or an HTML report");
+  report_cmd->add_option("trace", report.trace, "The Chrome trace file written by the profiler")->required();
+  report_cmd->add_option("-o,--output", report.output,
+                         "Write a self-contained HTML report (timeline, op table, summary) to this file");
+  report_cmd->add_flag("--json", report.json, "Print the metrics as one JSON object on stdout");
+  report_cmd->add_option("--peak-gbps", report.peak_gbps,
+                         "Peak memory bandwidth for '% of peak' (default: the figure vnpu info measured and cached)")
+      ->check(CLI::Range(0.0, 1e6));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -179,7 +199,7 @@ int main(int argc, char** argv) {
   add_op_results(op_args, op);
 
   try {
-    return dispatch(*info_cmd, info, *demo_cmd, demo, suite_cmds, bench, *op_cmd, op);
+    return dispatch(*info_cmd, info, *demo_cmd, demo, suite_cmds, bench, *op_cmd, op, *report_cmd, report);
   } catch (const vnpu::Error& e) {
     // what() already names the status (e.g. "kOutOfMemory: Device::malloc: ...").
     fmt::print(stderr, "vnpu: error: {}\n", e.what());

@@ -1,0 +1,117 @@
+// From raw records to a Trace: times relative to the session start, lanes named, tags
+// resolved, spans sorted.
+#include <algorithm>
+#include <set>
+#include <string>
+#include <tuple>
+
+#include "profiler/session.hpp"
+
+namespace vnpu {
+namespace profiler {
+
+const char* span_kind_name(SpanKind kind) noexcept {
+  switch (kind) {
+    case SpanKind::kKernel: return "kernel";
+    case SpanKind::kCopy: return "copy";
+    case SpanKind::kMemset: return "memset";
+    case SpanKind::kCallback: return "callback";
+    case SpanKind::kEvent: return "event";
+    case SpanKind::kBarrier: return "barrier";
+    case SpanKind::kHostWait: return "wait";
+  }
+  return "?";
+}
+
+const char* lane_kind_name(LaneKind kind) noexcept {
+  switch (kind) {
+    case LaneKind::kComputeCore: return "compute core";
+    case LaneKind::kCopyEngine: return "copy engine";
+    case LaneKind::kHostCallback: return "host callbacks";
+    case LaneKind::kStream: return "stream";
+    case LaneKind::kHostThread: return "host thread";
+  }
+  return "?";
+}
+
+Trace collect() { return detail::prof::collect_session(); }
+
+}  // namespace profiler
+
+namespace detail::prof {
+
+namespace {
+
+using profiler::Lane;
+
+std::string lane_name(LaneKind kind, std::uint32_t index) {
+  if (kind == LaneKind::kHostCallback) return profiler::lane_kind_name(kind);
+  return std::string(profiler::lane_kind_name(kind)) + " " + std::to_string(index);
+}
+
+}  // namespace
+
+profiler::Trace collect_session() {
+  RawSession raw = snapshot();
+  profiler::Trace t;
+  t.dropped = raw.dropped;
+  using Key = std::tuple<int, int, std::uint32_t>;  // device, lane kind, index
+  std::set<Key> lanes;
+  std::set<int> used_devices;
+  t.spans.reserve(raw.records.size());
+  for (const Record& r : raw.records) {
+    if (r.start_ns < raw.origin_ns) continue;  // began before this session
+    profiler::Span s;
+    s.kind = r.kind;
+    s.lane_kind = r.lane_kind;
+    s.device = r.device;
+    s.lane = r.lane;
+    s.name = r.name;
+    s.stream = r.stream;
+    s.seq = r.seq;
+    s.bytes = r.bytes;
+    s.block = r.block;
+    s.blocks = r.blocks;
+    if (r.op != 0 && r.op <= raw.tags.size()) {
+      const RawTag& tag = raw.tags[r.op - 1];
+      s.op = tag.op;
+      s.shape = tag.shape;
+      s.op_bytes = tag.bytes;
+      s.op_id = tag.id;
+    }
+    s.start_ns = r.start_ns - raw.origin_ns;
+    s.end_ns = std::max(r.end_ns, r.start_ns) - raw.origin_ns;
+    lanes.insert({r.device, static_cast<int>(r.lane_kind), r.lane});
+    if (r.device >= 0) used_devices.insert(r.device);
+    t.spans.push_back(std::move(s));
+  }
+  // Devices alive now or named by a span, each with all its engine lanes.
+  for (const DeviceState& d : raw.devices) {
+    if (!d.alive && used_devices.count(d.entry.id) == 0) continue;
+    if (std::any_of(t.devices.begin(), t.devices.end(), [&](const auto& e) { return e.id == d.entry.id; })) continue;
+    t.devices.push_back(d.entry);
+    for (int k = 0; k < d.entry.compute_cores; ++k)
+      lanes.insert({d.entry.id, static_cast<int>(LaneKind::kComputeCore), static_cast<std::uint32_t>(k)});
+    for (int k = 0; k < d.entry.copy_engines; ++k)
+      lanes.insert({d.entry.id, static_cast<int>(LaneKind::kCopyEngine), static_cast<std::uint32_t>(k)});
+    lanes.insert({d.entry.id, static_cast<int>(LaneKind::kHostCallback), 0u});
+  }
+  for (int id : used_devices) {
+    if (std::none_of(t.devices.begin(), t.devices.end(), [&](const auto& e) { return e.id == id; }))
+      t.devices.push_back(profiler::DeviceEntry{id, "device " + std::to_string(id), 0, 0});
+  }
+  std::sort(t.devices.begin(), t.devices.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  for (const auto& [device, kind, index] : lanes) {
+    const auto lk = static_cast<LaneKind>(kind);
+    t.lanes.push_back(Lane{device, lk, index, lane_name(lk, index)});
+  }
+  // By start; at equal starts the enclosing (longer) span first, so nesting reads in order.
+  std::stable_sort(t.spans.begin(), t.spans.end(), [](const profiler::Span& a, const profiler::Span& b) {
+    if (a.start_ns != b.start_ns) return a.start_ns < b.start_ns;
+    return a.end_ns > b.end_ns;
+  });
+  return t;
+}
+
+}  // namespace detail::prof
+}  // namespace vnpu

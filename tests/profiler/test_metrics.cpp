@@ -1,0 +1,165 @@
+// Metrics on synthetic traces with known bytes and times, and on a real run with lower
+// bounds only (sleeps guarantee a minimum, never a maximum).
+#include <cmath>
+#include <thread>
+
+#include "profiler/profiler_support.hpp"
+
+namespace vnpu::test {
+namespace {
+
+using profiler::Metrics;
+using profiler::OpMetrics;
+
+constexpr std::int64_t kMs = 1'000'000;
+
+Span make_span(SpanKind kind, LaneKind lane_kind, std::uint32_t lane, std::string name, std::int64_t start_ms,
+               std::int64_t end_ms, std::uint64_t bytes = 0) {
+  Span s;
+  s.kind = kind;
+  s.lane_kind = lane_kind;
+  s.lane = lane;
+  s.device = lane_kind == LaneKind::kHostThread ? -1 : 0;
+  s.name = std::move(name);
+  s.start_ns = start_ms * kMs;
+  s.end_ns = end_ms * kMs;
+  s.bytes = bytes;
+  return s;
+}
+
+Trace two_core_trace() {
+  Trace t;
+  t.devices.push_back({0, "d", 2, 1});
+  t.lanes = {{0, LaneKind::kComputeCore, 0, "compute core 0"},
+             {0, LaneKind::kComputeCore, 1, "compute core 1"},
+             {0, LaneKind::kCopyEngine, 0, "copy engine 0"}};
+  return t;
+}
+
+const OpMetrics* find_op(const Metrics& m, const std::string& name) {
+  for (const OpMetrics& op : m.ops)
+    if (op.name == name) return &op;
+  return nullptr;
+}
+
+TEST(Metrics, EmptyTraceGivesZeros) {
+  const Metrics m = profiler::compute_metrics(Trace{}, 10.0);
+  EXPECT_EQ(m.wall_ms, 0.0);
+  EXPECT_EQ(m.overlap_pct, 0.0);
+  EXPECT_EQ(m.compute_busy_pct, 0.0);
+  EXPECT_TRUE(m.ops.empty());
+}
+
+TEST(Metrics, BusyOverlapAndBandwidthOfAKnownSchedule) {
+  // copy engine: 0..10 ms, 100 MB. core 0: kernel 5..15 ms. core 1: kernel 0..5 ms.
+  Trace t = two_core_trace();
+  Span copy = make_span(SpanKind::kCopy, LaneKind::kCopyEngine, 0, "memcpy_h2d", 0, 10, 100'000'000);
+  copy.seq = 1;
+  Span k0 = make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "kern", 5, 15);
+  k0.seq = 2;
+  Span k1 = make_span(SpanKind::kKernel, LaneKind::kComputeCore, 1, "kern", 0, 5);
+  k1.seq = 3;
+  t.spans = {copy, k0, k1};
+  const Metrics m = profiler::compute_metrics(t, 20.0);
+  EXPECT_DOUBLE_EQ(m.wall_ms, 15.0);
+  EXPECT_NEAR(m.overlap_pct, 100.0 * 10.0 / 15.0, 1e-9) << "a kernel runs during all 10 ms of the copy";
+  EXPECT_NEAR(m.compute_busy_pct, 100.0 * (10.0 + 5.0) / 2.0 / 15.0, 1e-9);
+  EXPECT_NEAR(m.copy_busy_pct, 100.0 * 10.0 / 15.0, 1e-9);
+  const OpMetrics* c = find_op(m, "memcpy_h2d");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->calls, 1u);
+  EXPECT_EQ(c->bytes, 100'000'000u);
+  EXPECT_NEAR(c->gbps, 10.0, 1e-9);  // 1e8 B in 1e7 ns
+  EXPECT_NEAR(c->peak_pct, 50.0, 1e-9);
+  const OpMetrics* k = find_op(m, "kern");
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->calls, 2u);
+  EXPECT_NEAR(k->total_ms, 15.0, 1e-9);
+  EXPECT_NEAR(k->mean_us, 7500.0, 1e-6);
+  EXPECT_EQ(k->peak_pct, -1.0) << "no bytes: no bandwidth";
+  ASSERT_EQ(m.lanes.size(), 3u);
+  EXPECT_NEAR(m.lanes[0].busy_ms, 10.0, 1e-9);
+  EXPECT_NEAR(m.lanes[1].busy_ms, 5.0, 1e-9);
+  EXPECT_EQ(m.ops.front().name, "kern") << "longest first";
+}
+
+TEST(Metrics, NoOverlapWhenCopiesAndKernelsAlternate) {
+  Trace t = two_core_trace();
+  t.spans = {make_span(SpanKind::kCopy, LaneKind::kCopyEngine, 0, "c", 0, 4, 4),
+             make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "k", 4, 8),
+             make_span(SpanKind::kMemset, LaneKind::kCopyEngine, 0, "m", 8, 10, 4)};
+  t.spans[1].seq = 2;
+  t.spans[2].seq = 3;
+  const Metrics m = profiler::compute_metrics(t);
+  EXPECT_EQ(m.overlap_pct, 0.0);
+  EXPECT_EQ(m.peak_gbps, 0.0);
+  EXPECT_EQ(find_op(m, "c")->peak_pct, -1.0) << "peak unknown";
+}
+
+TEST(Metrics, ATaggedOperatorCountsItsBytesOncePerCall) {
+  // One call = two kernels (4 blocks in all) between 0 and 8 ms, moving 80 MB; a second
+  // call 10..14 ms moving 80 MB.
+  Trace t = two_core_trace();
+  auto tagged = [](Span s, std::uint64_t id) {
+    s.op = "reduce_sum";
+    s.shape = "f32[100]";
+    s.op_bytes = 80'000'000;
+    s.op_id = id;
+    return s;
+  };
+  t.spans = {tagged(make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "reduce_sum", 0, 4), 1),
+             tagged(make_span(SpanKind::kKernel, LaneKind::kComputeCore, 1, "reduce_sum", 0, 3), 1),
+             tagged(make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "reduce_sum_finish", 4, 8), 1),
+             tagged(make_span(SpanKind::kKernel, LaneKind::kComputeCore, 1, "reduce_sum_finish", 4, 6), 1),
+             tagged(make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "reduce_sum", 10, 14), 2)};
+  const Metrics m = profiler::compute_metrics(t, 40.0);
+  ASSERT_EQ(m.ops.size(), 1u);
+  const OpMetrics& op = m.ops[0];
+  EXPECT_EQ(op.name, "reduce_sum");
+  EXPECT_EQ(op.shape, "f32[100]");
+  EXPECT_EQ(op.calls, 2u);
+  EXPECT_NEAR(op.total_ms, 12.0, 1e-9);
+  EXPECT_EQ(op.bytes, 160'000'000u);
+  EXPECT_NEAR(op.gbps, 160e6 / 12e6, 1e-9);
+  EXPECT_NEAR(op.peak_pct, 100.0 * (160e6 / 12e6) / 40.0, 1e-9);
+  EXPECT_NEAR(op.share_pct, 100.0 * 12.0 / 14.0, 1e-9);
+}
+
+TEST(Metrics, BarriersAndWaitsAreSummedAndNestedSpansCountOnce) {
+  Trace t = two_core_trace();
+  t.lanes.push_back({-1, LaneKind::kHostThread, 0, "host thread 0"});
+  t.spans = {make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "k", 0, 10),
+             make_span(SpanKind::kBarrier, LaneKind::kComputeCore, 0, "sync_all", 2, 5),
+             make_span(SpanKind::kBarrier, LaneKind::kComputeCore, 0, "sync_all", 6, 7),
+             make_span(SpanKind::kHostWait, LaneKind::kHostThread, 0, "stream_synchronize", 0, 10),
+             make_span(SpanKind::kEvent, LaneKind::kStream, 1, "event_wait", 1, 3)};
+  const Metrics m = profiler::compute_metrics(t);
+  EXPECT_EQ(m.barrier_waits, 2u);
+  EXPECT_NEAR(m.barrier_ms, 4.0, 1e-9);
+  EXPECT_NEAR(m.barrier_mean_us, 2000.0, 1e-6);
+  EXPECT_NEAR(m.host_wait_ms, 10.0, 1e-9);
+  EXPECT_NEAR(m.event_wait_ms, 2.0, 1e-9);
+  EXPECT_NEAR(m.lanes[0].busy_ms, 10.0, 1e-9) << "barriers inside the kernel add no busy time";
+  EXPECT_EQ(m.lanes[0].spans, 3u);
+  EXPECT_NEAR(m.compute_busy_pct, 50.0, 1e-9);  // core 0 busy all the time, core 1 idle
+  EXPECT_EQ(find_op(m, "sync_all"), nullptr) << "barriers are not ops";
+}
+
+TEST(Metrics, ARealRunHasAtLeastTheSleptTimes) {
+  Device dev = make_device(1).value();
+  Stream s = dev.create_stream().value();
+  ASSERT_OK(profiler::start());
+  ASSERT_OK(s.launch("sleep_20ms", 1, [](const KernelContext&) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }));
+  ASSERT_OK(s.synchronize());
+  ASSERT_OK(profiler::stop());
+  const Metrics m = profiler::compute_metrics(profiler::collect(), 10.0);
+  EXPECT_GE(m.wall_ms, 20.0);
+  const OpMetrics* k = find_op(m, "sleep_20ms");
+  ASSERT_NE(k, nullptr);
+  EXPECT_GE(k->total_ms, 20.0);
+  EXPECT_GE(m.host_wait_ms, 19.0) << "the host waited in synchronize for the kernel";
+  EXPECT_GT(m.compute_busy_pct, 0.0);
+}
+
+}  // namespace
+}  // namespace vnpu::test
