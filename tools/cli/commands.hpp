@@ -41,7 +41,8 @@ struct OpOptions {
   std::string name;                  ///< the op: a reduction (sum, mean, ...), softmax, log_softmax or a norm
   std::vector<std::string> inputs;   ///< .npy files to read: the input, then the op's parameters
   std::string output;                ///< .npy file to write
-  std::string dtype;                 ///< --dtype f32|f16|bf16|i32; empty: f32 for floats, i32 for integers
+  /// --dtype f32|f16|bf16|i32 (i32: reductions only); empty: f32, or i32 for a reduction of integers
+  std::string dtype;
   // Reductions (ops/reduce.hpp).
   std::optional<std::string> axes;   ///< --axes as given ("0,-1"; "" reduces none); unset: all axes
   bool keep_dims = false;            ///< keep reduced axes as size 1
