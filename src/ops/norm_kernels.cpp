@@ -24,62 +24,7 @@ namespace {
 
 // ---- dtype conversion of contiguous runs -------------------------------------------------
 
-// f16 bits -> f32, exact. Normal halves rebias the exponent; subnormal ones (exponent 0)
-// are (1.m · 2^-14) - 2^-14 = m · 2^-24, computed exactly in f32; exponent 31 is inf/NaN.
-HWY_INLINE float HalfValue(std::uint32_t h) {
-  const std::uint32_t em = (h & 0x7FFFu) << 13;
-  const std::uint32_t e = h & 0x7C00u;
-  const float sub = std::bit_cast<float>(em + 0x38800000u) - 0x1p-14f;
-  // Selections as masks: a conditional expression here defeats GCC's vectorizer.
-  const std::uint32_t is_sub = 0u - static_cast<std::uint32_t>(e == 0);
-  const std::uint32_t is_special = 0u - static_cast<std::uint32_t>(e == 0x7C00u);
-  const std::uint32_t big = (is_special & (em | 0x7F800000u)) | (~is_special & (em + 0x38000000u));
-  const std::uint32_t mag = (is_sub & std::bit_cast<std::uint32_t>(sub)) | (~is_sub & big);
-  return std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
-}
-
-HWY_INLINE float BrainValue(std::uint32_t h) { return std::bit_cast<float>(h << 16); }
-
-HWY_NOINLINE void HalfToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(src[i]);
-}
-
-HWY_NOINLINE void BrainToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainValue(src[i]);
-}
-
-// f32 -> f16 bits, round to nearest even, bit-identical to vnpu::f32_to_f16, without
-// branches (so that loops calling it vectorize). Results below 2^-14 are f16 subnormals:
-// adding 0.5f (whose ulp is 2^-24, the subnormal step) rounds |x| to that step, and the
-// low bits of the sum are the f16 encoding.
-HWY_INLINE std::uint16_t HalfBits(float f) {
-  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
-  const std::uint32_t ax = x & 0x7FFFFFFFu;
-  const std::uint32_t normal = (ax + 0xFFFu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
-  const std::uint32_t sub = std::bit_cast<std::uint32_t>(std::bit_cast<float>(ax) + 0.5f) - 0x3F000000u;
-  // Selections as masks: conditional expressions here defeat GCC's vectorizer.
-  const std::uint32_t is_sub = 0u - static_cast<std::uint32_t>(ax < 0x38800000u);
-  const std::uint32_t is_inf = 0u - static_cast<std::uint32_t>(ax >= 0x477FF000u);
-  const std::uint32_t is_nan = 0u - static_cast<std::uint32_t>(ax > 0x7F800000u);
-  std::uint32_t r = (is_sub & sub) | (~is_sub & normal);
-  r = (is_inf & (0x7C00u | (is_nan & 0x200u))) | (~is_inf & r);
-  return static_cast<std::uint16_t>(r | ((x >> 16) & 0x8000u));
-}
-
-// f32 -> bf16 bits, round to nearest even; NaN stays a quiet NaN (as vnpu::f32_to_bf16).
-HWY_INLINE std::uint16_t BrainBits(float f) {
-  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
-  const std::uint32_t rounded = (x + 0x7FFFu + ((x >> 16) & 1u)) >> 16;
-  return static_cast<std::uint16_t>((x & 0x7FFFFFFFu) > 0x7F800000u ? ((x >> 16) | 0x40u) : rounded);
-}
-
-HWY_NOINLINE void FloatToHalf(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfBits(src[i]);
-}
-
-HWY_NOINLINE void FloatToBrain(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainBits(src[i]);
-}
+#include "ops/norm_convert-inl.hpp"
 
 void WidenRun(DType t, const unsigned char* p, std::int64_t n, float* dst) {
   if (t == DType::kF32) std::memcpy(dst, p, static_cast<std::size_t>(n) * 4);
@@ -165,7 +110,9 @@ constexpr int kLanes = 32;
 
 // Folds the lanes by halves: a[l] += a[l + 16], then + 8, + 4, + 2, + 1.
 HWY_INLINE float FoldLanes(float* a) {
+#pragma GCC unroll 8
   for (int w = kLanes / 2; w >= 1; w /= 2)
+#pragma GCC unroll 16
     for (int l = 0; l < w; ++l) a[l] = a[l] + a[l + w];
   return a[0];
 }
@@ -268,40 +215,6 @@ NormPartial ChunkPartial(const NormPlan& p, std::int64_t first, std::int64_t n, 
 // elements use the same scalar operations, so the bits do not depend on alignment or
 // vector width. kStream: non-temporal stores (no read-for-ownership of y's lines) for
 // outputs far larger than the caches; the head runs until y is vector-aligned.
-
-// f32 lanes -> f16 / bf16 bits as u16 lanes: HalfBits / BrainBits in vector form (the
-// same integer steps and the same one float addition, so the same bits). Lanes hold
-// |x| <= 0x7FFFFFFF, so signed comparisons order them as unsigned ones would.
-template <class D>
-HWY_INLINE auto HalfBitsV(D d, hn::Vec<D> v) {
-  const hn::RebindToUnsigned<D> du;
-  const hn::RebindToSigned<D> di;
-  const auto x = hn::BitCast(du, v);
-  const auto ax = hn::And(x, hn::Set(du, 0x7FFFFFFFu));
-  const auto odd = hn::And(hn::ShiftRight<13>(ax), hn::Set(du, 1u));
-  const auto normal = hn::ShiftRight<13>(hn::Sub(hn::Add(hn::Add(ax, hn::Set(du, 0xFFFu)), odd), hn::Set(du, 0x38000000u)));
-  const auto sub = hn::Sub(hn::BitCast(du, hn::Add(hn::BitCast(d, ax), hn::Set(d, 0.5f))), hn::Set(du, 0x3F000000u));
-  const auto axi = hn::BitCast(di, ax);
-  const auto is_sub = hn::RebindMask(du, hn::Lt(axi, hn::Set(di, 0x38800000)));
-  const auto is_inf = hn::RebindMask(du, hn::Gt(axi, hn::Set(di, 0x477FEFFF)));
-  const auto is_nan = hn::RebindMask(du, hn::Gt(axi, hn::Set(di, 0x7F800000)));
-  auto r = hn::IfThenElse(is_sub, sub, normal);
-  r = hn::IfThenElse(is_inf, hn::IfThenElse(is_nan, hn::Set(du, 0x7E00u), hn::Set(du, 0x7C00u)), r);
-  r = hn::Or(r, hn::And(hn::ShiftRight<16>(x), hn::Set(du, 0x8000u)));
-  return hn::DemoteTo(hn::Rebind<std::uint16_t, D>(), hn::BitCast(di, r));
-}
-
-template <class D>
-HWY_INLINE auto BrainBitsV(D /* d */, hn::Vec<D> v) {
-  const hn::RebindToUnsigned<D> du;
-  const hn::RebindToSigned<D> di;
-  const auto x = hn::BitCast(du, v);
-  const auto hi = hn::ShiftRight<16>(x);
-  const auto rounded = hn::ShiftRight<16>(hn::Add(hn::Add(x, hn::Set(du, 0x7FFFu)), hn::And(hi, hn::Set(du, 1u))));
-  const auto is_nan = hn::RebindMask(du, hn::Gt(hn::BitCast(di, hn::And(x, hn::Set(du, 0x7FFFFFFFu))), hn::Set(di, 0x7F800000)));
-  const auto r = hn::IfThenElse(is_nan, hn::Or(hi, hn::Set(du, 0x40u)), rounded);
-  return hn::DemoteTo(hn::Rebind<std::uint16_t, D>(), hn::BitCast(di, r));
-}
 
 // Where normalized values go: f32 with ordinary or streaming stores, or rounded to f16 /
 // bf16 in the same loop (no second pass over a buffer), with ordinary or streaming stores.
