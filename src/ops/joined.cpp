@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "ops/tensor_check.hpp"
 
 namespace vnpu::ops::detail {
 
@@ -33,6 +34,25 @@ Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const
   if (outcome == Outcome::kThrew)
     return vnpu::detail::fail(Status::kTaskFailed, "%s failed on the calling thread: %s", name, what.c_str());
   return rest;
+}
+
+Expected<Device> sync_device(const void* data) {
+  Expected<Device> dev = Device::of(data);
+  if (dev) return dev;
+  vnpu::detail::clear_error();  // not an error: memory vnpu did not allocate runs on device 0
+  return Device::get(0);
+}
+
+OpTag::OpTag(const char* name, const Tensor& in, const Tensor& out, std::uint64_t bytes) {
+  if (profiler::active()) {
+    shape_ = std::string(dtype_name(in.dtype())) + vnpu::detail::shape_string(in.shape()) + " -> " +
+             vnpu::detail::shape_string(out.shape());
+  }
+  if (bytes == 0) {
+    bytes = static_cast<std::uint64_t>(in.numel()) * dtype_size(in.dtype()) +
+            static_cast<std::uint64_t>(out.numel()) * dtype_size(out.dtype());
+  }
+  tag_.emplace(name, shape_, bytes);
 }
 
 }  // namespace vnpu::ops::detail

@@ -10,9 +10,15 @@
 #include <cstdint>
 #include <functional>
 
+#include <optional>
+#include <string>
+
+#include "vnpu/device.hpp"
 #include "vnpu/kernel.hpp"
+#include "vnpu/profiler.hpp"
 #include "vnpu/status.hpp"
 #include "vnpu/stream.hpp"
+#include "vnpu/tensor.hpp"
 
 namespace vnpu::ops::detail {
 
@@ -27,5 +33,21 @@ using JoinedBlock = std::function<void(std::uint32_t b, const KernelContext* ctx
 /// thread), launch errors. From inside a kernel or callback: kNotPermitted, as for
 /// Stream::synchronize().
 Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const JoinedBlock& block);
+
+/// The device whose default stream a synchronous op uses: the one that allocated `data`,
+/// else device 0 (memory vnpu did not allocate).
+Expected<Device> sync_device(const void* data);
+
+/// The profiler's tag of one operator call (profiler::ScopedOpTag), for its per-op table:
+/// the name, "dtype[shape] -> [shape]" while the profiler records, and the bytes moved
+/// (`in` read and `out` written once, unless `bytes` is given).
+class OpTag {
+ public:
+  OpTag(const char* name, const Tensor& in, const Tensor& out, std::uint64_t bytes = 0);
+
+ private:
+  std::string shape_;
+  std::optional<profiler::ScopedOpTag> tag_;
+};
 
 }  // namespace vnpu::ops::detail

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "common/error.hpp"
+#include "ops/joined.hpp"
 #include "ops/norm_check.hpp"
 #include "ops/norm_plan.hpp"
 #include "platform/isa.hpp"
@@ -57,34 +58,36 @@ Status run_async(const Stream& stream, Check check, const Tensor& x, const Tenso
   if (!stream) return fail(Status::kInvalidHandle, "normalization: empty stream handle");
   Plan plan;
   VNPU_TRY(make(check, x, y, o, &plan));
+  const detail::OpTag tag(plan->name, x, y);
   return launch(stream, plan);
 }
 
-// As if queued on the default stream of x's device and waited for. An idle stream and a
-// one-block plan: the calling thread computes it (no hand-off to a compute core).
+// As if queued on the default stream of x's device and waited for (detail::run_joined):
+// the calling thread computes block 0 (a one-block plan: all of it) beside the compute
+// cores. A plan whose blocks share groups needs barriers, so every block runs on a core.
 template <class Check, class Options>
 Status run_sync(Check check, const Tensor& x, const Tensor& y, const Options& o) {
   vnpu::detail::clear_error();
-  const PointerInfo info = pointer_info(x.data());
-  const int id = info.device >= 0 && info.device < Device::count() ? info.device : 0;
-  Expected<Device> dev = Device::get(id);
+  Expected<Device> dev = detail::sync_device(x.data());
   if (!dev) return dev.status();
   const Stream s = dev->default_stream();
   Plan plan;
   VNPU_TRY(make(check, x, y, o, &plan));
-  if (plan->groups != 0) {
-    VNPU_TRY(plan_for(plan, dev->info().compute_cores));
-    if (plan->blocks == 1 && s.submitted() == s.completed()) {
-      try {
-        detail::norm_run_block(*plan, KernelContext(0, 1, 0, id));
-      } catch (const std::bad_alloc&) {
-        return fail(Status::kOutOfMemory, "%s: no memory for the kernel's buffers", plan->name);
-      }
-      return s.synchronize();  // reports an earlier task's failure, as a wait would
-    }
+  if (plan->groups == 0) return s.synchronize();
+  VNPU_TRY(plan_for(plan, dev->info().compute_cores));
+  const detail::OpTag tag(plan->name, x, y);
+  if (!plan->by_group && plan->blocks > 1) {
     VNPU_TRY(launch(s, plan));
+    return s.synchronize();
   }
-  return s.synchronize();
+  const int id = dev->info().id;
+  return detail::run_joined(s, plan->name, plan->blocks, [&plan, id](std::uint32_t b, const KernelContext* ctx) {
+    if (ctx == nullptr) {
+      detail::norm_run_block(*plan, KernelContext(b, plan->blocks, 0, id));
+    } else {
+      detail::norm_run_block(*plan, KernelContext(b, plan->blocks, ctx->core(), id, &ctx->scratch(), &ctx->dma()));
+    }
+  });
 }
 
 }  // namespace

@@ -15,7 +15,6 @@
 #include "runtime/stream_impl.hpp"
 #include "vnpu/device.hpp"
 #include "vnpu/memory.hpp"
-#include "vnpu/profiler.hpp"
 
 namespace vnpu::ops {
 
@@ -163,21 +162,6 @@ Status prepare(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor
 
 void kernel_name(ReduceOp op, char (&name)[48]) { std::snprintf(name, sizeof name, "reduce_%s", reduce_op_name(op)); }
 
-// The profiler's tag of one call, for its per-op table: the op reads the input and writes
-// the output once.
-struct OpTag {
-  std::string shape;
-  std::optional<profiler::ScopedOpTag> tag;
-  OpTag(const char* name, const Tensor& in, const Tensor& out) {
-    if (profiler::active()) {
-      shape = std::string(dtype_name(in.dtype())) + vnpu::detail::shape_string(in.shape()) + " -> " +
-              vnpu::detail::shape_string(out.shape());
-    }
-    const auto moved = static_cast<std::uint64_t>(in.numel()) * dtype_size(in.dtype()) +
-                       static_cast<std::uint64_t>(out.numel()) * dtype_size(out.dtype());
-    tag.emplace(name, shape, moved);
-  }
-};
 
 }  // namespace
 
@@ -191,7 +175,7 @@ Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor&
   lo.cooperative = plan->K > 1 && blocks > 1;
   char name[48];
   kernel_name(op, name);
-  const OpTag tag(name, in, out);
+  const detail::OpTag tag(name, in, out);
   Stream s = stream;
   return s.launch(name, blocks, lo, [plan](const KernelContext& ctx) {
     std::int64_t u0 = 0, u1 = 0;
@@ -214,17 +198,15 @@ Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor&
 // more than a small reduction.
 Status reduce(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options) {
   vnpu::detail::clear_error();
-  Expected<Device> dev = Device::of(in.data());
-  if (!dev) dev = Device::get(0);
+  Expected<Device> dev = detail::sync_device(in.data());
   if (!dev) return dev.status();
-  vnpu::detail::clear_error();
   const Stream s = dev->default_stream();
   std::shared_ptr<detail::Plan> plan;
   VNPU_TRY(prepare(s, op, in, out, options, &plan));
   if (plan == nullptr) return s.synchronize();
   char name[48];
   kernel_name(op, name);
-  const OpTag tag(name, in, out);
+  const detail::OpTag tag(name, in, out);
   VNPU_TRY(detail::run_joined(s, name, plan->blocks, [&plan](std::uint32_t b, const KernelContext*) {
     std::int64_t u0 = 0, u1 = 0;
     detail::split(plan->units, plan->blocks, b, &u0, &u1);
