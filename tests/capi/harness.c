@@ -60,9 +60,18 @@ void gate_kernel(uint32_t blockIdx, uint32_t blockDim, void *args) {
 static gate *g_gates[256];
 static atomic_int g_gate_count;
 
-aclError gate_block(gate *g, aclrtStream stream) {
+static void gate_register(gate *g) {
   int i = atomic_fetch_add(&g_gate_count, 1);
   if (i < 256) g_gates[i] = g;
+}
+
+void gate_close(gate *g) {
+  atomic_store(&g->open, 0);
+  gate_register(g);
+}
+
+aclError gate_block(gate *g, aclrtStream stream) {
+  gate_register(g);
   return vnpuLaunchKernel(gate_kernel, 1, g, stream);
 }
 

@@ -61,6 +61,9 @@ typedef struct gate {
 void gate_kernel(uint32_t blockIdx, uint32_t blockDim, void *args);
 /* Queues a one-block gate kernel on `stream`. */
 aclError gate_block(gate *g, aclrtStream stream);
+/* Closes `g` and registers it to be opened after the test (for gates waited on elsewhere,
+ * e.g. in a callback). */
+void gate_close(gate *g);
 
 /* A kernel that adds 1 to the atomic_int at args (once per block). */
 void count_kernel(uint32_t blockIdx, uint32_t blockDim, void *args);
