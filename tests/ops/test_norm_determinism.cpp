@@ -100,21 +100,28 @@ TEST(NormDeterminism, SameBitsOnEveryIsa) {
   }
 }
 
-// The synchronous form computes small inputs on the calling thread: same bits as a launch.
+// The synchronous form computes small inputs on the calling thread, and the calling
+// thread's share of larger ones beside the compute cores: same bits as a launch.
 TEST(NormDeterminism, SyncFormMatchesStreamForm) {
   Harness h(2);
   for (NormOp op : {NormOp::kLayer, NormOp::kRms, NormOp::kBatch, NormOp::kGroup}) {
-    NormCase c;
-    c.op = op;
-    c.shape = op == NormOp::kLayer || op == NormOp::kRms ? std::vector<std::int64_t>{12, 333}
-                                                         : std::vector<std::int64_t>{4, 6, 50};
-    c.groups = 3;
-    c.training = true;
-    c.gamma = DType::kF32;
-    c.stats = DType::kF32;
-    const std::vector<unsigned char> async = run_norm_bytes(h, c);
-    c.sync_form = true;
-    EXPECT_EQ(first_diff(async, run_norm_bytes(h, c)), "") << describe(c);
+    for (bool large : {false, true}) {
+      NormCase c;
+      c.op = op;
+      const bool rows = op == NormOp::kLayer || op == NormOp::kRms;
+      if (large) {
+        c.shape = rows ? std::vector<std::int64_t>{3000, 700} : std::vector<std::int64_t>{8, 12, 30000};
+      } else {
+        c.shape = rows ? std::vector<std::int64_t>{12, 333} : std::vector<std::int64_t>{4, 6, 50};
+      }
+      c.groups = 3;
+      c.training = true;
+      c.gamma = DType::kF32;
+      c.stats = DType::kF32;
+      const std::vector<unsigned char> async = run_norm_bytes(h, c);
+      c.sync_form = true;
+      EXPECT_EQ(first_diff(async, run_norm_bytes(h, c)), "") << describe(c);
+    }
   }
 }
 
