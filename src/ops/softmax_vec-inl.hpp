@@ -39,10 +39,9 @@ HWY_INLINE V Exp(V x) {
   const hn::Rebind<std::int32_t, D> di;
   const V lo = hn::Set(d, kExpLo);
   const V round = hn::Set(d, kExpRound);
-  const V xc = hn::Max(x, lo);
-  const V t = Fma(xc, hn::Set(d, kExpLog2e), round);
+  const V t = Fma(x, hn::Set(d, kExpLog2e), round);
   const V k = hn::Sub(t, round);
-  V r = Fma(k, hn::Set(d, -kExpLn2Hi), xc);
+  V r = Fma(k, hn::Set(d, -kExpLn2Hi), x);
   r = Fma(k, hn::Set(d, -kExpLn2Lo), r);
   V p = Fma(hn::Set(d, kExpC[0]), r, hn::Set(d, kExpC[1]));
   p = Fma(p, r, hn::Set(d, kExpC[2]));
