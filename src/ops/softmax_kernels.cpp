@@ -41,10 +41,12 @@ namespace hn = hwy::HWY_NAMESPACE;
 // +inf, and rows of -inf, never reach the exp passes), within 1.01 ulp. As exp_f32 of
 // vmath.hpp (Cody-Waite reduction x = k ln2 + r, degree-7 polynomial for e^r), but with
 // fused multiply-adds, which round once on every target (std::fma is exact too), and
-// without the upper clamp and NaN handling. The integer k sits in the low mantissa bits
-// of t = x log2(e) + 1.5 * 2^23, so 2^k is built from t's bits (the bits of 1.5 * 2^23
-// shift out above bit 31).
-constexpr float kExpLo = -87.3365479f;  // below: the result is not a normal float, so 0
+// without the clamps and NaN handling. The integer k sits in the low mantissa bits of
+// t = x log2(e) + 1.5 * 2^23, and the result y * 2^k is formed by adding k to y's
+// exponent field: bits(y) + (bits(t) << 23) (the bits of 1.5 * 2^23 shift out above bit
+// 31). That is exact while the result is a normal float, which kExpLo ensures (above it,
+// k >= -126 comes with y >= 1, k > -126 with y >= 0.7).
+constexpr float kExpLo = -87.33f;  // below: 0 (e^-87.33 is 1.2e-38, near the smallest normal)
 constexpr float kExpRound = 12582912.0f;
 constexpr float kExpLog2e = 1.44269504088896341f;
 constexpr float kExpLn2Hi = 0.693359375f;
@@ -61,8 +63,8 @@ HWY_INLINE float ExpOne(float x) {
   float p = std::fma(kExpC[0], r, kExpC[1]);
   for (int i = 2; i < 6; ++i) p = std::fma(p, r, kExpC[i]);
   const float y = std::fma(p, r * r, r) + 1.0f;
-  const auto scale = std::bit_cast<float>((std::bit_cast<std::uint32_t>(t) + 127u) << 23);
-  return x < kExpLo ? 0.0f : y * scale;
+  const std::uint32_t bits = std::bit_cast<std::uint32_t>(y) + (std::bit_cast<std::uint32_t>(t) << 23);
+  return x < kExpLo ? 0.0f : std::bit_cast<float>(bits);
 }
 
 // Memory to prefetch during an exp pass (see vec::ExpSum): the next row's (or chunk's)

@@ -49,8 +49,8 @@ HWY_INLINE V Exp(V x) {
   p = Fma(p, r, hn::Set(d, kExpC[4]));
   p = Fma(p, r, hn::Set(d, kExpC[5]));
   const V y = hn::Add(Fma(p, hn::Mul(r, r), r), hn::Set(d, 1.0f));
-  const V scale = hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(hn::BitCast(di, t), hn::Set(di, 127))));
-  return hn::IfThenZeroElse(hn::Lt(x, lo), hn::Mul(y, scale));
+  const V res = hn::BitCast(d, hn::Add(hn::BitCast(di, y), hn::ShiftLeft<23>(hn::BitCast(di, t))));
+  return hn::IfThenZeroElse(hn::Lt(x, lo), res);
 }
 
 constexpr std::size_t kN = hn::MaxLanes(D());
