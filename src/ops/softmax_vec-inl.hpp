@@ -143,10 +143,9 @@ HWY_INLINE float Max(const float* HWY_RESTRICT x, std::int64_t n) {
 
 // Sum of exp(x - m) over x[0, n) in the 64-lane order: element e adds to lane e % 64,
 // lanes fold by halves. With kStore, exp(x - m) is also written to e_out (may be x).
-// ahead: the input to be read next and the output to be written next (either may be
-// null), ahead.es bytes per element of this pass; their lines are prefetched into L2 at
-// the pace of this pass (the output for writing), so memory works while the exp pass
-// computes.
+// ahead.in (if not null): the input to be read next, ahead.es bytes per element of this
+// pass; its lines are prefetched into L2 at the pace of this pass, so memory works while
+// the exp pass computes.
 template <bool kStore>
 HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, const Ahead& ahead) {
   const D d;
@@ -157,8 +156,6 @@ HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, c
   for (; e + 64 <= n; e += 64) {
     if (ahead.in != nullptr)
       for (std::int64_t b = 0; b < 64 * ahead.es; b += 64) __builtin_prefetch(ahead.in + e * ahead.es + b, 0, 2);
-    if (ahead.out != nullptr)
-      for (std::int64_t b = 0; b < 64 * ahead.es; b += 64) __builtin_prefetch(ahead.out + e * ahead.es + b, 1, 2);
     for (int j = 0; j < kVecs; ++j) {
       const std::int64_t o = e + j * static_cast<std::int64_t>(kN);
       const V v = Exp(hn::Sub(hn::LoadU(d, x + o), vm));
