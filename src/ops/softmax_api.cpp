@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string>
 
 #include "common/error.hpp"
 #include "ops/softmax_plan.hpp"
@@ -144,24 +145,36 @@ Status run_sync(bool log, const Tensor& in, const Tensor& out, const SoftmaxOpti
   int axis = 0;
   VNPU_TRY(check_request(log, in, out, options, &axis));
   // One block's worth on an idle stream: compute here, as the stream would have, without
-  // waking a compute core (the plan of a small input lives on this stack). query() also
-  // reports a failure the stream kept.
+  // waking a compute core (the plan of a small input lives on this stack). A failure the
+  // stream kept is reported afterwards, as the synchronize of a queued op would.
   if (in.numel() < 2 * detail::kSmMinBlockElems) {
-    const Status q = s.query();
-    if (q == Status::kTaskFailed) return q;
+    Status q = s.query();
+    std::string kept;
+    if (q == Status::kTaskFailed) {
+      kept = last_error_message();
+      q = s.query();  // the failure is taken: now idle or busy
+    }
+    const auto finish = [&]() {
+      return kept.empty() ? Status::kSuccess : vnpu::detail::fail_msg(Status::kTaskFailed, kept.c_str());
+    };
     if (q == Status::kSuccess) {
       const DeviceInfo& di = dev->info();
       try {
         detail::SoftmaxPlan plan;
         if (!detail::fill_softmax_plan(plan, log, in, out, axis, di.compute_cores, di.scratch_bytes))
-          return Status::kSuccess;  // empty
+          return finish();  // empty
         if (plan.blocks == 1) {
           run_block(plan, 0, direct_work(plan.scratch_bytes()), nullptr);
-          return Status::kSuccess;
+          return finish();
         }
       } catch (const std::bad_alloc&) {
         return fail(Status::kOutOfMemory, "%s: no memory for the working row", op_name(log));
       }
+    }
+    if (!kept.empty()) {
+      VNPU_TRY(launch(log, s, in, out, options));
+      (void)s.synchronize();
+      return finish();
     }
   }
   VNPU_TRY(launch(log, s, in, out, options));

@@ -38,13 +38,15 @@ namespace vnpu::ops::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // e^x for x in [-inf, 0] (every softmax argument x - max is there: rows holding NaN or
-// +inf, and rows of -inf, never reach the exp passes), within 1 ulp. As exp_f32 of
+// +inf, and rows of -inf, never reach the exp passes), within 1.01 ulp. As exp_f32 of
 // vmath.hpp (Cody-Waite reduction x = k ln2 + r, degree-7 polynomial for e^r), but with
 // fused multiply-adds, which round once on every target (std::fma is exact too), and
-// without the upper clamp and NaN handling. The integer k sits in the low mantissa bits
-// of t = x log2(e) + 1.5 * 2^23, so 2^k is built from t's bits (the bits of 1.5 * 2^23
-// shift out above bit 31).
-constexpr float kExpLo = -87.3365479f;  // below: the result is not a normal float, so 0
+// without the clamps and NaN handling. The integer k sits in the low mantissa bits of
+// t = x log2(e) + 1.5 * 2^23, and the result y * 2^k is formed by adding k to y's
+// exponent field: bits(y) + (bits(t) << 23) (the bits of 1.5 * 2^23 shift out above bit
+// 31). That is exact while the result is a normal float, which kExpLo ensures (above it,
+// k >= -126 comes with y >= 1, k > -126 with y >= 0.7).
+constexpr float kExpLo = -87.33f;  // below: 0 (e^-87.33 is 1.2e-38, near the smallest normal)
 constexpr float kExpRound = 12582912.0f;
 constexpr float kExpLog2e = 1.44269504088896341f;
 constexpr float kExpLn2Hi = 0.693359375f;
@@ -53,23 +55,23 @@ constexpr float kExpC[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f
                             4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
 
 HWY_INLINE float ExpOne(float x) {
-  const float xc = x < kExpLo ? kExpLo : x;
-  const float t = std::fma(xc, kExpLog2e, kExpRound);
+  // No clamp: below kExpLo the result is replaced by 0 whatever the arithmetic gave.
+  const float t = std::fma(x, kExpLog2e, kExpRound);
   const float k = t - kExpRound;
-  float r = std::fma(k, -kExpLn2Hi, xc);
+  float r = std::fma(k, -kExpLn2Hi, x);
   r = std::fma(k, -kExpLn2Lo, r);
   float p = std::fma(kExpC[0], r, kExpC[1]);
   for (int i = 2; i < 6; ++i) p = std::fma(p, r, kExpC[i]);
   const float y = std::fma(p, r * r, r) + 1.0f;
-  const auto scale = std::bit_cast<float>((std::bit_cast<std::uint32_t>(t) + 127u) << 23);
-  return x < kExpLo ? 0.0f : y * scale;
+  const std::uint32_t bits = std::bit_cast<std::uint32_t>(y) + (std::bit_cast<std::uint32_t>(t) << 23);
+  return x < kExpLo ? 0.0f : std::bit_cast<float>(bits);
 }
 
 // Memory to prefetch during an exp pass (see vec::ExpSum): the next row's (or chunk's)
-// input and output, es bytes per element; null pointers are skipped.
+// input, es bytes per element; null: none. (Prefetching the next output for writing as
+// well measured no better.)
 struct Ahead {
   const unsigned char* in = nullptr;
-  const unsigned char* out = nullptr;
   std::int64_t es = 0;
 };
 
@@ -303,7 +305,7 @@ void RowChunk(const SoftmaxPlan& p, std::int64_t r, std::int64_t k, float* work)
   const float m = RowMax(x, n);
   float s = 0.0f;
   // Prefetch the next chunk of a contiguous row while this one is summed.
-  const Ahead next{p.in_step == 1 && k + 1 < p.chunks ? src + n * es : nullptr, nullptr, es};
+  const Ahead next{p.in_step == 1 && k + 1 < p.chunks ? src + n * es : nullptr, es};
   if (std::isfinite(m)) s = ExpSum<false>(x, n, m, nullptr, next);
   else if (m != kNegInf) s = std::numeric_limits<float>::quiet_NaN();
   float* q = const_cast<float*>(p.partials.data()) + (r * p.chunks + k) * 2;
@@ -567,12 +569,12 @@ void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
 
 void SoftmaxFused(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
   if (p.layout == SmLayout::kRows) {
-    // Contiguous rows prefetch the next row's input and output during their exp pass.
+    // Contiguous rows prefetch the next row's input during their exp pass.
     const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
     RowPtrs row = RowAt(p, u0);
     for (std::int64_t r = u0; r < u1; ++r) {
       const RowPtrs nxt = r + 1 < u1 ? RowAt(p, r + 1) : RowPtrs{nullptr, nullptr};
-      FusedRow(p, row, Ahead{p.in_step == 1 ? nxt.in : nullptr, p.out_step == 1 ? nxt.out : nullptr, es}, work);
+      FusedRow(p, row, Ahead{p.in_step == 1 ? nxt.in : nullptr, es}, work);
       row = nxt;
     }
     return;

@@ -39,10 +39,9 @@ HWY_INLINE V Exp(V x) {
   const hn::Rebind<std::int32_t, D> di;
   const V lo = hn::Set(d, kExpLo);
   const V round = hn::Set(d, kExpRound);
-  const V xc = hn::Max(x, lo);
-  const V t = Fma(xc, hn::Set(d, kExpLog2e), round);
+  const V t = Fma(x, hn::Set(d, kExpLog2e), round);
   const V k = hn::Sub(t, round);
-  V r = Fma(k, hn::Set(d, -kExpLn2Hi), xc);
+  V r = Fma(k, hn::Set(d, -kExpLn2Hi), x);
   r = Fma(k, hn::Set(d, -kExpLn2Lo), r);
   V p = Fma(hn::Set(d, kExpC[0]), r, hn::Set(d, kExpC[1]));
   p = Fma(p, r, hn::Set(d, kExpC[2]));
@@ -50,8 +49,8 @@ HWY_INLINE V Exp(V x) {
   p = Fma(p, r, hn::Set(d, kExpC[4]));
   p = Fma(p, r, hn::Set(d, kExpC[5]));
   const V y = hn::Add(Fma(p, hn::Mul(r, r), r), hn::Set(d, 1.0f));
-  const V scale = hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(hn::BitCast(di, t), hn::Set(di, 127))));
-  return hn::IfThenZeroElse(hn::Lt(x, lo), hn::Mul(y, scale));
+  const V res = hn::BitCast(d, hn::Add(hn::BitCast(di, y), hn::ShiftLeft<23>(hn::BitCast(di, t))));
+  return hn::IfThenZeroElse(hn::Lt(x, lo), res);
 }
 
 constexpr std::size_t kN = hn::MaxLanes(D());
@@ -144,10 +143,9 @@ HWY_INLINE float Max(const float* HWY_RESTRICT x, std::int64_t n) {
 
 // Sum of exp(x - m) over x[0, n) in the 64-lane order: element e adds to lane e % 64,
 // lanes fold by halves. With kStore, exp(x - m) is also written to e_out (may be x).
-// ahead: the input to be read next and the output to be written next (either may be
-// null), ahead.es bytes per element of this pass; their lines are prefetched into L2 at
-// the pace of this pass (the output for writing), so memory works while the exp pass
-// computes.
+// ahead.in (if not null): the input to be read next, ahead.es bytes per element of this
+// pass; its lines are prefetched into L2 at the pace of this pass, so memory works while
+// the exp pass computes.
 template <bool kStore>
 HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, const Ahead& ahead) {
   const D d;
@@ -158,8 +156,6 @@ HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, c
   for (; e + 64 <= n; e += 64) {
     if (ahead.in != nullptr)
       for (std::int64_t b = 0; b < 64 * ahead.es; b += 64) __builtin_prefetch(ahead.in + e * ahead.es + b, 0, 2);
-    if (ahead.out != nullptr)
-      for (std::int64_t b = 0; b < 64 * ahead.es; b += 64) __builtin_prefetch(ahead.out + e * ahead.es + b, 1, 2);
     for (int j = 0; j < kVecs; ++j) {
       const std::int64_t o = e + j * static_cast<std::int64_t>(kN);
       const V v = Exp(hn::Sub(hn::LoadU(d, x + o), vm));

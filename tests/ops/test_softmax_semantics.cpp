@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel/kernel_support.hpp"
 #include "ops/softmax_support.hpp"
 
 namespace vnpu {
@@ -259,7 +260,8 @@ TEST(SoftmaxSemantics, SynchronousFormOnPlainHostMemory) {
 }
 
 // A failure kept by the default stream is reported by the synchronous form (as a
-// synchronize would), not swallowed by the direct path.
+// synchronize would), not swallowed by the direct path — and the op still ran, as a
+// queued op would have.
 TEST(SoftmaxSemantics, SynchronousFormReportsAKeptFailure) {
   Expected<Device> dev = Device::get(0);
   ASSERT_TRUE(dev.has_value());
@@ -271,7 +273,10 @@ TEST(SoftmaxSemantics, SynchronousFormReportsAKeptFailure) {
   std::vector<float> x(64, 1.0f), y(64, 0.0f);
   EXPECT_EQ(ops::softmax(Tensor(x.data(), DType::kF32, {64}), Tensor(y.data(), DType::kF32, {64})),
             Status::kTaskFailed);
+  EXPECT_TRUE(contains_nocase(last_error_message(), "fails")) << last_error_message();
+  EXPECT_FLOAT_EQ(y[5], 1.0f / 64);
   EXPECT_OK(s.synchronize());
+  y.assign(64, 0.0f);
   EXPECT_OK(ops::softmax(Tensor(x.data(), DType::kF32, {64}), Tensor(y.data(), DType::kF32, {64})));
   EXPECT_FLOAT_EQ(y[5], 1.0f / 64);
 }
