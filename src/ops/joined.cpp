@@ -9,9 +9,17 @@
 
 namespace vnpu::ops::detail {
 
-Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const JoinedBlock& block) {
-  VNPU_TRY(s.synchronize());  // "as if queued on the stream": after its earlier work
-  if (blocks == 0) return Status::kSuccess;
+Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const JoinedBlock& block,
+                  const std::function<void()>& finish) {
+  // "As if queued on the stream": after its earlier work. A failure of that work is kept
+  // and reported after the op has run, as the synchronize following a queued op would.
+  std::string kept;
+  if (const Status first = s.synchronize(); first == Status::kTaskFailed) {
+    kept = vnpu::last_error_message();
+  } else if (first != Status::kSuccess) {
+    return first;
+  }
+  if (blocks == 0) return kept.empty() ? Status::kSuccess : vnpu::detail::fail_msg(Status::kTaskFailed, kept.c_str());
   if (blocks > 1) {
     Stream stream = s;
     // The kernel may refer to `block`: this function waits for it before returning.
@@ -33,7 +41,9 @@ Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const
     return vnpu::detail::fail(Status::kOutOfMemory, "%s: out of memory on the calling thread", name);
   if (outcome == Outcome::kThrew)
     return vnpu::detail::fail(Status::kTaskFailed, "%s failed on the calling thread: %s", name, what.c_str());
-  return rest;
+  if (rest != Status::kSuccess) return rest;
+  if (finish) finish();
+  return kept.empty() ? Status::kSuccess : vnpu::detail::fail_msg(Status::kTaskFailed, kept.c_str());
 }
 
 Expected<Device> sync_device(const void* data) {

@@ -28,11 +28,15 @@ namespace vnpu::ops::detail {
 using JoinedBlock = std::function<void(std::uint32_t b, const KernelContext* ctx)>;
 
 /// Waits for the work already on `s`, then runs blocks [0, blocks) as described above and
-/// returns when all are done. Errors: an earlier unreported failure on `s` (nothing runs),
-/// a failing block (kTaskFailed, or kOutOfMemory for an allocation failure on the calling
+/// returns when all are done. Errors: an earlier unreported failure on `s` (kTaskFailed
+/// with its message, reported after the blocks have run, as a queued op's synchronize
+/// would report it), a failing block (kTaskFailed, or kOutOfMemory for an allocation failure on the calling
 /// thread), launch errors. From inside a kernel or callback: kNotPermitted, as for
 /// Stream::synchronize().
-Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const JoinedBlock& block);
+/// `finish`, if given, runs on the calling thread once every block has succeeded (a
+/// reduction's global combine).
+Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const JoinedBlock& block,
+                  const std::function<void()>& finish = {});
 
 /// The device whose default stream a synchronous op uses: the one that allocated `data`,
 /// else device 0 (memory vnpu did not allocate).

@@ -207,13 +207,16 @@ Status reduce(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOpti
   char name[48];
   kernel_name(op, name);
   const detail::OpTag tag(name, in, out);
-  VNPU_TRY(detail::run_joined(s, name, plan->blocks, [&plan](std::uint32_t b, const KernelContext*) {
-    std::int64_t u0 = 0, u1 = 0;
-    detail::split(plan->units, plan->blocks, b, &u0, &u1);
-    detail::run_units(*plan, u0, u1);
-  }));
-  if (plan->K > 1) detail::finish_outputs(*plan, 0, plan->outputs());
-  return Status::kSuccess;
+  return detail::run_joined(
+      s, name, plan->blocks,
+      [&plan](std::uint32_t b, const KernelContext*) {
+        std::int64_t u0 = 0, u1 = 0;
+        detail::split(plan->units, plan->blocks, b, &u0, &u1);
+        detail::run_units(*plan, u0, u1);
+      },
+      [&plan] {
+        if (plan->K > 1) detail::finish_outputs(*plan, 0, plan->outputs());
+      });
 }
 
 Expected<std::vector<std::int64_t>> reduce_block_work(ReduceOp op, const Tensor& in, const ReduceOptions& options,

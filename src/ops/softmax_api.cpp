@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "ops/joined.hpp"
 #include "ops/softmax_plan.hpp"
 #include "ops/tensor_check.hpp"
 #include "platform/isa.hpp"
@@ -92,6 +93,15 @@ std::shared_ptr<detail::SoftmaxPlan> plan_for(bool log, const Tensor& in, const 
   return plan;
 }
 
+// Working memory of a block on a compute core: its scratch, or the heap when the device's
+// scratch is smaller than the plan's working area.
+float* core_work(const KernelContext& ctx, std::size_t bytes, std::unique_ptr<float[]>* heap) {
+  auto* work = static_cast<float*>(ctx.scratch().try_allocate(bytes));
+  if (work != nullptr) return work;
+  heap->reset(new float[bytes / sizeof(float) + 16]);
+  return heap->get();
+}
+
 Status launch(bool log, const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
   vnpu::detail::clear_error();
   if (!stream) return fail(Status::kInvalidHandle, "%s: empty stream handle", op_name(log));
@@ -107,16 +117,11 @@ Status launch(bool log, const Stream& stream, const Tensor& in, const Tensor& ou
   if (plan == nullptr) return Status::kSuccess;  // empty tensor
   LaunchOptions lo;
   lo.cooperative = !plan->fused && plan->blocks > 1;
+  const detail::OpTag tag(op_name(log), in, out);
   Stream s = stream;
   return s.launch(op_name(log), plan->blocks, lo, [plan](const KernelContext& ctx) {
-    const std::size_t bytes = plan->scratch_bytes();
-    auto* work = static_cast<float*>(ctx.scratch().try_allocate(bytes));
-    std::unique_ptr<float[]> heap;  // a device configured with a tiny scratch
-    if (work == nullptr) {
-      heap.reset(new float[bytes / sizeof(float) + 16]);
-      work = heap.get();
-    }
-    run_block(*plan, ctx.block_idx(), work, &ctx);
+    std::unique_ptr<float[]> heap;
+    run_block(*plan, ctx.block_idx(), core_work(ctx, plan->scratch_bytes(), &heap), &ctx);
   });
 }
 
@@ -134,51 +139,47 @@ float* direct_work(std::size_t bytes) {
   return buf.p.get();
 }
 
+// As if queued on the default stream of in's device and waited for (detail::run_joined):
+// the calling thread computes block 0 — all of a one-block input, whose plan then lives on
+// this stack — beside the compute cores. Chunked rows meet at a barrier, so every block of
+// a multi-block chunked plan runs on a core.
 Status run_sync(bool log, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
   vnpu::detail::clear_error();
   vnpu::detail::apply_isa_env();
-  const PointerInfo info = pointer_info(in.data());
-  const int id = info.device >= 0 && info.device < Device::count() ? info.device : 0;
-  Expected<Device> dev = Device::get(id);
+  Expected<Device> dev = detail::sync_device(in.data());
   if (!dev) return dev.status();
   const Stream s = dev->default_stream();
   int axis = 0;
   VNPU_TRY(check_request(log, in, out, options, &axis));
-  // One block's worth on an idle stream: compute here, as the stream would have, without
-  // waking a compute core (the plan of a small input lives on this stack). A failure the
-  // stream kept is reported afterwards, as the synchronize of a queued op would.
+  const char* name = op_name(log);
+  const DeviceInfo& di = dev->info();
   if (in.numel() < 2 * detail::kSmMinBlockElems) {
-    Status q = s.query();
-    std::string kept;
-    if (q == Status::kTaskFailed) {
-      kept = last_error_message();
-      q = s.query();  // the failure is taken: now idle or busy
-    }
-    const auto finish = [&]() {
-      return kept.empty() ? Status::kSuccess : vnpu::detail::fail_msg(Status::kTaskFailed, kept.c_str());
-    };
-    if (q == Status::kSuccess) {
-      const DeviceInfo& di = dev->info();
-      try {
-        detail::SoftmaxPlan plan;
-        if (!detail::fill_softmax_plan(plan, log, in, out, axis, di.compute_cores, di.scratch_bytes))
-          return finish();  // empty
-        if (plan.blocks == 1) {
-          run_block(plan, 0, direct_work(plan.scratch_bytes()), nullptr);
-          return finish();
-        }
-      } catch (const std::bad_alloc&) {
-        return fail(Status::kOutOfMemory, "%s: no memory for the working row", op_name(log));
-      }
-    }
-    if (!kept.empty()) {
-      VNPU_TRY(launch(log, s, in, out, options));
-      (void)s.synchronize();
-      return finish();
+    detail::SoftmaxPlan small;
+    if (!detail::fill_softmax_plan(small, log, in, out, axis, di.compute_cores, di.scratch_bytes))
+      return detail::run_joined(s, name, 0, {});  // empty: only earlier failures to report
+    if (small.blocks == 1) {
+      return detail::run_joined(s, name, 1, [&small](std::uint32_t, const KernelContext*) {
+        run_block(small, 0, direct_work(small.scratch_bytes()), nullptr);
+      });
     }
   }
-  VNPU_TRY(launch(log, s, in, out, options));
-  return s.synchronize();
+  std::shared_ptr<detail::SoftmaxPlan> plan;
+  try {
+    plan = plan_for(log, in, out, axis, *dev->impl());
+  } catch (const std::bad_alloc&) {
+    return fail(Status::kOutOfMemory, "%s: no memory for the plan's chunk partials", name);
+  }
+  if (plan == nullptr) return detail::run_joined(s, name, 0, {});
+  const detail::OpTag tag(name, in, out);
+  if (!plan->fused && plan->blocks > 1) {
+    VNPU_TRY(launch(log, s, in, out, options));
+    return s.synchronize();
+  }
+  return detail::run_joined(s, name, plan->blocks, [&plan](std::uint32_t b, const KernelContext* ctx) {
+    std::unique_ptr<float[]> heap;
+    float* work = ctx != nullptr ? core_work(*ctx, plan->scratch_bytes(), &heap) : direct_work(plan->scratch_bytes());
+    run_block(*plan, b, work, nullptr);  // fused: no barrier
+  });
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 //   columns — [outer, L, C]: C adjacent rows share unit input and output strides, so a
 //             tile of columns is processed with vectors across the columns (the axis is
 //             not the innermost dim).
-// Two methods, chosen by L alone (and the device's scratch size), never by the core count:
+// Two methods, chosen by L alone, never by the core count or the device configuration:
 //   fused   — L <= fused_max (rows) or col_fused_max (columns): the row is read once, its
 //             maximum found, exp(x - max) kept in scratch (or in the output row) while
 //             summed, then scaled. Sums use a fixed lane order (see softmax_kernels.cpp).

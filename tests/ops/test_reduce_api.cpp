@@ -321,5 +321,23 @@ TEST(ReduceApi, SynchronousFormInsideAKernelIsRefused) {
   EXPECT_EQ(inner, Status::kNotPermitted);
 }
 
+
+// An earlier failure on the default stream is reported by the synchronous form, after the
+// reduction has run (as the synchronize after a queued reduction would report it).
+TEST(ReduceApi, SynchronousFormReportsAnEarlierFailure) {
+  Harness h(2);
+  std::vector<float> x(1 << 18, 0.5f);
+  void* d = h.upload(x.data(), x.size() * 4);
+  auto* out = static_cast<float*>(h.alloc(64, 0));
+  Stream s = h.device().default_stream();
+  ASSERT_OK(s.launch("earlier_failure", 1, [](const KernelContext&) { return Status::kInvalidArgument; }));
+  const Status st = ops::reduce(ReduceOp::kSum, Tensor(d, DType::kF32, {1 << 18}),
+                                Tensor(out, DType::kF32, std::span<const std::int64_t>{}));
+  EXPECT_EQ(st, Status::kTaskFailed);
+  EXPECT_NE(std::string(last_error_message()).find("earlier_failure"), std::string::npos) << last_error_message();
+  EXPECT_EQ(*out, 0.5f * (1 << 18)) << "the reduction ran";
+  EXPECT_OK(s.synchronize()) << "the failure was reported once";
+}
+
 }  // namespace
 }  // namespace vnpu

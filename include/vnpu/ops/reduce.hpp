@@ -133,7 +133,7 @@ Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor&
 
 /// Synchronous form: runs the reduction, the calling thread taking part, and returns when
 /// it is done. Errors as the asynchronous form, plus any unreported failure of earlier work
-/// on the default stream (which is then not followed by the reduction).
+/// on the default stream (reported after the reduction has run, as a synchronize would).
 Status reduce(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options = {});
 
 /// How the reduction would be spread over a device with `cores` compute cores: the number

@@ -20,14 +20,13 @@
 //   in place); any other overlap is kInvalidArgument. Both may be strided views.
 // - f16 and bf16 are computed in f32 and rounded once (to nearest even) when written.
 //
-// Speed: a row that fits in the core's scratch arena (up to 32768 elements with the
-// default scratch) is read from memory once and kept in cache/scratch between the max,
+// Speed: a row of up to 32768 elements is read from memory once and kept in cache/scratch between the max,
 // the exp-sum and the scaling pass; longer rows are cut into fixed chunks whose
 // (max, sum of exp) partials are combined, then one writing pass — the chunks of one long
 // row are spread over all cores. docs/softmax.md has the details.
 //
-// Determinism: the result depends only on the shape, the values and the device's scratch
-// size — not on the number of cores or the ISA chosen by dispatch (VNPU_ISA): every sum
+// Determinism: the result depends only on the shape and the values — not on the number of
+// cores, the device's configuration or the ISA chosen by dispatch (VNPU_ISA): every sum
 // runs in a fixed order, and the exp uses fused multiply-adds that round once on every
 // target.
 #pragma once
