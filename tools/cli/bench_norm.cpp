@@ -4,7 +4,8 @@
 // write of the tensor) and as a percentage of the read and copy bandwidth measured at the
 // start of the same run.
 //
-// Each sample queues the op on a stream and synchronizes (mode "stream"), on all compute
+// Each case in two modes: each sample queues the op on a stream and synchronizes (mode
+// "stream"), or calls the synchronous form (mode "direct"); on all compute
 // cores of the default device. Results are checked against float64 afterwards: the first
 // and last rows, or two (n, channel) planes for batch_norm. Training updates the running
 // statistics on every call, as a training loop does.
@@ -85,15 +86,21 @@ void run_rows(OpSuite& suite) {
     ops::RmsNormOptions rms;
     rms.eps = c.eps();
     rms.gamma = ln.gamma;
-    const std::string label = c.name() + "/stream";
-    if (!o.json) note("  {}", label);
-    const Summary ns = time_op(o, [&] {
-      check_ok(c.op == bench::RowOp::kLayerNorm ? ops::layer_norm(stream, tx, ty, ln)
-                                                : ops::rms_norm(stream, tx, ty, rms));
-      check_ok(stream.synchronize());
-    });
-    verify_rows(c, x, y, label);
-    suite.results.push_back(row_result(suite.name, c, "stream", ns, suite.bw, suite.threads));
+    for (const std::string mode : {"stream", "direct"}) {
+      const std::string label = c.name() + "/" + mode;
+      if (!o.json) note("  {}", label);
+      const bool direct = mode == "direct";
+      const Summary ns = time_op(o, [&] {
+        if (c.op == bench::RowOp::kLayerNorm) {
+          check_ok(direct ? ops::layer_norm(tx, ty, ln) : ops::layer_norm(stream, tx, ty, ln));
+        } else {
+          check_ok(direct ? ops::rms_norm(tx, ty, rms) : ops::rms_norm(stream, tx, ty, rms));
+        }
+        if (!direct) check_ok(stream.synchronize());
+      });
+      verify_rows(c, x, y, label);
+      suite.results.push_back(row_result(suite.name, c, mode, ns, suite.bw, suite.threads));
+    }
   }
 }
 
@@ -115,32 +122,35 @@ void run_batch_norm(OpSuite& suite) {
   gamma.upload();
   beta.upload();
   for (bool training : {false, true}) {
-    rmean.upload();  // training updates them; start each case from the same values
-    rvar.upload();
-    ops::BatchNormOptions bn;
-    bn.training = training;
-    bn.gamma = gamma.tensor(channels);
-    bn.beta = beta.tensor(channels);
-    bn.running_mean = rmean.tensor(channels);
-    bn.running_var = rvar.tensor(channels);
-    const Tensor tx = x.tensor(shape), ty = y.tensor(shape);
-    const std::string label = fmt::format("batch_norm/f32/[{},{},{},{}]/{}/stream", kN, kC, kH, kW,
-                                          training ? "training" : "inference");
-    if (!o.json) note("  {}", label);
-    const Summary ns = time_op(o, [&] {
-      check_ok(ops::batch_norm(stream, tx, ty, bn));
-      check_ok(stream.synchronize());
-    });
-    verify_batch_norm(training, x, y, rmean, rvar, gamma, beta, bn.eps);
-    Throughput t;
-    t.op = "batch_norm";
-    t.shape = shape;
-    t.axes = {0, 2, 3};
-    t.dtype = "f32";
-    t.mode = "stream";
-    t.training = training;
-    suite.results.push_back(op_result(suite.name, label, std::move(t), 2 * x.host().size() * sizeof(float), ns,
-                                      suite.bw, suite.threads));
+    for (const std::string mode : {"stream", "direct"}) {
+      rmean.upload();  // training updates them; start each case from the same values
+      rvar.upload();
+      ops::BatchNormOptions bn;
+      bn.training = training;
+      bn.gamma = gamma.tensor(channels);
+      bn.beta = beta.tensor(channels);
+      bn.running_mean = rmean.tensor(channels);
+      bn.running_var = rvar.tensor(channels);
+      const Tensor tx = x.tensor(shape), ty = y.tensor(shape);
+      const std::string label = fmt::format("batch_norm/f32/[{},{},{},{}]/{}/{}", kN, kC, kH, kW,
+                                            training ? "training" : "inference", mode);
+      if (!o.json) note("  {}", label);
+      const bool direct = mode == "direct";
+      const Summary ns = time_op(o, [&] {
+        check_ok(direct ? ops::batch_norm(tx, ty, bn) : ops::batch_norm(stream, tx, ty, bn));
+        if (!direct) check_ok(stream.synchronize());
+      });
+      verify_batch_norm(training, x, y, rmean, rvar, gamma, beta, bn.eps);
+      Throughput t;
+      t.op = "batch_norm";
+      t.shape = shape;
+      t.axes = {0, 2, 3};
+      t.dtype = "f32";
+      t.mode = mode;
+      t.training = training;
+      suite.results.push_back(op_result(suite.name, label, std::move(t), 2 * x.host().size() * sizeof(float), ns,
+                                        suite.bw, suite.threads));
+    }
   }
 }
 

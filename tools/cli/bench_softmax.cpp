@@ -2,9 +2,10 @@
 // matrices (bench::row_cases()), as GB/s (one read and one write of the tensor) and as a
 // percentage of the read and copy bandwidth measured at the start of the same run.
 //
-// Mode "stream": each sample queues ops::softmax on a stream and synchronizes, as the
-// reduction suite does. Mode "direct" (the small [1,1024] case too): each sample is one
-// call of the synchronous form, which computes a one-block input on the calling thread.
+// Every case in two modes. "stream": each sample queues ops::softmax on a stream and
+// synchronizes. "direct": each sample is one call of the synchronous form, which computes
+// a one-block input on the calling thread and one block's share of a larger one beside
+// the compute cores (as a program calls a peer library).
 // Every case runs on all compute cores of the default device; its first and last rows
 // are checked against float64 afterwards.
 #include <string>
@@ -31,9 +32,7 @@ std::vector<BenchResult> run_softmax_suite(const BenchOptions& o) {
     const std::vector<std::int64_t> shape = {c.rows, c.cols};
     const Tensor tx = x.tensor(shape);
     const Tensor ty = y.tensor(shape);
-    std::vector<std::string> modes = {"stream"};
-    if (c.rows == 1) modes.push_back("direct");
-    for (const std::string& mode : modes) {
+    for (const std::string mode : {"stream", "direct"}) {
       const std::string label = c.name() + "/" + mode;
       if (!o.json) note("  {}", label);
       const Summary ns = time_op(o, [&] {
