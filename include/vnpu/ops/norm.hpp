@@ -39,8 +39,8 @@
 //
 // Each op has an asynchronous form on a stream and a synchronous form: as if queued on the
 // default stream of x's device (device 0 for memory vnpu did not allocate) and waited for;
-// when that stream is idle and the input is small enough for one block, the calling
-// thread computes it directly, with no hand-off to a compute core.
+// the calling thread computes one block's share itself (all of an input small enough for
+// one block, with no hand-off to a compute core) while the device's cores do the rest.
 // Results do not depend on the number of cores or on the ISA chosen by dispatch: they are
 // bitwise identical (docs/norms.md explains the fixed chunking and merge order).
 #pragma once

@@ -53,9 +53,9 @@ Status softmax(const Stream& stream, const Tensor& in, const Tensor& out, const 
 Status log_softmax(const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
 
 /// Synchronous forms: as if queued on the default stream of `in`'s device (device 0 for
-/// memory vnpu did not allocate) and waited for. When that stream is idle and the input is
-/// small enough for one block, the calling thread computes it directly: no hand-off to a
-/// compute core, no wake-up (this is the "direct" mode of `vnpu bench softmax`).
+/// memory vnpu did not allocate) and waited for. The calling thread computes one block's
+/// share itself while the device's cores do the rest; an input small enough for one block
+/// never leaves it: no hand-off, no wake-up (the "direct" mode of `vnpu bench softmax`).
 Status softmax(const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
 Status log_softmax(const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
 
