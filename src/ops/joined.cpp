@@ -6,6 +6,8 @@
 
 #include "common/error.hpp"
 #include "ops/tensor_check.hpp"
+#include "profiler/capture.hpp"
+#include "runtime/stream_impl.hpp"
 
 namespace vnpu::ops::detail {
 
@@ -28,6 +30,20 @@ Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const
   enum class Outcome { kOk, kNoMemory, kThrew } outcome = Outcome::kOk;
   std::string what;
   try {
+    // The profiler shows the calling thread's block as a kernel span on its own lane.
+    namespace prof = vnpu::detail::prof;
+    prof::ScopedSpan span;
+    if (span.begin()) {
+      prof::Record& r = span.record();
+      r.kind = prof::SpanKind::kKernel;
+      r.lane_kind = prof::LaneKind::kHostThread;
+      r.device = -1;  // application threads belong to no device (as host waits)
+      r.lane = prof::host_thread_lane();
+      r.stream = s.impl()->id();
+      r.op = prof::current_op_tag();
+      r.blocks = blocks;
+      r.set_name(name);
+    }
     block(0, nullptr);
   } catch (const std::bad_alloc&) {
     outcome = Outcome::kNoMemory;

@@ -2,10 +2,12 @@
 // sequence number and bytes; spans on one lane nest or are disjoint.
 #include <cstring>
 #include <set>
+#include <span>
 #include <thread>
 #include <vector>
 
 #include "profiler/profiler_support.hpp"
+#include "vnpu/ops/reduce.hpp"
 
 namespace vnpu::test {
 namespace {
@@ -402,6 +404,32 @@ TEST_F(ProfilerTest, ManyThreadsRecordConcurrently) {
   EXPECT_EQ(spans_named(t, "many").size(), expected * kThreads);
   EXPECT_EQ(t.dropped, 0u);
   EXPECT_EQ(lane_nesting_error(t), "");
+}
+
+
+// A synchronous reduction: the calling thread's block is a kernel span on its host-thread
+// lane, the other block one on a compute core, both tagged with the op.
+TEST_F(ProfilerTest, SynchronousOpsShowTheCallingThreadsBlock) {
+  Device dev = make_device(2).value();
+  constexpr std::int64_t kN = 1 << 22;
+  auto* x = static_cast<float*>(dev.malloc(kN * sizeof(float)).value());
+  auto* y = static_cast<float*>(dev.malloc(64).value());
+  for (std::int64_t i = 0; i < kN; ++i) x[i] = 1.0f;
+  ASSERT_OK(ops::reduce(ops::ReduceOp::kSum, Tensor(x, DType::kF32, {kN}),
+                        Tensor(y, DType::kF32, std::span<const std::int64_t>{})));
+  EXPECT_EQ(*y, static_cast<float>(kN));
+  const auto spans = spans_named(stop_and_collect(), "reduce_sum");
+  int on_host = 0, on_cores = 0;
+  for (const Span& sp : spans) {
+    EXPECT_EQ(sp.kind, SpanKind::kKernel);
+    EXPECT_EQ(sp.op, "reduce_sum");
+    if (sp.lane_kind == LaneKind::kHostThread) ++on_host;
+    if (sp.lane_kind == LaneKind::kComputeCore) ++on_cores;
+  }
+  EXPECT_EQ(on_host, 1);
+  EXPECT_EQ(on_cores, 1);
+  EXPECT_OK(vnpu::free(x));
+  EXPECT_OK(vnpu::free(y));
 }
 
 }  // namespace
