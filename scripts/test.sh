@@ -192,7 +192,8 @@ step_asan() {
 # caused it is kept in build/fuzz/artifacts/ (replay: build/fuzz/npy_fuzz FILE).
 step_fuzz() {
   local dir=build/fuzz seconds=${VNPU_FUZZ_SECONDS:-60}
-  cmake -S fuzz -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++
+  cmake -S fuzz -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_COMPILER=clang++
   cmake --build "$dir" -j"$JOBS"
   rm -rf "$dir/seeds" "$dir/corpus" "$dir/artifacts"
   mkdir -p "$dir/corpus" "$dir/artifacts"
