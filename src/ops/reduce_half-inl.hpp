@@ -9,19 +9,11 @@
 
 namespace half {
 
-// One value, exactly (inf and NaN included).
+// One value, exactly (inf and NaN included): the conversions of vnpu/dtype.hpp.
 template <bool kBF16>
 HWY_INLINE float Scalar(std::uint16_t h) {
-  if constexpr (kBF16) {
-    return std::bit_cast<float>(static_cast<std::uint32_t>(h) << 16);
-  } else {
-    const std::uint32_t em = (h & 0x7FFFu) << 13;
-    // Exponent and mantissa placed in an f32 and scaled by 2^112: exact for normal and
-    // subnormal halves. Exponent 31 (inf, NaN) maps to exponent 255 instead.
-    const float scaled = std::bit_cast<float>(em) * 0x1p112f;
-    const std::uint32_t mag = (h & 0x7C00u) == 0x7C00u ? (em | 0x7F800000u) : std::bit_cast<std::uint32_t>(scaled);
-    return std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
-  }
+  if constexpr (kBF16) return bf16_to_f32(h);
+  else return f16_to_f32(h);
 }
 
 #if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
