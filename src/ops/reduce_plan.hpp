@@ -22,6 +22,7 @@
 #include <memory>
 #include <vector>
 
+#include "ops/split.hpp"
 #include "vnpu/ops/reduce.hpp"
 
 namespace vnpu::ops::detail {
@@ -141,11 +142,6 @@ struct Plan {
 /// Builds the plan (validation already done) for `cores` compute cores.
 std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options,
                                 int cores);
-/// Units [u0, u1) of a block; the work of blocks differs by at most one unit.
-inline void split(std::int64_t units, std::uint32_t blocks, std::uint32_t b, std::int64_t* u0, std::int64_t* u1) {
-  *u0 = units * b / blocks;
-  *u1 = units * (b + 1) / blocks;
-}
 
 /// Phase 1, per ISA (reduce_kernels.cpp): reduces units [u0, u1): writes the outputs of
 /// whole-output units, or the partials when K > 1.

@@ -73,7 +73,7 @@ Status check_request(bool log, const Tensor& in, const Tensor& out, const Softma
 // Runs a block's share of the plan; `work` holds plan.scratch_bytes().
 void run_block(const detail::SoftmaxPlan& plan, std::uint32_t b, float* work, const KernelContext* ctx) {
   std::int64_t u0 = 0, u1 = 0;
-  detail::sm_split(plan.units, plan.blocks, b, &u0, &u1);
+  detail::split(plan.units, plan.blocks, b, &u0, &u1);
   if (plan.fused) {
     detail::run_softmax_fused(plan, u0, u1, work);
     return;

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ops/split.hpp"
 #include "vnpu/dtype.hpp"
 #include "vnpu/tensor.hpp"
 
@@ -88,14 +89,6 @@ struct SoftmaxPlan {
 /// bytes of scratch per core. False for an empty tensor (nothing to compute).
 bool fill_softmax_plan(SoftmaxPlan& p, bool log, const Tensor& in, const Tensor& out, int axis, int cores,
                        std::size_t scratch);
-
-
-/// Units [u0, u1) of block b: contiguous, differing in count by at most one.
-inline void sm_split(std::int64_t units, std::uint32_t blocks, std::uint32_t b, std::int64_t* u0,
-                     std::int64_t* u1) noexcept {
-  *u0 = units * b / blocks;
-  *u1 = units * (b + 1) / blocks;
-}
 
 /// Per ISA (softmax_kernels.cpp). `work` is scratch of plan.scratch_bytes() bytes, 64-byte
 /// aligned. Fused plans: run_softmax_fused does units [u0, u1) completely. Chunked plans:
