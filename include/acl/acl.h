@@ -37,7 +37,8 @@ ACL_FUNC_VISIBILITY aclError aclInit(const char *configPath);
  * Releases everything made through this API: callback subscriptions end (pending
  * callbacks run as after aclrtUnSubscribeReport), every context, stream and event is
  * destroyed after its queued work completes, and device and pinned memory still allocated
- * is freed. A second call is ACL_ERROR_REPEAT_FINALIZE; a call before any aclInit is
+ * is freed. It returns after all work queued through the API has run, also that of
+ * streams and contexts destroyed earlier, so kernels and callbacks never outlive it. A second call is ACL_ERROR_REPEAT_FINALIZE; a call before any aclInit is
  * ACL_ERROR_UNINITIALIZE. A process may also exit without calling it.
  */
 ACL_FUNC_VISIBILITY aclError aclFinalize(void);

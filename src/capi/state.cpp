@@ -28,6 +28,9 @@ struct State {
   std::uint64_t next_serial = 0;
   std::unordered_map<std::uint64_t, std::shared_ptr<Object>> objects;
   std::vector<DeviceSlot> devices;
+  // Every device a context was made on since aclInit: aclFinalize waits for all their work,
+  // including that of streams and contexts destroyed before it.
+  std::vector<int> used;  // device ids; guarded by mu
   std::mutex alloc_mu;
   std::unordered_map<void*, bool> allocations;  // pointer -> pinned; guarded by alloc_mu
 };
@@ -138,6 +141,7 @@ aclError create_context(int device_id, bool is_default, ContextPtr* out) {
   if (!stream) return fail_status(stream.status(), "creating the default stream");
   State& st = state();
   std::unique_lock lock(st.mu);
+  if (std::find(st.used.begin(), st.used.end(), device_id) == st.used.end()) st.used.push_back(device_id);
   auto ctx = std::make_shared<ContextObj>(new_id(st), device_id, *dev, is_default);
   ctx->default_stream = std::make_shared<StreamObj>(new_id(st), ctx->id, std::move(*stream), true);
   st.objects.emplace(ctx->id, ctx);
@@ -281,6 +285,7 @@ aclError finalize() {
   State& st = state();
   std::vector<StreamPtr> streams;
   std::vector<ContextPtr> contexts;
+  std::vector<int> used;
   {
     std::unique_lock lock(st.mu);
     if (!st.initialized)
@@ -297,12 +302,16 @@ aclError finalize() {
     }
     st.objects.clear();
     st.devices.clear();
+    used.swap(st.used);
   }
   t_current = 0;
   end_subscriptions(streams);
   clear_reporters();
-  // Let queued work finish before its memory goes.
-  for (const ContextPtr& ctx : contexts) (void)ctx->device.synchronize();
+  // Let queued work finish before its memory goes and before the program may free what its
+  // callbacks and kernels point at: every device used, so the work of streams and contexts
+  // destroyed earlier (which still runs) is waited for too.
+  for (int id : used)
+    if (auto dev = vnpu::Device::get(id)) (void)dev->synchronize();
   streams.clear();
   contexts.clear();
   std::unordered_map<void*, bool> allocations;

@@ -67,6 +67,41 @@ void test_init_config_path(void) {
   CHECK_OK(aclFinalize());
 }
 
+/* aclFinalize returns only after all queued work has run, including the work of streams
+ * and contexts that were destroyed before it (their work still finishes, and a callback
+ * may point at memory that the program frees once aclFinalize has returned). */
+static void count_flag(void *user) { atomic_fetch_add((atomic_int *)user, 1); }
+
+void test_init_finalize_waits_for_destroyed(void) {
+  static atomic_int kernels, callbacks;
+  atomic_store(&kernels, 0);
+  atomic_store(&callbacks, 0);
+  static int sleep_for = 150;
+  uint64_t self = (uint64_t)pthread_self();
+  CHECK_OK(aclInit(NULL));
+  /* a created context, destroyed with a slow kernel and a callback still queued */
+  aclrtContext ctx;
+  CHECK_OK(aclrtCreateContext(&ctx, 0));
+  aclrtStream s;
+  CHECK_OK(aclrtCreateStream(&s));
+  CHECK_OK(aclrtSubscribeReport(self, s));
+  CHECK_OK(vnpuLaunchKernel(sleep_kernel, 1, &sleep_for, s));
+  CHECK_OK(vnpuLaunchKernel(count_kernel, 2, &kernels, s));
+  CHECK_OK(aclrtLaunchCallback(count_flag, &callbacks, ACL_CALLBACK_NO_BLOCK, s));
+  CHECK_OK(aclrtDestroyContext(ctx));
+  /* the default context, reset with the same kind of work queued */
+  CHECK_OK(aclrtSetDevice(0));
+  CHECK_OK(aclrtCreateStream(&s));
+  CHECK_OK(aclrtSubscribeReport(self, s));
+  CHECK_OK(vnpuLaunchKernel(sleep_kernel, 1, &sleep_for, s));
+  CHECK_OK(vnpuLaunchKernel(count_kernel, 2, &kernels, s));
+  CHECK_OK(aclrtLaunchCallback(count_flag, &callbacks, ACL_CALLBACK_BLOCK, s));
+  CHECK_OK(aclrtResetDevice(0));
+  CHECK_OK(aclFinalize());
+  CHECK(atomic_load(&kernels) == 4);
+  CHECK(atomic_load(&callbacks) == 2);
+}
+
 void test_base_data_type_size(void) {
   CHECK(aclDataTypeSize(ACL_FLOAT) == 4);
   CHECK(aclDataTypeSize(ACL_FLOAT16) == 2);

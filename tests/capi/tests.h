@@ -8,6 +8,7 @@
   X(init, repeat_codes, 1)                        \
   X(init, uninitialized, 1)                       \
   X(init, config_path, 1)                         \
+  X(init, finalize_waits_for_destroyed, 1)        \
   X(base, data_type_size, 0)                      \
   X(base, error_code_values, 0)                   \
   X(base, float16, 0)                             \
