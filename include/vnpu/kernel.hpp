@@ -57,6 +57,13 @@ struct LaunchOptions {
   /// Blocks per group for sync_group(): group k is blocks [k*g, min((k+1)*g, B)).
   /// 0 means one group holding every block. Ignored unless cooperative.
   std::uint32_t group_size = 0;
+  /// Placement hint: prefer compute cores that are not pinned to this CPU (-1: no hint).
+  /// For a thread that works beside the launch on CPU `avoid_cpu` (sched_getcpu()), so that
+  /// a block does not time-share that CPU with it while another core is free. A core pinned
+  /// there still takes the blocks that no other core has taken within the device's spin
+  /// time (DeviceInfo::spin_us), so the hint never stalls a launch. No effect on
+  /// unpinned devices.
+  int avoid_cpu = -1;
 };
 
 /// A compute core's scratch arena (the accelerator's unified buffer). Bump allocation;

@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "ops/tensor_check.hpp"
+#include "platform/thread.hpp"
 #include "profiler/capture.hpp"
 #include "runtime/stream_impl.hpp"
 
@@ -24,8 +25,13 @@ Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const
   if (blocks == 0) return kept.empty() ? Status::kSuccess : vnpu::detail::fail_msg(Status::kTaskFailed, kept.c_str());
   if (blocks > 1) {
     Stream stream = s;
+    // The cores' blocks keep off this thread's CPU while another is free: sharing it, the
+    // two halves would take twice as long.
+    LaunchOptions lo;
+    lo.avoid_cpu = vnpu::detail::current_cpu();
     // The kernel may refer to `block`: this function waits for it before returning.
-    VNPU_TRY(stream.launch(name, blocks - 1, [&block](const KernelContext& ctx) { block(ctx.block_idx() + 1, &ctx); }));
+    VNPU_TRY(stream.launch(name, blocks - 1, lo,
+                           [&block](const KernelContext& ctx) { block(ctx.block_idx() + 1, &ctx); }));
   }
   enum class Outcome { kOk, kNoMemory, kThrew } outcome = Outcome::kOk;
   std::string what;

@@ -29,4 +29,12 @@ bool pin_thread(std::thread& t, int cpu) noexcept {
 #endif
 }
 
+int current_cpu() noexcept {
+#if defined(__linux__)
+  return sched_getcpu();
+#else
+  return -1;
+#endif
+}
+
 }  // namespace vnpu::detail

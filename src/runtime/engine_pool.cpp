@@ -1,5 +1,6 @@
 #include "runtime/engine_pool.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <utility>
@@ -17,6 +18,8 @@ EnginePool::EnginePool(DeviceImpl* device, ThreadRole role, std::string name, in
     : device_(device), role_(role), name_(std::move(name)), nthreads_(threads), cpus_(std::move(cpus)),
       spin_ns_(spin_ns) {
   cpus_.resize(static_cast<std::size_t>(nthreads_), -1);
+  spread_ = !cpus_.empty() && std::find(cpus_.begin(), cpus_.end(), -1) == cpus_.end() &&
+            std::find_if(cpus_.begin(), cpus_.end(), [&](int c) { return c != cpus_[0]; }) != cpus_.end();
 }
 
 EnginePool::~EnginePool() { stop(); }
@@ -46,11 +49,12 @@ void EnginePool::stop() {
   threads_.clear();
 }
 
-void EnginePool::schedule(StreamImpl* s) {
+void EnginePool::schedule(StreamImpl* s, int avoid_cpu) {
   const int p = s->priority();
+  const std::int64_t since = avoid_cpu >= 0 && spread_ ? now_ns() : 0;
   {
     std::lock_guard lock(mu_);
-    ready_[static_cast<std::size_t>(p)].push_back(s);
+    ready_[static_cast<std::size_t>(p)].push_back(Ready{s, spread_ ? avoid_cpu : -1, since});
     ready_mask_.fetch_or(1u << p, std::memory_order_relaxed);
     work_count_.fetch_add(1, std::memory_order_seq_cst);
   }
@@ -61,9 +65,11 @@ void EnginePool::post_job(StreamImpl* s, Task* task, int priority) {
   // Read before publishing: once the job is visible, other workers may finish it and
   // the stream may reuse the task's memory.
   const int parts = static_cast<int>(task->parts);
+  const int avoid_cpu = spread_ ? task->avoid_cpu : -1;
+  const std::int64_t since = avoid_cpu >= 0 ? now_ns() : 0;
   {
     std::lock_guard lock(mu_);
-    jobs_.push_back(Job{s, task, priority, 0});
+    jobs_.push_back(Job{s, task, priority, 0, avoid_cpu, since});
     ready_mask_.fetch_or(1u << priority, std::memory_order_relaxed);
     work_count_.fetch_add(1, std::memory_order_seq_cst);
   }
@@ -83,20 +89,36 @@ void EnginePool::wake(int n) {
   idle_.notify(n);
 }
 
-bool EnginePool::take_work(Work& w) {
+bool EnginePool::leave_to_others(int my_cpu, int avoid_cpu, std::int64_t since, std::int64_t* now,
+                                 std::int64_t* retry_at) const noexcept {
+  if (avoid_cpu < 0 || avoid_cpu != my_cpu) return false;
+  if (*now < 0) *now = now_ns();
+  const std::int64_t mine_at = since + spin_ns_;
+  if (*now >= mine_at) return false;  // nobody else came: take it after all
+  if (*retry_at < 0 || mine_at < *retry_at) *retry_at = mine_at;
+  return true;
+}
+
+bool EnginePool::take_work(Work& w, int my_cpu, std::int64_t* retry_at) {
   std::lock_guard lock(mu_);
+  std::int64_t now = -1;
   // Most urgent job that may start.
   int job_at = -1;
   const bool coop_busy = coop_active_.load(std::memory_order_relaxed) > 0;
   for (std::size_t i = 0; i < jobs_.size(); ++i) {
     const Job& j = jobs_[i];
     if (coop_busy && j.next_part == 0 && j.task->sync) continue;  // waits for the running one
+    if (leave_to_others(my_cpu, j.avoid_cpu, j.since, &now, retry_at)) continue;
     if (job_at < 0 || j.priority < jobs_[static_cast<std::size_t>(job_at)].priority) job_at = static_cast<int>(i);
   }
   int stream_p = -1;
-  for (int p = 0; p < kNumPriorities; ++p) {
-    if (!ready_[static_cast<std::size_t>(p)].empty()) {
+  std::size_t stream_at = 0;
+  for (int p = 0; p < kNumPriorities && stream_p < 0; ++p) {
+    const auto& q = ready_[static_cast<std::size_t>(p)];
+    for (std::size_t k = 0; k < q.size(); ++k) {
+      if (leave_to_others(my_cpu, q[k].avoid_cpu, q[k].since, &now, retry_at)) continue;
       stream_p = p;
+      stream_at = k;
       break;
     }
   }
@@ -115,9 +137,9 @@ bool EnginePool::take_work(Work& w) {
     }
   } else {
     auto& q = ready_[static_cast<std::size_t>(stream_p)];
-    w.stream = q.front();
+    w.stream = q[stream_at].stream;
     w.task = nullptr;
-    q.pop_front();
+    q.erase(q.begin() + static_cast<std::ptrdiff_t>(stream_at));
     work_count_.fetch_sub(1, std::memory_order_relaxed);
   }
   for (int p = 0; p < kNumPriorities; ++p)
@@ -154,6 +176,7 @@ void EnginePool::worker_main(std::uint32_t index) {
   set_thread_name(name_ + "-" + std::to_string(index));
   SpinGovernor& gov = SpinGovernor::instance();
   Worker self{this, index};
+  const int my_cpu = avoid_cpu_of(index);
   // A compute core's scratch arena, page aligned (pages are touched on first use), and
   // the DMA queue of the blocks it runs.
   std::unique_ptr<unsigned char, decltype(&std::free)> arena(nullptr, &std::free);
@@ -170,9 +193,21 @@ void EnginePool::worker_main(std::uint32_t index) {
   bool counted = false;          // holds a governor slot (running work or spinning)
   bool is_spinner = false;       // this worker is the pool's one idle spinner
   std::int64_t idle_since = -1;  // start of the current idle stretch
+  // Gives up the spinner role and the governor slot before sleeping.
+  auto go_idle = [&] {
+    if (is_spinner) {
+      spinning_.store(0, std::memory_order_seq_cst);
+      is_spinner = false;
+    }
+    if (counted) {
+      gov.worker_leave();
+      counted = false;
+    }
+  };
   for (;;) {
     Work w;
-    if (work_count_.load(std::memory_order_acquire) > 0 && take_work(w)) {
+    std::int64_t retry_at = -1;
+    if (work_count_.load(std::memory_order_acquire) > 0 && take_work(w, my_cpu, &retry_at)) {
       if (is_spinner) {
         spinning_.store(0, std::memory_order_seq_cst);
         is_spinner = false;
@@ -188,6 +223,16 @@ void EnginePool::worker_main(std::uint32_t index) {
       continue;
     }
     if (stopping_.load(std::memory_order_acquire)) break;
+    if (retry_at >= 0) {
+      // Work left to the workers on other CPUs: call them and step aside (no spinning on
+      // the CPU of the thread the work avoids) until it is ours to take.
+      go_idle();
+      idle_.notify_all();
+      const std::uint32_t key = idle_.prepare_wait();
+      idle_.wait(key, retry_at);
+      idle_since = -1;
+      continue;
+    }
     // Work on the board that may not start yet (a cooperative job behind another): give
     // the CPU to the blocks being waited for.
     if (work_count_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
@@ -205,14 +250,7 @@ void EnginePool::worker_main(std::uint32_t index) {
       continue;
     }
     // Park until work is scheduled.
-    if (is_spinner) {
-      spinning_.store(0, std::memory_order_seq_cst);
-      is_spinner = false;
-    }
-    if (counted) {
-      gov.worker_leave();
-      counted = false;
-    }
+    go_idle();
     const std::uint32_t key = idle_.prepare_wait();
     if (work_count_.load(std::memory_order_seq_cst) > 0 || stopping_.load(std::memory_order_seq_cst)) {
       idle_.cancel_wait();

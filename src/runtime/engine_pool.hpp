@@ -13,6 +13,11 @@
 //
 // Idle workers: at most one per pool spins (bounded by the device's spin time and the
 // SpinGovernor); the rest park on an event count and are woken when work arrives.
+//
+// Placement hint: a kernel launched with LaunchOptions::avoid_cpu = c (a thread of the
+// application works beside it on CPU c) is left, for up to the spin time, to workers
+// pinned elsewhere: a worker pinned to c that finds it wakes the others and steps aside
+// until then, so the block does not time-share c with that thread while a CPU is free.
 #pragma once
 
 #include <array>
@@ -59,8 +64,8 @@ class EnginePool {
   void stop();
 
   /// Queues a stream whose next task runs here. The stream is owned by the pool until a
-  /// worker takes it.
-  void schedule(StreamImpl* s);
+  /// worker takes it. `avoid_cpu`: the head task's placement hint (-1: none).
+  void schedule(StreamImpl* s, int avoid_cpu = -1);
   /// Offers the parts of `task` (head of `s`) to every worker.
   void post_job(StreamImpl* s, Task* task, int priority);
   /// True if a stream or job more urgent than `priority` waits (or, with `or_equal`, one as
@@ -70,6 +75,10 @@ class EnginePool {
   /// True when no stream or job waits for a worker.
   bool idle() const noexcept { return work_count_.load(std::memory_order_acquire) == 0; }
   std::int64_t spin_ns() const noexcept { return spin_ns_; }
+
+  /// The CPU worker `index` leaves avoid_cpu-tagged work to the others on, or -1 when
+  /// it never does (unpinned pool, or every worker on one CPU).
+  int avoid_cpu_of(std::uint32_t index) const noexcept { return spread_ ? cpus_[index] : -1; }
 
   int threads() const noexcept { return static_cast<int>(threads_.size()); }
   const std::vector<int>& cpus() const noexcept { return cpus_; }
@@ -83,6 +92,13 @@ class EnginePool {
     Task* task;
     int priority;
     std::uint32_t next_part;
+    int avoid_cpu;       // the task's placement hint
+    std::int64_t since;  // when posted (placement hint set only)
+  };
+  struct Ready {
+    StreamImpl* stream;
+    int avoid_cpu;       // the head task's placement hint
+    std::int64_t since;  // when scheduled (placement hint set only)
   };
   struct Work {
     StreamImpl* stream = nullptr;
@@ -91,7 +107,13 @@ class EnginePool {
   };
 
   void worker_main(std::uint32_t index);
-  bool take_work(Work& w);
+  /// Takes the most urgent work this worker may run. Work it leaves to other CPUs for now
+  /// sets *retry_at to when it may take it (else *retry_at is untouched).
+  bool take_work(Work& w, int my_cpu, std::int64_t* retry_at);
+  /// True when a worker on `my_cpu` leaves work tagged `avoid_cpu` since `since` to others
+  /// at `now` (lazily read); updates *retry_at.
+  bool leave_to_others(int my_cpu, int avoid_cpu, std::int64_t since, std::int64_t* now,
+                       std::int64_t* retry_at) const noexcept;
   void run_work(const Work& w, Worker& self);
   void wake(int n);
 
@@ -100,10 +122,11 @@ class EnginePool {
   const std::string name_;
   const int nthreads_;
   std::vector<int> cpus_;  // CPU per thread, -1 = unpinned
+  bool spread_ = false;    // every thread has a CPU, and not all the same one
   const std::int64_t spin_ns_;
 
   mutable std::mutex mu_;
-  std::array<std::deque<StreamImpl*>, kNumPriorities> ready_;  // guarded by mu_
+  std::array<std::deque<Ready>, kNumPriorities> ready_;  // guarded by mu_
   std::vector<Job> jobs_;                                      // guarded by mu_
   std::atomic<std::uint32_t> ready_mask_{0};  // bit p: ready_[p] non-empty or a job at priority p
   std::atomic<int> work_count_{0};            // ready streams + jobs with unclaimed parts

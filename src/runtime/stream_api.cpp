@@ -65,6 +65,7 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
     t.kind = TaskKind::kKernel;
     t.parts = block_dim;
     t.op_tag = op_tag;
+    t.avoid_cpu = options.avoid_cpu;
     t.set_name(name);
     t.kernel = std::move(fn);
     t.sync = std::move(sync);

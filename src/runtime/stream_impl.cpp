@@ -123,8 +123,13 @@ void StreamImpl::run(Worker* self) {
         break;
     }
     EnginePool* pool = pool_for(t.kind);
-    if (self == nullptr || self->pool != pool) {
-      pool->schedule(this);
+    // A kernel with a placement hint is handed to the pool once, also by a core on the
+    // CPU it avoids that is draining the stream; whoever the pool then gives it to runs it.
+    const bool hinted = t.avoid_cpu >= 0 && !t.placed;
+    if (self == nullptr || self->pool != pool || (hinted && t.avoid_cpu == pool->avoid_cpu_of(self->index))) {
+      const int hint = hinted ? t.avoid_cpu : -1;
+      t.placed = true;
+      pool->schedule(this, hint);
       return;
     }
     // Let more urgent streams (or, after a batch, equally urgent ones) have the core.

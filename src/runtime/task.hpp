@@ -23,12 +23,14 @@ const char* task_kind_name(TaskKind k) noexcept;
 struct Task {
   TaskKind kind = TaskKind::kKernel;
   CallbackMode mode = CallbackMode::kBlocking;  // kHostFunc
+  bool placed = false;  // kKernel: avoid_cpu already honoured once (see StreamImpl::run)
   /// Parts a multi-core task is split into: kernel blocks, or copy chunks.
   std::uint32_t parts = 1;
   /// Parts finished so far (accessed through std::atomic_ref while parts run).
   std::uint32_t parts_done = 0;
   std::uint64_t seq = 0;  // 1-based position in the stream
   std::uint32_t op_tag = 0;      // profiler: operator tag of a kernel (0: none)
+  std::int32_t avoid_cpu = -1;   // kKernel: LaunchOptions::avoid_cpu
   std::int64_t wait_since = 0;   // profiler: kEventWait, when the stream first reached it
   std::array<char, 48> name{};
 
