@@ -195,11 +195,11 @@ HWY_NOINLINE float RowMax(const float* HWY_RESTRICT x, std::int64_t n) {
 }
 
 // Sum of exp(x - m); with kStore, exp(x - m) is also written to e (which may be x).
-// `ahead`: memory to prefetch meanwhile.
-template <bool kStore>
+// With kBelowMax, only the elements below m add. `ahead`: memory to prefetch meanwhile.
+template <bool kStore, bool kBelowMax = false>
 HWY_NOINLINE float ExpSum(const float* x, std::int64_t n, float m, float* e, const Ahead& ahead = {}) {
 #if SM_VEC
-  return vec::ExpSum<kStore>(x, n, m, e, ahead);
+  return vec::ExpSum<kStore, kBelowMax>(x, n, m, e, ahead);
 #else
   (void)ahead;
   alignas(64) float acc[kLanes] = {};
@@ -208,16 +208,37 @@ HWY_NOINLINE float ExpSum(const float* x, std::int64_t n, float m, float* e, con
     for (int k = 0; k < kLanes; ++k) {
       const float v = ExpOne(x[i + k] - m);
       if constexpr (kStore) e[i + k] = v;
-      acc[k] += v;
+      if (!kBelowMax || x[i + k] < m) acc[k] += v;
     }
   }
   for (int k = 0; k < n - i; ++k) {
     const float v = ExpOne(x[i + k] - m);
     if constexpr (kStore) e[i + k] = v;
-    acc[k] += v;
+    if (!kBelowMax || x[i + k] < m) acc[k] += v;
   }
   return FoldSum(acc);
 #endif
+}
+
+// ---- ln S near 1 (log_softmax) -----------------------------------------------------------
+//
+// S = sum of exp(x - M) is at least 1 (the maximum's own term). When the maximum dominates,
+// S is 1 + t with t tiny, and ln S from an f32 S keeps only the bits of t that survived
+// beside the 1: the log_softmax of the largest element, -ln S ~ -t, would have a large
+// relative error. So whenever S < 2, ln S is computed again as log1p((c - 1) + t), with c
+// the number of elements equal to M and t the sum over the others, both without the 1s.
+// (For S >= 2, ln S >= 0.69 and the plain f32 ln is accurate.)
+constexpr double kNearOne = 2.0;
+
+HWY_INLINE float LogNearOne(double count, double below) {
+  return static_cast<float>(std::log1p((count - 1.0) + below));
+}
+
+// Elements of x[0, n) equal to m.
+HWY_INLINE double CountEqual(const float* HWY_RESTRICT x, std::int64_t n, float m) {
+  std::int64_t c = 0;
+  for (std::int64_t i = 0; i < n; ++i) c += x[i] == m ? 1 : 0;
+  return static_cast<double>(c);
 }
 
 // The final element-wise step. kScale: y = s * a. kExpScale: y = exp(s - a) * b.
@@ -282,7 +303,9 @@ void FusedRow(const SoftmaxPlan& p, RowPtrs row, const Ahead& next, float* work)
     return;
   }
   if (p.log) {
-    const float ls = log_f32(ExpSum<false>(x, n, m, nullptr, next));
+    const float s = ExpSum<false>(x, n, m, nullptr, next);
+    const float ls = s < kNearOne ? LogNearOne(CountEqual(x, n, m), ExpSum<false, true>(x, n, m, nullptr))
+                                  : log_f32(s);
     EmitRow<Emit::kShift>(p.dtype, x, n, m, ls, row.out, p.out_step);
     return;
   }
@@ -328,6 +351,24 @@ void CombineRow(const SoftmaxPlan& p, std::int64_t r, float* M, double* S) {
   *S = s;
 }
 
+// ln S of row r (maximum m) near 1, from its chunks read again in order.
+float RowLogNearOne(const SoftmaxPlan& p, std::int64_t r, float m, float* work) {
+  const RowPtrs row = RowAt(p, r);
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  double count = 0.0, below = 0.0;
+  for (std::int64_t k = 0; k < p.chunks; ++k) {
+    const std::int64_t c0 = k * kSmChunk;
+    const std::int64_t n = std::min(kSmChunk, p.L - c0);
+    const unsigned char* src = row.in + c0 * p.in_step * es;
+    const float* x = work;
+    if (p.dtype == DType::kF32 && p.in_step == 1) x = reinterpret_cast<const float*>(src);
+    else Load(p.dtype, src, p.in_step, n, work);
+    count += CountEqual(x, n, m);
+    below += static_cast<double>(ExpSum<false, true>(x, n, m, nullptr));
+  }
+  return LogNearOne(count, below);
+}
+
 void RowWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
   std::int64_t cached = -1;
   float m = 0.0f, a = 0.0f;
@@ -337,7 +378,9 @@ void RowWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
     if (r != cached) {
       double s = 0.0;
       CombineRow(p, r, &m, &s);
-      a = p.log ? log_f32(static_cast<float>(s)) : static_cast<float>(1.0 / s);
+      if (!p.log) a = static_cast<float>(1.0 / s);
+      else if (s < kNearOne) a = RowLogNearOne(p, r, m, work);
+      else a = log_f32(static_cast<float>(s));
       cached = r;
     }
     const std::int64_t c0 = k * kSmChunk;
@@ -475,13 +518,28 @@ ColArrays Carve(float* work, std::int64_t area, std::int64_t tile) {
   return c;
 }
 
+// ln S of column c of tile t (maximum m) near 1, from the input read again row by row.
+float ColumnLogNearOne(const SoftmaxPlan& p, const Tile& t, std::int64_t c, float m) {
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  double count = 0.0, below = 0.0;
+  for (std::int64_t r = 0; r < p.L; ++r) {
+    float x = 0.0f;
+    Load(p.dtype, t.in + (r * p.in_step + c) * es, 1, 1, &x);
+    if (x == m) count += 1.0;
+    else below += static_cast<double>(ExpOne(x - m));
+  }
+  return LogNearOne(count, below);
+}
+
 // a = 1 / S (softmax) or ln S (log_softmax) per column; NaN for a column whose maximum
 // is NaN, +inf or -inf (all -inf): its exps were computed from a meaningless max.
-void FinishColumns(const SoftmaxPlan& p, std::int64_t w, const float* m, double* sum, float* a) {
+void FinishColumns(const SoftmaxPlan& p, const Tile& t, const float* m, double* sum, float* a) {
+  const std::int64_t w = t.w;
   for (std::int64_t c = 0; c < w; ++c)
     if (!std::isfinite(m[c])) sum[c] = std::numeric_limits<double>::quiet_NaN();
   if (p.log) {
-    for (std::int64_t c = 0; c < w; ++c) a[c] = log_f32(static_cast<float>(sum[c]));
+    for (std::int64_t c = 0; c < w; ++c)
+      a[c] = sum[c] < kNearOne ? ColumnLogNearOne(p, t, c, m[c]) : log_f32(static_cast<float>(sum[c]));
   } else {
     for (std::int64_t c = 0; c < w; ++c) a[c] = static_cast<float>(1.0 / sum[c]);
   }
@@ -493,7 +551,7 @@ void FusedTile(const SoftmaxPlan& p, const Tile& t, float* work) {
   ColMax(x, 0, p.L, t.w, ca.m);
   if (p.log) {
     ColExpSum<false>(x, 0, p.L, t.w, ca.m, ca.acc, ca.sum, nullptr, 0);
-    FinishColumns(p, t.w, ca.m, ca.sum, ca.a);
+    FinishColumns(p, t, ca.m, ca.sum, ca.a);
     ColEmit<Emit::kShift>(p, t, 0, p.L, x, ca.m, ca.a, ca.rowbuf);
     return;
   }
@@ -502,7 +560,7 @@ void FusedTile(const SoftmaxPlan& p, const Tile& t, float* work) {
   Rows e{ca.area, t.w, 0};
   if (p.dtype == DType::kF32) e = Rows{reinterpret_cast<float*>(t.out), p.out_step, 0};
   ColExpSum<true>(x, 0, p.L, t.w, ca.m, ca.acc, ca.sum, const_cast<float*>(e.base), e.stride);
-  FinishColumns(p, t.w, ca.m, ca.sum, ca.a);
+  FinishColumns(p, t, ca.m, ca.sum, ca.a);
   ColEmit<Emit::kScale>(p, t, 0, p.L, e, ca.m, ca.a, ca.rowbuf);
 }
 
@@ -555,7 +613,7 @@ void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
     const Tile t = TileAt(p, slab, t_idx);
     if (st != cached) {
       CombineColumns(p, slab, t_idx, t.w, ca.m, ca.sum);
-      FinishColumns(p, t.w, ca.m, ca.sum, ca.a);
+      FinishColumns(p, t, ca.m, ca.sum, ca.a);
       cached = st;
     }
     const std::int64_t r0 = k * kSmColChunk, r1 = std::min(p.L, r0 + kSmColChunk);

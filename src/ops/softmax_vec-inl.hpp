@@ -146,7 +146,8 @@ HWY_INLINE float Max(const float* HWY_RESTRICT x, std::int64_t n) {
 // ahead.in (if not null): the input to be read next, ahead.es bytes per element of this
 // pass; its lines are prefetched into L2 at the pace of this pass, so memory works while
 // the exp pass computes.
-template <bool kStore>
+// With kBelowMax, only elements below m add (those equal to m are left out).
+template <bool kStore, bool kBelowMax = false>
 HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, const Ahead& ahead) {
   const D d;
   const V vm = hn::Set(d, m);
@@ -158,8 +159,10 @@ HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, c
       for (std::int64_t b = 0; b < 64 * ahead.es; b += 64) __builtin_prefetch(ahead.in + e * ahead.es + b, 0, 2);
     for (int j = 0; j < kVecs; ++j) {
       const std::int64_t o = e + j * static_cast<std::int64_t>(kN);
-      const V v = Exp(hn::Sub(hn::LoadU(d, x + o), vm));
+      const V xv = hn::LoadU(d, x + o);
+      V v = Exp(hn::Sub(xv, vm));
       if constexpr (kStore) hn::StoreU(v, d, e_out + o);
+      if constexpr (kBelowMax) v = hn::IfThenElseZero(hn::Lt(xv, vm), v);
       acc[j] = hn::Add(acc[j], v);
     }
   }
@@ -169,7 +172,7 @@ HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, c
     for (std::int64_t i = e; i < n; ++i) {
       const float v = ExpOne(x[i] - m);
       if constexpr (kStore) e_out[i] = v;
-      a[i - e] += v;
+      if (!kBelowMax || x[i] < m) a[i - e] += v;
     }
     for (int j = 0; j < kVecs; ++j) acc[j] = hn::Load(d, a + j * kN);
   }

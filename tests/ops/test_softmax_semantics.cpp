@@ -110,6 +110,37 @@ TEST_P(SoftmaxSpecial, RowsOfNegativeInfinityNaNOrPlusInfinityAreNaN) {
   }
 }
 
+// A row dominated by its maximum: log_softmax of the maximum is -ln(1 + t) with t the sum
+// of the other terms, tiny; it must keep its relative accuracy (computed as -log1p(t)), in
+// short (fused) and long (chunked) rows and along a column, with ties of the maximum.
+TEST(SoftmaxDominated, LogSoftmaxOfTheMaximumKeepsItsRelativeAccuracy) {
+  Harness h(2);
+  for (std::int64_t n : {kShort, kLong}) {
+    for (int ties : {1, 2}) {
+      std::vector<double> x = row_of(n, -14.0);  // t = (n - ties) * e^-14 (n = 100: ~8e-5)
+      for (int k = 0; k < ties; ++k) x[static_cast<std::size_t>(n / 2 + k)] = 0.0;
+      const double t = static_cast<double>(n - ties) * std::exp(-14.0);
+      const double want_max = -std::log1p(static_cast<double>(ties - 1) + t);
+      const double want_other = -14.0 + want_max;
+      // As one row, and as the 3 columns of an [n, 3] tensor (softmax over axis 0).
+      const SmOutcome r = run_sm_values(h, true, DType::kF32, x, {n});
+      ASSERT_OK(r.status) << r.message;
+      EXPECT_NEAR(r.values[static_cast<std::size_t>(n / 2)], want_max, 1e-5 * std::fabs(want_max))
+          << "row of " << n << ", ties " << ties;
+      EXPECT_NEAR(r.values[0], want_other, 1e-6 * std::fabs(want_other)) << "row of " << n;
+      std::vector<double> cols;
+      for (double v : x) cols.insert(cols.end(), {v, v, v});
+      const SmOutcome c = run_sm_values(h, true, DType::kF32, cols, {n, 3}, 0);
+      ASSERT_OK(c.status) << c.message;
+      for (std::size_t j = 0; j < 3; ++j) {
+        EXPECT_NEAR(c.values[static_cast<std::size_t>(n / 2) * 3 + j], want_max, 1e-5 * std::fabs(want_max))
+            << "columns of " << n << ", ties " << ties;
+        EXPECT_NEAR(c.values[j], want_other, 1e-6 * std::fabs(want_other)) << "columns of " << n;
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Dtypes, SoftmaxSpecial, ::testing::Values(DType::kF32, DType::kF16, DType::kBF16),
                          [](const ::testing::TestParamInfo<DType>& i) { return std::string(dtype_name(i.param)); });
 
@@ -246,7 +277,7 @@ TEST(SoftmaxSemantics, TinyScratch) {
       o.axis = c.axis;
       ASSERT_OK(log ? ops::log_softmax(s, tin, tout, o) : ops::softmax(s, tin, tout, o)) << last_error_message();
       ASSERT_OK(s.synchronize()) << last_error_message();
-      EXPECT_EQ(sm_compare(log, DType::kF32, ref, std::vector<double>(y.begin(), y.end())), "") << sm_describe(c);
+      EXPECT_EQ(sm_compare(DType::kF32, ref, std::vector<double>(y.begin(), y.end())), "") << sm_describe(c);
       std::vector<float> y2(y.size());
       ASSERT_OK(log ? ops::log_softmax(s2, tin, Tensor(y2.data(), DType::kF32, c.shape), o)
                     : ops::softmax(s2, tin, Tensor(y2.data(), DType::kF32, c.shape), o));
