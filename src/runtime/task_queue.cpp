@@ -58,14 +58,26 @@ Task* TaskQueue::take_overflow(std::uint64_t h) {
   {
     std::lock_guard lock(overflow_mu_);
     if (overflow_.empty()) return nullptr;
-    // Keep the untaken rest, then add the new ones: positions are placed in any order.
-    taken_.erase(taken_.begin(), taken_.begin() + static_cast<std::ptrdiff_t>(taken_next_));
-    taken_next_ = 0;
-    for (Spilled& sp : overflow_) taken_.push_back(std::move(sp));
-    overflow_.clear();
+    if (taken_next_ == taken_.size()) {
+      // The usual case: nothing left from the last batch. Take the whole list (tasks are
+      // large: moving them one by one would cost more than running them) and give the
+      // producers the old vector's capacity.
+      taken_.clear();
+      taken_next_ = 0;
+      taken_.swap(overflow_);
+    } else {
+      // Keep the untaken rest, then add the new ones.
+      taken_.erase(taken_.begin(), taken_.begin() + static_cast<std::ptrdiff_t>(taken_next_));
+      taken_next_ = 0;
+      for (Spilled& sp : overflow_) taken_.push_back(std::move(sp));
+      overflow_.clear();
+    }
     overflow_on_.store(false, std::memory_order_relaxed);
   }
-  std::sort(taken_.begin(), taken_.end(), [](const Spilled& a, const Spilled& b) { return a.pos < b.pos; });
+  // Positions are claimed in order but placed by racing producers, so the list may be out
+  // of order; from one producer it never is, and then needs no sort.
+  auto by_pos = [](const Spilled& a, const Spilled& b) { return a.pos < b.pos; };
+  if (!std::is_sorted(taken_.begin(), taken_.end(), by_pos)) std::sort(taken_.begin(), taken_.end(), by_pos);
   if (taken_.empty() || taken_[0].pos != h) return nullptr;
   front_in_ring_ = false;
   return &taken_[0].task;
@@ -76,9 +88,8 @@ void TaskQueue::pop() noexcept {
   if (front_in_ring_) {
     cells_[h & (kRingSlots - 1)].task()->~Task();
   } else {
-    // Keep the vector's element valid until it is erased.
-    taken_[taken_next_].task.~Task();
-    ::new (static_cast<void*>(&taken_[taken_next_].task)) Task();
+    // Free what it holds now; the (then empty) element itself goes with the vector.
+    taken_[taken_next_].task.release_resources();
     ++taken_next_;
     if (taken_next_ == taken_.size()) {
       taken_.clear();

@@ -59,7 +59,7 @@ class TaskQueue {
     Task* task() noexcept { return std::launder(reinterpret_cast<Task*>(storage)); }
   };
   struct Spilled {
-    std::uint64_t pos;
+    std::uint64_t pos = 0;
     Task task;
   };
   /// True when the cell of `pos` may be written (its previous task has been consumed).
@@ -98,7 +98,8 @@ void TaskQueue::emplace(std::uint64_t pos, Init&& init) noexcept {
   for (int attempt = 0;; ++attempt) {
     try {
       std::lock_guard lock(overflow_mu_);
-      Spilled& sp = overflow_.emplace_back(Spilled{pos, Task()});
+      Spilled& sp = overflow_.emplace_back();  // built in place: a Task is large
+      sp.pos = pos;
       init(sp.task);
       overflow_on_.store(true, std::memory_order_release);
       return;

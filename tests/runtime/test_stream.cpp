@@ -1,9 +1,12 @@
 // Streams: in-order execution, concurrency between streams, the default stream, query,
 // timed synchronize, destruction with pending work, priorities, handle errors.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -369,6 +372,29 @@ TEST(Stream, OrderHoldsBeyondTheQueueRing) {
     for (int i = 0; i < n; ++i) ASSERT_EQ(order[static_cast<std::size_t>(i)], i) << "round " << round;
     order.clear();
   }
+}
+
+TEST(Stream, TasksBeyondTheQueueRingReleaseTheirCapturesWhenTheyComplete) {
+  Device dev = test::make_device(2).value();
+  Stream s = dev.create_stream().value();
+  test::Flag started, release;
+  test::ScopedRelease guard(release);
+  ASSERT_OK(test::launch_blocker(s, started, release));
+  ASSERT_TRUE(started.wait());
+  auto token = std::make_shared<int>(0);
+  std::atomic<int> ran{0};
+  constexpr int kTasks = 2500;  // most of them spill past the ring
+  for (int i = 0; i < kTasks; ++i)
+    ASSERT_OK(s.launch("captures", 1, [token, &ran](const KernelContext&) { ran.fetch_add(1); }));
+  EXPECT_EQ(token.use_count(), kTasks + 1);
+  // A completed task holds nothing: once the last of them has run, only `token` is left.
+  ASSERT_OK(s.launch("probe", 1, [&token](const KernelContext&) {
+    if (token.use_count() != 1) throw std::runtime_error("a completed task still holds its capture");
+  }));
+  release.set();
+  EXPECT_OK(s.synchronize());
+  EXPECT_EQ(ran.load(), kTasks);
+  EXPECT_EQ(token.use_count(), 1);
 }
 
 TEST(Stream, ManyThreadsKeepTheirOrderThroughBursts) {
