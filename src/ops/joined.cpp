@@ -8,6 +8,7 @@
 #include "ops/tensor_check.hpp"
 #include "platform/thread.hpp"
 #include "profiler/capture.hpp"
+#include "runtime/memory_registry.hpp"
 #include "runtime/stream_impl.hpp"
 
 namespace vnpu::ops::detail {
@@ -69,9 +70,14 @@ Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const
 }
 
 Expected<Device> sync_device(const void* data) {
+  // Memory vnpu did not allocate runs on device 0. Asked first without Device::of, whose
+  // error message (formatted, then discarded) would cost such calls more than the lookup.
+  vnpu::detail::DeviceImpl* owner = vnpu::detail::MemoryRegistry::instance().retain_owner(data);
+  if (owner == nullptr) return Device::get(0);
+  vnpu::detail::release(owner);  // Device::of takes its own reference
   Expected<Device> dev = Device::of(data);
   if (dev) return dev;
-  vnpu::detail::clear_error();  // not an error: memory vnpu did not allocate runs on device 0
+  vnpu::detail::clear_error();  // freed meanwhile: as for foreign memory
   return Device::get(0);
 }
 
