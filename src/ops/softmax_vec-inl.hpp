@@ -111,22 +111,24 @@ struct AddOp {
 HWY_INLINE float Max(const float* HWY_RESTRICT x, std::int64_t n) {
   const D d;
   V acc[kVecs];
-  V sum = hn::Zero(d);
+  V sums[kVecs];  // one per accumulator: a single chain of adds would set the pace
   for (V& a : acc) a = hn::Set(d, -std::numeric_limits<float>::infinity());
+  for (V& a : sums) a = hn::Zero(d);
   std::int64_t e = 0;
   for (; e + 64 <= n; e += 64)
     for (int j = 0; j < kVecs; ++j) {
       const V v = hn::LoadU(d, x + e + j * static_cast<std::int64_t>(kN));
       acc[j] = hn::Max(acc[j], v);
-      sum = hn::Add(sum, v);
+      sums[j] = hn::Add(sums[j], v);
     }
   for (; e + static_cast<std::int64_t>(kN) <= n; e += static_cast<std::int64_t>(kN)) {
     const V v = hn::LoadU(d, x + e);
     acc[0] = hn::Max(acc[0], v);
-    sum = hn::Add(sum, v);
+    sums[0] = hn::Add(sums[0], v);
   }
   float m = Fold64(acc, MaxOp());
-  float total = FoldLanes(D(), sum, AddOp());
+  for (int j = 1; j < kVecs; ++j) sums[0] = hn::Add(sums[0], sums[j]);
+  float total = FoldLanes(D(), sums[0], AddOp());
   for (std::int64_t i = e; i < n; ++i) {
     m = MaxOne(m, x[i]);
     total += x[i];
