@@ -314,17 +314,31 @@ void FusedRow(const SoftmaxPlan& p, RowPtrs row, const Ahead& next, float* work)
   EmitRow<Emit::kScale>(p.dtype, e, n, r, 0.0f, row.out, p.out_step);
 }
 
-// Chunk k of a long row: its (max, sum of exp(x - max)). The sum of a chunk of only
-// -inf is 0; a chunk holding NaN or +inf has a NaN sum (its row is NaN).
-void RowChunk(const SoftmaxPlan& p, std::int64_t r, std::int64_t k, float* work) {
+// Chunk k of a long row, as f32: the input itself when it is contiguous f32, else
+// converted into `work`.
+struct RowChunkF32 {
+  const float* x;
+  std::int64_t c0;           // its first element in the row
+  std::int64_t n;            // its length
+  const unsigned char* src;  // its first input byte
+};
+
+RowChunkF32 ChunkOf(const SoftmaxPlan& p, const RowPtrs& row, std::int64_t k, float* work) {
   const std::int64_t c0 = k * kSmChunk;
   const std::int64_t n = std::min(kSmChunk, p.L - c0);
-  const RowPtrs row = RowAt(p, r);
   const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
   const unsigned char* src = row.in + c0 * p.in_step * es;
   const float* x = work;
   if (p.dtype == DType::kF32 && p.in_step == 1) x = reinterpret_cast<const float*>(src);
   else Load(p.dtype, src, p.in_step, n, work);
+  return {x, c0, n, src};
+}
+
+// Chunk k of a long row: its (max, sum of exp(x - max)). The sum of a chunk of only
+// -inf is 0; a chunk holding NaN or +inf has a NaN sum (its row is NaN).
+void RowChunk(const SoftmaxPlan& p, std::int64_t r, std::int64_t k, float* work) {
+  const auto [x, c0, n, src] = ChunkOf(p, RowAt(p, r), k, work);
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
   const float m = RowMax(x, n);
   float s = 0.0f;
   // Prefetch the next chunk of a contiguous row while this one is summed.
@@ -354,17 +368,11 @@ void CombineRow(const SoftmaxPlan& p, std::int64_t r, float* M, double* S) {
 // ln S of row r (maximum m) near 1, from its chunks read again in order.
 float RowLogNearOne(const SoftmaxPlan& p, std::int64_t r, float m, float* work) {
   const RowPtrs row = RowAt(p, r);
-  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
   double count = 0.0, below = 0.0;
   for (std::int64_t k = 0; k < p.chunks; ++k) {
-    const std::int64_t c0 = k * kSmChunk;
-    const std::int64_t n = std::min(kSmChunk, p.L - c0);
-    const unsigned char* src = row.in + c0 * p.in_step * es;
-    const float* x = work;
-    if (p.dtype == DType::kF32 && p.in_step == 1) x = reinterpret_cast<const float*>(src);
-    else Load(p.dtype, src, p.in_step, n, work);
-    count += CountEqual(x, n, m);
-    below += static_cast<double>(ExpSum<false, true>(x, n, m, nullptr));
+    const RowChunkF32 c = ChunkOf(p, row, k, work);
+    count += CountEqual(c.x, c.n, m);
+    below += static_cast<double>(ExpSum<false, true>(c.x, c.n, m, nullptr));
   }
   return LogNearOne(count, below);
 }
@@ -383,13 +391,8 @@ void RowWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
       else a = log_f32(static_cast<float>(s));
       cached = r;
     }
-    const std::int64_t c0 = k * kSmChunk;
-    const std::int64_t n = std::min(kSmChunk, p.L - c0);
     const RowPtrs row = RowAt(p, r);
-    const unsigned char* src = row.in + c0 * p.in_step * es;
-    const float* x = work;
-    if (p.dtype == DType::kF32 && p.in_step == 1) x = reinterpret_cast<const float*>(src);
-    else Load(p.dtype, src, p.in_step, n, work);
+    const auto [x, c0, n, src] = ChunkOf(p, row, k, work);
     unsigned char* dst = row.out + c0 * p.out_step * es;
     if (p.log) EmitRow<Emit::kShift>(p.dtype, x, n, m, a, dst, p.out_step);
     else EmitRow<Emit::kExpScale>(p.dtype, x, n, m, a, dst, p.out_step);
