@@ -38,21 +38,23 @@ namespace vnpu::ops::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // e^x for x in [-inf, 0] (every softmax argument x - max is there: rows holding NaN or
-// +inf, and rows of -inf, never reach the exp passes), within 1.01 ulp. As exp_f32 of
-// vmath.hpp (Cody-Waite reduction x = k ln2 + r, degree-7 polynomial for e^r), but with
-// fused multiply-adds, which round once on every target (std::fma is exact too), and
-// without the clamps and NaN handling. The integer k sits in the low mantissa bits of
-// t = x log2(e) + 1.5 * 2^23, and the result y * 2^k is formed by adding k to y's
-// exponent field: bits(y) + (bits(t) << 23) (the bits of 1.5 * 2^23 shift out above bit
-// 31). That is exact while the result is a normal float, which kExpLo ensures (above it,
-// k >= -126 comes with y >= 1, k > -126 with y >= 0.7).
+// +inf, and rows of -inf, never reach the exp passes), within 1.13 ulp (measured over
+// every float in [-87.33, 0] against a float64 exp). Cody-Waite reduction x = k ln2 + r,
+// |r| <= ln2/2, then e^r = 1 + r (1 + r (c2 + r (c3 + ... + r c6))), a degree-6
+// polynomial fitted to e^r on that interval (relative error 2.7e-8 before rounding), in
+// fused multiply-adds only, which round once on every target (std::fma is exact too).
+// The integer k sits in the low mantissa bits of t = x log2(e) + 1.5 * 2^23, and the
+// result y * 2^k is formed by adding k to y's exponent field: bits(y) + (bits(t) << 23)
+// (the bits of 1.5 * 2^23 shift out above bit 31). That is exact while the result is a
+// normal float, which kExpLo ensures (above it, k >= -126 comes with y >= 1, k > -126
+// with y >= 0.7).
 constexpr float kExpLo = -87.33f;  // below: 0 (e^-87.33 is 1.2e-38, near the smallest normal)
 constexpr float kExpRound = 12582912.0f;
 constexpr float kExpLog2e = 1.44269504088896341f;
 constexpr float kExpLn2Hi = 0.693359375f;
 constexpr float kExpLn2Lo = -2.12194440e-4f;
-constexpr float kExpC[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
-                            4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+// c6, c5, ..., c2 of the polynomial (Horner order).
+constexpr float kExpC[5] = {1.32164484e-3f, 8.35344393e-3f, 4.16751075e-2f, 1.66667118e-1f, 0.5f};
 
 HWY_INLINE float ExpOne(float x) {
   // No clamp: below kExpLo the result is replaced by 0 whatever the arithmetic gave.
@@ -61,8 +63,9 @@ HWY_INLINE float ExpOne(float x) {
   float r = std::fma(k, -kExpLn2Hi, x);
   r = std::fma(k, -kExpLn2Lo, r);
   float p = std::fma(kExpC[0], r, kExpC[1]);
-  for (int i = 2; i < 6; ++i) p = std::fma(p, r, kExpC[i]);
-  const float y = std::fma(p, r * r, r) + 1.0f;
+  for (int i = 2; i < 5; ++i) p = std::fma(p, r, kExpC[i]);
+  p = std::fma(p, r, 1.0f);
+  const float y = std::fma(p, r, 1.0f);
   const std::uint32_t bits = std::bit_cast<std::uint32_t>(y) + (std::bit_cast<std::uint32_t>(t) << 23);
   return x < kExpLo ? 0.0f : std::bit_cast<float>(bits);
 }
@@ -194,6 +197,16 @@ HWY_NOINLINE float RowMax(const float* HWY_RESTRICT x, std::int64_t n) {
 #endif
 }
 
+// The largest element when the row holds no NaN; with a NaN it may be any element (see
+// vec::MaxPlain). The fused rows, which use it, find NaN rows by their exp sum.
+HWY_NOINLINE float RowMaxPlain(const float* HWY_RESTRICT x, std::int64_t n) {
+#if SM_VEC
+  return vec::MaxPlain(x, n);
+#else
+  return RowMax(x, n);
+#endif
+}
+
 // Sum of exp(x - m); with kStore, exp(x - m) is also written to e (which may be x).
 // With kBelowMax, only the elements below m add. `ahead`: memory to prefetch meanwhile.
 template <bool kStore, bool kBelowMax = false>
@@ -297,21 +310,27 @@ void FusedRow(const SoftmaxPlan& p, RowPtrs row, const Ahead& next, float* work)
   const bool f32_out = p.dtype == DType::kF32 && p.out_step == 1;
   const float* x = f32_in ? reinterpret_cast<const float*>(row.in) : work;
   if (!f32_in) Load(p.dtype, row.in, p.in_step, n, work);
-  const float m = RowMax(x, n);
-  if (!std::isfinite(m)) {  // NaN, +inf or a row of -inf: NaN everywhere
-    EmitRow<Emit::kScale>(p.dtype, x, n, std::numeric_limits<float>::quiet_NaN(), 0.0f, row.out, p.out_step);
-    return;
-  }
+  // A row holding NaN or +inf, or of only -inf, is NaN everywhere. +inf and -inf show in
+  // the maximum; a NaN may not, but then its exp(NaN - m) makes the sum NaN (as do
+  // inf - inf and -inf - -inf, when the maximum is infinite).
+  const float m = RowMaxPlain(x, n);
+  const auto nan_row = [&](const float* v) {
+    EmitRow<Emit::kScale>(p.dtype, v, n, std::numeric_limits<float>::quiet_NaN(), 0.0f, row.out, p.out_step);
+  };
+  if (!std::isfinite(m)) return nan_row(x);
   if (p.log) {
     const float s = ExpSum<false>(x, n, m, nullptr, next);
+    if (s != s) return nan_row(x);
     const float ls = s < kNearOne ? LogNearOne(CountEqual(x, n, m), ExpSum<false, true>(x, n, m, nullptr))
                                   : log_f32(s);
     EmitRow<Emit::kShift>(p.dtype, x, n, m, ls, row.out, p.out_step);
     return;
   }
+  // e may be x (in-place f32): exp(NaN - m) is NaN, so a NaN row stays NaN when scaled.
   float* e = f32_out ? reinterpret_cast<float*>(row.out) : work;
-  const float r = 1.0f / ExpSum<true>(x, n, m, e, next);
-  EmitRow<Emit::kScale>(p.dtype, e, n, r, 0.0f, row.out, p.out_step);
+  const float s = ExpSum<true>(x, n, m, e, next);
+  if (s != s) return nan_row(e);
+  EmitRow<Emit::kScale>(p.dtype, e, n, 1.0f / s, 0.0f, row.out, p.out_step);
 }
 
 // Chunk k of a long row, as f32: the input itself when it is contiguous f32, else
@@ -628,7 +647,47 @@ void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
 
 }  // namespace
 
+namespace {
+
+// Contiguous f32 rows, as FusedRow computes them (the same operations, the same bits),
+// but with the next row's maximum pass issued between this row's exp and output passes:
+// it then overlaps the latency of the sum's fold and of 1 / S or ln S, which on short rows
+// is a good part of a row's time. (In place too: a row's output is its own input only.)
+void F32Rows(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1) {
+  const std::int64_t n = p.L;
+  constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+  RowPtrs row = RowAt(p, u0);
+  float m = RowMaxPlain(reinterpret_cast<const float*>(row.in), n);
+  for (std::int64_t r = u0; r < u1; ++r) {
+    const RowPtrs nxt = r + 1 < u1 ? RowAt(p, r + 1) : RowPtrs{nullptr, nullptr};
+    const auto* x = reinterpret_cast<const float*>(row.in);
+    auto* y = reinterpret_cast<float*>(row.out);
+    const Ahead ahead{nxt.in, 4};
+    // A NaN or infinite maximum, or a NaN sum (a NaN the maximum missed), gives a NaN
+    // scale and so a NaN row, as in FusedRow.
+    const bool finite = std::isfinite(m);
+    float s = kNaN;
+    if (finite) s = p.log ? ExpSum<false>(x, n, m, nullptr, ahead) : ExpSum<true>(x, n, m, y, ahead);
+    const float m_next = nxt.in != nullptr ? RowMaxPlain(reinterpret_cast<const float*>(nxt.in), n) : 0.0f;
+    if (p.log) {
+      float ls = kNaN;
+      if (s == s) ls = s < kNearOne ? LogNearOne(CountEqual(x, n, m), ExpSum<false, true>(x, n, m, nullptr)) : log_f32(s);
+      EmitF32<Emit::kShift>(x, n, finite ? m : 0.0f, ls, y);
+    } else {
+      EmitF32<Emit::kScale>(finite ? y : x, n, 1.0f / s, 0.0f, y);
+    }
+    m = m_next;
+    row = nxt;
+  }
+}
+
+}  // namespace
+
 void SoftmaxFused(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
+  if (p.layout == SmLayout::kRows && p.dtype == DType::kF32 && p.in_step == 1 && p.out_step == 1) {
+    F32Rows(p, u0, u1);
+    return;
+  }
   if (p.layout == SmLayout::kRows) {
     // Contiguous rows prefetch the next row's input during their exp pass.
     const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));

@@ -47,8 +47,8 @@ HWY_INLINE V Exp(V x) {
   p = Fma(p, r, hn::Set(d, kExpC[2]));
   p = Fma(p, r, hn::Set(d, kExpC[3]));
   p = Fma(p, r, hn::Set(d, kExpC[4]));
-  p = Fma(p, r, hn::Set(d, kExpC[5]));
-  const V y = hn::Add(Fma(p, hn::Mul(r, r), r), hn::Set(d, 1.0f));
+  p = Fma(p, r, hn::Set(d, 1.0f));
+  const V y = Fma(p, r, hn::Set(d, 1.0f));
   const V res = hn::BitCast(d, hn::Add(hn::BitCast(di, y), hn::ShiftLeft<23>(hn::BitCast(di, t))));
   return hn::IfThenZeroElse(hn::Lt(x, lo), res);
 }
@@ -102,6 +102,25 @@ struct AddOp {
     return hn::Add(a, b);
   }
 };
+
+// The plain vector maximum of x[0, n), in the same order on every target. Exact for a
+// row without NaN (its choice between -0 and +0 may differ between targets, which no
+// output can show: S >= 2 when a row's maximum is both); a NaN may or may not show in
+// it, depending on the target, so its callers detect NaN rows by other means.
+HWY_INLINE float MaxPlain(const float* HWY_RESTRICT x, std::int64_t n) {
+  const D d;
+  V acc[kVecs];
+  for (V& a : acc) a = hn::Set(d, -std::numeric_limits<float>::infinity());
+  std::int64_t e = 0;
+  for (; e + 64 <= n; e += 64)
+    for (int j = 0; j < kVecs; ++j) acc[j] = hn::Max(acc[j], hn::LoadU(d, x + e + j * static_cast<std::int64_t>(kN)));
+  for (; e + static_cast<std::int64_t>(kN) <= n; e += static_cast<std::int64_t>(kN))
+    acc[0] = hn::Max(acc[0], hn::LoadU(d, x + e));
+  for (int j = 1; j < kVecs; ++j) acc[0] = hn::Max(acc[0], acc[j]);
+  float m = hn::GetLane(hn::MaxOfLanes(d, acc[0]));
+  for (std::int64_t i = e; i < n; ++i) m = MaxOne(m, x[i]);
+  return m;
+}
 
 // Largest element of x[0, n), or NaN if there is one. The first pass uses the plain
 // vector maximum (its choice between -0 and +0 may differ between targets, which no
@@ -168,15 +187,21 @@ HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, c
       acc[j] = hn::Add(acc[j], v);
     }
   }
-  if (e < n) {  // the tail: element e + i adds to lane i
-    alignas(64) float a[64];
-    for (int j = 0; j < kVecs; ++j) hn::Store(acc[j], d, a + j * kN);
-    for (std::int64_t i = e; i < n; ++i) {
-      const float v = ExpOne(x[i] - m);
-      if constexpr (kStore) e_out[i] = v;
-      if (!kBelowMax || x[i] < m) a[i - e] += v;
+  if (e < n) {  // the tail, through a copy padded with m: element e + i adds to lane i
+    const std::int64_t t = n - e;
+    alignas(64) float buf[64];
+    std::memcpy(buf, x + e, static_cast<std::size_t>(t) * sizeof(float));
+    for (std::int64_t i = t; i < 64; ++i) buf[i] = m;
+    // Every vector of the copy, so that the accumulators stay in registers.
+    for (int j = 0; j < kVecs; ++j) {
+      const std::int64_t o = j * static_cast<std::int64_t>(kN);
+      const V xv = hn::Load(d, buf + o);
+      V v = Exp(hn::Sub(xv, vm));
+      if constexpr (kStore) hn::Store(v, d, buf + o);
+      if constexpr (kBelowMax) v = hn::IfThenElseZero(hn::Lt(xv, vm), v);
+      acc[j] = hn::Add(acc[j], hn::IfThenElseZero(hn::FirstN(d, static_cast<std::size_t>(std::max<std::int64_t>(t - o, 0))), v));
     }
-    for (int j = 0; j < kVecs; ++j) acc[j] = hn::Load(d, a + j * kN);
+    if constexpr (kStore) std::memcpy(e_out + e, buf, static_cast<std::size_t>(t) * sizeof(float));
   }
   return Fold64(acc, AddOp());
 }

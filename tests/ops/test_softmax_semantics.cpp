@@ -110,6 +110,41 @@ TEST_P(SoftmaxSpecial, RowsOfNegativeInfinityNaNOrPlusInfinityAreNaN) {
   }
 }
 
+// One NaN at every position of a row (the fused rows find a NaN that a target's vector
+// maximum drops through the exp sum), in a row of finite values, of -inf, or beside a
+// +inf, on every ISA: the whole row is NaN, and the finite row beside them is not.
+TEST_P(SoftmaxSpecial, ANaNAtAnyPositionMakesItsRowNaN) {
+  const DType dt = GetParam();
+  Harness h(2);
+  for (const std::string& isa_name : available_isas()) {
+    ScopedIsa isa(isa_name);
+    ASSERT_TRUE(isa.ok()) << isa_name;
+    for (std::int64_t n : {1, 15, 16, 63, 64, 100, 129}) {
+      std::vector<double> x;
+      for (int fill = 0; fill < 3; ++fill)
+        for (std::int64_t pos = 0; pos < n; ++pos) {
+          std::vector<double> r(static_cast<std::size_t>(n));
+          for (std::int64_t i = 0; i < n; ++i)
+            r[static_cast<std::size_t>(i)] = fill == 1 ? -kInf : static_cast<double>((i * 7) % 11) - 5.0;
+          if (fill == 2) r[static_cast<std::size_t>((pos + 1) % n)] = kInf;
+          r[static_cast<std::size_t>(pos)] = kNaN;
+          x.insert(x.end(), r.begin(), r.end());
+        }
+      const std::int64_t rows = 3 * n + 1;
+      for (std::int64_t i = 0; i < n; ++i) x.push_back(static_cast<double>(i % 5));
+      for (bool log : {false, true}) {
+        const SmOutcome o = run_sm_values(h, log, dt, x, {rows, n});
+        ASSERT_OK(o.status) << o.message;
+        for (std::int64_t i = 0; i < (rows - 1) * n; ++i)
+          ASSERT_TRUE(std::isnan(o.values[static_cast<std::size_t>(i)]))
+              << isa_name << " log " << log << " n " << n << " row " << i / n << " at " << i % n;
+        for (std::int64_t i = (rows - 1) * n; i < rows * n; ++i)
+          ASSERT_FALSE(std::isnan(o.values[static_cast<std::size_t>(i)])) << isa_name << " n " << n;
+      }
+    }
+  }
+}
+
 // A row dominated by its maximum: log_softmax of the maximum is -ln(1 + t) with t the sum
 // of the other terms, tiny; it must keep its relative accuracy (computed as -log1p(t)), in
 // short (fused) and long (chunked) rows and along a column, with ties of the maximum.
