@@ -70,11 +70,10 @@ Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const
 }
 
 Expected<Device> sync_device(const void* data) {
-  // Memory vnpu did not allocate runs on device 0. Asked first without Device::of, whose
-  // error message (formatted, then discarded) would cost such calls more than the lookup.
-  vnpu::detail::DeviceImpl* owner = vnpu::detail::MemoryRegistry::instance().retain_owner(data);
-  if (owner == nullptr) return Device::get(0);
-  vnpu::detail::release(owner);  // Device::of takes its own reference
+  // Memory vnpu did not allocate runs on device 0. Asked first of the registry's cached
+  // lookup: Device::of's error message (formatted, then discarded) would cost such calls
+  // more than the op, and its locked lookup is needed only for vnpu's own memory.
+  if (!vnpu::detail::MemoryRegistry::instance().find(data)) return Device::get(0);
   Expected<Device> dev = Device::of(data);
   if (dev) return dev;
   vnpu::detail::clear_error();  // freed meanwhile: as for foreign memory

@@ -33,6 +33,27 @@ void* host_allocate(std::size_t rounded) {
   return p;
 }
 
+// find()'s per-thread cache: the last few answers, each valid while the registry's epoch
+// is the one it was made at. A hit covers an allocation's whole range, a miss the one
+// address asked about.
+struct FindCache {
+  struct Entry {
+    std::uint64_t epoch = 0;
+    std::uintptr_t lo = 0;
+    std::uintptr_t span = 0;  // addresses [lo, lo + span)
+    bool found = false;
+    Allocation a;
+  };
+  static constexpr int kEntries = 4;
+  Entry entries[kEntries];
+  int next = 0;
+};
+
+FindCache& find_cache() {
+  thread_local FindCache cache;
+  return cache;
+}
+
 }  // namespace
 
 MemoryRegistry& MemoryRegistry::instance() {
@@ -60,6 +81,7 @@ Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType ty
   }
   try {
     live_[base] = Allocation{base, bytes, type, device, device_id};
+    epoch_.fetch_add(1, std::memory_order_release);
   } catch (const std::bad_alloc&) {
     std::free(reinterpret_cast<void*>(base));
     return fail(Status::kOutOfMemory, "out of memory recording an allocation");
@@ -70,11 +92,29 @@ Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType ty
 
 std::optional<Allocation> MemoryRegistry::find(const void* p) const {
   const auto addr = reinterpret_cast<std::uintptr_t>(p);
-  std::shared_lock lock(mu_);
-  auto it = live_.upper_bound(addr);
-  if (it == live_.begin()) return std::nullopt;
-  --it;
-  if (addr - it->second.base < it->second.size) return it->second;
+  FindCache& cache = find_cache();
+  const std::uint64_t now = epoch_.load(std::memory_order_acquire);
+  for (const FindCache::Entry& e : cache.entries) {
+    if (e.epoch == now && addr - e.lo < e.span) {
+      if (e.found) return e.a;
+      return std::nullopt;
+    }
+  }
+  FindCache::Entry fresh;
+  {
+    std::shared_lock lock(mu_);
+    fresh.epoch = epoch_.load(std::memory_order_relaxed);  // no writer while the lock is shared
+    auto it = live_.upper_bound(addr);
+    if (it != live_.begin() && addr - std::prev(it)->second.base < std::prev(it)->second.size) {
+      fresh.found = true;
+      fresh.a = std::prev(it)->second;
+    }
+  }
+  fresh.lo = fresh.found ? fresh.a.base : addr;
+  fresh.span = fresh.found ? fresh.a.size : 1;
+  cache.entries[cache.next] = fresh;
+  cache.next = (cache.next + 1) % FindCache::kEntries;
+  if (fresh.found) return fresh.a;
   return std::nullopt;
 }
 
@@ -106,6 +146,7 @@ MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Alloca
   *out = it->second;
   if (it->second.type != type) return Removed::kWrongType;
   live_.erase(it);
+  epoch_.fetch_add(1, std::memory_order_release);
   const std::size_t rounded = round_alloc(out->size);
   try {
     const std::uint64_t order = next_order_++;
@@ -156,6 +197,7 @@ void MemoryRegistry::release_device(const DeviceImpl* device) {
       ++it;
     }
   }
+  epoch_.fetch_add(1, std::memory_order_release);
   std::vector<std::uintptr_t> cached;
   for (const auto& [base, c] : cached_)
     if (c.device == device) cached.push_back(base);

@@ -9,6 +9,7 @@
 // go back to the host allocator and are forgotten.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -44,7 +45,9 @@ class MemoryRegistry {
   /// size when there is one. Capacity accounting is the caller's.
   Status allocate(DeviceImpl* device, int device_id, MemoryType type, std::size_t bytes, void** out);
 
-  /// The live allocation containing `p`, if any.
+  /// The live allocation containing `p`, if any. Answered from a small per-thread cache
+  /// of recent answers while no allocation was made or freed since (an op checks the
+  /// same few pointers call after call); else looked up under the lock.
   std::optional<Allocation> find(const void* p) const;
   /// The device owning the live allocation containing `p`, with a reference taken for the
   /// caller; null for other memory or a device already being torn down.
@@ -69,6 +72,9 @@ class MemoryRegistry {
   void evict_locked(std::uintptr_t base);
 
   mutable std::shared_mutex mu_;
+  // Changes (under mu_ held exclusively) whenever live_ does: a cached answer of find()
+  // made at the current epoch is still the answer. Starts at 1: empty cache entries hold 0.
+  std::atomic<std::uint64_t> epoch_{1};
   std::map<std::uintptr_t, Allocation> live_;  // by base address
   std::map<std::uintptr_t, Cached> cached_;    // freed blocks still owned by vnpu
   std::multimap<Key, std::uintptr_t> by_size_;

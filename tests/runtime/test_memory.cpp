@@ -6,6 +6,7 @@
 #include <memory>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/test_support.hpp"
@@ -470,5 +471,35 @@ TEST_F(Memory, ConcurrentAllocationsFromManyThreads) {
   EXPECT_EQ(dev_.mem_info().free, kCapacity);
 }
 
+
+// pointer_info answers from a per-thread cache while nothing was allocated or freed: each
+// answer must still follow every free and allocation, on this thread and on others.
+TEST_F(Memory, PointerInfoFollowsFreesAndAllocations) {
+  void* d = dev_.malloc(256).value();
+  int on_stack = 0;
+  for (int i = 0; i < 3; ++i) {  // cache the answers
+    EXPECT_EQ(pointer_info(d).type, MemoryType::kDevice);
+    EXPECT_EQ(pointer_info(static_cast<char*>(d) + 255).base, d);
+    EXPECT_EQ(pointer_info(&on_stack).base, nullptr);
+  }
+  ASSERT_OK(vnpu::free(d));
+  EXPECT_EQ(pointer_info(d).base, nullptr);
+  EXPECT_EQ(pointer_info(static_cast<char*>(d) + 255).base, nullptr);
+  // The freed block comes back for the same size: known again.
+  void* again = dev_.malloc(256).value();
+  EXPECT_EQ(pointer_info(again).type, MemoryType::kDevice);
+  EXPECT_EQ(pointer_info(again).size, 256u);
+  // Freed by another thread after this one cached it.
+  EXPECT_EQ(pointer_info(again).base, again);
+  std::thread([&] { EXPECT_OK(vnpu::free(again)); }).join();
+  EXPECT_EQ(pointer_info(again).base, nullptr);
+  // Allocated by another thread at an address this one cached as unknown.
+  void* d2 = nullptr;
+  std::thread([&] { d2 = dev_.malloc(256).value(); }).join();
+  EXPECT_EQ(pointer_info(d2).type, MemoryType::kDevice);
+  EXPECT_EQ(pointer_info(d2).base, d2);
+  EXPECT_OK(vnpu::free(d2));
+  EXPECT_EQ(vnpu::free(d2), Status::kDoubleFree);
+}
 }  // namespace
 }  // namespace vnpu
