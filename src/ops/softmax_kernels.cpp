@@ -24,6 +24,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
+#include <utility>
 
 #include "ops/softmax_plan.hpp"
 #include "ops/vmath.hpp"

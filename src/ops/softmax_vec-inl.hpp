@@ -77,10 +77,18 @@ HWY_INLINE float FoldLanes(DX dx, VX v, Op op) {
 
 // The 64-lane fold by halves (a[i] = op(a[i], a[i + w]) for w = 32, 16, ..., 1) of the
 // lanes held in acc (lane j * kN + l in acc[j]): vectors first, then within one vector.
+// The halving steps are a template recursion, so that every index into acc is a constant
+// (a loop over w /= 2 is not unrolled, and would keep the accumulators in memory).
+template <int W, class Op>
+HWY_INLINE void FoldVecs(V* acc, Op op) {
+  if constexpr (W >= 1) {
+    for (int j = 0; j < W; ++j) acc[j] = op(acc[j], acc[j + W]);
+    FoldVecs<W / 2>(acc, op);
+  }
+}
 template <class Op>
 HWY_INLINE float Fold64(V* acc, Op op) {
-  for (int w = kVecs / 2; w >= 1; w /= 2)
-    for (int j = 0; j < w; ++j) acc[j] = op(acc[j], acc[j + w]);
+  FoldVecs<kVecs / 2>(acc, op);
   return FoldLanes(D(), acc[0], op);
 }
 
@@ -192,14 +200,18 @@ HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, c
     alignas(64) float buf[64];
     std::memcpy(buf, x + e, static_cast<std::size_t>(t) * sizeof(float));
     for (std::int64_t i = t; i < 64; ++i) buf[i] = m;
-    // Every vector of the copy, so that the accumulators stay in registers.
+    // The vectors that hold tail elements (unrolled, so that every index into acc is a
+    // constant and the accumulators stay in registers).
+#pragma GCC unroll 64
     for (int j = 0; j < kVecs; ++j) {
       const std::int64_t o = j * static_cast<std::int64_t>(kN);
-      const V xv = hn::Load(d, buf + o);
-      V v = Exp(hn::Sub(xv, vm));
-      if constexpr (kStore) hn::Store(v, d, buf + o);
-      if constexpr (kBelowMax) v = hn::IfThenElseZero(hn::Lt(xv, vm), v);
-      acc[j] = hn::Add(acc[j], hn::IfThenElseZero(hn::FirstN(d, static_cast<std::size_t>(std::max<std::int64_t>(t - o, 0))), v));
+      if (o < t) {
+        const V xv = hn::Load(d, buf + o);
+        V v = Exp(hn::Sub(xv, vm));
+        if constexpr (kStore) hn::Store(v, d, buf + o);
+        if constexpr (kBelowMax) v = hn::IfThenElseZero(hn::Lt(xv, vm), v);
+        acc[j] = hn::Add(acc[j], hn::IfThenElseZero(hn::FirstN(d, static_cast<std::size_t>(t - o)), v));
+      }
     }
     if constexpr (kStore) std::memcpy(e_out + e, buf, static_cast<std::size_t>(t) * sizeof(float));
   }
