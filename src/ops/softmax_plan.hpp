@@ -41,9 +41,11 @@ enum class SmLayout : std::uint8_t { kRows, kColumns };
 /// The outer dims of a canonical tensor: turns an outer index into input/output offsets.
 struct SmOuter {
   int n = 0;
-  std::int64_t size[kMaxRank] = {};
-  std::int64_t in_stride[kMaxRank] = {};
-  std::int64_t out_stride[kMaxRank] = {};
+  // Entries [0, n) are set by fill_softmax_plan; the rest are never read. Left
+  // uninitialized: zeroing them would be a good part of a small direct call's planning.
+  std::int64_t size[kMaxRank];
+  std::int64_t in_stride[kMaxRank];
+  std::int64_t out_stride[kMaxRank];
   void offsets(std::int64_t m, std::int64_t* in_off, std::int64_t* out_off) const noexcept {
     std::int64_t io = 0, oo = 0;
     for (int k = n - 1; k >= 0; --k) {
