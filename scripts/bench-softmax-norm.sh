@@ -6,10 +6,14 @@
 #   BUILD=0 ./scripts/bench-softmax-norm.sh      # use the existing build
 #
 # It runs `vnpu bench softmax --json` and `vnpu bench norm --json` (each measures the read
-# and copy bandwidth first) and then bench/vnpu_norm_peers (Google Benchmark: vnpu, oneDNN,
-# Eigen, AVX-512) on the same cases, threads and data, and prints per case: vnpu's GB/s
-# (one read and one write of the tensor), each peer's GB/s, vnpu / the best peer, vnpu /
-# oneDNN, and vnpu's share of the read and of the copy bandwidth. All figures are medians.
+# and copy bandwidth first) and then bench/vnpu_norm_peers (Google Benchmark: vnpu in both
+# modes, oneDNN, Eigen, AVX-512) on the same cases, threads and data, with the peers'
+# repetitions randomly interleaved, so that a drift of the host's speed during the run
+# falls on every peer alike. It prints per case and mode: vnpu's GB/s from `vnpu bench`
+# (one read and one write of the tensor), each peer's GB/s, vnpu's GB/s in the same mode
+# measured interleaved with the peers, and the ratios: vnpu (interleaved) / the best peer,
+# vnpu (`vnpu bench`) / the best peer, vnpu / oneDNN, and vnpu's share of the read and of
+# the copy bandwidth. All figures are medians.
 #
 # Environment:
 #   BUILD=0          skip configuring and building
@@ -31,7 +35,7 @@ log "vnpu bench norm ..."
 "$CLI" bench norm --json >"$out/norm.json"
 log "vnpu_norm_peers (${REPS} x ${MIN_TIME} s per case and peer) ..."
 "$PEERS" --benchmark_format=json --benchmark_repetitions="$REPS" --benchmark_report_aggregates_only=true \
-  --benchmark_min_time="$MIN_TIME" >"$out/peers.json"
+  --benchmark_min_time="$MIN_TIME" --benchmark_enable_random_interleaving=true >"$out/peers.json"
 
 PYTHONPATH=scripts python3 - "$out/softmax.json" "$out/norm.json" "$out/peers.json" <<'PY'
 import datetime, json, platform, sys
@@ -54,9 +58,8 @@ measured = "; ".join(f'{name} run: read {bw["bandwidth"]["gbps"]:.1f}, copy {bw[
                      for name, bw in zip(("softmax", "norm"), bws))
 
 cols = ["case", "mode", "vnpu GB/s"] + [f"{p} GB/s" for p in peers.others]
-if "vnpu" in peers.order:
-    cols.append("vnpu (gbench) GB/s")
-cols += ["vnpu / best peer", "vnpu / oneDNN", "% of read bw", "% of copy bw"]
+cols += ["vnpu interleaved GB/s", "vnpu interleaved / best peer", "vnpu / best peer", "vnpu / oneDNN",
+         "% of read bw", "% of copy bw"]
 print(f"Softmax and normalization benchmark, {datetime.date.today()}, {platform.node()}: "
       f"{peers.context.get('num_cpus')} CPUs, {suites[0][0]['threads']} threads for vnpu and every peer; "
       f"bandwidth in GB/s ({measured}; copy counts bytes read + written). Medians; GB = 1e9 bytes, one read "
@@ -65,15 +68,17 @@ print("| " + " | ".join(cols) + " |")
 print("|" + "|".join(["---", "---"] + ["---:"] * (len(cols) - 2)) + "|")
 for name, r in cases:
     onednn = peers.get(name, "onednn")
+    mine = peers.get(name, "vnpu-direct" if r.get("mode") == "direct" else "vnpu")
+    inter = mine[0] if mine else None
     line = [name, r.get("mode", ""), f'{r["gbps"]:.2f}'] + [peers.cell(name, p) for p in peers.others]
-    if "vnpu" in peers.order:
-        line.append(peers.cell(name, "vnpu"))
-    line += [ratio(r["gbps"], peers.best(name)), ratio(r["gbps"], onednn[0] if onednn else None),
-             f'{r["pct_peak_bw"]:.0f}%', f'{r["pct_copy_bw"]:.0f}%']
+    line += [peers.cell(name, "vnpu-direct" if r.get("mode") == "direct" else "vnpu"),
+             ratio(inter, peers.best(name)) if inter else "—", ratio(r["gbps"], peers.best(name)),
+             ratio(r["gbps"], onednn[0] if onednn else None), f'{r["pct_peak_bw"]:.0f}%', f'{r["pct_copy_bw"]:.0f}%']
     print("| " + " | ".join(line) + " |")
 print()
 print("vnpu GB/s: `vnpu bench softmax|norm` (stream: launch + synchronize; direct: the synchronous "
-      "form on the calling thread). Peers: vnpu_norm_peers; batch_norm has no peer here.")
+      "form on the calling thread). vnpu interleaved: the same mode timed by vnpu_norm_peers between the "
+      "peers' repetitions. Peers: vnpu_norm_peers; batch_norm has no peer here.")
 for text, n in peers.notes.items():
     print(f"[{n}] {text}")
 PY

@@ -4,12 +4,18 @@ share: reading a Google Benchmark JSON of a vnpu_*_peers binary and formatting i
     from bench_peers import PeerResults
     peers = PeerResults("peers.json")
     peers.order            # peers in the order they ran, e.g. ["vnpu", "onednn", ...]
+    peers.others           # the peers that are not vnpu itself ("vnpu", "vnpu-direct")
     peers.get(case, peer)  # (GB/s or None, note) or None when the peer did not run it
     peers.cell(case, peer) # "12.34", "— [1]" (failed: numbered note), "—"
     peers.best(case)       # the highest GB/s of any peer but vnpu, or None
     peers.notes            # {message: number} for the failures cited
 """
 import json
+
+
+def is_vnpu(peer):
+    """vnpu's own entries in a peers binary: "vnpu" and its modes ("vnpu-direct")."""
+    return peer == "vnpu" or peer.startswith("vnpu-")
 
 
 class PeerResults:
@@ -29,14 +35,14 @@ class PeerResults:
             elif b.get("aggregate_name", "median") == "median":
                 note = "ref" if ref_note and b.get("label", "").startswith("ref") else ""
                 self.results.setdefault(case, {})[peer] = (b["bytes_per_second"] / 1e9, note)
-        self.others = [p for p in self.order if p != "vnpu"]
+        self.others = [p for p in self.order if not is_vnpu(p)]
 
     def get(self, case, peer):
         return self.results.get(case, {}).get(peer)
 
     def best(self, case):
         row = self.results.get(case, {})
-        return max((v[0] for p, v in row.items() if p != "vnpu" and v[0] is not None), default=None)
+        return max((v[0] for p, v in row.items() if not is_vnpu(p) and v[0] is not None), default=None)
 
     def cell(self, case, peer):
         v = self.get(case, peer)

@@ -38,6 +38,8 @@ void finish_rows(benchmark::State& state, const RowPeerCase& pc);
 // The competitors; each is compiled in when its library was found (see CMakeLists.txt).
 void bench_vnpu_softmax(benchmark::State& state, const RowPeerCase& pc);
 void bench_vnpu_norm(benchmark::State& state, const RowPeerCase& pc);
+void bench_vnpu_softmax_direct(benchmark::State& state, const RowPeerCase& pc);
+void bench_vnpu_norm_direct(benchmark::State& state, const RowPeerCase& pc);
 void bench_onednn_softmax(benchmark::State& state, const RowPeerCase& pc);
 void bench_onednn_norm(benchmark::State& state, const RowPeerCase& pc);
 void bench_eigen_softmax(benchmark::State& state, const RowPeerCase& pc);

@@ -40,7 +40,8 @@ struct Peer {
 
 // Compiled-in competitors, in the order they are reported.
 std::vector<Peer> peers() {
-  std::vector<Peer> list = {{"vnpu", &bench_vnpu_softmax, &bench_vnpu_norm}};
+  std::vector<Peer> list = {{"vnpu", &bench_vnpu_softmax, &bench_vnpu_norm},
+                            {"vnpu-direct", &bench_vnpu_softmax_direct, &bench_vnpu_norm_direct}};
 #ifdef VNPU_PEER_ONEDNN
   list.push_back({"onednn", &bench_onednn_softmax, &bench_onednn_norm});
 #endif

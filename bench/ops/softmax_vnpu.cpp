@@ -1,6 +1,7 @@
-// bench/ops/softmax_vnpu.cpp — vnpu itself, timed as `vnpu bench softmax` times its stream
-// mode: each iteration queues vnpu::ops::softmax on a stream and synchronizes. The device
-// has exactly pc.threads compute cores; the buffers are allocated on it.
+// bench/ops/softmax_vnpu.cpp — vnpu itself, timed as `vnpu bench softmax` times its two
+// modes: "vnpu" queues vnpu::ops::softmax on a stream and synchronizes each iteration;
+// "vnpu-direct" calls the synchronous form. The device has exactly pc.threads compute
+// cores; the buffers are allocated on it.
 #include <string>
 
 #include "norm_peers.hpp"
@@ -17,6 +18,16 @@ void bench_vnpu_softmax(benchmark::State& state, const RowPeerCase& pc) {
     if (ops::softmax(stream, x, y) != Status::kSuccess || stream.synchronize() != Status::kSuccess) {
       return state.SkipWithError((std::string("vnpu: ") + last_error_message()).c_str());
     }
+  }
+  finish_rows(state, pc);
+}
+
+void bench_vnpu_softmax_direct(benchmark::State& state, const RowPeerCase& pc) {
+  const Tensor x(pc.x, DType::kF32, {pc.c.rows, pc.c.cols});
+  const Tensor y(pc.y, DType::kF32, {pc.c.rows, pc.c.cols});
+  for (auto _ : state) {
+    if (ops::softmax(x, y) != Status::kSuccess)
+      return state.SkipWithError((std::string("vnpu: ") + last_error_message()).c_str());
   }
   finish_rows(state, pc);
 }
