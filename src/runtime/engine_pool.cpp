@@ -193,6 +193,13 @@ void EnginePool::worker_main(std::uint32_t index) {
   bool counted = false;          // holds a governor slot (running work or spinning)
   bool is_spinner = false;       // this worker is the pool's one idle spinner
   std::int64_t idle_since = -1;  // start of the current idle stretch
+  // How long this worker spins when idle: the configured time, raised to twice the
+  // length of a park that work cut short (up to kMaxAdaptiveSpinNs), back to the
+  // configured time after a park that lasted longer than that. A caller that runs ops
+  // back to back leaves gaps of about the same length each time; waking a parked thread
+  // costs far more than those gaps in a VM (an idle virtual CPU halts), so the worker
+  // learns to wait them out, and stops spinning as soon as work comes less often.
+  std::int64_t spin_budget = spin_ns_;
   // Gives up the spinner role and the governor slot before sleeping.
   auto go_idle = [&] {
     if (is_spinner) {
@@ -238,7 +245,7 @@ void EnginePool::worker_main(std::uint32_t index) {
     if (work_count_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
     const std::int64_t now = now_ns();
     if (idle_since < 0) idle_since = now;
-    bool spin = now - idle_since < spin_ns_;
+    bool spin = now - idle_since < spin_budget;
     if (spin && !is_spinner) {
       int zero = 0;
       is_spinner = spinning_.compare_exchange_strong(zero, 1, std::memory_order_seq_cst);
@@ -255,7 +262,13 @@ void EnginePool::worker_main(std::uint32_t index) {
     if (work_count_.load(std::memory_order_seq_cst) > 0 || stopping_.load(std::memory_order_seq_cst)) {
       idle_.cancel_wait();
     } else {
+      const std::int64_t parked_at = now_ns();
       idle_.wait(key, -1);
+      if (spin_ns_ > 0) {
+        const std::int64_t parked = now_ns() - parked_at;
+        spin_budget = parked < kMaxAdaptiveSpinNs ? std::min(kMaxAdaptiveSpinNs, std::max(spin_budget, 2 * parked))
+                                                  : spin_ns_;
+      }
     }
     idle_since = -1;
   }

@@ -75,6 +75,9 @@ class EnginePool {
   /// True when no stream or job waits for a worker.
   bool idle() const noexcept { return work_count_.load(std::memory_order_acquire) == 0; }
   std::int64_t spin_ns() const noexcept { return spin_ns_; }
+  /// The longest an idle worker's spin grows to when work keeps arriving shortly after
+  /// it parked (see worker_main); a configured spin of 0 never grows.
+  static constexpr std::int64_t kMaxAdaptiveSpinNs = 2'000'000;
 
   /// The CPU worker `index` leaves avoid_cpu-tagged work to the others on, or -1 when
   /// it never does (unpinned pool, or every worker on one CPU).

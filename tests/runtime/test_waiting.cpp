@@ -57,6 +57,23 @@ TEST(Waiting, IdleDeviceStopsSpinning) {
   EXPECT_LT(idle_cpu, 0.1) << "idle workers kept burning CPU";
 }
 
+// Work arriving shortly after the workers parked lengthens their spin (up to 2 ms): the
+// spin must still end, so a device that then goes quiet stops burning CPU.
+TEST(Waiting, SpinLengthenedByShortGapsStillEnds) {
+  auto dev = vnpu::Device::create().value();
+  auto s = dev.create_stream().value();
+  for (int i = 0; i < 60; ++i) {
+    ASSERT_EQ(s.launch("touch", 2, [](const vnpu::KernelContext&) {}), vnpu::Status::kSuccess);
+    ASSERT_EQ(s.synchronize(), vnpu::Status::kSuccess);
+    std::this_thread::sleep_for(std::chrono::microseconds(300 + 20 * i));  // gaps of 0.3-1.5 ms
+  }
+  std::this_thread::sleep_for(30ms);  // longer than any spin
+  const double before = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+  std::this_thread::sleep_for(400ms);
+  const double idle_cpu = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - before;
+  EXPECT_LT(idle_cpu, 0.1) << "workers whose spin had grown kept burning CPU";
+}
+
 TEST(Waiting, EventBlockingSyncParksAtOnce) {
   vnpu::DeviceConfig cfg;
   cfg.compute_cores = 1;
