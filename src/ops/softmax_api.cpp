@@ -1,6 +1,7 @@
 // The public softmax API: validation, the launch of a plan on a stream, and the
 // synchronous forms (computed on the calling thread when the default stream is idle and
 // the input fits one block).
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -72,12 +73,20 @@ Status check_request(bool log, const Tensor& in, const Tensor& out, const Softma
 
 // Runs a block's share of the plan; `work` holds plan.scratch_bytes().
 void run_block(const detail::SoftmaxPlan& plan, std::uint32_t b, float* work, const KernelContext* ctx) {
+  if (plan.fused) {
+    if (plan.blocks == 1) {
+      detail::run_softmax_fused(plan, 0, plan.units, work);
+      return;
+    }
+    // Runs of units claimed until none is left (see SoftmaxPlan::next_unit).
+    for (;;) {
+      const std::int64_t u0 = plan.next_unit.fetch_add(plan.claim, std::memory_order_relaxed);
+      if (u0 >= plan.units) return;
+      detail::run_softmax_fused(plan, u0, std::min(plan.units, u0 + plan.claim), work);
+    }
+  }
   std::int64_t u0 = 0, u1 = 0;
   detail::split(plan.units, plan.blocks, b, &u0, &u1);
-  if (plan.fused) {
-    detail::run_softmax_fused(plan, u0, u1, work);
-    return;
-  }
   detail::run_softmax_chunks(plan, u0, u1, work);
   // Every chunk partial must be written before any row combines them.
   if (plan.blocks > 1 && ctx != nullptr) ctx->sync_all();

@@ -19,6 +19,7 @@
 //             shared by every block, and the bits never depend on which block did what.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -79,6 +80,11 @@ struct SoftmaxPlan {
   std::int64_t chunks = 1;             // chunked: chunks per row (rows) or per column (columns)
   std::int64_t units = 0;
   std::uint32_t blocks = 1;
+  /// Fused plans of several blocks: the next unit not yet claimed. Blocks claim runs of
+  /// `claim` units from it, so a block slowed down (a busy CPU) leaves the rest to the
+  /// others; every unit is computed the same way whoever claims it, so the bits are too.
+  mutable std::atomic<std::int64_t> next_unit{0};
+  std::int64_t claim = 1;
   /// Chunked: (max, sum) per chunk. Rows: index (row * chunks + k) * 2. Columns: index
   /// ((slab * chunks + k) * C + column) * 2.
   std::vector<float> partials;
