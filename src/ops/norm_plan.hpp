@@ -30,6 +30,7 @@
 // multiply-adds (the kernel files are built with -ffp-contract=off).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -103,6 +104,11 @@ struct NormPlan {
   /// False: blocks share the chunks of every group; partial statistics meet in `partials`
   /// behind a barrier.
   bool by_group = true;
+  /// by_group plans of several blocks: the next group not yet claimed. Blocks claim runs
+  /// of `claim` groups from it, so a block slowed down (a busy CPU) leaves the rest to the
+  /// others; every group is computed the same way whoever claims it, so the bits are too.
+  std::atomic<std::int64_t> next_group{0};
+  std::int64_t claim = 1;
   std::vector<NormPartial> partials;  // one per unit, when !by_group and statistics needed
   std::vector<NormStats> stats;       // one per group, when !by_group
 
