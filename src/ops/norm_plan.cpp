@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "ops/split.hpp"
+
 namespace vnpu::ops::detail {
 
 namespace {
@@ -105,27 +107,18 @@ void plan_work(NormPlan* p, int cores) {
     if (p->batch_stats()) p->partials.resize(static_cast<std::size_t>(p->units()));
   }
   p->blocks = static_cast<std::uint32_t>(b);
-  // About 16 claims per block: short enough runs to even out the blocks' ends, long
-  // enough that a run streams with its prefetches.
-  p->claim = std::max<std::int64_t>(1, p->groups / (b * 16));
+  p->claim = claim_size(p->groups, b);
   p->stream_y = p->y.dense && elems * static_cast<std::int64_t>(dtype_size(p->y.dtype)) >= kNormStreamBytes;
 }
 
 void norm_run_block(NormPlan& p, const KernelContext& ctx) {
+  if (p.by_group) {
+    run_claimed(p.blocks, p.groups, p.claim, p.next_group,
+                [&](std::int64_t g0, std::int64_t g1) { norm_run_groups(p, g0, g1); });
+    return;
+  }
   const std::uint32_t b = ctx.block_idx();
   std::int64_t g0 = 0, g1 = 0;
-  if (p.by_group) {
-    if (p.blocks == 1) {
-      norm_run_groups(p, 0, p.groups);
-      return;
-    }
-    // Runs of groups claimed until none is left (see NormPlan::next_group).
-    for (;;) {
-      const std::int64_t c0 = p.next_group.fetch_add(p.claim, std::memory_order_relaxed);
-      if (c0 >= p.groups) return;
-      norm_run_groups(p, c0, std::min(p.groups, c0 + p.claim));
-    }
-  }
   norm_split(p.groups, p.blocks, b, &g0, &g1);
   std::int64_t u0 = 0, u1 = 0;
   norm_split(p.units(), p.blocks, b, &u0, &u1);

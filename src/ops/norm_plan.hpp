@@ -104,9 +104,8 @@ struct NormPlan {
   /// False: blocks share the chunks of every group; partial statistics meet in `partials`
   /// behind a barrier.
   bool by_group = true;
-  /// by_group plans of several blocks: the next group not yet claimed. Blocks claim runs
-  /// of `claim` groups from it, so a block slowed down (a busy CPU) leaves the rest to the
-  /// others; every group is computed the same way whoever claims it, so the bits are too.
+  /// by_group plans: the blocks claim runs of `claim` groups from next_group (run_claimed
+  /// of split.hpp); a group's bits do not depend on who claims it.
   std::atomic<std::int64_t> next_group{0};
   std::int64_t claim = 1;
   std::vector<NormPartial> partials;  // one per unit, when !by_group and statistics needed

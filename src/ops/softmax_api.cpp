@@ -1,7 +1,6 @@
 // The public softmax API: validation, the launch of a plan on a stream, and the
 // synchronous forms (computed on the calling thread when the default stream is idle and
 // the input fits one block).
-#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -10,6 +9,7 @@
 #include "common/error.hpp"
 #include "ops/joined.hpp"
 #include "ops/softmax_plan.hpp"
+#include "ops/split.hpp"
 #include "ops/tensor_check.hpp"
 #include "platform/isa.hpp"
 #include "runtime/device_impl.hpp"
@@ -74,16 +74,9 @@ Status check_request(bool log, const Tensor& in, const Tensor& out, const Softma
 // Runs a block's share of the plan; `work` holds plan.scratch_bytes().
 void run_block(const detail::SoftmaxPlan& plan, std::uint32_t b, float* work, const KernelContext* ctx) {
   if (plan.fused) {
-    if (plan.blocks == 1) {
-      detail::run_softmax_fused(plan, 0, plan.units, work);
-      return;
-    }
-    // Runs of units claimed until none is left (see SoftmaxPlan::next_unit).
-    for (;;) {
-      const std::int64_t u0 = plan.next_unit.fetch_add(plan.claim, std::memory_order_relaxed);
-      if (u0 >= plan.units) return;
-      detail::run_softmax_fused(plan, u0, std::min(plan.units, u0 + plan.claim), work);
-    }
+    detail::run_claimed(plan.blocks, plan.units, plan.claim, plan.next_unit,
+                        [&](std::int64_t u0, std::int64_t u1) { detail::run_softmax_fused(plan, u0, u1, work); });
+    return;
   }
   std::int64_t u0 = 0, u1 = 0;
   detail::split(plan.units, plan.blocks, b, &u0, &u1);

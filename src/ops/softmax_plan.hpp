@@ -80,9 +80,8 @@ struct SoftmaxPlan {
   std::int64_t chunks = 1;             // chunked: chunks per row (rows) or per column (columns)
   std::int64_t units = 0;
   std::uint32_t blocks = 1;
-  /// Fused plans of several blocks: the next unit not yet claimed. Blocks claim runs of
-  /// `claim` units from it, so a block slowed down (a busy CPU) leaves the rest to the
-  /// others; every unit is computed the same way whoever claims it, so the bits are too.
+  /// Fused plans: the blocks claim runs of `claim` units from next_unit (run_claimed of
+  /// split.hpp); a unit's bits do not depend on who claims it.
   mutable std::atomic<std::int64_t> next_unit{0};
   std::int64_t claim = 1;
   /// Chunked: (max, sum) per chunk. Rows: index (row * chunks + k) * 2. Columns: index
