@@ -90,6 +90,13 @@ Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType ty
   return Status::kSuccess;
 }
 
+const Allocation* MemoryRegistry::containing_locked(std::uintptr_t addr) const {
+  auto it = live_.upper_bound(addr);
+  if (it == live_.begin()) return nullptr;
+  --it;
+  return addr - it->second.base < it->second.size ? &it->second : nullptr;
+}
+
 std::optional<Allocation> MemoryRegistry::find(const void* p) const {
   const auto addr = reinterpret_cast<std::uintptr_t>(p);
   FindCache& cache = find_cache();
@@ -104,10 +111,9 @@ std::optional<Allocation> MemoryRegistry::find(const void* p) const {
   {
     std::shared_lock lock(mu_);
     fresh.epoch = epoch_.load(std::memory_order_relaxed);  // no writer while the lock is shared
-    auto it = live_.upper_bound(addr);
-    if (it != live_.begin() && addr - std::prev(it)->second.base < std::prev(it)->second.size) {
+    if (const Allocation* a = containing_locked(addr)) {
       fresh.found = true;
-      fresh.a = std::prev(it)->second;
+      fresh.a = *a;
     }
   }
   fresh.lo = fresh.found ? fresh.a.base : addr;
@@ -123,11 +129,9 @@ DeviceImpl* MemoryRegistry::retain_owner(const void* p) const {
   // Under the lock the device cannot be deleted: its teardown removes its allocations
   // (release_device) before it goes, and try_retain refuses a device already going.
   std::shared_lock lock(mu_);
-  auto it = live_.upper_bound(addr);
-  if (it == live_.begin()) return nullptr;
-  --it;
-  if (addr - it->second.base >= it->second.size || it->second.device == nullptr) return nullptr;
-  return it->second.device->try_retain() ? it->second.device : nullptr;
+  const Allocation* a = containing_locked(addr);
+  if (a == nullptr || a->device == nullptr) return nullptr;
+  return a->device->try_retain() ? a->device : nullptr;
 }
 
 MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Allocation* out) {
@@ -136,9 +140,8 @@ MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Alloca
   std::unique_lock lock(mu_);
   auto it = live_.find(addr);
   if (it == live_.end()) {
-    auto up = live_.upper_bound(addr);
-    if (up != live_.begin() && addr - std::prev(up)->second.base < std::prev(up)->second.size) {
-      *out = std::prev(up)->second;
+    if (const Allocation* a = containing_locked(addr)) {
+      *out = *a;
       return Removed::kInterior;
     }
     return cached_.count(addr) != 0 ? Removed::kDoubleFree : Removed::kUnknown;

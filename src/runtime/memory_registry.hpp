@@ -70,6 +70,8 @@ class MemoryRegistry {
   using Key = std::tuple<const DeviceImpl*, int, std::size_t>;
 
   void evict_locked(std::uintptr_t base);
+  /// The live allocation containing `addr`, or null; mu_ must be held (shared is enough).
+  const Allocation* containing_locked(std::uintptr_t addr) const;
 
   mutable std::shared_mutex mu_;
   // Changes (under mu_ held exclusively) whenever live_ does: a cached answer of find()
