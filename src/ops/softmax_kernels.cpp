@@ -313,25 +313,23 @@ void FusedRow(const SoftmaxPlan& p, RowPtrs row, const Ahead& next, float* work)
   const float* x = f32_in ? reinterpret_cast<const float*>(row.in) : work;
   if (!f32_in) Load(p.dtype, row.in, p.in_step, n, work);
   // A row holding NaN or +inf, or of only -inf, is NaN everywhere. +inf and -inf show in
-  // the maximum; a NaN may not, but then its exp(NaN - m) makes the sum NaN (as do
-  // inf - inf and -inf - -inf, when the maximum is infinite).
+  // the maximum (no exp pass then); a NaN may not, but then exp(NaN - m) makes the sum S
+  // NaN, and with it 1 / S or ln S and every output (log_f32(NaN) is NaN; the stored
+  // exps of e are scaled by NaN, also when e is x in place).
   const float m = RowMaxPlain(x, n);
-  const auto nan_row = [&](const float* v) {
-    EmitRow<Emit::kScale>(p.dtype, v, n, std::numeric_limits<float>::quiet_NaN(), 0.0f, row.out, p.out_step);
-  };
-  if (!std::isfinite(m)) return nan_row(x);
+  if (!std::isfinite(m)) {
+    EmitRow<Emit::kScale>(p.dtype, x, n, std::numeric_limits<float>::quiet_NaN(), 0.0f, row.out, p.out_step);
+    return;
+  }
   if (p.log) {
     const float s = ExpSum<false>(x, n, m, nullptr, next);
-    if (s != s) return nan_row(x);
     const float ls = s < kNearOne ? LogNearOne(CountEqual(x, n, m), ExpSum<false, true>(x, n, m, nullptr))
                                   : log_f32(s);
     EmitRow<Emit::kShift>(p.dtype, x, n, m, ls, row.out, p.out_step);
     return;
   }
-  // e may be x (in-place f32): exp(NaN - m) is NaN, so a NaN row stays NaN when scaled.
   float* e = f32_out ? reinterpret_cast<float*>(row.out) : work;
   const float s = ExpSum<true>(x, n, m, e, next);
-  if (s != s) return nan_row(e);
   EmitRow<Emit::kScale>(p.dtype, e, n, 1.0f / s, 0.0f, row.out, p.out_step);
 }
 
@@ -647,10 +645,6 @@ void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
   }
 }
 
-}  // namespace
-
-namespace {
-
 // Contiguous f32 rows, as FusedRow computes them (the same operations, the same bits),
 // but with the next row's maximum pass issued between this row's exp and output passes:
 // it then overlaps the latency of the sum's fold and of 1 / S or ln S, which on short rows
@@ -672,8 +666,9 @@ void F32Rows(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1) {
     if (finite) s = p.log ? ExpSum<false>(x, n, m, nullptr, ahead) : ExpSum<true>(x, n, m, y, ahead);
     const float m_next = nxt.in != nullptr ? RowMaxPlain(reinterpret_cast<const float*>(nxt.in), n) : 0.0f;
     if (p.log) {
-      float ls = kNaN;
-      if (s == s) ls = s < kNearOne ? LogNearOne(CountEqual(x, n, m), ExpSum<false, true>(x, n, m, nullptr)) : log_f32(s);
+      // NaN s: not below kNearOne, and log_f32(NaN) is NaN.
+      const float ls =
+          s < kNearOne ? LogNearOne(CountEqual(x, n, m), ExpSum<false, true>(x, n, m, nullptr)) : log_f32(s);
       EmitF32<Emit::kShift>(x, n, finite ? m : 0.0f, ls, y);
     } else {
       EmitF32<Emit::kScale>(finite ? y : x, n, 1.0f / s, 0.0f, y);
