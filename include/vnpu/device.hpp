@@ -39,9 +39,11 @@ struct DeviceConfig {
   /// How long an idle worker or a waiting host thread spins before parking, in µs.
   /// -1: `VNPU_SPIN_US`, else 50. Spinning is skipped when the runtime's busy threads
   /// already fill the CPUs. An idle worker whose park was cut short by new work spins
-  /// longer next time (twice that park, up to 2 ms; back to this value after a longer
-  /// park); 0 turns spinning off altogether.
+  /// longer next time (twice that park, up to kMaxAdaptiveSpinUs; back to this value
+  /// after a longer park); 0 turns spinning off altogether.
   int spin_us = -1;
+  /// The longest an idle worker's spin grows to (see spin_us), in µs.
+  static constexpr int kMaxAdaptiveSpinUs = 2000;
   /// Make every submission synchronous (debugging). -1: `VNPU_LAUNCH_BLOCKING`, else off.
   int launch_blocking = -1;
   /// Task-queue name shown by tools; empty: "vnpu<id>".

@@ -31,6 +31,7 @@
 
 #include "platform/park.hpp"
 #include "runtime/task.hpp"
+#include "vnpu/device.hpp"
 #include "runtime/thread_role.hpp"
 #include "vnpu/stream.hpp"
 
@@ -77,7 +78,7 @@ class EnginePool {
   std::int64_t spin_ns() const noexcept { return spin_ns_; }
   /// The longest an idle worker's spin grows to when work keeps arriving shortly after
   /// it parked (see worker_main); a configured spin of 0 never grows.
-  static constexpr std::int64_t kMaxAdaptiveSpinNs = 2'000'000;
+  static constexpr std::int64_t kMaxAdaptiveSpinNs = std::int64_t{vnpu::DeviceConfig::kMaxAdaptiveSpinUs} * 1000;
 
   /// The CPU worker `index` leaves avoid_cpu-tagged work to the others on, or -1 when
   /// it never does (unpinned pool, or every worker on one CPU).

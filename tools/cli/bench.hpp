@@ -110,11 +110,12 @@ Summary time_round_trips(int warmup, int iters, F&& body) {
   return summarize(std::move(samples));
 }
 
-/// Times calls of `call` (after two untimed ones) until there are at least `min_samples`
-/// samples and `budget_ns` have passed, or 2000 samples. A call shorter than
-/// kBatchSampleNs is timed in batches, as Google Benchmark times the peers: each sample
-/// is the mean of enough consecutive calls to last about kBatchSampleNs, so the clock's
-/// own cost (two reads per sample, ~20-40 ns in a VM) is not counted in a short call.
+/// Times calls of `call` (after four untimed ones, the last three of which size the
+/// batch) until there are at least `min_samples` samples and `budget_ns` have passed, or
+/// 2000 samples. A call shorter than kBatchSampleNs is timed in batches, as Google
+/// Benchmark times the peers: each sample is the mean of enough consecutive calls to last
+/// about kBatchSampleNs, so the clock's own cost (two reads per sample, ~20-40 ns in a VM)
+/// is not counted in a short call.
 inline constexpr double kBatchSampleNs = 10e3;
 template <class F>
 Summary time_calls(int min_samples, F&& call, double budget_ns = 0.3e9) {

@@ -69,11 +69,12 @@ std::vector<BenchResult> run_runtime_suite(const BenchOptions& o) {
                                 iters, info.compute_cores));
 
   // The same round trip after an idle pause longer than the device's spin window (which
-  // grows to 2 ms while work keeps coming soon after the workers park), so the workers
-  // and the waiting thread have parked: what a program launching now and then pays. The
-  // floor here is two OS wake-ups (a futex ping-pong, a few us). The pause is untimed.
+  // grows up to kMaxAdaptiveSpinUs while work keeps coming soon after the workers park),
+  // so the workers and the waiting thread have parked: what a program launching now and
+  // then pays. The floor here is two OS wake-ups (a futex ping-pong, a few us). The pause
+  // is untimed.
   {
-    const auto pause = std::chrono::microseconds(std::max(4 * info.spin_us, 3000));
+    const auto pause = std::chrono::microseconds(std::max(4 * info.spin_us, DeviceConfig::kMaxAdaptiveSpinUs + 1000));
     const int parked_iters = std::max(10, o.iters / 100);
     std::vector<double> samples;
     for (int i = 0; i < parked_iters; ++i) {
