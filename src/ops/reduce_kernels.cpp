@@ -139,8 +139,7 @@ HWY_INLINE void ShortRows16(const Plan& p, const float* in, std::int64_t in_stri
 template <Map kMap>
 void ShortRowsSum(const Plan& p, std::int64_t r0, std::int64_t r1) {
   const std::int64_t L = p.L;
-  const std::int64_t in_stride = p.kept.n == 0 ? 0 : p.kept.in_stride[0];
-  const std::int64_t out_stride = p.kept.n == 0 ? 0 : p.kept.out_stride[0];
+  const std::int64_t in_stride = p.row_in_stride(), out_stride = p.row_out_stride();
   const auto* in = reinterpret_cast<const float*>(p.in);
   auto* out = reinterpret_cast<float*>(p.out);
   const auto fl = static_cast<float>(L);
@@ -179,6 +178,65 @@ bool ShortRowsApply(const Plan& p) {
 }
 #endif
 
+// Whole contiguous f32 rows (K == 1) summed, or their max or min, written straight to an
+// f32 output: ReduceRun and Plan::write's arithmetic (chunks combined in f64 in order, the
+// finishing step in f64), without building, combining and dispatching Partials per row,
+// which cost a cache-resident row of 1024 elements a third of its time.
+bool RowsF32Apply(const Plan& p) {
+  if (p.layout != Layout::kInner || p.K != 1 || p.in_t != DType::kF32 || p.out_t != DType::kF32 || p.kept.n > 1)
+    return false;
+  switch (p.op) {
+    case ReduceOp::kSum:
+    case ReduceOp::kMean:
+    case ReduceOp::kSumSquares:
+    case ReduceOp::kL1:
+    case ReduceOp::kL2:
+    case ReduceOp::kMax:
+    case ReduceOp::kMin: return true;
+    default: return false;
+  }
+}
+
+// kFam: kSum (with kMap), kMax or kMin.
+template <Family kFam, Map kMap>
+void RowsF32(const Plan& p, std::int64_t r0, std::int64_t r1) {
+  const std::int64_t L = p.L;
+  const std::int64_t in_stride = p.row_in_stride(), out_stride = p.row_out_stride();
+  const auto* in = reinterpret_cast<const float*>(p.in);
+  auto* out = reinterpret_cast<float*>(p.out);
+  const auto n = static_cast<double>(L);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  constexpr double kIdentity = kFam == Family::kSum ? -0.0 : kFam == Family::kMax ? -kInf : kInf;
+  for (std::int64_t r = r0; r < r1; ++r) {
+    const float* x = in + r * in_stride;
+    double acc = kIdentity;
+    for (std::int64_t c = 0; c < L; c += kChunk) {
+      const std::int64_t len = std::min(kChunk, L - c);
+      if constexpr (kFam == Family::kSum) {
+        const float s = len <= 16 ? chunk::SumF32<kMap, 16>(x + c, len) : chunk::SumF32<kMap>(x + c, len);
+        acc = acc + static_cast<double>(s);
+      } else {
+        constexpr bool kMax = kFam == Family::kMax;
+        const auto q = static_cast<double>(len <= 16 ? chunk::ExtremeF32<kMax, 16>(x + c, len)
+                                                     : chunk::ExtremeF32<kMax>(x + c, len));
+        acc = std::isnan(acc) ? acc : std::isnan(q) ? q : (kMax ? (q > acc ? q : acc) : (q < acc ? q : acc));
+      }
+    }
+    double v = acc;
+    if (p.op == ReduceOp::kMean) v = acc / n;
+    else if (p.op == ReduceOp::kL2) v = std::sqrt(acc);
+    out[r * out_stride] = canonical_nan(static_cast<float>(v));
+  }
+}
+
+void RowsF32Any(const Plan& p, std::int64_t r0, std::int64_t r1) {
+  if (p.fam == Family::kMax) RowsF32<Family::kMax, Map::kIdentity>(p, r0, r1);
+  else if (p.fam == Family::kMin) RowsF32<Family::kMin, Map::kIdentity>(p, r0, r1);
+  else if (p.map == Map::kSquare) RowsF32<Family::kSum, Map::kSquare>(p, r0, r1);
+  else if (p.map == Map::kAbs) RowsF32<Family::kSum, Map::kAbs>(p, r0, r1);
+  else RowsF32<Family::kSum, Map::kIdentity>(p, r0, r1);
+}
+
 void RunInner(const Plan& p, std::int64_t u0, std::int64_t u1) {
 #if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
   if (ShortRowsApply(p)) {
@@ -188,6 +246,10 @@ void RunInner(const Plan& p, std::int64_t u0, std::int64_t u1) {
     return;
   }
 #endif
+  if (RowsF32Apply(p)) {
+    RowsF32Any(p, u0, u1);
+    return;
+  }
   for (std::int64_t u = u0; u < u1; ++u) {
     const std::int64_t m = u / p.K, seg = u % p.K;
     std::int64_t io = 0, oo = 0;

@@ -114,6 +114,10 @@ struct Plan {
   std::vector<Partial> partials;  // K > 1: one per (output, segment), output-major
 
   bool is_int() const noexcept { return in_t == DType::kI32; }
+  /// Inner layout with at most one kept dim: elements between consecutive rows of the
+  /// input, and between their results in the output.
+  std::int64_t row_in_stride() const noexcept { return kept.n == 0 ? 0 : kept.in_stride[0]; }
+  std::int64_t row_out_stride() const noexcept { return kept.n == 0 ? 0 : kept.out_stride[0]; }
   /// First element (inner/gather) or row (outer) of segment k; k == K gives the end.
   /// Segments differ in length by at most one.
   std::int64_t seg_begin(std::int64_t k) const noexcept {
