@@ -99,17 +99,23 @@ Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t 
 // 16 rows sit in registers; each level pairs neighbouring lanes across two vectors
 // (ConcatEven + ConcatOdd), which keeps the rows in order.
 #if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
-template <Map kMap, bool kFull>
-HWY_INLINE void ShortRows16(const Plan& p, const float* in, std::int64_t in_stride, float* res) {
-  const hn::CappedTag<float, 16> d;
+using D16 = hn::CappedTag<float, 16>;
+constexpr std::size_t kPer16 = 16 / hn::MaxLanes(D16());  // vectors per row of 16
+
+// kFull: rows of exactly 16 elements; kDense: and back to back (stride 16, known here,
+// so the 16 row addresses are constant offsets instead of 16 computed pointers).
+template <Map kMap, bool kFull, bool kDense>
+HWY_INLINE void ShortRows16(const Plan& p, const float* in, std::int64_t in_stride,
+                            hn::Vec<D16> (&res)[kPer16]) {
+  const D16 d;
   constexpr std::size_t N = hn::MaxLanes(d);
-  constexpr std::size_t kPer = 16 / N;  // vectors per row
-  constexpr std::size_t kVecs = 16 * kPer;
-  using V = hn::Vec<decltype(d)>;
+  constexpr std::size_t kVecs = 16 * kPer16;
+  using V = hn::Vec<D16>;
+  const std::int64_t stride = kDense ? 16 : in_stride;
   V v[kVecs];
 #pragma GCC unroll 64
   for (std::size_t row = 0; row < 16; ++row) {
-    const float* x = in + static_cast<std::int64_t>(row) * in_stride;
+    const float* x = in + static_cast<std::int64_t>(row) * stride;
     // A short row is copied into a buffer padded with -0 (the additive identity that
     // keeps a -0 sum -0): loading past its end could fault.
     alignas(64) float padded[16];
@@ -119,52 +125,73 @@ HWY_INLINE void ShortRows16(const Plan& p, const float* in, std::int64_t in_stri
       x = padded;
     }
 #pragma GCC unroll 16
-    for (std::size_t j = 0; j < kPer; ++j) {
+    for (std::size_t j = 0; j < kPer16; ++j) {
       V val = hn::LoadU(d, x + j * N);
       if constexpr (kMap == Map::kSquare) val = hn::Mul(val, val);
       if constexpr (kMap == Map::kAbs) val = hn::Abs(val);
-      v[row * kPer + j] = val;
+      v[row * kPer16 + j] = val;
     }
   }
 #pragma GCC unroll 8
-  for (std::size_t cnt = kVecs; cnt > kPer; cnt /= 2) {
+  for (std::size_t cnt = kVecs; cnt > kPer16; cnt /= 2) {
 #pragma GCC unroll 64
     for (std::size_t i = 0; i < cnt / 2; ++i)
       v[i] = hn::Add(hn::ConcatEven(d, v[2 * i + 1], v[2 * i]), hn::ConcatOdd(d, v[2 * i + 1], v[2 * i]));
   }
 #pragma GCC unroll 16
-  for (std::size_t j = 0; j < kPer; ++j) hn::StoreU(v[j], d, res + j * N);
+  for (std::size_t j = 0; j < kPer16; ++j) res[j] = v[j];
 }
 
-template <Map kMap>
-void ShortRowsSum(const Plan& p, std::int64_t r0, std::int64_t r1) {
-  const std::int64_t L = p.L;
+template <Map kMap, bool kFull, bool kDense>
+void ShortRowsLoop(const Plan& p, std::int64_t r0, std::int64_t r1) {
+  const D16 d;
+  constexpr std::size_t N = hn::MaxLanes(d);
+  using V = hn::Vec<D16>;
   const std::int64_t in_stride = p.row_in_stride(), out_stride = p.row_out_stride();
   const auto* in = reinterpret_cast<const float*>(p.in);
   auto* out = reinterpret_cast<float*>(p.out);
-  const auto fl = static_cast<float>(L);
-  alignas(64) float res[16];
+  const V count = hn::Set(d, static_cast<float>(p.L));
+  const V nan = hn::Set(d, canonical_nan(std::numeric_limits<float>::quiet_NaN()));
   std::int64_t r = r0;
   for (; r + 16 <= r1; r += 16) {
-    if (L == 16) ShortRows16<kMap, true>(p, in + r * in_stride, in_stride, res);
-    else ShortRows16<kMap, false>(p, in + r * in_stride, in_stride, res);
-    // The same finishing arithmetic as Plan::write (f32 division and square root round
-    // exactly like their f64 versions rounded to f32).
-    if (p.op == ReduceOp::kMean)
-      for (float& x : res) x = x / fl;
-    else if (p.op == ReduceOp::kL2)
-      for (float& x : res) x = std::sqrt(x);
-    for (float& x : res) x = canonical_nan(x);
+    V res[kPer16];
+    if constexpr (kDense) {
+      // The loads below come in whatever order the compiler schedules them, which the
+      // hardware prefetchers follow poorly: request the rows 8 KB ahead, in order (a
+      // prefetch past the end of the input is dropped; it never faults).
+      const std::uintptr_t ahead = reinterpret_cast<std::uintptr_t>(in + r * 16) + 8192;
+      for (std::uintptr_t k = 0; k < 16; ++k) __builtin_prefetch(reinterpret_cast<const void*>(ahead + k * 64), 0, 3);
+    }
+    ShortRows16<kMap, kFull, kDense>(p, in + r * in_stride, in_stride, res);
     float* o = out + r * out_stride;
-    if (out_stride == 1) std::memcpy(o, res, sizeof res);
-    else
-      for (int row = 0; row < 16; ++row) o[row * out_stride] = res[row];
+    for (std::size_t j = 0; j < kPer16; ++j) {
+      // The same finishing arithmetic as Plan::write (f32 division and square root round
+      // exactly like their f64 versions rounded to f32).
+      V x = res[j];
+      if (p.op == ReduceOp::kMean) x = hn::Div(x, count);
+      else if (p.op == ReduceOp::kL2) x = hn::Sqrt(x);
+      x = hn::IfThenElse(hn::IsNaN(x), nan, x);
+      if (out_stride == 1) {
+        hn::StoreU(x, d, o + j * N);
+      } else {
+        alignas(64) float lanes[N];
+        hn::Store(x, d, lanes);
+        for (std::size_t k = 0; k < N; ++k) o[static_cast<std::int64_t>(j * N + k) * out_stride] = lanes[k];
+      }
+    }
   }
   for (; r < r1; ++r) {
     std::int64_t io = 0, oo = 0;
     p.kept.offsets(r, &io, &oo);
-    p.write(oo, ReduceRun(p, io, L, 0));
+    p.write(oo, ReduceRun(p, io, p.L, 0));
   }
+}
+
+template <Map kMap>
+void ShortRowsSum(const Plan& p, std::int64_t r0, std::int64_t r1) {
+  if (p.L != 16) ShortRowsLoop<kMap, false, false>(p, r0, r1);
+  else if (p.row_in_stride() == 16) ShortRowsLoop<kMap, true, true>(p, r0, r1);
+  else ShortRowsLoop<kMap, true, false>(p, r0, r1);
 }
 #endif
 

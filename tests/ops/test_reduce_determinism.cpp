@@ -132,47 +132,62 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ReduceDeterminism, ::testing::ValuesIn(det_case
 
 // Rows reduced in place (contiguous rows take dedicated loops for some ops and dtypes) give
 // the bits of the same rows gathered through a strided view (the general path): the same
-// lanes, chunks and combining order whatever the layout. Rows of 17 to 9000 elements (one
-// chunk, several, a short last one), some holding NaN or an infinity.
+// lanes, chunks and combining order whatever the layout. Rows back to back and rows with
+// gaps between them; rows of 5 to 9000 elements (shorter than a vector, exactly 16, one
+// chunk, several, a short last one), some holding NaN or an infinity; 37 rows, so that
+// loops over groups of 16 rows have a remainder.
 TEST(ReduceLayouts, ContiguousRowsGiveTheBitsOfStridedRows) {
   Harness h(2);
   const std::int64_t rows = 37;
-  for (std::int64_t len : {17, 100, 1024, 4096, 4097, 4113, 9000}) {
+  for (std::int64_t len : {5, 16, 17, 100, 1024, 4096, 4097, 4113, 9000}) {
     for (ReduceOp op : kAllReduceOps) {
       const std::vector<std::int64_t> shape = {rows, len};
       const std::vector<std::int64_t> strided = {2 * len, 2};
       HostInput in = make_input(op, DType::kF32, shape, strided, len, static_cast<std::uint64_t>(len));
-      // Row 3 holds a NaN and row 5 an infinity (at a different chunk position per length).
-      auto put = [&](std::int64_t r, std::int64_t c, float v) {
-        std::memcpy(in.bytes.data() + 4 * (in.origin + r * strided[0] + c * strided[1]), &v, 4);
+      auto at = [&](std::int64_t r, std::int64_t c) {
+        return in.bytes.data() + 4 * (in.origin + r * strided[0] + c * strided[1]);
       };
-      put(3, len / 3, std::numeric_limits<float>::quiet_NaN());
-      put(5, len - 1, std::numeric_limits<float>::infinity());
+      // Row 3 holds a NaN and row 5 an infinity (at a different chunk position per length).
+      const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+      std::memcpy(at(3, len / 3), &nan, 4);
+      std::memcpy(at(5, len - 1), &inf, 4);
+      // The same rows back to back, and with 3 elements of gap after each.
+      const std::int64_t gap_stride = len + 3;
       std::vector<float> dense(static_cast<std::size_t>(rows * len));
-      for (std::int64_t r = 0; r < rows; ++r)
-        for (std::int64_t c = 0; c < len; ++c)
-          std::memcpy(&dense[static_cast<std::size_t>(r * len + c)],
-                      in.bytes.data() + 4 * (in.origin + r * strided[0] + c * strided[1]), 4);
+      std::vector<float> gapped(static_cast<std::size_t>(rows * gap_stride), 7.0f);
+      for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::int64_t c = 0; c < len; ++c) {
+          std::memcpy(&dense[static_cast<std::size_t>(r * len + c)], at(r, c), 4);
+          std::memcpy(&gapped[static_cast<std::size_t>(r * gap_stride + c)], at(r, c), 4);
+        }
+      }
       void* dstrided = h.upload(in.bytes.data(), in.bytes.size());
       void* ddense = h.upload(dense.data(), dense.size() * 4);
+      void* dgapped = h.upload(gapped.data(), gapped.size() * 4);
+      const Tensor inputs[] = {Tensor(static_cast<float*>(dstrided) + in.origin, DType::kF32, shape, strided),
+                               Tensor(ddense, DType::kF32, shape),
+                               Tensor(dgapped, DType::kF32, shape, std::vector<std::int64_t>{gap_stride, 1})};
+      const char* names[] = {"strided", "back to back", "with gaps"};
       const DType odt = natural_out_dtype(op, DType::kF32);
       const std::size_t obytes = static_cast<std::size_t>(rows) * dtype_size(odt);
       ops::ReduceOptions o;
       o.axes = {1};
-      std::vector<unsigned char> got[2];
-      for (int k = 0; k < 2; ++k) {
+      std::vector<unsigned char> got[3];
+      for (int k = 0; k < 3; ++k) {
         void* out = h.alloc(obytes, 0xCD);
-        const Tensor tin = k == 0 ? Tensor(ddense, DType::kF32, shape)
-                                  : Tensor(static_cast<float*>(dstrided) + in.origin, DType::kF32, shape, strided);
-        ASSERT_OK(ops::reduce(h.stream(), op, tin, Tensor(out, odt, {rows}), o)) << last_error_message();
+        ASSERT_OK(ops::reduce(h.stream(), op, inputs[k], Tensor(out, odt, {rows}), o)) << last_error_message();
         ASSERT_OK(h.stream().synchronize()) << last_error_message();
         got[k] = h.download(out, obytes);
         h.release(out);
       }
-      EXPECT_TRUE(got[0] == got[1]) << op_label(op) << " rows of " << len << ": contiguous rows differ from strided ("
-                                    << hex_diff(got[1], got[0], dtype_size(odt)) << ")";
+      for (int k = 1; k < 3; ++k) {
+        EXPECT_TRUE(got[k] == got[0]) << op_label(op) << ", rows of " << len << " " << names[k]
+                                      << ": differ from the strided rows (" << hex_diff(got[0], got[k], dtype_size(odt))
+                                      << ")";
+      }
       h.release(dstrided);
       h.release(ddense);
+      h.release(dgapped);
     }
   }
 }
