@@ -32,6 +32,8 @@ inline constexpr std::int64_t kSegment = 65536;    // at most this many elements
 inline constexpr std::int64_t kSlab = 128;         // at most this many columns in an outer unit
 inline constexpr std::int64_t kRowBlock = 64;      // rows accumulated in f32 before widening
 inline constexpr std::int64_t kMinBlockElems = 65536;  // below this, one core does it all
+inline constexpr std::int64_t kShortRow = 4096;         // outer rows of at most this many columns...
+inline constexpr std::int64_t kShortRowSegments = 4;    // ...are cut into this many row segments
 
 enum class Family : std::uint8_t { kSum, kProd, kMax, kMin, kLse, kVar, kArgMax, kArgMin, kCount };
 /// Every NaN result is stored as this one value: which NaN an IEEE operation returns when
@@ -112,6 +114,11 @@ struct Plan {
   std::int64_t units = 0;
   std::uint32_t blocks = 1;
   std::vector<Partial> partials;  // K > 1: one per (output, segment), output-major
+  // Outer layout, f32 output, and a family whose partial is one f64 (sum, sum_sq, l1,
+  // mean, l2, max, min, prod on floats): column results go straight to f32, and when
+  // K > 1 the partials are kept as f64 in `col_partials` (segment-major) instead.
+  bool f32_columns = false;
+  std::unique_ptr<double[]> col_partials;
 
   bool is_int() const noexcept { return in_t == DType::kI32; }
   /// Inner layout with at most one kept dim: elements between consecutive rows of the
@@ -152,5 +159,12 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
 void run_units(const Plan& plan, std::int64_t u0, std::int64_t u1);
 /// Phase 2 (K > 1): combines the partials of outputs [o0, o1) and writes them.
 void finish_outputs(const Plan& plan, std::int64_t o0, std::int64_t o1);
+
+/// Plan::write's arithmetic for an f32_columns plan's finished f64 value.
+inline float finish_f32(ReduceOp op, double v, double count) noexcept {
+  if (op == ReduceOp::kMean) v = v / count;
+  else if (op == ReduceOp::kL2) v = std::sqrt(v);
+  return canonical_nan(static_cast<float>(v));
+}
 
 }  // namespace vnpu::ops::detail
