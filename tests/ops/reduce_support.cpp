@@ -675,7 +675,7 @@ std::string run_case(Harness& h, const CaseSpec& c) {
   DType out_dt = c.out_dtype.value_or(natural_out_dtype(c.op, c.dtype));
   if (out_dt == DType::kF16) {
     for (double v : ref.value)
-      if (std::isfinite(v) && std::fabs(v) > 60000.0) out_dt = DType::kF32;
+      if (std::isfinite(v) && v != 0.0 && (std::fabs(v) > 60000.0 || std::fabs(v) < 0x1p-14)) out_dt = DType::kF32;
   }
   const std::vector<std::int64_t> oshape = expected_out_shape(c.shape, mask, c.keep_dims);
 

@@ -172,8 +172,9 @@ std::string describe(const CaseSpec& c);
 /// Runs `c` on `h`'s stream (asynchronous form + synchronize) and checks the result, the
 /// output shape reported by reduce_output_shape, and that nothing outside the output view
 /// was written. Returns "" on success, else what went wrong. An f16 output whose
-/// reference exceeds the f16 range is switched to f32 (overflow to inf is correct but not
-/// what the case is about).
+/// reference exceeds the f16 range, or falls below its normal range, is switched to f32
+/// (overflow to inf and underflow to a subnormal or zero are correct but not what the
+/// case is about).
 std::string run_case(Harness& h, const CaseSpec& c);
 
 /// The outcome of one reduction run on explicit values.

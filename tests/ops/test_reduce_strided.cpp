@@ -40,6 +40,10 @@ std::vector<StridedView> views() {
       {"spaced middle", {3, 10, 4}, {80, 8, 1}, {V{1}, V{0, 2}}},
       {"reversed middle", {3, 10, 4}, {40, -4, 1}, {V{1}, V{2}}},
       {"size-1 dims, odd strides", {1, 5, 1, 3}, {1000, 7, 99, -2}, {V{1}, V{3}, V{1, 3}}},
+      // Column reductions long enough to be cut into row segments, whose partials are
+      // combined per column: across batches (middle axis), and for short padded rows.
+      {"middle axis, 600 rows", {3, 600, 40}, {24000, 40, 1}, {V{1}}},
+      {"padded rows, 520 of them", {520, 1030}, {1040, 1}, {V{0}}},
       {"transpose 1023x1024", {1023, 1024}, {1, 1023}, {V{0}, V{1}}, true},
   };
 }
