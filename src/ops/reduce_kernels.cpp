@@ -240,7 +240,11 @@ void RowsF32(const Plan& p, std::int64_t r0, std::int64_t r1) {
     for (std::int64_t c = 0; c < L; c += kChunk) {
       const std::int64_t len = std::min(kChunk, L - c);
       if constexpr (kFam == Family::kSum) {
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
+        const float s = len <= 16 ? chunk::SumF32<kMap, 16>(x + c, len) : chunk::SumLanes<kMap>(x + c, len);
+#else
         const float s = len <= 16 ? chunk::SumF32<kMap, 16>(x + c, len) : chunk::SumF32<kMap>(x + c, len);
+#endif
         acc = acc + static_cast<double>(s);
       } else {
         constexpr bool kMax = kFam == Family::kMax;
