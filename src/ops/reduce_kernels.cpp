@@ -205,67 +205,95 @@ bool ShortRowsApply(const Plan& p) {
 }
 #endif
 
-// Whole contiguous f32 rows (K == 1) summed, or their max or min, written straight to an
-// f32 output: ReduceRun and Plan::write's arithmetic (chunks combined in f64 in order, the
-// finishing step in f64), without building, combining and dispatching Partials per row,
-// which cost a cache-resident row of 1024 elements a third of its time.
-bool RowsF32Apply(const Plan& p) {
-  if (p.layout != Layout::kInner || p.K != 1 || p.in_t != DType::kF32 || p.out_t != DType::kF32 || p.kept.n > 1)
-    return false;
+// Whole contiguous rows (K == 1) reduced and written straight to the output: ReduceRun and
+// Plan::write's arithmetic (chunks combined in f64 in order, the finishing step in f64),
+// without building, combining and dispatching Partials per row, which cost a
+// cache-resident row of 1024 elements a third of its time. f32 rows: the sum family, max
+// and min; f16/bf16 rows: the sum family (converted as they load). Written as f32, or in
+// the input's own half type.
+bool RowsApply(const Plan& p) {
+  if (p.layout != Layout::kInner || p.K != 1 || p.kept.n > 1) return false;
+  if (p.out_t != DType::kF32 && p.out_t != p.in_t) return false;
+  const bool half = p.in_t == DType::kF16 || p.in_t == DType::kBF16;
+  if (p.in_t != DType::kF32 && !half) return false;
   switch (p.op) {
     case ReduceOp::kSum:
     case ReduceOp::kMean:
     case ReduceOp::kSumSquares:
     case ReduceOp::kL1:
-    case ReduceOp::kL2:
+    case ReduceOp::kL2: return true;
     case ReduceOp::kMax:
-    case ReduceOp::kMin: return true;
+    case ReduceOp::kMin: return !half;
     default: return false;
   }
 }
 
-// kFam: kSum (with kMap), kMax or kMin.
-template <Family kFam, Map kMap>
-void RowsF32(const Plan& p, std::int64_t r0, std::int64_t r1) {
+// One chunk of a row: its f32 partial (kSum with kMap, kMax or kMin).
+template <DType kIn, Family kFam, Map kMap>
+HWY_INLINE float RowChunk(const unsigned char* src, std::int64_t len) {
+  if constexpr (kIn != DType::kF32) {
+    static_assert(kFam == Family::kSum, "f16/bf16 rows: the sum family only");
+    return half::SumAny<kIn == DType::kBF16>(kMap, reinterpret_cast<const std::uint16_t*>(src), len);
+  } else {
+    const auto* x = reinterpret_cast<const float*>(src);
+    if constexpr (kFam == Family::kSum) {
+      if (len <= 16) return chunk::SumF32<kMap, 16>(x, len);
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
+      return chunk::SumLanes<kMap>(x, len);
+#else
+      return chunk::SumF32<kMap>(x, len);
+#endif
+    } else {
+      constexpr bool kMax = kFam == Family::kMax;
+      return len <= 16 ? chunk::ExtremeF32<kMax, 16>(x, len) : chunk::ExtremeF32<kMax>(x, len);
+    }
+  }
+}
+
+template <DType kIn, Family kFam, Map kMap>
+void Rows(const Plan& p, std::int64_t r0, std::int64_t r1) {
+  constexpr std::int64_t es = kIn == DType::kF32 ? 4 : 2;
   const std::int64_t L = p.L;
   const std::int64_t in_stride = p.row_in_stride(), out_stride = p.row_out_stride();
-  const auto* in = reinterpret_cast<const float*>(p.in);
-  auto* out = reinterpret_cast<float*>(p.out);
   const auto n = static_cast<double>(L);
   constexpr double kInf = std::numeric_limits<double>::infinity();
   constexpr double kIdentity = kFam == Family::kSum ? -0.0 : kFam == Family::kMax ? -kInf : kInf;
   for (std::int64_t r = r0; r < r1; ++r) {
-    const float* x = in + r * in_stride;
+    const unsigned char* x = p.in + r * in_stride * es;
     double acc = kIdentity;
     for (std::int64_t c = 0; c < L; c += kChunk) {
-      const std::int64_t len = std::min(kChunk, L - c);
-      if constexpr (kFam == Family::kSum) {
-#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
-        const float s = len <= 16 ? chunk::SumF32<kMap, 16>(x + c, len) : chunk::SumLanes<kMap>(x + c, len);
-#else
-        const float s = len <= 16 ? chunk::SumF32<kMap, 16>(x + c, len) : chunk::SumF32<kMap>(x + c, len);
-#endif
-        acc = acc + static_cast<double>(s);
-      } else {
-        constexpr bool kMax = kFam == Family::kMax;
-        const auto q = static_cast<double>(len <= 16 ? chunk::ExtremeF32<kMax, 16>(x + c, len)
-                                                     : chunk::ExtremeF32<kMax>(x + c, len));
-        acc = std::isnan(acc) ? acc : std::isnan(q) ? q : (kMax ? (q > acc ? q : acc) : (q < acc ? q : acc));
-      }
+      const auto q = static_cast<double>(RowChunk<kIn, kFam, kMap>(x + c * es, std::min(kChunk, L - c)));
+      if constexpr (kFam == Family::kSum) acc = acc + q;
+      else acc = std::isnan(acc) ? acc : std::isnan(q) ? q : (kFam == Family::kMax ? (q > acc ? q : acc) : (q < acc ? q : acc));
     }
     double v = acc;
     if (p.op == ReduceOp::kMean) v = acc / n;
     else if (p.op == ReduceOp::kL2) v = std::sqrt(acc);
-    out[r * out_stride] = canonical_nan(static_cast<float>(v));
+    const float f = canonical_nan(static_cast<float>(v));
+    if (kIn == DType::kF32 || p.out_t == DType::kF32) {
+      reinterpret_cast<float*>(p.out)[r * out_stride] = f;
+    } else {
+      const std::uint16_t h = kIn == DType::kBF16 ? f32_to_bf16(f) : f32_to_f16(f);
+      std::memcpy(p.out + r * out_stride * 2, &h, 2);
+    }
   }
 }
 
-void RowsF32Any(const Plan& p, std::int64_t r0, std::int64_t r1) {
-  if (p.fam == Family::kMax) RowsF32<Family::kMax, Map::kIdentity>(p, r0, r1);
-  else if (p.fam == Family::kMin) RowsF32<Family::kMin, Map::kIdentity>(p, r0, r1);
-  else if (p.map == Map::kSquare) RowsF32<Family::kSum, Map::kSquare>(p, r0, r1);
-  else if (p.map == Map::kAbs) RowsF32<Family::kSum, Map::kAbs>(p, r0, r1);
-  else RowsF32<Family::kSum, Map::kIdentity>(p, r0, r1);
+template <DType kIn>
+void RowsOf(const Plan& p, std::int64_t r0, std::int64_t r1) {
+  if constexpr (kIn == DType::kF32) {
+    if (p.fam == Family::kMax) return Rows<kIn, Family::kMax, Map::kIdentity>(p, r0, r1);
+    if (p.fam == Family::kMin) return Rows<kIn, Family::kMin, Map::kIdentity>(p, r0, r1);
+  }
+  if (p.map == Map::kSquare) Rows<kIn, Family::kSum, Map::kSquare>(p, r0, r1);
+  else if (p.map == Map::kAbs) Rows<kIn, Family::kSum, Map::kAbs>(p, r0, r1);
+  else Rows<kIn, Family::kSum, Map::kIdentity>(p, r0, r1);
+}
+
+void RowsAny(const Plan& p, std::int64_t r0, std::int64_t r1) {
+  if (p.in_t == DType::kBF16) RowsOf<DType::kBF16>(p, r0, r1);
+  else if (p.in_t == DType::kF16) RowsOf<DType::kF16>(p, r0, r1);
+  else RowsOf<DType::kF32>(p, r0, r1);
 }
 
 void RunInner(const Plan& p, std::int64_t u0, std::int64_t u1) {
@@ -277,8 +305,8 @@ void RunInner(const Plan& p, std::int64_t u0, std::int64_t u1) {
     return;
   }
 #endif
-  if (RowsF32Apply(p)) {
-    RowsF32Any(p, u0, u1);
+  if (RowsApply(p)) {
+    RowsAny(p, u0, u1);
     return;
   }
   for (std::int64_t u = u0; u < u1; ++u) {

@@ -133,61 +133,69 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ReduceDeterminism, ::testing::ValuesIn(det_case
 // Rows reduced in place (contiguous rows take dedicated loops for some ops and dtypes) give
 // the bits of the same rows gathered through a strided view (the general path): the same
 // lanes, chunks and combining order whatever the layout. Rows back to back and rows with
-// gaps between them; rows of 5 to 9000 elements (shorter than a vector, exactly 16, one
-// chunk, several, a short last one), some holding NaN or an infinity; 37 rows, so that
-// loops over groups of 16 rows have a remainder.
+// gaps between them; f32, f16 and bf16 (results in f32 and in their own type); rows of 5
+// to 9000 elements (shorter than a vector, exactly 16, one chunk, several, a short last
+// one), some holding NaN or an infinity; 37 rows, so that loops over groups of 16 rows
+// have a remainder.
 TEST(ReduceLayouts, ContiguousRowsGiveTheBitsOfStridedRows) {
   Harness h(2);
   const std::int64_t rows = 37;
-  for (std::int64_t len : {5, 16, 17, 100, 1024, 4096, 4097, 4113, 9000}) {
-    for (ReduceOp op : kAllReduceOps) {
-      const std::vector<std::int64_t> shape = {rows, len};
-      const std::vector<std::int64_t> strided = {2 * len, 2};
-      HostInput in = make_input(op, DType::kF32, shape, strided, len, static_cast<std::uint64_t>(len));
-      auto at = [&](std::int64_t r, std::int64_t c) {
-        return in.bytes.data() + 4 * (in.origin + r * strided[0] + c * strided[1]);
-      };
-      // Row 3 holds a NaN and row 5 an infinity (at a different chunk position per length).
-      const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
-      std::memcpy(at(3, len / 3), &nan, 4);
-      std::memcpy(at(5, len - 1), &inf, 4);
-      // The same rows back to back, and with 3 elements of gap after each.
-      const std::int64_t gap_stride = len + 3;
-      std::vector<float> dense(static_cast<std::size_t>(rows * len));
-      std::vector<float> gapped(static_cast<std::size_t>(rows * gap_stride), 7.0f);
-      for (std::int64_t r = 0; r < rows; ++r) {
-        for (std::int64_t c = 0; c < len; ++c) {
-          std::memcpy(&dense[static_cast<std::size_t>(r * len + c)], at(r, c), 4);
-          std::memcpy(&gapped[static_cast<std::size_t>(r * gap_stride + c)], at(r, c), 4);
+  for (DType dt : {DType::kF32, DType::kF16, DType::kBF16}) {
+    const std::int64_t es = static_cast<std::int64_t>(dtype_size(dt));
+    for (std::int64_t len : {5, 16, 17, 100, 1024, 4096, 4097, 4113, 9000}) {
+      for (ReduceOp op : kAllReduceOps) {
+        if (!op_supports(op, dt)) continue;
+        const std::vector<std::int64_t> shape = {rows, len};
+        const std::vector<std::int64_t> strided = {2 * len, 2};
+        HostInput in = make_input(op, dt, shape, strided, len, static_cast<std::uint64_t>(len));
+        auto at = [&](std::int64_t r, std::int64_t c) {
+          return in.bytes.data() + es * (in.origin + r * strided[0] + c * strided[1]);
+        };
+        // Row 3 holds a NaN and row 5 an infinity (at a different chunk position per length).
+        store_element(at(3, len / 3), dt, 0, std::numeric_limits<double>::quiet_NaN());
+        store_element(at(5, len - 1), dt, 0, std::numeric_limits<double>::infinity());
+        // The same rows back to back, and with 3 elements of gap after each.
+        const std::int64_t gap_stride = len + 3;
+        std::vector<unsigned char> dense(static_cast<std::size_t>(rows * len * es));
+        std::vector<unsigned char> gapped(static_cast<std::size_t>(rows * gap_stride * es), 0x11);
+        for (std::int64_t r = 0; r < rows; ++r) {
+          for (std::int64_t c = 0; c < len; ++c) {
+            std::memcpy(&dense[static_cast<std::size_t>((r * len + c) * es)], at(r, c), static_cast<std::size_t>(es));
+            std::memcpy(&gapped[static_cast<std::size_t>((r * gap_stride + c) * es)], at(r, c),
+                        static_cast<std::size_t>(es));
+          }
         }
+        auto* dstrided = static_cast<unsigned char*>(h.upload(in.bytes.data(), in.bytes.size()));
+        void* ddense = h.upload(dense.data(), dense.size());
+        void* dgapped = h.upload(gapped.data(), gapped.size());
+        const Tensor inputs[] = {Tensor(dstrided + in.origin * es, dt, shape, strided), Tensor(ddense, dt, shape),
+                                 Tensor(dgapped, dt, shape, std::vector<std::int64_t>{gap_stride, 1})};
+        const char* names[] = {"strided", "back to back", "with gaps"};
+        // Half-type results in their own type and in f32.
+        std::vector<DType> outs = {natural_out_dtype(op, dt)};
+        if (dt != DType::kF32 && outs[0] == dt) outs.push_back(DType::kF32);
+        for (DType odt : outs) {
+          const std::size_t obytes = static_cast<std::size_t>(rows) * dtype_size(odt);
+          ops::ReduceOptions o;
+          o.axes = {1};
+          std::vector<unsigned char> got[3];
+          for (int k = 0; k < 3; ++k) {
+            void* out = h.alloc(obytes, 0xCD);
+            ASSERT_OK(ops::reduce(h.stream(), op, inputs[k], Tensor(out, odt, {rows}), o)) << last_error_message();
+            ASSERT_OK(h.stream().synchronize()) << last_error_message();
+            got[k] = h.download(out, obytes);
+            h.release(out);
+          }
+          for (int k = 1; k < 3; ++k) {
+            EXPECT_TRUE(got[k] == got[0]) << op_label(op) << " " << dtype_name(dt) << " -> " << dtype_name(odt)
+                                          << ", rows of " << len << " " << names[k] << ": differ from the strided rows ("
+                                          << hex_diff(got[0], got[k], dtype_size(odt)) << ")";
+          }
+        }
+        h.release(dstrided);
+        h.release(ddense);
+        h.release(dgapped);
       }
-      void* dstrided = h.upload(in.bytes.data(), in.bytes.size());
-      void* ddense = h.upload(dense.data(), dense.size() * 4);
-      void* dgapped = h.upload(gapped.data(), gapped.size() * 4);
-      const Tensor inputs[] = {Tensor(static_cast<float*>(dstrided) + in.origin, DType::kF32, shape, strided),
-                               Tensor(ddense, DType::kF32, shape),
-                               Tensor(dgapped, DType::kF32, shape, std::vector<std::int64_t>{gap_stride, 1})};
-      const char* names[] = {"strided", "back to back", "with gaps"};
-      const DType odt = natural_out_dtype(op, DType::kF32);
-      const std::size_t obytes = static_cast<std::size_t>(rows) * dtype_size(odt);
-      ops::ReduceOptions o;
-      o.axes = {1};
-      std::vector<unsigned char> got[3];
-      for (int k = 0; k < 3; ++k) {
-        void* out = h.alloc(obytes, 0xCD);
-        ASSERT_OK(ops::reduce(h.stream(), op, inputs[k], Tensor(out, odt, {rows}), o)) << last_error_message();
-        ASSERT_OK(h.stream().synchronize()) << last_error_message();
-        got[k] = h.download(out, obytes);
-        h.release(out);
-      }
-      for (int k = 1; k < 3; ++k) {
-        EXPECT_TRUE(got[k] == got[0]) << op_label(op) << ", rows of " << len << " " << names[k]
-                                      << ": differ from the strided rows (" << hex_diff(got[0], got[k], dtype_size(odt))
-                                      << ")";
-      }
-      h.release(dstrided);
-      h.release(ddense);
-      h.release(dgapped);
     }
   }
 }
