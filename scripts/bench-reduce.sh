@@ -8,13 +8,16 @@
 # It runs `vnpu bench reduce --json` (which measures the read bandwidth first) and then
 # bench/vnpu_reduce_peers (Google Benchmark: vnpu, oneDNN, Eigen, OpenMP, AVX-512, oneTBB)
 # on the same cases, threads and data, and prints per case: vnpu's GB/s, its share of the
-# measured bandwidth, each peer's GB/s and vnpu / the best peer. All figures are medians.
+# measured bandwidth, each peer's GB/s and vnpu / the best peer -- with vnpu timed by
+# `vnpu bench`, and with vnpu timed in the peer binary (same process, buffer and warm-up
+# as the peers, seconds apart). All figures are medians.
 #
 # Environment:
 #   BUILD=0          skip configuring and building
 #   BUILD_DIR=dir    where the binaries are (default build/release)
 #   THREADS=N        threads for vnpu and every peer (sets VNPU_CORES; default: all usable CPUs)
 #   REPS=N           Google Benchmark repetitions per peer case, median reported (default 9)
+#   WARMUP=S         untimed seconds of each peer benchmark before its repetitions (default 0.05)
 #   MIN_TIME=S       Google Benchmark seconds per repetition (default 0.05: many short
 #                    repetitions make the median robust to a noisy machine)
 #   KEEP=dir         also keep vnpu.json and peers.json there
@@ -33,7 +36,7 @@ log "vnpu bench reduce ..."
 "$CLI" bench reduce --json >"$out/vnpu.json"
 log "vnpu_reduce_peers (${REPS} x ${MIN_TIME} s per case and peer) ..."
 "$PEERS" --benchmark_format=json --benchmark_repetitions="$REPS" --benchmark_report_aggregates_only=true \
-  --benchmark_min_time="$MIN_TIME" >"$out/peers.json"
+  --benchmark_min_time="$MIN_TIME" --benchmark_min_warmup_time="$WARMUP" >"$out/peers.json"
 
 PYTHONPATH=scripts python3 - "$out/vnpu.json" "$out/peers.json" <<'PY'
 import datetime, json, platform, sys
@@ -53,6 +56,8 @@ cols = ["case", "vnpu GB/s", "% of bw"] + [f"{p} GB/s" for p in peers.others]
 if "vnpu" in peers.order:
     cols.append("vnpu (gbench) GB/s")
 cols.append("vnpu / best peer")
+if "vnpu" in peers.order:
+    cols.append("vnpu (gbench) / best peer")
 print(f"Reduce benchmark, {datetime.date.today()}, {platform.node()}: {peers.context.get('num_cpus')} CPUs, "
       f"{bw['threads']} threads for vnpu and every peer; read bandwidth {bw['gbps']:.1f} GB/s "
       f"(median of the passes over {bw['shape'][0] * 4 // 2**20} MiB). Medians; GB = 1e9 bytes read.\n")
@@ -64,6 +69,9 @@ for name, r in cases:
     if "vnpu" in peers.order:
         line.append(peers.cell(name, "vnpu"))
     line.append(f'{r["gbps"] / best:.2f}x' if best else "—")
+    if "vnpu" in peers.order:
+        same = peers.get(name, "vnpu")
+        line.append(f"{same[0] / best:.2f}x" if best and same and same[0] else "—")
     print("| " + " | ".join(line) + " |")
 if peers.notes or peers.any_ref():
     print()

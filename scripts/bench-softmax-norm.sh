@@ -20,6 +20,7 @@
 #   BUILD_DIR=dir    where the binaries are (default build/release)
 #   THREADS=N        threads for vnpu and every peer (sets VNPU_CORES; default: all usable CPUs)
 #   REPS=N           Google Benchmark repetitions per peer case, median reported (default 9)
+#   WARMUP=S         untimed seconds of each peer benchmark before its repetitions (default 0.05)
 #   MIN_TIME=S       Google Benchmark seconds per repetition (default 0.05)
 #   KEEP=dir         also keep softmax.json, norm.json and peers.json there
 set -euo pipefail
@@ -35,7 +36,7 @@ log "vnpu bench norm ..."
 "$CLI" bench norm --json >"$out/norm.json"
 log "vnpu_norm_peers (${REPS} x ${MIN_TIME} s per case and peer) ..."
 "$PEERS" --benchmark_format=json --benchmark_repetitions="$REPS" --benchmark_report_aggregates_only=true \
-  --benchmark_min_time="$MIN_TIME" --benchmark_enable_random_interleaving=true >"$out/peers.json"
+  --benchmark_min_time="$MIN_TIME" --benchmark_min_warmup_time="$WARMUP" --benchmark_enable_random_interleaving=true >"$out/peers.json"
 
 PYTHONPATH=scripts python3 - "$out/softmax.json" "$out/norm.json" "$out/peers.json" <<'PY'
 import datetime, json, platform, sys

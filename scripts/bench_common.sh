@@ -5,12 +5,16 @@
 #                                vnpu_cli and PEERS_TARGET; set $CLI and $PEERS to the binaries
 #                                (exit 1 if one is missing) and $out to $KEEP (kept) or a
 #                                temporary directory (removed at exit) for their JSON
-# Sourcing it also sets the defaults of BUILD_DIR, REPS, MIN_TIME, exports VNPU_CORES from
+# Sourcing it also sets the defaults of BUILD_DIR, REPS, MIN_TIME, WARMUP, exports VNPU_CORES from
 # THREADS, and defines log() (messages on stderr, prefixed with the script's name).
 
 BUILD_DIR=${BUILD_DIR:-build/release}
 REPS=${REPS:-9}
 MIN_TIME=${MIN_TIME:-0.05}
+# Untimed seconds each benchmark runs before its repetitions: the first benchmark of a
+# case would otherwise bring the input into the caches for the others (read again, even
+# the 64 MiB inputs come largely from this host's caches) and be timed doing it.
+WARMUP=${WARMUP:-0.05}
 if [[ -n "${THREADS:-}" ]]; then export VNPU_CORES="$THREADS"; fi
 
 log() { printf '%s: %s\n' "$(basename "$0" .sh)" "$*" >&2; }
