@@ -108,12 +108,13 @@ void plan_work(NormPlan* p, int cores) {
   }
   p->blocks = static_cast<std::uint32_t>(b);
   p->claim = claim_size(p->groups, b);
+  p->next_group.reset(p->blocks);
   p->stream_y = p->y.dense && elems * static_cast<std::int64_t>(dtype_size(p->y.dtype)) >= kNormStreamBytes;
 }
 
 void norm_run_block(NormPlan& p, const KernelContext& ctx) {
   if (p.by_group) {
-    run_claimed(p.blocks, p.groups, p.claim, p.next_group,
+    run_owned(p.blocks, ctx.block_idx(), p.groups, p.claim, p.next_group,
                 [&](std::int64_t g0, std::int64_t g1) { norm_run_groups(p, g0, g1); });
     return;
   }

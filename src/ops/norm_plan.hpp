@@ -35,6 +35,7 @@
 #include <memory>
 #include <vector>
 
+#include "ops/split.hpp"
 #include "vnpu/kernel.hpp"
 #include "vnpu/tensor.hpp"
 
@@ -104,9 +105,10 @@ struct NormPlan {
   /// False: blocks share the chunks of every group; partial statistics meet in `partials`
   /// behind a barrier.
   bool by_group = true;
-  /// by_group plans: the blocks claim runs of `claim` groups from next_group (run_claimed
-  /// of split.hpp); a group's bits do not depend on who claims it.
-  std::atomic<std::int64_t> next_group{0};
+  /// by_group plans: each block claims runs of `claim` groups of its share from
+  /// next_group, then helps the others (run_owned of split.hpp); a group's bits do not
+  /// depend on who claims it.
+  ShareCounters next_group;
   std::int64_t claim = 1;
   std::vector<NormPartial> partials;  // one per unit, when !by_group and statistics needed
   std::vector<NormStats> stats;       // one per group, when !by_group

@@ -74,7 +74,7 @@ Status check_request(bool log, const Tensor& in, const Tensor& out, const Softma
 // Runs a block's share of the plan; `work` holds plan.scratch_bytes().
 void run_block(const detail::SoftmaxPlan& plan, std::uint32_t b, float* work, const KernelContext* ctx) {
   if (plan.fused) {
-    detail::run_claimed(plan.blocks, plan.units, plan.claim, plan.next_unit,
+    detail::run_owned(plan.blocks, b, plan.units, plan.claim, plan.next_unit,
                         [&](std::int64_t u0, std::int64_t u1) { detail::run_softmax_fused(plan, u0, u1, work); });
     return;
   }

@@ -101,6 +101,7 @@ bool fill_softmax_plan(SoftmaxPlan& plan, bool log, const Tensor& in, const Tens
   const std::int64_t by_size = std::max<std::int64_t>(1, in.numel() / kSmMinBlockElems);
   p->blocks = static_cast<std::uint32_t>(std::min({static_cast<std::int64_t>(std::max(cores, 1)), p->units, by_size}));
   p->claim = claim_size(p->units, p->blocks);
+  p->next_unit.reset(p->blocks);
   if (!p->fused) {
     const std::int64_t n = p->layout == SmLayout::kRows ? p->rows * p->chunks : p->rows * p->chunks * p->C;
     p->partials.assign(static_cast<std::size_t>(n) * 2, 0.0f);

@@ -80,9 +80,10 @@ struct SoftmaxPlan {
   std::int64_t chunks = 1;             // chunked: chunks per row (rows) or per column (columns)
   std::int64_t units = 0;
   std::uint32_t blocks = 1;
-  /// Fused plans: the blocks claim runs of `claim` units from next_unit (run_claimed of
-  /// split.hpp); a unit's bits do not depend on who claims it.
-  mutable std::atomic<std::int64_t> next_unit{0};
+  /// Fused plans: each block claims runs of `claim` units of its share from next_unit,
+  /// then helps the others (run_owned of split.hpp); a unit's bits do not depend on who
+  /// claims it.
+  ShareCounters next_unit;
   std::int64_t claim = 1;
   /// Chunked: (max, sum) per chunk. Rows: index (row * chunks + k) * 2. Columns: index
   /// ((slab * chunks + k) * C + column) * 2.
