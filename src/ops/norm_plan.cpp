@@ -6,8 +6,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "ops/split.hpp"
-
 namespace vnpu::ops::detail {
 
 namespace {
@@ -115,7 +113,7 @@ void plan_work(NormPlan* p, int cores) {
 void norm_run_block(NormPlan& p, const KernelContext& ctx) {
   if (p.by_group) {
     run_owned(p.blocks, ctx.block_idx(), p.groups, p.claim, p.next_group,
-                [&](std::int64_t g0, std::int64_t g1) { norm_run_groups(p, g0, g1); });
+              [&](std::int64_t g0, std::int64_t g1) { norm_run_groups(p, g0, g1); });
     return;
   }
   const std::uint32_t b = ctx.block_idx();

@@ -30,7 +30,6 @@
 // multiply-adds (the kernel files are built with -ffp-contract=off).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>

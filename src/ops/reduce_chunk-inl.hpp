@@ -68,6 +68,16 @@ HWY_INLINE float MapF(float x) {
 }
 
 #if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
+// MapF on a vector.
+template <Map kMap, class V>
+HWY_INLINE V MapV(V v) {
+  if constexpr (kMap == Map::kSquare) return hn::Mul(v, v);
+  else if constexpr (kMap == Map::kAbs) return hn::Abs(v);
+  else return v;
+}
+#endif
+
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
 // SumF32 over 64 lanes with the lanes held in vector registers: element e is added to
 // lane e % 64, a short tail through a buffer padded with -0 (which adds nothing), and the
 // lanes fold as FoldAdd folds them, so the same bits as the plain loop below. Inlined
@@ -82,15 +92,10 @@ HWY_INLINE float SumLanes(const float* HWY_RESTRICT x, std::int64_t n) {
   using V = hn::Vec<decltype(d)>;
   V acc[kV];
   for (auto& a : acc) a = hn::Set(d, -0.0f);
-  auto m = [](V v) {
-    if constexpr (kMap == Map::kSquare) return hn::Mul(v, v);
-    else if constexpr (kMap == Map::kAbs) return hn::Abs(v);
-    else return v;
-  };
   std::int64_t e = 0;
   for (; e + kLanes <= n; e += kLanes) {
 #pragma GCC unroll 16
-    for (std::int64_t k = 0; k < kV; ++k) acc[k] = hn::Add(acc[k], m(hn::LoadU(d, x + e + k * N)));
+    for (std::int64_t k = 0; k < kV; ++k) acc[k] = hn::Add(acc[k], MapV<kMap>(hn::LoadU(d, x + e + k * N)));
   }
   alignas(64) float lanes[kLanes];
   if (e < n) {

@@ -41,12 +41,6 @@ HWY_INLINE hn::Vec<D> Load(D d, const std::uint16_t* HWY_RESTRICT p) {
   }
 }
 
-template <Map kMap, class V>
-HWY_INLINE V MapV(V v) {
-  if constexpr (kMap == Map::kSquare) return hn::Mul(v, v);
-  else if constexpr (kMap == Map::kAbs) return hn::Abs(v);
-  else return v;
-}
 #endif
 
 // Converts n contiguous values to f32.
@@ -75,7 +69,7 @@ HWY_NOINLINE float Sum(const std::uint16_t* HWY_RESTRICT x, std::int64_t n) {
   hn::Vec<decltype(d)> acc[kVecs];
   for (auto& v : acc) v = hn::Set(d, -0.0f);
   for (; e + chunk::kLanes <= n; e += chunk::kLanes) {
-    for (std::size_t j = 0; j < kVecs; ++j) acc[j] = hn::Add(acc[j], MapV<kMap>(Load<kBF16>(d, x + e + j * N)));
+    for (std::size_t j = 0; j < kVecs; ++j) acc[j] = hn::Add(acc[j], chunk::MapV<kMap>(Load<kBF16>(d, x + e + j * N)));
   }
   for (std::size_t j = 0; j < kVecs; ++j) hn::Store(acc[j], d, a + j * N);
 #else

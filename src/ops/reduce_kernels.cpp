@@ -126,10 +126,7 @@ HWY_INLINE void ShortRows16(const Plan& p, const float* in, std::int64_t in_stri
     }
 #pragma GCC unroll 16
     for (std::size_t j = 0; j < kPer16; ++j) {
-      V val = hn::LoadU(d, x + j * N);
-      if constexpr (kMap == Map::kSquare) val = hn::Mul(val, val);
-      if constexpr (kMap == Map::kAbs) val = hn::Abs(val);
-      v[row * kPer16 + j] = val;
+      v[row * kPer16 + j] = chunk::MapV<kMap>(hn::LoadU(d, x + j * N));
     }
   }
 #pragma GCC unroll 8
@@ -256,20 +253,13 @@ void Rows(const Plan& p, std::int64_t r0, std::int64_t r1) {
   const std::int64_t L = p.L;
   const std::int64_t in_stride = p.row_in_stride(), out_stride = p.row_out_stride();
   const auto n = static_cast<double>(L);
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  constexpr double kIdentity = kFam == Family::kSum ? -0.0 : kFam == Family::kMax ? -kInf : kInf;
+  const double id = identity(kFam).a;
   for (std::int64_t r = r0; r < r1; ++r) {
     const unsigned char* x = p.in + r * in_stride * es;
-    double acc = kIdentity;
-    for (std::int64_t c = 0; c < L; c += kChunk) {
-      const auto q = static_cast<double>(RowChunk<kIn, kFam, kMap>(x + c * es, std::min(kChunk, L - c)));
-      if constexpr (kFam == Family::kSum) acc = acc + q;
-      else acc = std::isnan(acc) ? acc : std::isnan(q) ? q : (kFam == Family::kMax ? (q > acc ? q : acc) : (q < acc ? q : acc));
-    }
-    double v = acc;
-    if (p.op == ReduceOp::kMean) v = acc / n;
-    else if (p.op == ReduceOp::kL2) v = std::sqrt(acc);
-    const float f = canonical_nan(static_cast<float>(v));
+    double acc = id;
+    for (std::int64_t c = 0; c < L; c += kChunk)
+      acc = combine_a<kFam>(acc, RowChunk<kIn, kFam, kMap>(x + c * es, std::min(kChunk, L - c)));
+    const float f = finish_f32(p.op, acc, n);
     if (kIn == DType::kF32 || p.out_t == DType::kF32) {
       reinterpret_cast<float*>(p.out)[r * out_stride] = f;
     } else {
@@ -411,9 +401,7 @@ void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
       constexpr std::int64_t N = static_cast<std::int64_t>(hn::MaxLanes(d));
       auto mv = [&](auto v) {
         if constexpr (kCount) return hn::IfThenZeroElse(hn::Eq(v, hn::Zero(d)), hn::Set(d, 1.0f));  // NaN counts
-        else if constexpr (kMap == Map::kSquare) return hn::Mul(v, v);
-        else if constexpr (kMap == Map::kAbs) return hn::Abs(v);
-        else return v;
+        else return chunk::MapV<kMap>(v);
       };
       // (The last four rows of the range request their own lines again: past r1 the rows
       // belong to nobody, or to another block.)

@@ -31,16 +31,6 @@ Partial identity(Family f) noexcept {
 
 namespace {
 
-// The rule of the families whose float partial is one value: sum, count, prod, and max or
-// min (a NaN wins).
-template <Family kFam>
-[[gnu::always_inline]] inline double combine_a(double p, double q) noexcept {
-  if constexpr (kFam == Family::kSum || kFam == Family::kCount) return p + q;
-  else if constexpr (kFam == Family::kProd) return p * q;
-  else if constexpr (kFam == Family::kMax) return std::isnan(p) ? p : std::isnan(q) ? q : (q > p ? q : p);
-  else return std::isnan(p) ? p : std::isnan(q) ? q : (q < p ? q : p);
-}
-
 // combine()'s body, inlined where the family is known (finish_outputs' loops).
 [[gnu::always_inline]] inline Partial combine_inline(Family f, bool is_int, const Partial& p,
                                                       const Partial& q) noexcept {

@@ -59,6 +59,15 @@ struct Partial {
 Partial identity(Family f) noexcept;
 /// Combines `p` (earlier elements) with `q` (later ones).
 Partial combine(Family f, bool is_int, const Partial& p, const Partial& q) noexcept;
+/// combine()'s rule for the families whose float partial is one value (its `a`): sum,
+/// count, prod, and max or min (a NaN wins).
+template <Family kFam>
+[[gnu::always_inline]] inline double combine_a(double p, double q) noexcept {
+  if constexpr (kFam == Family::kSum || kFam == Family::kCount) return p + q;
+  else if constexpr (kFam == Family::kProd) return p * q;
+  else if constexpr (kFam == Family::kMax) return std::isnan(p) ? p : std::isnan(q) ? q : (q > p ? q : p);
+  else return std::isnan(p) ? p : std::isnan(q) ? q : (q < p ? q : p);
+}
 
 /// Kept dims of an output, for turning an output's row-major index into offsets.
 struct Mapper {

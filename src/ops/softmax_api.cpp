@@ -75,7 +75,7 @@ Status check_request(bool log, const Tensor& in, const Tensor& out, const Softma
 void run_block(const detail::SoftmaxPlan& plan, std::uint32_t b, float* work, const KernelContext* ctx) {
   if (plan.fused) {
     detail::run_owned(plan.blocks, b, plan.units, plan.claim, plan.next_unit,
-                        [&](std::int64_t u0, std::int64_t u1) { detail::run_softmax_fused(plan, u0, u1, work); });
+                      [&](std::int64_t u0, std::int64_t u1) { detail::run_softmax_fused(plan, u0, u1, work); });
     return;
   }
   std::int64_t u0 = 0, u1 = 0;

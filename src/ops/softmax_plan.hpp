@@ -19,7 +19,6 @@
 //             shared by every block, and the bits never depend on which block did what.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
