@@ -31,8 +31,8 @@
 
 #include "platform/park.hpp"
 #include "runtime/task.hpp"
-#include "vnpu/device.hpp"
 #include "runtime/thread_role.hpp"
+#include "vnpu/device.hpp"
 #include "vnpu/stream.hpp"
 
 namespace vnpu::detail {
