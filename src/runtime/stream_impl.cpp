@@ -29,7 +29,11 @@ const char* task_kind_name(TaskKind k) noexcept {
 }
 
 StreamImpl::StreamImpl(DeviceImpl* device, std::uint64_t id, int priority, bool holds_device)
-    : device_(device), id_(id), priority_(priority), holds_device_(holds_device) {
+    : device_(device),
+      id_(id),
+      priority_(priority),
+      holds_device_(holds_device),
+      launch_blocking_(device->launch_blocking()) {
   if (holds_device_) device_->retain();
   device_->register_stream(this);
 }
@@ -48,7 +52,7 @@ Status StreamImpl::submitted(std::uint64_t seq, bool became_owner) {
     retain();      // an active stream keeps itself alive
     run(nullptr);  // dispatch its first task
   }
-  if (device_->launch_blocking()) {
+  if (launch_blocking_) {
     if (on_runtime_thread()) return Status::kSuccess;  // cannot wait here; reported later
     wait_reached(seq, -1);
     return query();

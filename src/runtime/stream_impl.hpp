@@ -57,6 +57,9 @@ class StreamImpl final : public RefCounted {
       init(t);
       t.seq = seq;
     });
+    // The common case (the stream already has an owner, launches are asynchronous) stays
+    // inline: a submission is a few tens of nanoseconds.
+    if ((w & 1) != 0 && !launch_blocking_) return Status::kSuccess;
     return submitted(seq, (w & 1) == 0);
   }
 
@@ -110,6 +113,7 @@ class StreamImpl final : public RefCounted {
   const std::uint64_t id_;
   const int priority_;
   const bool holds_device_;  // non-default streams keep their device alive
+  const bool launch_blocking_;  // the device's launch-blocking mode (fixed at its creation)
 
   TaskQueue queue_;
   // Own cache lines: submitters write state_ per task, the owner writes completed_ per

@@ -20,30 +20,33 @@ enum class TaskKind : std::uint8_t { kKernel, kCopy, kMemset, kHostFunc, kEventR
 
 const char* task_kind_name(TaskKind k) noexcept;
 
+// The members a core reads to run and retire a plain kernel come first: in a queue cell
+// (after its 8-byte sequence word) they and the kernel's function table fill the cell's
+// first cache line, so the line bounces between the submitting thread and the core once
+// per task while the rest of the cell (name, copy fields) stays in the submitter's cache.
 struct Task {
   TaskKind kind = TaskKind::kKernel;
-  CallbackMode mode = CallbackMode::kBlocking;  // kHostFunc
   bool placed = false;  // kKernel: avoid_cpu already honoured once (see StreamImpl::run)
   /// Parts a multi-core task is split into: kernel blocks, or copy chunks.
   std::uint32_t parts = 1;
   /// Parts finished so far (accessed through std::atomic_ref while parts run).
   std::uint32_t parts_done = 0;
-  std::uint64_t seq = 0;  // 1-based position in the stream
-  std::uint32_t op_tag = 0;      // profiler: operator tag of a kernel (0: none)
-  std::int32_t avoid_cpu = -1;   // kKernel: LaunchOptions::avoid_cpu
-  std::int64_t wait_since = 0;   // profiler: kEventWait, when the stream first reached it
-  std::array<char, 48> name{};
-
-  KernelFn kernel;  // kKernel, kHostFunc (called with a context it ignores)
+  std::int32_t avoid_cpu = -1;  // kKernel: LaunchOptions::avoid_cpu
   std::unique_ptr<LaunchSync> sync;  // kKernel: the barriers of a cooperative launch
+  std::unique_ptr<unsigned char[]> staging;  // kCopy: pageable source copied at submission
+  Ref<EventPoint> point;  // kEventRecord, kEventWait
+  KernelFn kernel;  // kKernel, kHostFunc (called with a context it ignores)
 
+  // Read only for reports, the profiler and copies.
+  std::uint64_t seq = 0;  // 1-based position in the stream
+  std::uint32_t op_tag = 0;     // profiler: operator tag of a kernel (0: none)
+  CallbackMode mode = CallbackMode::kBlocking;  // kHostFunc
+  std::int64_t wait_since = 0;  // profiler: kEventWait, when the stream first reached it
   void* dst = nullptr;  // kCopy, kMemset
   const void* src = nullptr;
   std::size_t bytes = 0;
-  int value = 0;
-  std::unique_ptr<unsigned char[]> staging;  // pageable source copied at submission
-
-  Ref<EventPoint> point;  // kEventRecord, kEventWait
+  int value = 0;  // kMemset
+  std::array<char, 48> name{};
 
   void set_name(std::string_view n) noexcept {
     const std::size_t len = n.size() < name.size() - 1 ? n.size() : name.size() - 1;

@@ -17,13 +17,8 @@ TaskQueue::~TaskQueue() {
   while (front() != nullptr) pop();
 }
 
-bool TaskQueue::cell_free(std::uint64_t pos) {
-  // Acquire/release on the cache too: a producer reusing a cell on the strength of a head
-  // another producer cached must still see the consumer's work on that cell as done
-  // (consumer releases head_ -> that producer acquires it and releases head_cache_ -> we
-  // acquire head_cache_).
-  if (pos - head_cache_.load(std::memory_order_acquire) < kRingSlots) return true;
-  // Looks full: ask the consumer. Acquire makes the destruction of the tasks it has
+bool TaskQueue::refresh_head(std::uint64_t pos) {
+  // Ask the consumer. Acquire makes the destruction of the tasks it has
   // consumed happen before we reuse their cells.
   const std::uint64_t h = head_.load(std::memory_order_acquire);
   // Keep the cache monotonic: another producer may have stored a newer head meanwhile.

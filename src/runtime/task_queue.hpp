@@ -9,7 +9,7 @@
 // position, which producers judge from a cached head, re-read only when the ring looks
 // full; the consumer never writes to a cell. So in the steady state a host thread feeding
 // a stream shares no lock and no written line with the core draining it beyond the task's
-// own cache lines.
+// own cache lines — for a plain kernel, one line (see task.hpp).
 //
 // A producer whose cell is still in use (more than N tasks pending) puts its task in the
 // overflow list, tagged with its position; the consumer takes overflow tasks when its
@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -24,13 +25,16 @@
 #include <utility>
 #include <vector>
 
+#include "platform/prefetch.hpp"
 #include "runtime/task.hpp"
 
 namespace vnpu::detail {
 
 class TaskQueue {
  public:
-  static constexpr std::uint64_t kRingSlots = 512;  // power of two
+  // A power of two. 64 cells (16 KB) stay in the submitting core's L1 cache; a larger
+  // ring made sustained submission slower, and bursts beyond it go to the overflow list.
+  static constexpr std::uint64_t kRingSlots = 64;
   static constexpr std::uint64_t kPrefetchAhead = 4;
 
   TaskQueue();
@@ -55,7 +59,7 @@ class TaskQueue {
   // producer writing the next.
   struct alignas(64) Cell {
     std::atomic<std::uint64_t> seq;
-    alignas(Task) unsigned char storage[sizeof(Task)];
+    alignas(Task) unsigned char storage[sizeof(Task)];  // at offset 8 (see task.hpp)
     Task* task() noexcept { return std::launder(reinterpret_cast<Task*>(storage)); }
   };
   struct Spilled {
@@ -63,13 +67,26 @@ class TaskQueue {
     Task task;
   };
   /// True when the cell of `pos` may be written (its previous task has been consumed).
-  bool cell_free(std::uint64_t pos);
+  bool cell_free(std::uint64_t pos) {
+    // Acquire/release on the cache too: a producer reusing a cell on the strength of a
+    // head another producer cached must still see the consumer's work on that cell as
+    // done (consumer releases head_ -> that producer acquires it and releases
+    // head_cache_ -> we acquire head_cache_).
+    return pos - head_cache_.load(std::memory_order_acquire) < kRingSlots || refresh_head(pos);
+  }
+  /// cell_free() when the ring looks full: asks the consumer for its head.
+  bool refresh_head(std::uint64_t pos);
   Task* take_overflow(std::uint64_t h);
   static void backoff(int attempt) noexcept;
 
-  // Producer side.
-  alignas(64) std::atomic<std::uint64_t> head_cache_{0};  // a recent consumer head (never ahead of it)
-  std::atomic<bool> overflow_on_{false};  // overflow_ may be non-empty
+  // Each group on its own cache lines: a line written per task by one side must hold
+  // nothing the other side reads per task.
+  // Read by both sides per task, written rarely.
+  alignas(64) const std::unique_ptr<Cell[]> cells_;
+  std::atomic<std::uint64_t> head_cache_{0};  // a recent consumer head (never ahead of it)
+
+  // The overflow list (bursts only).
+  alignas(64) std::atomic<bool> overflow_on_{false};  // overflow_ may be non-empty
   std::mutex overflow_mu_;
   std::vector<Spilled> overflow_;  // guarded by overflow_mu_
 
@@ -79,9 +96,10 @@ class TaskQueue {
   bool front_in_ring_ = false;
   std::vector<Spilled> taken_;  // overflow tasks moved to the consumer, sorted by position
   std::size_t taken_next_ = 0;
-
-  std::unique_ptr<Cell[]> cells_;
 };
+
+static_assert(alignof(Task) <= 8 && offsetof(Task, kernel) + 16 <= 64 - 8,
+              "a queue cell's first line holds the sequence word, the task's hot members and the kernel's table");
 
 template <class Init>
 void TaskQueue::emplace(std::uint64_t pos, Init&& init) noexcept {
@@ -90,8 +108,10 @@ void TaskQueue::emplace(std::uint64_t pos, Init&& init) noexcept {
     // Bring a cell a few positions ahead into this core's cache for writing now, so the
     // stores of a later push hit lines this core already owns.
     const auto* ahead = reinterpret_cast<const char*>(&cells_[(pos + kPrefetchAhead) & (kRingSlots - 1)]);
-    for (std::size_t off = 0; off < sizeof(Cell); off += 64) __builtin_prefetch(ahead + off, 1);
-    init(*::new (static_cast<void*>(c.storage)) Task());
+    for (std::size_t off = 0; off < sizeof(Cell); off += 64) prefetch_for_write(ahead + off);
+    // Default-initialized, not value-initialized: the members' own initializers run as
+    // plain stores instead of a zeroing of the whole cell first.
+    init(*::new (static_cast<void*>(c.storage)) Task);
     c.seq.store(pos + 1, std::memory_order_release);
     return;
   }

@@ -1,8 +1,8 @@
 // vnpu/detail/function.hpp — a move-only type-erased callable with inline storage.
 //
 // Tasks carry their kernel or host function in one of these. Callables up to
-// kInlineBytes (and nothrow-movable) are stored in place, so submitting a typical
-// lambda allocates nothing; larger ones go to the heap.
+// kInlineBytes, aligned to at most 8 bytes and nothrow-movable are stored in place, so
+// submitting a typical lambda allocates nothing; others go to the heap.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +20,7 @@ template <class R, class... Args>
 class UniqueFunction<R(Args...)> {
  public:
   static constexpr std::size_t kInlineBytes = 48;
+  static constexpr std::size_t kInlineAlign = 8;
 
   UniqueFunction() noexcept = default;
   UniqueFunction(std::nullptr_t) noexcept {}  // NOLINT
@@ -93,7 +94,7 @@ class UniqueFunction<R(Args...)> {
 
   template <class D>
   static constexpr bool fits_inline() {
-    return sizeof(D) <= kInlineBytes && alignof(D) <= alignof(std::max_align_t) &&
+    return sizeof(D) <= kInlineBytes && alignof(D) <= kInlineAlign &&
            std::is_nothrow_move_constructible_v<D>;
   }
 
@@ -120,8 +121,10 @@ class UniqueFunction<R(Args...)> {
       [](unsigned char* b) noexcept { delete *reinterpret_cast<D**>(b); },
   };
 
-  alignas(std::max_align_t) unsigned char buf_[kInlineBytes];
+  // The table first: a task queue keeps it on the line it reads anyway, and a callable
+  // without captures then needs no other line to be called.
   const Ops* ops_ = nullptr;
+  alignas(kInlineAlign) unsigned char buf_[kInlineBytes];
 };
 
 }  // namespace vnpu::detail
