@@ -5,10 +5,10 @@
 
 namespace vnpu::detail {
 
-template <class Pred>
-bool spin_then_check(Pred&& done, std::int64_t spin_ns, std::int64_t deadline_ns) {
+template <class Pred, class MaySpin>
+bool spin_then_check(Pred&& done, std::int64_t spin_ns, std::int64_t deadline_ns, MaySpin&& may_spin) {
   SpinGovernor& gov = SpinGovernor::instance();
-  if (spin_ns <= 0 || !gov.host_try_spin()) return false;
+  if (spin_ns <= 0 || !may_spin() || !gov.host_try_spin()) return false;
   const std::int64_t start = now_ns();
   std::int64_t end = start + spin_ns;
   if (deadline_ns >= 0 && deadline_ns < end) end = deadline_ns;
@@ -16,7 +16,7 @@ bool spin_then_check(Pred&& done, std::int64_t spin_ns, std::int64_t deadline_ns
   for (std::int64_t now = start;; now = now_ns()) {
     spin_step(start, now);
     if ((ok = done())) break;
-    if (!gov.host_may_spin() || now_ns() >= end) break;
+    if (!gov.host_may_spin() || !may_spin() || now_ns() >= end) break;
   }
   gov.host_leave();
   return ok;
@@ -32,7 +32,9 @@ bool wait_until(Pred&& done, EventCount& ec, std::int64_t spin_ns, std::int64_t 
       ec.cancel_wait();
       return true;
     }
-    if (!ec.wait(key, deadline_ns)) return done();
+    const bool woken = ec.wait(key, deadline_ns);
+    SpinGovernor::instance().host_resumed();
+    if (!woken) return done();
   }
 }
 

@@ -29,14 +29,16 @@ class EventCount {
   bool wait(std::uint32_t key, std::int64_t deadline_ns) noexcept;
 
   /// Wakes up to `n` waiters (all if n <= 0). Call after publishing the condition.
-  void notify(int n) noexcept {
+  /// Returns false if nobody was waiting.
+  bool notify(int n) noexcept {
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (waiters_.load(std::memory_order_relaxed) == 0) return;
+    if (waiters_.load(std::memory_order_relaxed) == 0) return false;
     epoch_.fetch_add(1, std::memory_order_seq_cst);
     wake(n);
+    return true;
   }
-  void notify_all() noexcept { notify(0); }
-  void notify_one() noexcept { notify(1); }
+  bool notify_all() noexcept { return notify(0); }
+  bool notify_one() noexcept { return notify(1); }
   bool has_waiters() const noexcept { return waiters_.load(std::memory_order_seq_cst) != 0; }
 
  private:
@@ -70,6 +72,24 @@ class SpinGovernor {
   }
   void host_leave() noexcept { hosts_.fetch_sub(1, std::memory_order_relaxed); }
 
+  // Parked host threads being woken. The OS tends to queue a woken thread on the CPU it
+  // last ran on, behind whatever runs there now; if that is an idle worker spinning, the
+  // host thread waits for the end of a time slice (up to milliseconds measured) unless
+  // the spinner yields.
+  /// A runtime thread has just woken a parked host thread (a synchronize or event wait).
+  void host_woken(std::int64_t now) noexcept { host_woken_at_.store(now, std::memory_order_relaxed); }
+  /// A woken host thread runs again: spinners may stop yielding.
+  void host_resumed() noexcept {
+    if (host_woken_at_.load(std::memory_order_relaxed) != kNever)
+      host_woken_at_.store(kNever, std::memory_order_relaxed);
+  }
+  /// Should an idle worker yield its CPU instead of pausing? While a woken host thread
+  /// may still wait for a CPU (at most kYieldToHostNs after the wake-up).
+  bool yield_to_host(std::int64_t now) const noexcept {
+    return now - host_woken_at_.load(std::memory_order_relaxed) < kYieldToHostNs;
+  }
+  static constexpr std::int64_t kYieldToHostNs = 2'000'000;
+
   int limit() const noexcept { return limit_; }
 
  private:
@@ -82,8 +102,10 @@ class SpinGovernor {
     }
     return false;
   }
+  static constexpr std::int64_t kNever = INT64_MIN / 2;  // "now - kNever" cannot overflow
   std::atomic<int> workers_{0};
   std::atomic<int> hosts_{0};
+  std::atomic<std::int64_t> host_woken_at_{kNever};
   const int limit_;
 };
 
@@ -100,15 +122,21 @@ bool wait_until(Pred&& done, EventCount& ec, std::int64_t spin_ns, std::int64_t 
 /// One step of a host thread's spin-wait that started at `start_ns`: pause first, and after
 /// kYieldAfterNs yield the CPU instead, so that a runtime thread sharing it (the one being
 /// waited for, or one just woken to do the work) gets to run instead of waiting for a time
-/// slice. (Idle runtime workers spin with pauses only: yielding there kept a worker and
+/// slice. (Idle runtime workers spin with pauses only, except just after they woke a
+/// parked host thread — see SpinGovernor::yield_to_host: yielding always kept a worker and
 /// the host thread feeding it sharing one CPU.)
 inline constexpr std::int64_t kYieldAfterNs = 2000;
 void spin_step(std::int64_t start_ns, std::int64_t now) noexcept;
 
 /// The spin half alone: spins up to `spin_ns` (if the governor allows) until `done()`;
-/// returns whether it held.
+/// returns whether it held. `may_spin()`, checked before every step, can refuse the spin
+/// for reasons the governor cannot see (see StreamImpl::wait_reached).
+template <class Pred, class MaySpin>
+bool spin_then_check(Pred&& done, std::int64_t spin_ns, std::int64_t deadline_ns, MaySpin&& may_spin);
 template <class Pred>
-bool spin_then_check(Pred&& done, std::int64_t spin_ns, std::int64_t deadline_ns);
+bool spin_then_check(Pred&& done, std::int64_t spin_ns, std::int64_t deadline_ns) {
+  return spin_then_check(done, spin_ns, deadline_ns, [] { return true; });
+}
 
 }  // namespace vnpu::detail
 

@@ -253,7 +253,9 @@ void EnginePool::worker_main(std::uint32_t index) {
     }
     if (spin && !counted) spin = counted = gov.worker_try_spin();
     if (spin && gov.worker_may_spin()) {
-      for (int i = 0; i < 64 && work_count_.load(std::memory_order_acquire) == 0; ++i) cpu_relax();
+      if (gov.yield_to_host(now)) std::this_thread::yield();  // a woken host thread may need this CPU
+      else
+        for (int i = 0; i < 64 && work_count_.load(std::memory_order_acquire) == 0; ++i) cpu_relax();
       continue;
     }
     // Park until work is scheduled.

@@ -18,7 +18,7 @@ void EventPoint::complete() {
     done.store(true, std::memory_order_release);
     resume.swap(waiters_);
   }
-  ec.notify_all();
+  if (ec.notify_all()) SpinGovernor::instance().host_woken(now_ns());
   for (StreamImpl* s : resume) s->resume();
 }
 
