@@ -10,7 +10,8 @@
 # on the same cases, threads and data, and prints per case: vnpu's GB/s, its share of the
 # measured bandwidth, each peer's GB/s and vnpu / the best peer -- with vnpu timed by
 # `vnpu bench`, and with vnpu timed in the peer binary (same process, buffer and warm-up
-# as the peers, seconds apart). All figures are medians.
+# as the peers, its repetitions randomly interleaved with theirs, so that a drift of the
+# host's speed during the run touches every column alike). All figures are medians.
 #
 # Environment:
 #   BUILD=0          skip configuring and building
@@ -36,7 +37,8 @@ log "vnpu bench reduce ..."
 "$CLI" bench reduce --json >"$out/vnpu.json"
 log "vnpu_reduce_peers (${REPS} x ${MIN_TIME} s per case and peer) ..."
 "$PEERS" --benchmark_format=json --benchmark_repetitions="$REPS" --benchmark_report_aggregates_only=true \
-  --benchmark_min_time="$MIN_TIME" --benchmark_min_warmup_time="$WARMUP" >"$out/peers.json"
+  --benchmark_min_time="$MIN_TIME" --benchmark_min_warmup_time="$WARMUP" --benchmark_enable_random_interleaving=true \
+  >"$out/peers.json"
 
 PYTHONPATH=scripts python3 - "$out/vnpu.json" "$out/peers.json" <<'PY'
 import datetime, json, platform, sys

@@ -162,6 +162,18 @@ Status prepare(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor
 
 void kernel_name(ReduceOp op, char (&name)[48]) { std::snprintf(name, sizeof name, "reduce_%s", reduce_op_name(op)); }
 
+// Phase 1 of block b: its share of the units, then (claim > 0) help with the others'.
+void run_block(const detail::Plan& plan, std::uint32_t b) {
+  if (plan.claim == 0) {
+    std::int64_t u0 = 0, u1 = 0;
+    detail::split(plan.units, plan.blocks, b, &u0, &u1);
+    detail::run_units(plan, u0, u1);
+    return;
+  }
+  detail::run_owned(plan.blocks, b, plan.units, plan.claim, plan.next_unit,
+                    [&plan](std::int64_t u0, std::int64_t u1) { detail::run_units(plan, u0, u1); });
+}
+
 
 }  // namespace
 
@@ -178,9 +190,7 @@ Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor&
   const detail::OpTag tag(name, in, out);
   Stream s = stream;
   return s.launch(name, blocks, lo, [plan](const KernelContext& ctx) {
-    std::int64_t u0 = 0, u1 = 0;
-    detail::split(plan->units, plan->blocks, ctx.block_idx(), &u0, &u1);
-    detail::run_units(*plan, u0, u1);
+    run_block(*plan, ctx.block_idx());
     if (plan->K > 1) {
       // Every partial must be written before any output combines them.
       if (plan->blocks > 1) ctx.sync_all();
@@ -209,11 +219,7 @@ Status reduce(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOpti
   const detail::OpTag tag(name, in, out);
   return detail::run_joined(
       s, name, plan->blocks,
-      [&plan](std::uint32_t b, const KernelContext*) {
-        std::int64_t u0 = 0, u1 = 0;
-        detail::split(plan->units, plan->blocks, b, &u0, &u1);
-        detail::run_units(*plan, u0, u1);
-      },
+      [&plan](std::uint32_t b, const KernelContext*) { run_block(*plan, b); },
       [&plan] {
         if (plan->K > 1) detail::finish_outputs(*plan, 0, plan->outputs());
       });

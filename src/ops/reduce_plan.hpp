@@ -122,6 +122,13 @@ struct Plan {
   std::int64_t K = 1;  // segments per output (inner/gather) or per column (outer)
   std::int64_t units = 0;
   std::uint32_t blocks = 1;
+  /// claim > 0: each block claims runs of `claim` units of its share (split()) from
+  /// next_unit, then helps the others (run_owned of split.hpp), so a block slowed down by
+  /// another thread on its CPU leaves the rest of its share to the others. claim == 0
+  /// (outer layout): each block runs exactly its share. A unit's bits do not depend on
+  /// who computes it.
+  ShareCounters next_unit;
+  std::int64_t claim = 0;
   std::vector<Partial> partials;  // K > 1: one per (output, segment), output-major
   // Outer layout, f32 output, and a family whose partial is one f64 (sum, sum_sq, l1,
   // mean, l2, max, min, prod on floats): column results go straight to f32, and when

@@ -2,12 +2,15 @@
 // on devices with 1, 2 and 3 compute cores, on inputs large enough that several cores and
 // many chunks take part, and run after run. Across ISAs, every op but logsumexp gives the
 // same bits too (reduce.hpp).
+#include <atomic>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ops/reduce_support.hpp"
@@ -127,6 +130,59 @@ TEST_P(ReduceDeterminism, SameBitsForOneTwoAndThreeCores) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, ReduceDeterminism, ::testing::ValuesIn(det_cases()));
+
+// A block of a launch that cannot start (another kernel holds the core it needs) leaves
+// its share to the block that runs: the units it takes over give the same bits as on a
+// one-core device. One of the 2-core device's cores is held by a kernel on another stream
+// while the reduction runs, until the running block has had time to do everything.
+TEST(ReduceDeterminism, SameBitsWhenOneBlockDoesTheOthersShare) {
+  const bool small = kAddressSanitizer || kThreadSanitizer;
+  const std::vector<DetCase> cases = {
+      {{small ? 300007 : 3000017}, std::nullopt, DType::kF32},                 // chunks, then a combine
+      {{small ? 1024 : 4096, 1024}, std::vector<int>{1}, DType::kF32},         // whole rows
+      {{small ? 65536 : 1048576, 16}, std::vector<int>{1}, DType::kF32},       // short rows
+      {{4, small ? 100003 : 300007}, std::vector<int>{-1}, DType::kBF16},     // row segments
+  };
+  Harness one(1), two(2);
+  Stream blocker_stream = two.device().create_stream().value();
+  for (const DetCase& dc : cases) {
+    const std::vector<unsigned char> host = det_input(dc);
+    void* in1 = one.upload(host.data(), host.size());
+    void* in2 = two.upload(host.data(), host.size());
+    const int rank = static_cast<int>(dc.shape.size());
+    const std::vector<std::int64_t> oshape = expected_out_shape(dc.shape, reduce_mask(rank, dc.axes), false);
+    for (ReduceOp op : {ReduceOp::kSum, ReduceOp::kMean, ReduceOp::kMax, ReduceOp::kVar, ReduceOp::kLogSumExp,
+                        ReduceOp::kArgMax, ReduceOp::kProd}) {
+      if (!op_supports(op, dc.dtype)) continue;
+      const DType odt = natural_out_dtype(op, dc.dtype);
+      const std::size_t obytes = static_cast<std::size_t>(product(oshape)) * dtype_size(odt);
+      ops::ReduceOptions o;
+      o.axes = to_axes(dc.axes);
+      void* out1 = one.alloc(obytes, 0xCD);
+      ASSERT_OK(ops::reduce(one.stream(), op, Tensor(in1, dc.dtype, dc.shape), Tensor(out1, odt, oshape), o));
+      ASSERT_OK(one.stream().synchronize());
+      std::atomic<bool> release{false};
+      ASSERT_OK(blocker_stream.launch("hold_a_core", 1, [&release](const KernelContext&) {
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!release.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < give_up) {
+        }
+      }));
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the blocker takes a core
+      void* out2 = two.alloc(obytes, 0xCD);
+      ASSERT_OK(ops::reduce(two.stream(), op, Tensor(in2, dc.dtype, dc.shape), Tensor(out2, odt, oshape), o));
+      std::this_thread::sleep_for(std::chrono::milliseconds(small ? 150 : 40));  // the other block works alone
+      release.store(true, std::memory_order_release);
+      ASSERT_OK(two.stream().synchronize()) << op_label(op) << ": " << last_error_message();
+      ASSERT_OK(blocker_stream.synchronize());
+      EXPECT_TRUE(one.download(out1, obytes) == two.download(out2, obytes))
+          << op_label(op) << " " << shape_str(dc.shape) << ": " << "differs from 1 core";
+      one.release(out1);
+      two.release(out2);
+    }
+    one.release(in1);
+    two.release(in2);
+  }
+}
 
 // Across layouts ----------------------------------------------------------------------
 
