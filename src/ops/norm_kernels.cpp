@@ -445,8 +445,8 @@ void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
       for (std::int64_t u = g * per; u < (g + 1) * per; ++u) {
         std::int64_t first = 0, gg = 0, n = 0;
         p.unit(u, &first, &gg, &n);
-        if (sequential) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
-        else PrefetchUnit(p, u + 2);
+        if (!sequential) PrefetchUnit(p, u + 2);
+        else if (p.prefetch_ahead) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
         norm_merge(p.kind, &acc, ChunkPartial(p, first, n, bf->x, &loaded));
       }
       st = norm_finish_group(p, g, acc);
@@ -456,8 +456,11 @@ void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
     for (std::int64_t u = g * per; u < (g + 1) * per; ++u) {
       std::int64_t first = 0, gg = 0, n = 0;
       p.unit(u, &first, &gg, &n);
-      if (sequential && (reread || !p.batch_stats())) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
-      else if (reread || !p.batch_stats()) PrefetchUnit(p, u + 2);
+      if (sequential && (reread || !p.batch_stats())) {
+        if (p.prefetch_ahead) PrefetchAhead(p, first + n, g1 * p.group_step, &ahead);
+      } else if (reread || !p.batch_stats()) {
+        PrefetchUnit(p, u + 2);
+      }
       // Normalizing from cache: meanwhile the next group (a strided channel, which the
       // sequential prefetch does not reach) comes into L2, chunk by chunk.
       else if (!sequential && g + 1 < g1) PrefetchUnit(p, u + per, 2);

@@ -6,9 +6,23 @@
 #include <cmath>
 #include <cstring>
 
+#include "vnpu/platform.hpp"
+
 namespace vnpu::ops::detail {
 
 namespace {
+
+// The largest data cache, bytes (the last level).
+std::int64_t last_level_cache_bytes() {
+  static const std::int64_t bytes = [] {
+    std::size_t most = 0;
+    for (const CacheInfo& c : cpu_info().caches)
+      if (c.type != "Instruction") most = std::max(most, c.size_bytes);
+    return most != 0 ? static_cast<std::int64_t>(most) : std::int64_t{32} << 20;  // unknown: a typical L3
+  }();
+  return bytes;
+}
+
 
 // v rounded to f32 toward zero with the last bit set when inexact ("round to odd"): a
 // later rounding to f16 or bf16 (at most 16 significant bits) then equals the direct
@@ -108,6 +122,8 @@ void plan_work(NormPlan* p, int cores) {
   p->claim = claim_size(p->groups, b);
   p->next_group.reset(p->blocks);
   p->stream_y = p->y.dense && elems * static_cast<std::int64_t>(dtype_size(p->y.dtype)) >= kNormStreamBytes;
+  const auto footprint = elems * static_cast<std::int64_t>(dtype_size(p->x.dtype) + dtype_size(p->y.dtype));
+  p->prefetch_ahead = footprint > last_level_cache_bytes();
 }
 
 void norm_run_block(NormPlan& p, const KernelContext& ctx) {

@@ -99,6 +99,9 @@ struct NormPlan {
 
   /// y is dense and much larger than the caches: written with non-temporal stores.
   bool stream_y = false;
+  /// x and y together exceed the last-level cache: dense groups are prefetched a fixed
+  /// distance ahead (from cache, the hardware prefetchers do better alone).
+  bool prefetch_ahead = false;
   std::uint32_t blocks = 1;
   /// True: each block owns whole groups (statistics and normalization in one visit).
   /// False: blocks share the chunks of every group; partial statistics meet in `partials`
