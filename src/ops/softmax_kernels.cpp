@@ -201,7 +201,7 @@ HWY_NOINLINE float RowMax(const float* HWY_RESTRICT x, std::int64_t n) {
 
 // The largest element when the row holds no NaN; with a NaN it may be any element (see
 // vec::MaxPlain). The fused rows, which use it, find NaN rows by their exp sum.
-HWY_NOINLINE float RowMaxPlain(const float* HWY_RESTRICT x, std::int64_t n) {
+HWY_INLINE float RowMaxPlain(const float* HWY_RESTRICT x, std::int64_t n) {
 #if SM_VEC
   return vec::MaxPlain(x, n);
 #else
@@ -212,7 +212,7 @@ HWY_NOINLINE float RowMaxPlain(const float* HWY_RESTRICT x, std::int64_t n) {
 // Sum of exp(x - m); with kStore, exp(x - m) is also written to e (which may be x).
 // With kBelowMax, only the elements below m add. `ahead`: memory to prefetch meanwhile.
 template <bool kStore, bool kBelowMax = false>
-HWY_NOINLINE float ExpSum(const float* x, std::int64_t n, float m, float* e, const Ahead& ahead = {}) {
+HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e, const Ahead& ahead = {}) {
 #if SM_VEC
   return vec::ExpSum<kStore, kBelowMax>(x, n, m, e, ahead);
 #else
