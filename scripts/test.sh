@@ -22,7 +22,7 @@
 #             the runtime and kernel suites again with the profiler on (VNPU_PROFILE), traces checked
 #   asan      asan preset (library + tests), ctest under AddressSanitizer + UBSan + LSan
 #   fuzz      fuzz/ built with clang (libFuzzer + ASan + UBSan) into build/fuzz; npy_fuzz runs
-#             for VNPU_FUZZ_SECONDS (default 60) from a generated seed corpus, then acl_fuzz
+#             for VNPU_FUZZ_SECONDS (default 45) from a generated seed corpus, then acl_fuzz
 #             (random C API call sequences) as long; any crash, leak or hang fails
 #
 # A failing step does not stop the later ones. The last line is "N passed, N failed";
@@ -191,7 +191,7 @@ step_asan() {
 # libFuzzer exits non-zero on a crash, a sanitizer report or a timeout; the input that
 # caused it is kept in build/fuzz/artifacts/ (replay: build/fuzz/npy_fuzz FILE).
 step_fuzz() {
-  local dir=build/fuzz seconds=${VNPU_FUZZ_SECONDS:-60}
+  local dir=build/fuzz seconds=${VNPU_FUZZ_SECONDS:-45}
   cmake -S fuzz -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
     -DCMAKE_CXX_COMPILER=clang++
   cmake --build "$dir" -j"$JOBS"
