@@ -70,10 +70,14 @@ Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const
 }
 
 Expected<Device> sync_device(const void* data) {
-  // Memory vnpu did not allocate runs on device 0. Asked first of the registry's cached
-  // lookup: Device::of's error message (formatted, then discarded) would cost such calls
-  // more than the op, and its locked lookup is needed only for vnpu's own memory.
-  if (!vnpu::detail::MemoryRegistry::instance().find(data)) return Device::get(0);
+  // Asked first of the registry's cached lookup: Device::of's error message (formatted,
+  // then discarded) would cost foreign memory more than the op. The process-wide devices
+  // (ids below Device::count()) are never destroyed, so memory of theirs names its device
+  // by id, and Device::get hands it out without a lock; only memory of a device made by
+  // Device::create needs Device::of's locked lookup, which holds its owner alive.
+  const auto a = vnpu::detail::MemoryRegistry::instance().find(data);
+  if (!a) return Device::get(0);
+  if (a->device_id >= 0 && a->device_id < Device::count()) return Device::get(a->device_id);
   Expected<Device> dev = Device::of(data);
   if (dev) return dev;
   vnpu::detail::clear_error();  // freed meanwhile: as for foreign memory

@@ -116,9 +116,10 @@ Status check_output(ReduceOp op, const Tensor& in, const Tensor& out, const Chec
     return fail(Status::kInvalidDtype, "reduce %s: output dtype %s is not allowed for %s input (use %s%s)", name,
                 dtype_name(out.dtype()), dtype_name(in.dtype()), dtype_name(want),
                 is_floating(want) && want != DType::kF32 ? " or f32" : "");
-  VNPU_TRY(vnpu::detail::check_tensor_memory(in, "input", name));
-  VNPU_TRY(vnpu::detail::check_tensor_memory(out, "output", name));
-  if (vnpu::detail::tensors_overlap(in, out))
+  const vnpu::detail::Extent ein = vnpu::detail::tensor_extent(in), eout = vnpu::detail::tensor_extent(out);
+  VNPU_TRY(vnpu::detail::check_tensor_memory(in, ein, "input", name));
+  VNPU_TRY(vnpu::detail::check_tensor_memory(out, eout, "output", name));
+  if (vnpu::detail::extents_overlap(in, ein, out, eout))
     return fail(Status::kInvalidArgument, "reduce %s: the output overlaps the input", name);
   return Status::kSuccess;
 }

@@ -61,9 +61,10 @@ Status check_request(bool log, const Tensor& in, const Tensor& out, const Softma
                   "%s: the output has stride 0 on dimension %d (size %lld): several results would land on one "
                   "element",
                   name, k, static_cast<long long>(out.dim(k)));
-  VNPU_TRY(vnpu::detail::check_tensor_memory(in, "input", name));
-  VNPU_TRY(vnpu::detail::check_tensor_memory(out, "output", name));
-  if (vnpu::detail::tensors_overlap(in, out) && !same_view(in, out))
+  const vnpu::detail::Extent ein = vnpu::detail::tensor_extent(in), eout = vnpu::detail::tensor_extent(out);
+  VNPU_TRY(vnpu::detail::check_tensor_memory(in, ein, "input", name));
+  VNPU_TRY(vnpu::detail::check_tensor_memory(out, eout, "output", name));
+  if (vnpu::detail::extents_overlap(in, ein, out, eout) && !same_view(in, out))
     return fail(Status::kInvalidArgument,
                 "%s: the output overlaps the input without being the same view (in place needs the same data "
                 "pointer and strides)",

@@ -13,8 +13,23 @@ struct Dim {
 
 // The outer dims (every dim but the axis) with size-1 dims dropped and adjacent dims
 // merged where both tensors step through them as one: outer stride == inner stride * size.
-std::vector<Dim> outer_dims(const Tensor& in, const Tensor& out, int axis) {
-  std::vector<Dim> d;
+// A fixed array (rank <= kMaxRank), so that planning a small call allocates nothing.
+struct DimList {
+  Dim d[kMaxRank];
+  int n = 0;
+  std::size_t size() const noexcept { return static_cast<std::size_t>(n); }
+  bool empty() const noexcept { return n == 0; }
+  Dim& operator[](std::size_t k) noexcept { return d[k]; }
+  Dim& back() noexcept { return d[n - 1]; }
+  void push_back(const Dim& x) noexcept { d[n++] = x; }
+  void erase(int k) noexcept {
+    for (int j = k; j + 1 < n; ++j) d[j] = d[j + 1];
+    --n;
+  }
+};
+
+DimList outer_dims(const Tensor& in, const Tensor& out, int axis) {
+  DimList d;
   for (int k = 0; k < in.rank(); ++k) {
     if (k == axis || in.dim(k) == 1) continue;
     const Dim cur{in.dim(k), in.stride(k), out.stride(k)};
@@ -56,7 +71,7 @@ bool fill_softmax_plan(SoftmaxPlan& plan, bool log, const Tensor& in, const Tens
   (void)scratch;
   p->fused_max = kSmFusedMaxElems;
 
-  std::vector<Dim> dims = outer_dims(in, out, axis);
+  DimList dims = outer_dims(in, out, axis);
   int col = -1;  // an outer dim with unit strides in both tensors: the columns layout
   if (!(p->in_step == 1 && p->out_step == 1))
     for (int k = static_cast<int>(dims.size()) - 1; k >= 0 && col < 0; --k)
@@ -69,7 +84,7 @@ bool fill_softmax_plan(SoftmaxPlan& plan, bool log, const Tensor& in, const Tens
   if (col >= 0) {
     p->layout = SmLayout::kColumns;
     p->C = dims[static_cast<std::size_t>(col)].size;
-    dims.erase(dims.begin() + col);
+    dims.erase(col);
   }
   p->outer.n = static_cast<int>(dims.size());
   p->rows = 1;

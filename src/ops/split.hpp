@@ -25,8 +25,16 @@ inline std::int64_t claim_size(std::int64_t units, std::int64_t blocks) noexcept
 /// One claim counter per block, each on its own cache line (see run_owned).
 class ShareCounters {
  public:
-  /// `blocks` counters at 0.
-  void reset(std::uint32_t blocks) { slots_ = std::make_unique<Slot[]>(blocks); }
+  /// `blocks` counters at 0. A single block claims nothing (run_owned runs its units
+  /// directly), so none are allocated for it: a small synchronous op plans without
+  /// touching the heap.
+  void reset(std::uint32_t blocks) {
+    if (blocks <= 1) {
+      slots_.reset();
+      return;
+    }
+    slots_ = std::make_unique<Slot[]>(blocks);
+  }
   std::atomic<std::int64_t>& operator[](std::uint32_t b) const noexcept { return slots_[b].next; }
 
  private:

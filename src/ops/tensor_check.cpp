@@ -16,47 +16,39 @@ std::string shape_string(std::span<const std::int64_t> shape) {
   return s + "]";
 }
 
-void tensor_extent(const Tensor& t, std::int64_t* lo, std::int64_t* hi) noexcept {
-  *lo = 0;
-  *hi = 0;
-  if (t.numel() == 0) return;
+Extent tensor_extent(const Tensor& t) noexcept {
   std::int64_t mn = 0, mx = 0;
   for (int k = 0; k < t.rank(); ++k) {
+    if (t.dim(k) == 0) return {};
     const std::int64_t span = (t.dim(k) - 1) * t.stride(k);
     if (span < 0) mn += span;
     else mx += span;
   }
   const auto es = static_cast<std::int64_t>(dtype_size(t.dtype()));
-  *lo = mn * es;
-  *hi = (mx + 1) * es;
+  return {mn * es, (mx + 1) * es};
 }
 
-Status check_tensor_memory(const Tensor& t, const char* role, const char* op) {
-  if (t.numel() == 0) return Status::kSuccess;
+Status check_tensor_memory(const Tensor& t, const Extent& e, const char* role, const char* op) {
+  if (e.empty()) return Status::kSuccess;
   if (t.data() == nullptr) return fail(Status::kInvalidArgument, "%s: the %s tensor has elements but a null data pointer", op, role);
   const PointerInfo info = pointer_info(t.data());
   if (info.type == MemoryType::kPageable || info.base == nullptr) return Status::kSuccess;
-  std::int64_t lo = 0, hi = 0;
-  tensor_extent(t, &lo, &hi);
   const auto addr = reinterpret_cast<std::intptr_t>(t.data());
   const auto base = reinterpret_cast<std::intptr_t>(info.base);
-  if (addr + lo < base || addr + hi > base + static_cast<std::intptr_t>(info.size))
+  if (addr + e.lo < base || addr + e.hi > base + static_cast<std::intptr_t>(info.size))
     return fail(Status::kOutOfRange,
                 "%s: the %s tensor's elements span bytes [%lld, %lld) from its data pointer, outside its %zu-byte "
                 "allocation (which starts %lld bytes before the pointer)",
-                op, role, static_cast<long long>(lo), static_cast<long long>(hi), info.size,
+                op, role, static_cast<long long>(e.lo), static_cast<long long>(e.hi), info.size,
                 static_cast<long long>(addr - base));
   return Status::kSuccess;
 }
 
-bool tensors_overlap(const Tensor& a, const Tensor& b) noexcept {
-  if (a.numel() == 0 || b.numel() == 0) return false;
-  std::int64_t alo = 0, ahi = 0, blo = 0, bhi = 0;
-  tensor_extent(a, &alo, &ahi);
-  tensor_extent(b, &blo, &bhi);
+bool extents_overlap(const Tensor& a, const Extent& ea, const Tensor& b, const Extent& eb) noexcept {
+  if (ea.empty() || eb.empty()) return false;
   const auto pa = reinterpret_cast<std::intptr_t>(a.data());
   const auto pb = reinterpret_cast<std::intptr_t>(b.data());
-  return pa + alo < pb + bhi && pb + blo < pa + ahi;
+  return pa + ea.lo < pb + eb.hi && pb + eb.lo < pa + ea.hi;
 }
 
 }  // namespace vnpu::detail

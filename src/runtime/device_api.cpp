@@ -1,4 +1,5 @@
 // Public Device methods and the process-wide device table.
+#include <atomic>
 #include <mutex>
 
 #include "common/env.hpp"
@@ -18,8 +19,9 @@ namespace {
 constexpr int kMaxDevices = 64;
 
 struct DeviceTable {
-  std::mutex mu;
-  detail::DeviceImpl* devices[kMaxDevices] = {};  // created on first use, never destroyed
+  std::mutex mu;  // serializes creation
+  // Created on first use under mu, never destroyed: once set, read without the lock.
+  std::atomic<detail::DeviceImpl*> devices[kMaxDevices] = {};
   int count = 0;
   std::atomic<int> next_private_id{0};
 };
@@ -47,14 +49,17 @@ Expected<Device> Device::get(int id) {
   if (id < 0 || id >= t.count)
     return fail(Status::kInvalidDevice, "Device::get(%d): valid ids are 0..%d (set VNPU_DEVICES for more)", id,
                 t.count - 1);
-  std::lock_guard lock(t.mu);
-  if (t.devices[id] == nullptr) {
-    detail::DeviceImpl* d = nullptr;
-    VNPU_TRY(detail::DeviceImpl::create(DeviceConfig{}, id, &d));
-    t.devices[id] = d;  // the table's reference is never released
+  detail::DeviceImpl* d = t.devices[id].load(std::memory_order_acquire);
+  if (d == nullptr) {
+    std::lock_guard lock(t.mu);
+    d = t.devices[id].load(std::memory_order_relaxed);
+    if (d == nullptr) {
+      VNPU_TRY(detail::DeviceImpl::create(DeviceConfig{}, id, &d));
+      t.devices[id].store(d, std::memory_order_release);  // the table's reference is never released
+    }
   }
-  t.devices[id]->retain();
-  return Device(t.devices[id]);
+  d->retain();
+  return Device(d);
 }
 
 Expected<Device> Device::create(const DeviceConfig& config) {
