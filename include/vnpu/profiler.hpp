@@ -9,11 +9,14 @@
 //   host callbacks of device d    host functions (Stream::host_func)
 //   stream s of device d          event records (instants) and event waits (from the moment
 //                                 the stream reached the wait until the event completed)
-//   host thread t                 the application's blocking waits: Stream/Device/Event
-//                                 synchronize
+//   host thread t                 the application's blocking waits (Stream/Device/Event
+//                                 synchronize); what the thread itself runs: the block a
+//                                 synchronous operator runs on the caller, and the
+//                                 synchronous vnpu::memcpy / vnpu::memset
 //
 // Spans on one lane never partially overlap: they are disjoint or nested (a barrier wait
-// lies inside the kernel block that waited). Each span carries its stream, the task's
+// lies inside the kernel block that waited; a vnpu::memcpy called inside a kernel lies
+// inside its block, on the core's lane). Each span carries its stream, the task's
 // sequence number in that stream, its name, the bytes it moved and, for kernels launched
 // by an operator, the operator's name, shape and bytes (see ScopedOpTag).
 //

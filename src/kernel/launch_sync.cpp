@@ -30,8 +30,10 @@ bool stuck(const Barrier& b) noexcept {
 }  // namespace
 
 void LaunchSync::wait(Barrier& b, std::uint32_t block, const char* what) {
-  prof::ScopedSpan span;  // the wait, nested in the block's kernel span
-  if (span.begin()) {
+  // The wait, nested in the block's kernel span; not recorded when the block itself was
+  // not (the profiler started while it ran): its lane would not be known.
+  prof::ScopedSpan span;
+  if (prof::on() && prof::t_block.valid && span.begin()) {
     const prof::BlockContext& c = prof::t_block;
     prof::Record& r = span.record();
     r.kind = prof::SpanKind::kBarrier;

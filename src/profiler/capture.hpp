@@ -3,7 +3,7 @@
 // The hot-path contract: when the profiler is off, a capture point costs one relaxed
 // load (on()); compiled with VNPU_PROFILER_DISABLED, on() is a constant false and the
 // capture code disappears. When on, emit() appends one Record to the calling thread's
-// own buffer (buffer.cpp) without locks.
+// own buffer (session.cpp) without locks.
 #pragma once
 
 #include <atomic>
@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/utf8.hpp"
 #include "platform/clock.hpp"
 #include "vnpu/profiler.hpp"
 
@@ -48,8 +49,7 @@ struct Record {
   char name[64];  // Task::name (48) and more; makes the record 128 bytes
 
   void set_name(const char* n) noexcept {
-    std::size_t len = std::strlen(n);
-    if (len > sizeof name - 1) len = sizeof name - 1;
+    const std::size_t len = utf8_prefix(n, std::strlen(n), sizeof name - 1);
     std::memcpy(name, n, len);
     name[len] = '\0';
   }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "profiler/capture.hpp"
 #include "runtime/device_impl.hpp"
 #include "runtime/memory_registry.hpp"
 #include "vnpu/memory.hpp"
@@ -11,6 +12,30 @@
 namespace vnpu {
 namespace detail {
 namespace {
+
+// The synchronous copy and memset run on the calling thread: their spans go on its
+// host-thread lane, as a synchronous op's own block does, or, called from a kernel, on
+// the compute core's lane inside the block's span.
+bool begin_host_span(prof::ScopedSpan& span, prof::SpanKind kind, const char* name, std::size_t bytes) noexcept {
+  if (!span.begin()) return false;
+  prof::Record& r = span.record();
+  r.kind = kind;
+  if (const prof::BlockContext& b = prof::t_block; b.valid) {
+    r.lane_kind = prof::LaneKind::kComputeCore;
+    r.device = b.device;
+    r.lane = b.lane;
+    r.stream = b.stream;
+    r.seq = b.seq;
+  } else {
+    r.lane_kind = prof::LaneKind::kHostThread;
+    r.device = -1;  // application threads belong to no device
+    r.lane = prof::host_thread_lane();
+  }
+  r.bytes = bytes;
+  r.op = prof::current_op_tag();
+  r.set_name(name);
+  return true;
+}
 
 const char* kind_name(CopyKind k) {
   switch (k) {
@@ -39,6 +64,15 @@ Status classify(const void* p, std::size_t count, const char* who, const char* r
 }
 
 }  // namespace
+
+const char* copy_name(CopyKind k) noexcept {
+  switch (k) {
+    case CopyKind::kHostToDevice: return "memcpy_h2d";
+    case CopyKind::kDeviceToHost: return "memcpy_d2h";
+    case CopyKind::kDeviceToDevice: return "memcpy_d2d";
+    default: return "memcpy_h2h";
+  }
+}
 
 Status check_copy(void* dst, std::size_t dst_max, const void* src, std::size_t count, CopyKind kind,
                   const char* who, CopyKind* resolved, MemoryType* src_type) {
@@ -130,6 +164,8 @@ Status memcpy(void* dst, std::size_t dst_max, const void* src, std::size_t count
   CopyKind resolved{};
   MemoryType src_type{};
   VNPU_TRY(detail::check_copy(dst, dst_max, src, count, kind, "vnpu::memcpy", &resolved, &src_type));
+  detail::prof::ScopedSpan span;
+  detail::begin_host_span(span, detail::prof::SpanKind::kCopy, detail::copy_name(resolved), count);
   std::memmove(dst, src, count);
   return Status::kSuccess;
 }
@@ -138,6 +174,8 @@ Status memset(void* dst, std::size_t max_count, int value, std::size_t count) {
   detail::clear_error();
   if (count == 0) return Status::kSuccess;
   VNPU_TRY(detail::check_memset(dst, max_count, count, "vnpu::memset"));
+  detail::prof::ScopedSpan span;
+  detail::begin_host_span(span, detail::prof::SpanKind::kMemset, "memset", count);
   std::memset(dst, value, count);
   return Status::kSuccess;
 }

@@ -93,6 +93,8 @@ class MemoryRegistry {
 /// source's classification through `src_type`. `count` must be non-zero.
 Status check_copy(void* dst, std::size_t dst_max, const void* src, std::size_t count, CopyKind kind,
                   const char* who, CopyKind* resolved, MemoryType* src_type);
+/// The task and span name of a copy of resolved kind `k`: "memcpy_h2d" and the like.
+const char* copy_name(CopyKind k) noexcept;
 /// Checks a memset request (non-zero `count`).
 Status check_memset(void* dst, std::size_t max_count, std::size_t count, const char* who);
 

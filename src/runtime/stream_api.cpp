@@ -107,10 +107,7 @@ Status Stream::memcpy_async(void* dst, std::size_t dst_max, const void* src, std
     t.bytes = count;
     t.staging = std::move(staging);
     t.parts = copy_parts(impl()->device(), count);
-    t.set_name(resolved == CopyKind::kHostToDevice     ? "memcpy_h2d"
-               : resolved == CopyKind::kDeviceToHost   ? "memcpy_d2h"
-               : resolved == CopyKind::kDeviceToDevice ? "memcpy_d2d"
-                                                       : "memcpy_h2h");
+    t.set_name(detail::copy_name(resolved));
   });
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "common/utf8.hpp"
 #include "kernel/launch_sync.hpp"
 #include "runtime/event_point.hpp"
 #include "runtime/ref.hpp"
@@ -49,7 +50,7 @@ struct Task {
   std::array<char, 48> name{};
 
   void set_name(std::string_view n) noexcept {
-    const std::size_t len = n.size() < name.size() - 1 ? n.size() : name.size() - 1;
+    const std::size_t len = utf8_prefix(n.data(), n.size(), name.size() - 1);
     if (len != 0) std::memcpy(name.data(), n.data(), len);
     name[len] = '\0';
   }

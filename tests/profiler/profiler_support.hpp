@@ -29,6 +29,16 @@ inline std::vector<Span> spans_named(const Trace& t, const std::string& name) {
   return spans_where(t, [&](const Span& s) { return s.name == name; });
 }
 
+/// The one span named `name` (a test failure, and an empty span, if there are not exactly one).
+inline Span only_span(const Trace& t, const std::string& name) {
+  const std::vector<Span> v = spans_named(t, name);
+  if (v.size() != 1) {
+    ADD_FAILURE() << v.size() << " spans named " << name << ", expected 1";
+    return Span{};
+  }
+  return v[0];
+}
+
 /// Empty if the spans of every lane are disjoint or nested; otherwise the first violation.
 inline std::string lane_nesting_error(const Trace& t) {
   std::map<std::tuple<int, int, std::uint32_t>, std::vector<const Span*>> lanes;

@@ -2,6 +2,7 @@
 // sequence number and bytes; spans on one lane nest or are disjoint.
 #include <cstring>
 #include <set>
+#include <string>
 #include <span>
 #include <thread>
 #include <vector>
@@ -149,6 +150,99 @@ TEST_F(ProfilerTest, CopiesAndMemsetsRunOnCopyEngineLanesWithTheirBytes) {
   EXPECT_EQ(lane_nesting_error(t), "");
   (void)vnpu::free(d);
   (void)vnpu::free_host(h);
+}
+
+TEST_F(ProfilerTest, SynchronousCopiesAndMemsetsAreSpansOnTheCallingThread) {
+  Device dev = make_device(1, 2).value();
+  const std::size_t n = std::size_t{1} << 20;
+  void* d = dev.malloc(n).value();
+  std::vector<unsigned char> host(n, 5);
+  ASSERT_OK(vnpu::memcpy(d, n, host.data(), n, CopyKind::kHostToDevice));
+  ASSERT_OK(vnpu::memset(d, n, 0, n / 2));
+  ASSERT_OK(vnpu::memcpy(host.data(), n, d, 100, CopyKind::kDeviceToHost));
+  const Trace t = stop_and_collect();
+  const Span h2d = only_span(t, "memcpy_h2d"), set = only_span(t, "memset"), d2h = only_span(t, "memcpy_d2h");
+  EXPECT_EQ(h2d.kind, SpanKind::kCopy);
+  EXPECT_EQ(set.kind, SpanKind::kMemset);
+  EXPECT_EQ(d2h.kind, SpanKind::kCopy);
+  EXPECT_EQ(h2d.bytes, n);
+  EXPECT_EQ(set.bytes, n / 2);
+  EXPECT_EQ(d2h.bytes, 100u);
+  for (const Span* sp : {&h2d, &set, &d2h}) {
+    EXPECT_EQ(sp->lane_kind, LaneKind::kHostThread) << sp->name;
+    EXPECT_EQ(sp->device, -1) << sp->name;
+    EXPECT_EQ(sp->lane, h2d.lane) << "one calling thread, one lane";
+  }
+  EXPECT_LE(h2d.end_ns, set.start_ns);
+  EXPECT_LE(set.end_ns, d2h.start_ns);
+  EXPECT_EQ(lane_nesting_error(t), "");
+  EXPECT_OK(vnpu::free(d));
+}
+
+TEST_F(ProfilerTest, ACopyInsideAKernelNestsInItsBlock) {
+  Device dev = make_device(1).value();
+  Stream s = dev.create_stream().value();
+  void* a = dev.malloc(4096).value();
+  void* b = dev.malloc(4096).value();
+  ASSERT_OK(s.launch("copier", 1, [a, b](const KernelContext&) { (void)vnpu::memcpy(b, 4096, a, 4096); }));
+  ASSERT_OK(s.synchronize());
+  const Trace t = stop_and_collect();
+  const Span k = only_span(t, "copier"), c = only_span(t, "memcpy_d2d");
+  EXPECT_EQ(c.lane_kind, LaneKind::kComputeCore);
+  EXPECT_EQ(c.lane, k.lane);
+  EXPECT_EQ(c.device, k.device);
+  EXPECT_EQ(c.seq, k.seq);
+  EXPECT_EQ(c.bytes, 4096u);
+  EXPECT_GE(c.start_ns, k.start_ns);
+  EXPECT_LE(c.end_ns, k.end_ns);
+  EXPECT_EQ(lane_nesting_error(t), "");
+  EXPECT_OK(vnpu::free(a));
+  EXPECT_OK(vnpu::free(b));
+}
+
+TEST_F(ProfilerTest, BarriersOfBlocksStartedBeforeTheSessionAreNotRecorded) {
+  ASSERT_OK(profiler::stop());
+  Device dev = make_device(2).value();
+  Stream s = dev.create_stream().value();
+  LaunchOptions lo;
+  lo.cooperative = true;
+  Flag running0, running1, go;
+  ScopedRelease release(go);
+  ASSERT_OK(s.launch("early", 2, lo, [running0, running1, go](const KernelContext& k) {
+    (k.block_idx() == 0 ? running0 : running1).set();
+    (void)go.wait();
+    k.sync_all();
+  }));
+  ASSERT_TRUE(running0.wait());
+  ASSERT_TRUE(running1.wait());
+  ASSERT_OK(profiler::start());  // the blocks run, unrecorded, and reach the barrier now
+  go.set();
+  ASSERT_OK(s.synchronize());
+  const Trace t = stop_and_collect();
+  EXPECT_TRUE(spans_named(t, "sync_all").empty()) << "a barrier span needs its block's lane";
+  EXPECT_EQ(lane_nesting_error(t), "");
+}
+
+TEST_F(ProfilerTest, LongNamesAreCutOnCharacterBoundaries) {
+  Device dev = make_device(1).value();
+  Stream s = dev.create_stream().value();
+  std::string name = "k";
+  while (name.size() < 80) name += "\xc3\xa4";  // "ä": two bytes, so some cut lands inside one
+  std::string odd = "kk" + name.substr(1);        // the other parity
+  ASSERT_OK(s.launch(name.c_str(), 1, [](const KernelContext&) {}));
+  ASSERT_OK(s.launch(odd.c_str(), 1, [](const KernelContext&) {}));
+  ASSERT_OK(s.synchronize());
+  const Trace t = stop_and_collect();
+  int seen = 0;
+  for (const Span& sp : t.spans) {
+    const std::string& full = sp.seq == 1 ? name : odd;
+    if (sp.seq == 0 || sp.stream != s.id()) continue;
+    ++seen;
+    EXPECT_GE(sp.name.size(), 40u);
+    EXPECT_EQ(full.compare(0, sp.name.size(), sp.name), 0) << "a prefix of the name";
+    EXPECT_NE(static_cast<unsigned char>(sp.name.back()), 0xc3u) << "no lead byte without its continuation";
+  }
+  EXPECT_EQ(seen, 2);
 }
 
 TEST_F(ProfilerTest, CopiesWithoutCopyEnginesRunOnComputeCores) {

@@ -102,7 +102,7 @@ TEST(ChromeTrace, ARecordedRunExportsEverySpanAndNamesEveryLane) {
   EXPECT_EQ(cats["kernel"], 2);
   EXPECT_EQ(cats["memset"], 1);
   EXPECT_EQ(cats["callback"], 1);
-  EXPECT_GE(cats["event"], 1);  // the record; the wait too unless it found the event complete
+  EXPECT_GE(cats["event"], 1);  // the record (and the wait, recorded however short)
   EXPECT_GE(cats["wait"], 2);
   EXPECT_TRUE(named_processes.count(dev.info().id + 1)) << "pid = device id + 1";
   EXPECT_TRUE(named_processes.count(0)) << "the host process holds the application threads";

@@ -187,7 +187,7 @@ std::string summary_table(const profiler::Trace& trace, const Metrics& m) {
                                     m.barrier_mean_us)},
       {"host waits (synchronize)", fmt::format("{:.3f} ms", m.host_wait_ms)},
       {"stream waits on events", fmt::format("{:.3f} ms", m.event_wait_ms)},
-      {"peak memory bandwidth", m.peak_gbps > 0.0 ? fmt::format("{:.1f} GB/s (measured by vnpu info)", m.peak_gbps)
+      {"peak memory bandwidth", m.peak_gbps > 0.0 ? fmt::format("{:.1f} GB/s (the reference of % peak)", m.peak_gbps)
                                                   : std::string("unknown")},
       {"spans", fmt::format("{} on {} lanes of {} device(s){}", trace.spans.size(), trace.lanes.size(),
                             trace.devices.size(), m.dropped != 0 ? fmt::format(", {} dropped", m.dropped) : "")},
