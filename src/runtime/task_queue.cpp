@@ -15,6 +15,42 @@ TaskQueue::TaskQueue() : cells_(new Cell[kRingSlots]) {
 TaskQueue::~TaskQueue() {
   // An idle queue is empty; destroy anything placed but never consumed all the same.
   while (front() != nullptr) pop();
+  delete_chain(held_);
+  delete_chain(spill_head_);
+  delete_chain(free_blocks_);
+}
+
+void TaskQueue::delete_chain(SpillBlock* b) noexcept {
+  while (b != nullptr) delete std::exchange(b, b->next);
+}
+
+TaskQueue::SpillBlock* TaskQueue::spill_block_locked() {
+  SpillBlock* b = free_blocks_;
+  if (b != nullptr) {
+    free_blocks_ = b->next;
+    --free_count_;
+    b->next = nullptr;
+    b->used = 0;
+  } else {
+    b = new SpillBlock;  // std::bad_alloc: emplace retries
+  }
+  (spill_tail_ != nullptr ? spill_tail_->next : spill_head_) = b;
+  spill_tail_ = b;
+  return b;
+}
+
+void TaskQueue::recycle_held() noexcept {
+  if (held_ == nullptr) return;
+  std::lock_guard lock(overflow_mu_);
+  while (held_ != nullptr) {
+    SpillBlock* b = std::exchange(held_, held_->next);
+    if (free_count_ < kMaxFreeBlocks) {
+      b->next = std::exchange(free_blocks_, b);
+      ++free_count_;
+    } else {
+      delete b;
+    }
+  }
 }
 
 bool TaskQueue::refresh_head(std::uint64_t pos) {
@@ -36,9 +72,9 @@ void TaskQueue::backoff(int attempt) noexcept {
 Task* TaskQueue::front() {
   if (front_ != nullptr) return front_;
   const std::uint64_t h = head_.load(std::memory_order_relaxed);
-  if (taken_next_ != taken_.size() && taken_[taken_next_].pos == h) {
+  if (taken_next_ != taken_.size() && taken_[taken_next_]->pos == h) {
     front_in_ring_ = false;
-    return front_ = &taken_[taken_next_].task;
+    return front_ = taken_[taken_next_]->task();
   }
   Cell& c = cells_[h & (kRingSlots - 1)];
   if (c.seq.load(std::memory_order_acquire) == h + 1) {
@@ -50,32 +86,32 @@ Task* TaskQueue::front() {
 
 Task* TaskQueue::take_overflow(std::uint64_t h) {
   if (!overflow_on_.load(std::memory_order_acquire)) return nullptr;
+  SpillBlock* chain = nullptr;
   {
     std::lock_guard lock(overflow_mu_);
-    if (overflow_.empty()) return nullptr;
-    if (taken_next_ == taken_.size()) {
-      // The usual case: nothing left from the last batch. Take the whole list (tasks are
-      // large: moving them one by one would cost more than running them) and give the
-      // producers the old vector's capacity.
-      taken_.clear();
-      taken_next_ = 0;
-      taken_.swap(overflow_);
-    } else {
-      // Keep the untaken rest, then add the new ones.
-      taken_.erase(taken_.begin(), taken_.begin() + static_cast<std::ptrdiff_t>(taken_next_));
-      taken_next_ = 0;
-      for (Spilled& sp : overflow_) taken_.push_back(std::move(sp));
-      overflow_.clear();
-    }
+    chain = std::exchange(spill_head_, nullptr);
+    spill_tail_ = nullptr;
     overflow_on_.store(false, std::memory_order_relaxed);
   }
+  if (chain == nullptr) return nullptr;
+  if (taken_next_ == taken_.size()) {  // the usual case: nothing left from the last batch
+    taken_.clear();
+    taken_next_ = 0;
+  }
+  for (SpillBlock* b = chain; b != nullptr; b = b->next)
+    for (std::size_t i = 0; i < b->used; ++i) taken_.push_back(&b->slots[i]);
+  // The consumer holds the blocks until every task in taken_ is consumed.
+  SpillBlock* last = chain;
+  while (last->next != nullptr) last = last->next;
+  last->next = std::exchange(held_, chain);
   // Positions are claimed in order but placed by racing producers, so the list may be out
   // of order; from one producer it never is, and then needs no sort.
-  auto by_pos = [](const Spilled& a, const Spilled& b) { return a.pos < b.pos; };
-  if (!std::is_sorted(taken_.begin(), taken_.end(), by_pos)) std::sort(taken_.begin(), taken_.end(), by_pos);
-  if (taken_.empty() || taken_[0].pos != h) return nullptr;
+  auto by_pos = [](const Spilled* a, const Spilled* b) { return a->pos < b->pos; };
+  const auto rest = taken_.begin() + static_cast<std::ptrdiff_t>(taken_next_);
+  if (!std::is_sorted(rest, taken_.end(), by_pos)) std::sort(rest, taken_.end(), by_pos);
+  if (taken_[taken_next_]->pos != h) return nullptr;
   front_in_ring_ = false;
-  return &taken_[0].task;
+  return front_ = taken_[taken_next_]->task();
 }
 
 void TaskQueue::pop() noexcept {
@@ -83,12 +119,12 @@ void TaskQueue::pop() noexcept {
   if (front_in_ring_) {
     cells_[h & (kRingSlots - 1)].task()->~Task();
   } else {
-    // Free what it holds now; the (then empty) element itself goes with the vector.
-    taken_[taken_next_].task.release_resources();
+    taken_[taken_next_]->task()->~Task();
     ++taken_next_;
     if (taken_next_ == taken_.size()) {
       taken_.clear();
       taken_next_ = 0;
+      recycle_held();
     }
   }
   head_.store(h + 1, std::memory_order_release);  // the cell may be reused

@@ -13,7 +13,10 @@
 //
 // A producer whose cell is still in use (more than N tasks pending) puts its task in the
 // overflow list, tagged with its position; the consumer takes overflow tasks when its
-// head reaches their position. Nothing ever waits for ring space.
+// head reaches their position. Nothing ever waits for ring space. The overflow list is
+// made of fixed blocks of task slots that are recycled once consumed: a long burst (a
+// host thread running far ahead of a slow core) costs no reallocation, no moving of
+// tasks and, once the blocks exist, no page faults.
 #pragma once
 
 #include <atomic>
@@ -62,10 +65,23 @@ class TaskQueue {
     alignas(Task) unsigned char storage[sizeof(Task)];  // at offset 8 (see task.hpp)
     Task* task() noexcept { return std::launder(reinterpret_cast<Task*>(storage)); }
   };
+  // An overflow task and its position.
   struct Spilled {
-    std::uint64_t pos = 0;
-    Task task;
+    std::uint64_t pos;
+    alignas(Task) unsigned char storage[sizeof(Task)];
+    Task* task() noexcept { return std::launder(reinterpret_cast<Task*>(storage)); }
   };
+  // Overflow storage: slots filled in order, blocks chained in the order they were filled.
+  struct SpillBlock {
+    static constexpr std::size_t kSlots = 32;
+    SpillBlock* next = nullptr;
+    std::size_t used = 0;
+    Spilled slots[kSlots];
+  };
+  // Consumed blocks kept for reuse: up to 4096 (about 27 MB, 131,072 tasks), so a stream
+  // that ran far ahead once does it again without faulting in fresh memory; the rest are
+  // freed. All go with the stream.
+  static constexpr std::size_t kMaxFreeBlocks = 4096;
   /// True when the cell of `pos` may be written (its previous task has been consumed).
   bool cell_free(std::uint64_t pos) {
     // Acquire/release on the cache too: a producer reusing a cell on the strength of a
@@ -77,6 +93,11 @@ class TaskQueue {
   /// cell_free() when the ring looks full: asks the consumer for its head.
   bool refresh_head(std::uint64_t pos);
   Task* take_overflow(std::uint64_t h);
+  /// A block for the overflow list (recycled or new; throws std::bad_alloc). overflow_mu_ held.
+  SpillBlock* spill_block_locked();
+  /// Gives the consumer's blocks back for reuse (all their tasks consumed).
+  void recycle_held() noexcept;
+  static void delete_chain(SpillBlock* b) noexcept;
   static void backoff(int attempt) noexcept;
 
   // Each group on its own cache lines: a line written per task by one side must hold
@@ -85,17 +106,21 @@ class TaskQueue {
   alignas(64) const std::unique_ptr<Cell[]> cells_;
   std::atomic<std::uint64_t> head_cache_{0};  // a recent consumer head (never ahead of it)
 
-  // The overflow list (bursts only).
-  alignas(64) std::atomic<bool> overflow_on_{false};  // overflow_ may be non-empty
+  // The overflow list (bursts only); all guarded by overflow_mu_.
+  alignas(64) std::atomic<bool> overflow_on_{false};  // the list may be non-empty
   std::mutex overflow_mu_;
-  std::vector<Spilled> overflow_;  // guarded by overflow_mu_
+  SpillBlock* spill_head_ = nullptr;  // filled blocks, oldest first; spill_tail_ is being filled
+  SpillBlock* spill_tail_ = nullptr;
+  SpillBlock* free_blocks_ = nullptr;  // consumed blocks kept for reuse
+  std::size_t free_count_ = 0;
 
   // Consumer side.
   alignas(64) std::atomic<std::uint64_t> head_{0};  // written by the consumer only
   Task* front_ = nullptr;  // pinned head
   bool front_in_ring_ = false;
-  std::vector<Spilled> taken_;  // overflow tasks moved to the consumer, sorted by position
+  std::vector<Spilled*> taken_;  // overflow tasks taken by the consumer, sorted by position
   std::size_t taken_next_ = 0;
+  SpillBlock* held_ = nullptr;  // the blocks holding taken_'s tasks
 };
 
 static_assert(alignof(Task) <= 8 && offsetof(Task, kernel) + 16 <= 64 - 8,
@@ -118,9 +143,12 @@ void TaskQueue::emplace(std::uint64_t pos, Init&& init) noexcept {
   for (int attempt = 0;; ++attempt) {
     try {
       std::lock_guard lock(overflow_mu_);
-      Spilled& sp = overflow_.emplace_back();  // built in place: a Task is large
+      SpillBlock* b = spill_tail_;
+      if (b == nullptr || b->used == SpillBlock::kSlots) b = spill_block_locked();
+      Spilled& sp = b->slots[b->used];
       sp.pos = pos;
-      init(sp.task);
+      init(*::new (static_cast<void*>(sp.storage)) Task);  // built in place: a Task is large
+      ++b->used;
       overflow_on_.store(true, std::memory_order_release);
       return;
     } catch (const std::bad_alloc&) {

@@ -428,5 +428,34 @@ TEST(Stream, ManyThreadsKeepTheirOrderThroughBursts) {
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(last[static_cast<std::size_t>(t)], per_thread - 1);
 }
 
+TEST(Stream, TasksBeyondTheRingReleaseTheirCapturesAndRunAgain) {
+  // A blocked core makes every task past the ring's 64 cells go to the overflow list; its
+  // tasks must run in order, free what they captured, and its storage serve the next burst.
+  Device dev = test::make_device(1).value();
+  Stream s = dev.create_stream().value();
+  auto token = std::make_shared<int>(0);
+  for (int round = 0; round < 3; ++round) {
+    test::Flag started, release;
+    test::ScopedRelease guard(release);
+    ASSERT_OK(test::launch_blocker(s, started, release));
+    ASSERT_TRUE(started.wait());
+    const int n = 5000;
+    int next = 0, wrong = 0;
+    for (int i = 0; i < n; ++i) {
+      ASSERT_OK(s.launch("held", 1, [token, i, &next, &wrong](const KernelContext&) {
+        if (next++ != i) ++wrong;
+        ++*token;
+      }));
+    }
+    EXPECT_GE(token.use_count(), n) << "the tasks hold their captures until they run";
+    release.set();
+    ASSERT_OK(s.synchronize());
+    EXPECT_EQ(wrong, 0);
+    EXPECT_EQ(next, n);
+    EXPECT_EQ(token.use_count(), 1) << "round " << round << ": every task freed its capture";
+  }
+  EXPECT_EQ(*token, 3 * 5000);
+}
+
 }  // namespace
 }  // namespace vnpu
