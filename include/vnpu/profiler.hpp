@@ -131,6 +131,9 @@ Status start();
 Status stop();
 /// True while a session records.
 bool active() noexcept;
+/// False in a build with capture compiled out (CMake option VNPU_PROFILER=OFF), where
+/// start() returns kNotSupported and VNPU_PROFILE records nothing.
+bool available() noexcept;
 /// The spans of the current (or last) session so far. Empty if none ever ran.
 Trace collect();
 

@@ -30,12 +30,13 @@ extern std::atomic<bool> g_on;
 inline bool on() noexcept { return g_on.load(std::memory_order_relaxed); }
 #endif
 
-inline std::int64_t now() noexcept { return now_ns(); }
+/// A span's time stamp (platform stamp(): the CPU's counter where it has a usable one).
+inline std::int64_t now() noexcept { return stamp(); }
 
 /// One span as recorded (fixed size, no allocation).
 struct Record {
-  std::int64_t start_ns;  // steady clock (now_ns), not yet relative to the session
-  std::int64_t end_ns;
+  std::int64_t start;  // stamps (now()); the trace turns them into ns from the session's start
+  std::int64_t end;
   std::uint64_t stream;
   std::uint64_t seq;
   std::uint64_t bytes;
@@ -92,14 +93,14 @@ class ScopedSpan {
   bool begin() noexcept {
     if (!on()) return false;
     r_ = Record{};
-    r_.start_ns = now();
+    r_.start = now();
     armed_ = true;
     return true;
   }
   Record& record() noexcept { return r_; }
   ~ScopedSpan() {
     if (!armed_) return;
-    r_.end_ns = now();
+    r_.end = now();
     emit(r_);
   }
   ScopedSpan(const ScopedSpan&) = delete;

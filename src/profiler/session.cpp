@@ -13,12 +13,14 @@
 // its buffer is freed at the next start(). Sessions are numbered: an owner that finds its
 // buffer tagged with an older session rewinds it before appending.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #if defined(__linux__)
@@ -92,9 +94,10 @@ struct Registry {
     max_spans = spans;
   }
   std::mutex control_mu;  // serializes start/stop
-  std::mutex mu;          // buffers, devices, origin_ns
+  std::mutex mu;          // buffers, devices, origin_stamp, origin_ns
   std::vector<std::unique_ptr<LaneBuffer>> buffers;
   std::vector<DeviceSlot> devices;
+  std::int64_t origin_stamp = 0;  // the session's start (stamp and now_ns)
   std::int64_t origin_ns = 0;
   std::atomic<std::uint64_t> session{0};  // 0: never started
   std::mutex tags_mu;
@@ -251,7 +254,8 @@ Status start_session(bool from_env) {
     // Buffers of threads that exited: nobody refers to them any more.
     std::erase_if(reg.buffers, [](const auto& b) { return !b->alive.load(std::memory_order_acquire); });
     std::erase_if(reg.devices, [](const DeviceSlot& d) { return !d.alive; });
-    reg.origin_ns = now();
+    reg.origin_stamp = now();
+    reg.origin_ns = now_ns();
     reg.session.fetch_add(1, std::memory_order_acq_rel);
   }
   reg.env_session = from_env;
@@ -323,6 +327,7 @@ RawSession snapshot() {
     std::lock_guard lock(reg.mu);
     const std::uint64_t sid = reg.session.load(std::memory_order_acquire);
     if (sid == 0) return out;
+    out.origin_stamp = reg.origin_stamp;
     out.origin_ns = reg.origin_ns;
     for (const DeviceSlot& d : reg.devices) out.devices.push_back(DeviceState{d.entry, d.alive});
     for (const auto& bp : reg.buffers) {
@@ -338,8 +343,17 @@ RawSession snapshot() {
       }
     }
   }
-  std::lock_guard lock(reg.tags_mu);
-  for (const TagEntry& t : reg.tags) out.tags.push_back(RawTag{t.op, t.shape, t.bytes, t.id});
+  {
+    std::lock_guard lock(reg.tags_mu);
+    for (const TagEntry& t : reg.tags) out.tags.push_back(RawTag{t.op, t.shape, t.bytes, t.id});
+  }
+  // The second point of the stamps' rate. At least 2 ms after the first, so that the two
+  // clocks' read jitter (tens of ns) stays below 1e-4 of the interval.
+  constexpr std::int64_t kMinRateNs = 2'000'000;
+  if (stamp_is_counter() && now_ns() - out.origin_ns < kMinRateNs)
+    std::this_thread::sleep_for(std::chrono::nanoseconds(kMinRateNs - (now_ns() - out.origin_ns)));
+  out.until_stamp = now();
+  out.until_ns = now_ns();
   return out;
 }
 
@@ -358,6 +372,8 @@ Status stop() {
 }
 
 bool active() noexcept { return detail::prof::on(); }
+
+bool available() noexcept { return detail::prof::kCompiledIn; }
 
 }  // namespace profiler
 }  // namespace vnpu

@@ -24,7 +24,10 @@ struct DeviceState {
 };
 
 struct RawSession {
-  std::int64_t origin_ns = 0;
+  // The session's start and the snapshot's moment, each as a stamp and in now_ns(): the
+  // rate that turns the records' stamps into nanoseconds.
+  std::int64_t origin_stamp = 0, origin_ns = 0;
+  std::int64_t until_stamp = 0, until_ns = 0;
   std::vector<Record> records;
   std::vector<DeviceState> devices;
   std::vector<RawTag> tags;  // Record::op - 1 indexes this

@@ -1,6 +1,7 @@
 // From raw records to a Trace: times relative to the session start, lanes named, tags
 // resolved, spans sorted.
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <string>
 #include <tuple>
@@ -59,8 +60,15 @@ profiler::Trace collect_session() {
   std::set<Key> lanes;
   std::set<int> used_devices;
   t.spans.reserve(raw.records.size());
+  // Stamps to ns from the session's start, at the rate measured over the session.
+  const std::int64_t stamps = raw.until_stamp - raw.origin_stamp;
+  const double ns_per_stamp =
+      !stamp_is_counter() || stamps <= 0 ? 1.0 : static_cast<double>(raw.until_ns - raw.origin_ns) / static_cast<double>(stamps);
+  auto to_ns = [&](std::int64_t st) {
+    return static_cast<std::int64_t>(std::llround(static_cast<double>(st - raw.origin_stamp) * ns_per_stamp));
+  };
   for (const Record& r : raw.records) {
-    if (r.start_ns < raw.origin_ns) continue;  // began before this session
+    if (r.start < raw.origin_stamp) continue;  // began before this session
     profiler::Span s;
     s.kind = r.kind;
     s.lane_kind = r.lane_kind;
@@ -79,8 +87,8 @@ profiler::Trace collect_session() {
       s.op_bytes = tag.bytes;
       s.op_id = tag.id;
     }
-    s.start_ns = r.start_ns - raw.origin_ns;
-    s.end_ns = std::max(r.end_ns, r.start_ns) - raw.origin_ns;
+    s.start_ns = to_ns(r.start);
+    s.end_ns = to_ns(std::max(r.end, r.start));
     lanes.insert({r.device, static_cast<int>(r.lane_kind), r.lane});
     if (r.device >= 0) used_devices.insert(r.device);
     t.spans.push_back(std::move(s));

@@ -49,9 +49,9 @@ void StreamImpl::profile_part(Task& t, std::uint32_t part, const Worker& self) n
   // Barrier waits inside the block find their kernel here.
   prof::BlockContext& ctx = prof::t_block;
   ctx = prof::BlockContext{id_, t.seq, t.op_tag, r.device, r.lane, part, t.parts, true};
-  r.start_ns = prof::now();
+  r.start = prof::now();
   execute_part(t, part, self);
-  r.end_ns = prof::now();
+  r.end = prof::now();
   ctx.valid = false;
   prof::emit(r);
 }
@@ -65,8 +65,8 @@ void StreamImpl::profile_event(const Task& t) noexcept {
   r.stream = id_;
   r.seq = t.seq;
   r.set_name(t.name.data());
-  r.end_ns = prof::now();
-  r.start_ns = t.wait_since != 0 ? t.wait_since : r.end_ns;  // a record is an instant
+  r.end = prof::now();
+  r.start = t.wait_since != 0 ? t.wait_since : r.end;  // a record is an instant
   prof::emit(r);
 }
 

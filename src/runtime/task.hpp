@@ -42,7 +42,7 @@ struct Task {
   std::uint64_t seq = 0;  // 1-based position in the stream
   std::uint32_t op_tag = 0;     // profiler: operator tag of a kernel (0: none)
   CallbackMode mode = CallbackMode::kBlocking;  // kHostFunc
-  std::int64_t wait_since = 0;  // profiler: kEventWait, when the stream first reached it
+  std::int64_t wait_since = 0;  // profiler: kEventWait, when the stream first reached it (a stamp)
   void* dst = nullptr;  // kCopy, kMemset
   const void* src = nullptr;
   std::size_t bytes = 0;

@@ -112,14 +112,33 @@ def run_demo(vnpu, trace, report):
         fail("the demo did not say on stderr where the trace and report are")
 
 
+def console_lines(stderr):
+    # Chromium logs every console message (errors, uncaught exceptions) as ":CONSOLE".
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
+
+
+def check_console_check(browser, out):
+    """The console check must be able to fail: a page with an error and an uncaught
+    exception must show both in Chromium's log."""
+    page = os.path.join(out, "console-probe.html")
+    with open(page, "w") as f:
+        f.write("<!doctype html><html><body><script>console.error('probe-error');"
+                "setTimeout(() => { throw new Error('probe-throw'); }, 0);</script></body></html>")
+    r = chromium(browser, "--dump-dom", "file://" + os.path.abspath(page))
+    lines = "\n".join(console_lines(r.stderr))
+    if "probe-error" not in lines or "probe-throw" not in lines:
+        fail(f"the console check would miss errors: Chromium logged {lines!r}")
+    os.remove(page)
+    print("console check: a probe page's error and exception were caught")
+
+
 def check_report(browser, report, lanes_in_trace):
     url = "file://" + os.path.abspath(report)
     r = chromium(browser, "--dump-dom", url)
     if r.returncode != 0:
         fail(f"chromium --dump-dom exited {r.returncode}: {r.stderr[-2000:]}")
-    # Chromium logs every console message (errors, uncaught exceptions) as ":CONSOLE"; the
-    # report writes none, so any is a failure.
-    errors = [line for line in r.stderr.splitlines() if ":CONSOLE" in line]
+    # The report writes nothing to the console, so any message is a failure.
+    errors = console_lines(r.stderr)
     if errors:
         fail("console messages:\n" + "\n".join(errors))
     scan = DomScan()
@@ -191,6 +210,7 @@ def main():
         # CPU; overlap then says nothing about vnpu. The report checks still run.
         print(f"warning: overlap not checked: the machine is busy (load {load:.1f} on {cpus} CPUs)",
               file=sys.stderr)
+    check_console_check(browser, args.out)
     check_report(browser, report, lanes)
     take_screenshot(browser, report, os.path.join(args.out, "report.png"))
     print("browser_test: OK")

@@ -17,7 +17,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -185,12 +189,39 @@ nlohmann::json finish_profile(const DemoOptions& options) {
           {"copy_busy_pct", m.copy_busy_pct}};
 }
 
+// Fails before the run (which takes seconds) if `path` cannot be written; leaves no file
+// behind that was not there.
+void check_writable(const std::string& path, const char* what) {
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  errno = 0;
+  if (!std::ofstream(path, std::ios::app | std::ios::binary)) {
+    throw CliError(kExitCannotWriteOutput,
+                   fmt::format("cannot write the {} '{}': {}", what, path, errno != 0 ? std::strerror(errno) : "error"));
+  }
+  if (!existed) std::filesystem::remove(path, ec);
+}
+
+// Whether this run records a profile; starts it (with VNPU_PROFILE the runtime starts it
+// at the first device). Checks first that the trace and the report can be written.
+bool start_profile(const DemoOptions& options) {
+  const std::string env_path = profile_env();
+  if (!options.profile && env_path.empty()) return false;
+  if (!profiler::available()) {
+    note("profile: not recorded: this vnpu was built with the profiler compiled out (VNPU_PROFILER=OFF)");
+    return false;
+  }
+  const std::string trace_path = env_path.empty() ? options.trace_path : env_path;
+  check_writable(trace_path, "trace");
+  check_writable(options.report_path.empty() ? html_path_for(trace_path) : options.report_path, "report");
+  if (env_path.empty()) check(profiler::start());
+  return true;
+}
+
 }  // namespace
 
 int run_demo(const DemoOptions& options) {
-  // Profiling from here on; with VNPU_PROFILE the runtime starts it at the first device.
-  const bool profile = options.profile || !profile_env().empty();
-  if (profile && profile_env().empty()) check(profiler::start());
+  const bool profile = start_profile(options);
 
   // With two or more CPUs the demo device gets one compute core and one copy engine, so
   // one CPU computes while another copies; with fewer, no overlap is possible and the
