@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "vnpu/vnpu.hpp"
 
@@ -53,6 +54,20 @@ inline constexpr bool kAddressSanitizer =
 #else
     false;
 #endif
+
+/// The ISAs the operator tests run on: every ISA of this machine (available_isas(), best
+/// first), except that sanitizer builds leave out SSE4. Its 128-bit vectors run the same
+/// code as the others at another width, which the release build's run checks; the
+/// sanitizers keep checking the widest ISA, AVX2 where there is a wider one, and the
+/// scalar fallback, and the sanitizer run stays within the CI's time.
+inline std::vector<std::string> isas_under_test() {
+  std::vector<std::string> v = available_isas();
+  if ((kAddressSanitizer || kThreadSanitizer) && v.size() > 2) {
+    const std::string best = v.front();
+    std::erase_if(v, [&](const std::string& isa) { return isa == "sse4" && isa != best; });
+  }
+  return v;
+}
 
 /// Divides a stress iteration count for sanitizer builds (TSan runs these loops ~5-15x
 /// slower, ASan ~2-3x), never below `floor`.
