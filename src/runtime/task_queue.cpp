@@ -109,7 +109,7 @@ Task* TaskQueue::take_overflow(std::uint64_t h) {
   auto by_pos = [](const Spilled* a, const Spilled* b) { return a->pos < b->pos; };
   const auto rest = taken_.begin() + static_cast<std::ptrdiff_t>(taken_next_);
   if (!std::is_sorted(rest, taken_.end(), by_pos)) std::sort(rest, taken_.end(), by_pos);
-  if (taken_[taken_next_]->pos != h) return nullptr;
+  if (taken_next_ == taken_.size() || taken_[taken_next_]->pos != h) return nullptr;
   front_in_ring_ = false;
   return front_ = taken_[taken_next_]->task();
 }
