@@ -40,16 +40,9 @@ Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const
     // The profiler shows the calling thread's block as a kernel span on its own lane.
     namespace prof = vnpu::detail::prof;
     prof::ScopedSpan span;
-    if (span.begin()) {
-      prof::Record& r = span.record();
-      r.kind = prof::SpanKind::kKernel;
-      r.lane_kind = prof::LaneKind::kHostThread;
-      r.device = -1;  // application threads belong to no device (as host waits)
-      r.lane = prof::host_thread_lane();
-      r.stream = s.impl()->id();
-      r.op = prof::current_op_tag();
-      r.blocks = blocks;
-      r.set_name(name);
+    if (prof::begin_caller_span(span, prof::SpanKind::kKernel, name)) {
+      span.record().stream = s.impl()->id();
+      span.record().blocks = blocks;
     }
     block(0, nullptr);
   } catch (const std::bad_alloc&) {

@@ -111,6 +111,30 @@ class ScopedSpan {
   bool armed_ = false;
 };
 
+/// Starts `span` for work the calling thread runs itself (a synchronous operator's own
+/// block, the synchronous vnpu::memcpy / vnpu::memset): on the core's lane, inside its
+/// block, when a kernel calls it; else on the thread's host-thread lane. The operator tag
+/// in force is recorded. False (nothing recorded) while the profiler is off.
+inline bool begin_caller_span(ScopedSpan& span, SpanKind kind, const char* name) noexcept {
+  if (!span.begin()) return false;
+  Record& r = span.record();
+  r.kind = kind;
+  if (const BlockContext& b = t_block; b.valid) {
+    r.lane_kind = LaneKind::kComputeCore;
+    r.device = b.device;
+    r.lane = b.lane;
+    r.stream = b.stream;
+    r.seq = b.seq;
+  } else {
+    r.lane_kind = LaneKind::kHostThread;
+    r.device = -1;  // application threads belong to no device
+    r.lane = host_thread_lane();
+  }
+  r.op = current_op_tag();
+  r.set_name(name);
+  return true;
+}
+
 /// Records an application thread's blocking wait (synchronize) as a host-wait span.
 class HostWaitSpan {
  public:

@@ -13,30 +13,6 @@ namespace vnpu {
 namespace detail {
 namespace {
 
-// The synchronous copy and memset run on the calling thread: their spans go on its
-// host-thread lane, as a synchronous op's own block does, or, called from a kernel, on
-// the compute core's lane inside the block's span.
-bool begin_host_span(prof::ScopedSpan& span, prof::SpanKind kind, const char* name, std::size_t bytes) noexcept {
-  if (!span.begin()) return false;
-  prof::Record& r = span.record();
-  r.kind = kind;
-  if (const prof::BlockContext& b = prof::t_block; b.valid) {
-    r.lane_kind = prof::LaneKind::kComputeCore;
-    r.device = b.device;
-    r.lane = b.lane;
-    r.stream = b.stream;
-    r.seq = b.seq;
-  } else {
-    r.lane_kind = prof::LaneKind::kHostThread;
-    r.device = -1;  // application threads belong to no device
-    r.lane = prof::host_thread_lane();
-  }
-  r.bytes = bytes;
-  r.op = prof::current_op_tag();
-  r.set_name(name);
-  return true;
-}
-
 const char* kind_name(CopyKind k) {
   switch (k) {
     case CopyKind::kHostToHost: return "kHostToHost";
@@ -164,8 +140,9 @@ Status memcpy(void* dst, std::size_t dst_max, const void* src, std::size_t count
   CopyKind resolved{};
   MemoryType src_type{};
   VNPU_TRY(detail::check_copy(dst, dst_max, src, count, kind, "vnpu::memcpy", &resolved, &src_type));
-  detail::prof::ScopedSpan span;
-  detail::begin_host_span(span, detail::prof::SpanKind::kCopy, detail::copy_name(resolved), count);
+  detail::prof::ScopedSpan span;  // on the calling thread's lane
+  if (detail::prof::begin_caller_span(span, detail::prof::SpanKind::kCopy, detail::copy_name(resolved)))
+    span.record().bytes = count;
   std::memmove(dst, src, count);
   return Status::kSuccess;
 }
@@ -174,8 +151,8 @@ Status memset(void* dst, std::size_t max_count, int value, std::size_t count) {
   detail::clear_error();
   if (count == 0) return Status::kSuccess;
   VNPU_TRY(detail::check_memset(dst, max_count, count, "vnpu::memset"));
-  detail::prof::ScopedSpan span;
-  detail::begin_host_span(span, detail::prof::SpanKind::kMemset, "memset", count);
+  detail::prof::ScopedSpan span;  // on the calling thread's lane
+  if (detail::prof::begin_caller_span(span, detail::prof::SpanKind::kMemset, "memset")) span.record().bytes = count;
   std::memset(dst, value, count);
   return Status::kSuccess;
 }
