@@ -15,10 +15,10 @@
 // 1.1x max in some runs; at 3 : 1 the copies hide inside the kernels. `--compute-ratio 1`
 // runs the balanced variant.
 #include <algorithm>
-#include <cmath>
-#include <cstdlib>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -169,15 +169,23 @@ std::string html_path_for(const std::string& trace_path) {
   return trace_path + ".html";
 }
 
+// Where this run's trace and report go: VNPU_PROFILE's path (the runtime writes the
+// trace there), else --trace; --report, else the trace's path with ".html".
+std::string trace_path_of(const DemoOptions& options) {
+  const std::string env_path = profile_env();
+  return env_path.empty() ? options.trace_path : env_path;
+}
+std::string report_path_of(const DemoOptions& options) {
+  return options.report_path.empty() ? html_path_for(trace_path_of(options)) : options.report_path;
+}
+
 // Stops the profiler, writes the trace (VNPU_PROFILE's stop already did) and the report;
 // says where on stderr and returns the figures for the JSON document.
 nlohmann::json finish_profile(const DemoOptions& options) {
-  const std::string env_path = profile_env();
   check(profiler::stop());
   const profiler::Trace trace = profiler::collect();
-  const std::string trace_path = env_path.empty() ? options.trace_path : env_path;
-  if (env_path.empty()) check(profiler::write_chrome_trace(trace, trace_path));
-  const std::string report_path = options.report_path.empty() ? html_path_for(trace_path) : options.report_path;
+  const std::string trace_path = trace_path_of(options), report_path = report_path_of(options);
+  if (profile_env().empty()) check(profiler::write_chrome_trace(trace, trace_path));
   const profiler::Metrics m = profiler::compute_metrics(trace, peak_bandwidth().gbps);
   write_report(trace, m, "vnpu demo: " + trace_path, report_path);
   note("profile: {} spans; copy/compute overlap {:.1f}% of the run, compute core busy {:.1f}%, copy engine busy {:.1f}%",
@@ -205,16 +213,15 @@ void check_writable(const std::string& path, const char* what) {
 // Whether this run records a profile; starts it (with VNPU_PROFILE the runtime starts it
 // at the first device). Checks first that the trace and the report can be written.
 bool start_profile(const DemoOptions& options) {
-  const std::string env_path = profile_env();
-  if (!options.profile && env_path.empty()) return false;
+  const bool from_env = !profile_env().empty();
+  if (!options.profile && !from_env) return false;
   if (!profiler::available()) {
     note("profile: not recorded: this vnpu was built with the profiler compiled out (VNPU_PROFILER=OFF)");
     return false;
   }
-  const std::string trace_path = env_path.empty() ? options.trace_path : env_path;
-  check_writable(trace_path, "trace");
-  check_writable(options.report_path.empty() ? html_path_for(trace_path) : options.report_path, "report");
-  if (env_path.empty()) check(profiler::start());
+  check_writable(trace_path_of(options), "trace");
+  check_writable(report_path_of(options), "report");
+  if (!from_env) check(profiler::start());
   return true;
 }
 
