@@ -98,12 +98,14 @@ Task* TaskQueue::take_overflow(std::uint64_t h) {
     taken_.clear();
     taken_next_ = 0;
   }
-  for (SpillBlock* b = chain; b != nullptr; b = b->next)
-    for (std::size_t i = 0; i < b->used; ++i) taken_.push_back(&b->slots[i]);
   // The consumer holds the blocks until every task in taken_ is consumed.
-  SpillBlock* last = chain;
-  while (last->next != nullptr) last = last->next;
-  last->next = std::exchange(held_, chain);
+  for (SpillBlock* b = chain;; b = b->next) {
+    for (std::size_t i = 0; i < b->used; ++i) taken_.push_back(&b->slots[i]);
+    if (b->next == nullptr) {
+      b->next = std::exchange(held_, chain);
+      break;
+    }
+  }
   // Positions are claimed in order but placed by racing producers, so the list may be out
   // of order; from one producer it never is, and then needs no sort.
   auto by_pos = [](const Spilled* a, const Spilled* b) { return a->pos < b->pos; };

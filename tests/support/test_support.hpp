@@ -62,10 +62,7 @@ inline constexpr bool kAddressSanitizer =
 /// scalar fallback, and the sanitizer run stays within the CI's time.
 inline std::vector<std::string> isas_under_test() {
   std::vector<std::string> v = available_isas();
-  if ((kAddressSanitizer || kThreadSanitizer) && v.size() > 2) {
-    const std::string best = v.front();
-    std::erase_if(v, [&](const std::string& isa) { return isa == "sse4" && isa != best; });
-  }
+  if ((kAddressSanitizer || kThreadSanitizer) && v.front() != "sse4") std::erase(v, std::string("sse4"));
   return v;
 }
 
