@@ -5,6 +5,9 @@ target_compile_options(vnpu_dev_flags INTERFACE -Wall -Wextra -Wpedantic -Wshado
 if(VNPU_WERROR)
   target_compile_options(vnpu_dev_flags INTERFACE -Werror)
 endif()
+if(VNPU_SIMD_BASELINE_ONLY)
+  target_compile_definitions(vnpu_dev_flags INTERFACE HWY_COMPILE_ONLY_STATIC=1)
+endif()
 if(VNPU_SANITIZE STREQUAL "thread")
   # -Wno-tsan: TSan does not model atomic_thread_fence; vnpu's fences only order wake-up
   # checks (Dekker pairs), never the hand-off of plain data, which uses acquire/release.

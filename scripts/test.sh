@@ -18,9 +18,12 @@
 #             vnpu report of the demo's trace (table, --json, -o HTML)
 #   browser   the profiler's HTML report rendered by headless Chromium: DOM/SVG checks, no
 #             console errors, a screenshot (build/browser/report.png)
-#   tsan      tsan preset (library + tests), ctest -L 'runtime|kernel|capi' under ThreadSanitizer, then
-#             the runtime and kernel suites again with the profiler on (VNPU_PROFILE), traces checked
-#   asan      asan preset (library + tests), ctest under AddressSanitizer + UBSan + LSan
+#   tsan      tsan preset (library + tests; SIMD kernels for the baseline target only, and of the
+#             operator suite only its synchronous forms), ctest -L 'runtime|kernel|capi' under
+#             ThreadSanitizer, then the runtime and kernel suites again with the profiler on
+#             (VNPU_PROFILE), traces checked
+#   asan      asan preset (library + tests; SIMD kernels at -O1 for every target but SSE4), ctest
+#             under AddressSanitizer + UBSan + LSan
 #   fuzz      fuzz/ built with clang (libFuzzer + ASan + UBSan) into build/fuzz; npy_fuzz runs
 #             for VNPU_FUZZ_SECONDS (default 45) from a generated seed corpus, then acl_fuzz
 #             (random C API call sequences) as long; any crash, leak or hang fails

@@ -8,6 +8,9 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>  // _mm_sfence, for every target including the baseline
+#endif
 
 #include "ops/norm_plan.hpp"
 
