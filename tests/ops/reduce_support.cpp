@@ -780,7 +780,7 @@ Outcome run_values(Harness& h, ReduceOp op, DType dt, const std::vector<double>&
   return r;
 }
 
-std::vector<std::string> isas() { return isas_under_test(); }
+std::vector<std::string> isas() { return available_isas(); }
 
 ScopedIsa::ScopedIsa(const std::string& isa) { ok_ = set_isa(isa) == Status::kSuccess; }
 

@@ -192,7 +192,7 @@ Outcome run_values(Harness& h, ReduceOp op, DType dt, const std::vector<double>&
                    std::vector<std::int64_t> shape, const ops::ReduceOptions& opts = {},
                    std::optional<DType> out_dtype = std::nullopt);
 
-/// The ISAs the tests run on, best first (isas_under_test()).
+/// Every ISA this build has kernels for on this machine, best first (available_isas()).
 std::vector<std::string> isas();
 
 /// Restricts the operators to one ISA for the scope, then restores "native".

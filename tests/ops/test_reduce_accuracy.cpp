@@ -27,7 +27,7 @@ void PrintTo(const MatrixParam& p, std::ostream* os) {
 
 std::vector<MatrixParam> matrix_params() {
   std::vector<MatrixParam> v;
-  for (const std::string& isa : isas_under_test())
+  for (const std::string& isa : available_isas())
     for (DType dt : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32})
       for (ReduceOp op : kAllReduceOps)
         if (op_supports(op, dt)) v.push_back({op, dt, isa});
@@ -52,7 +52,7 @@ bool arg_axes_specified(const ReduceCase& rc) {
 /// Runs every case of `cases` for `p` on `h`; returns the number of cases run and adds a
 /// failure for each of the first 12 that fail.
 int run_cases(const MatrixParam& p, const std::vector<ReduceCase>& cases, Harness& h, int& failures) {
-  const bool best_isa = p.isa == isas_under_test().front();
+  const bool best_isa = p.isa == available_isas().front();
   const bool sanitizer = kAddressSanitizer || kThreadSanitizer;
   int runs = 0;
   for (std::size_t ci = 0; ci < cases.size(); ++ci) {
@@ -135,7 +135,7 @@ TEST_P(ReduceEmpty, GivesIdentitiesAndEmptyOutputs) {
   MatrixParam p = GetParam();
   Harness h(2);
   int failures = 0;
-  for (const std::string& isa_name : isas_under_test()) {
+  for (const std::string& isa_name : available_isas()) {
     ScopedIsa isa(isa_name);
     ASSERT_TRUE(isa.ok()) << "set_isa(" << isa_name << "): " << last_error_message();
     p.isa = isa_name;
@@ -147,7 +147,7 @@ TEST_P(ReduceEmpty, GivesIdentitiesAndEmptyOutputs) {
 std::vector<MatrixParam> op_dtype_params() {
   std::vector<MatrixParam> v;
   for (const MatrixParam& p : matrix_params())
-    if (p.isa == isas_under_test().front()) v.push_back(p);
+    if (p.isa == available_isas().front()) v.push_back(p);
   return v;
 }
 

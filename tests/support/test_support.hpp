@@ -17,7 +17,6 @@
 #include <string>
 #include <thread>
 #include <utility>
-#include <vector>
 
 #include "vnpu/vnpu.hpp"
 
@@ -54,12 +53,6 @@ inline constexpr bool kAddressSanitizer =
 #else
     false;
 #endif
-
-/// The ISAs the operator tests run on: every ISA this build has kernels for on this
-/// machine (available_isas(), best first). Sanitizer builds compile fewer targets: the
-/// asan preset leaves out SSE4 (its 128-bit vectors run the code the other widths run,
-/// which the release build's run checks), the tsan preset keeps only the baseline.
-inline std::vector<std::string> isas_under_test() { return available_isas(); }
 
 /// Divides a stress iteration count for sanitizer builds (TSan runs these loops ~5-15x
 /// slower, ASan ~2-3x), never below `floor`.
