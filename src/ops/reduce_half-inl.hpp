@@ -63,7 +63,7 @@ HWY_NOINLINE float Sum(const std::uint16_t* HWY_RESTRICT x, std::int64_t n) {
   alignas(64) float a[chunk::kLanes];
   std::int64_t e = 0;
 #if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
-  const hn::CappedTag<float, 16> d;
+  const chunk::DStream d;
   constexpr std::size_t N = hn::MaxLanes(d);
   constexpr std::size_t kVecs = chunk::kLanes / N;
   hn::Vec<decltype(d)> acc[kVecs];
