@@ -157,6 +157,7 @@ Bandwidth run_passes(const BandwidthOptions& options, std::size_t bytes, std::si
     samples.push_back(ns_between(stamps[i], stamps[i + 1]));
   }
   Bandwidth bw;
+  bw.pass_ns = samples;
   bw.ns = summarize(std::move(samples));
   bw.bytes = traffic;
   bw.threads = threads;
@@ -165,6 +166,17 @@ Bandwidth run_passes(const BandwidthOptions& options, std::size_t bytes, std::si
 }
 
 }  // namespace
+
+Bandwidth merge_bandwidths(const std::vector<Bandwidth>& parts) {
+  Bandwidth bw;
+  if (parts.empty()) return bw;
+  bw.bytes = parts.front().bytes;
+  bw.threads = parts.front().threads;
+  for (const Bandwidth& b : parts) bw.pass_ns.insert(bw.pass_ns.end(), b.pass_ns.begin(), b.pass_ns.end());
+  bw.ns = summarize(bw.pass_ns);
+  bw.gbps = bw.ns.median > 0.0 ? static_cast<double>(bw.bytes) / bw.ns.median : 0.0;
+  return bw;
+}
 
 Bandwidth measure_read_bandwidth(const BandwidthOptions& options) {
   const std::size_t bytes = rounded_bytes(options);

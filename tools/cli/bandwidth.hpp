@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "cli_common.hpp"
 
@@ -35,7 +36,15 @@ struct Bandwidth {
   Summary ns;              ///< pass times in nanoseconds
   std::size_t bytes = 0;   ///< bytes moved per pass (copy: read + written)
   int threads = 0;         ///< threads that read
+  std::vector<double> pass_ns;  ///< every timed pass, in order
 };
+
+/// One bandwidth from several measurements of the same kind and buffer size: the median
+/// over all their passes. A benchmark suite samples the bandwidth again before each case
+/// and reports this, so that a host whose memory speed drifts during the run (virtual
+/// machines: 30-50 GB/s within minutes) is measured over the same stretch of time as the
+/// cases it is compared with, not only at the start. Empty input: a zero Bandwidth.
+Bandwidth merge_bandwidths(const std::vector<Bandwidth>& parts);
 
 /// The buffer size measure_read_bandwidth() uses when BandwidthOptions::bytes is 0.
 std::size_t default_bandwidth_bytes();

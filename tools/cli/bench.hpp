@@ -69,7 +69,8 @@ int run_bench(const BenchSuite& suite, const BenchOptions& options);
 std::vector<BenchResult> run_runtime_suite(const BenchOptions& options);
 
 /// Suite "reduce": sums over large tensors (bench_reduce.cpp) as GB/s and as a percentage
-/// of the read bandwidth measured in the same run (a "bandwidth" record comes first).
+/// of the read bandwidth measured in the same run (a "bandwidth" record comes first: the
+/// median over passes taken at the start and again before every case).
 std::vector<BenchResult> run_reduce_suite(const BenchOptions& options);
 
 /// Suite "softmax": softmax over the last axis (bench_softmax.cpp); suite "norm":

@@ -1,8 +1,8 @@
 // tools/cli/bench_norm.cpp — `vnpu bench norm`: layer_norm and rms_norm over the last axis
 // (bench::row_cases(), with gamma and beta) and batch_norm over an NCHW activation
 // ([32,64,56,56], training and inference, with gamma and beta), as GB/s (one read and one
-// write of the tensor) and as a percentage of the read and copy bandwidth measured at the
-// start of the same run.
+// write of the tensor) and as a percentage of the read and copy bandwidth measured through
+// the same run (OpSuite::finish).
 //
 // Each case in two modes: each sample queues the op on a stream and synchronizes (mode
 // "stream"), or calls the synchronous form (mode "direct"); on all compute
@@ -68,6 +68,7 @@ void run_rows(OpSuite& suite) {
   const Stream& stream = suite.stream;
   for (const bench::RowCase& c : bench::row_cases()) {
     if (c.op == bench::RowOp::kSoftmax) continue;
+    suite.sample_bandwidth();
     DeviceF32 x(dev, static_cast<std::size_t>(c.numel()));
     const DeviceF32 y(dev, x.host().size());
     DeviceF32 gamma(dev, static_cast<std::size_t>(c.cols));
@@ -122,6 +123,7 @@ void run_batch_norm(OpSuite& suite) {
   gamma.upload();
   beta.upload();
   for (bool training : {false, true}) {
+    suite.sample_bandwidth();
     for (const std::string mode : {"stream", "direct"}) {
       rmean.upload();  // training updates them; start each case from the same values
       rvar.upload();
@@ -160,7 +162,7 @@ std::vector<BenchResult> run_norm_suite(const BenchOptions& o) {
   OpSuite suite("norm", o);
   run_rows(suite);
   run_batch_norm(suite);
-  return std::move(suite.results);
+  return suite.finish();
 }
 
 }  // namespace vnpu::cli

@@ -1,5 +1,5 @@
 // tools/cli/bench_reduce.cpp — `vnpu bench reduce`: sums over large tensors, as GB/s and
-// as a percentage of the read bandwidth measured at the start of the same run.
+// as a percentage of the read bandwidth measured through the same run.
 //
 // A reduction reads each input byte once and writes little, so memory bandwidth is its
 // limit. Like the peers' harnesses (bench/vnpu_reduce_peers), each case times repeated
@@ -58,8 +58,9 @@ void verify(const ReduceCase& c, const Input& in, const void* dev_out) {
   }
 }
 
-BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const BenchOptions& o,
-                     double peak_gbps, int threads) {
+// The record of one case; its pct_peak_bw is set by the caller, once the run's bandwidth
+// is known.
+BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const BenchOptions& o, int threads) {
   const Tensor src(in.dev.get(), c.dtype, std::span<const std::int64_t>(c.shape));
   const ops::ReduceOptions options{.axes = {c.axis}};
   // f32 output for every input dtype (f16 and bf16 may write f32), as the peers write.
@@ -75,25 +76,33 @@ BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const Benc
   t.axes = {c.axis};
   t.dtype = dtype_name(c.dtype);
   t.gbps = static_cast<double>(c.bytes()) / ns.median;
-  t.pct_peak_bw = 100.0 * t.gbps / peak_gbps;
   return throughput_result("reduce", c.name(), std::move(t), ns, threads);
 }
 
 }  // namespace
 
 std::vector<BenchResult> run_reduce_suite(const BenchOptions& o) {
-  // Bandwidth first, before the device's workers exist, so nothing competes for the CPUs.
-  const Bandwidth bw = measure_read_bandwidth();
-  std::vector<BenchResult> results{bandwidth_result("reduce", bw)};
+  // Bandwidth first, before the device's workers exist, so nothing competes for the CPUs;
+  // then again (a few passes) before every case, while the cores are idle. The record and
+  // every case's percentage use the median over all those passes (merge_bandwidths).
+  std::vector<Bandwidth> samples{measure_read_bandwidth()};
   const Device dev = Device::get(0).value();
   const int threads = dev.info().compute_cores;
   const DeviceBuffer out(dev, static_cast<std::size_t>(bench::kReduceMaxOutElements) * sizeof(float));
   std::map<DType, Input> inputs;
+  std::vector<BenchResult> cases;
   for (const ReduceCase& c : bench::reduce_cases()) {
     auto it = inputs.find(c.dtype);
     if (it == inputs.end()) it = inputs.try_emplace(c.dtype, dev, c.dtype).first;
     if (!o.json) note("  {}", c.name());
-    results.push_back(run_case(c, it->second, out.get(), o, bw.gbps, threads));
+    samples.push_back(measure_read_bandwidth({.passes = o.reps >= 5 ? 3 : 1}));
+    cases.push_back(run_case(c, it->second, out.get(), o, threads));
+  }
+  const Bandwidth bw = merge_bandwidths(samples);
+  std::vector<BenchResult> results{bandwidth_result("reduce", bw)};
+  for (BenchResult& r : cases) {
+    r.throughput->pct_peak_bw = 100.0 * r.throughput->gbps / bw.gbps;
+    results.push_back(std::move(r));
   }
   return results;
 }

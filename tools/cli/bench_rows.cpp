@@ -11,9 +11,9 @@
 
 namespace vnpu::cli {
 
-OpBandwidths measure_op_bandwidths(const BenchOptions& options) {
+OpBandwidths measure_op_bandwidths(const BenchOptions& options, int passes) {
   BandwidthOptions b;
-  b.passes = std::clamp(3 * options.reps, 3, 15);
+  b.passes = passes > 0 ? passes : std::clamp(3 * options.reps, 3, 15);
   return {measure_read_bandwidth(b), measure_copy_bandwidth(b)};
 }
 
@@ -28,10 +28,30 @@ OpSuite::OpSuite(std::string suite_name, const BenchOptions& o)
     : name(std::move(suite_name)),
       options(o),
       bw(measure_op_bandwidths(o)),
-      results(bandwidth_results(name, bw)),
       dev(Device::get(0).value()),
       threads(dev.info().compute_cores),
-      stream(dev.create_stream().value()) {}
+      stream(dev.create_stream().value()),
+      reads_{bw.read},
+      copies_{bw.copy} {}
+
+void OpSuite::sample_bandwidth() {
+  const OpBandwidths b = measure_op_bandwidths(options, options.reps >= 5 ? 3 : 1);
+  reads_.push_back(b.read);
+  copies_.push_back(b.copy);
+}
+
+std::vector<BenchResult> OpSuite::finish() {
+  const OpBandwidths run{merge_bandwidths(reads_), merge_bandwidths(copies_)};
+  std::vector<BenchResult> out = bandwidth_results(name, run);
+  for (BenchResult& r : results) {
+    Throughput& t = *r.throughput;
+    t.pct_peak_bw = 100.0 * t.gbps / run.read.gbps;
+    t.pct_copy_bw = 100.0 * t.gbps / run.copy.gbps;
+    out.push_back(std::move(r));
+  }
+  results.clear();
+  return out;
+}
 
 BenchResult op_result(const std::string& suite, const std::string& name, Throughput t, std::size_t bytes,
                       const Summary& ns, const OpBandwidths& bw, int threads) {

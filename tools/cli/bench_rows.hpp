@@ -31,23 +31,33 @@ struct OpBandwidths {
 
 /// The read and copy bandwidth (call it before the device's workers exist, so nothing
 /// competes for the CPUs). Fewer passes when --reps is below its default, for smoke runs.
-OpBandwidths measure_op_bandwidths(const BenchOptions& options);
+/// `passes` > 0 overrides the count (the short samples taken before each case).
+OpBandwidths measure_op_bandwidths(const BenchOptions& options, int passes = 0);
 
 /// The "bandwidth" and "copy_bandwidth" records that open a suite.
 std::vector<BenchResult> bandwidth_results(const std::string& suite, const OpBandwidths& bw);
 
 /// What a run of one suite works with: the bandwidths (measured first), the default
-/// device with all its compute cores, a stream on it, and the records so far (the two
-/// bandwidth records first).
+/// device with all its compute cores, a stream on it, and the records so far.
+/// Each case calls sample_bandwidth() first; finish() then puts the two bandwidth records
+/// first, with the median over every pass of the run (merge_bandwidths), and sets every
+/// case's percentages against them.
 struct OpSuite {
   OpSuite(std::string suite_name, const BenchOptions& o);
+  /// Measures the read and copy bandwidth again (a few passes, the cores idle).
+  void sample_bandwidth();
+  /// The suite's records, bandwidth first.
+  std::vector<BenchResult> finish();
   std::string name;
   BenchOptions options;
-  OpBandwidths bw;
+  OpBandwidths bw;  ///< the first measurement (records made before finish() use it)
   std::vector<BenchResult> results;
   Device dev;
   int threads = 0;
   Stream stream;
+
+ private:
+  std::vector<Bandwidth> reads_, copies_;
 };
 
 /// A record of `suite` for an op that moved `bytes` per call (t.gbps, t.pct_* are set here).

@@ -1,6 +1,7 @@
 // tools/cli/bench_softmax.cpp — `vnpu bench softmax`: softmax over the last axis of f32
 // matrices (bench::row_cases()), as GB/s (one read and one write of the tensor) and as a
-// percentage of the read and copy bandwidth measured at the start of the same run.
+// percentage of the read and copy bandwidth measured through the same run (before the
+// first case and again before each one: OpSuite::finish).
 //
 // Every case in two modes. "stream": each sample queues ops::softmax on a stream and
 // synchronizes. "direct": each sample is one call of the synchronous form, which computes
@@ -24,6 +25,7 @@ std::vector<BenchResult> run_softmax_suite(const BenchOptions& o) {
   const Stream& stream = suite.stream;
   for (const bench::RowCase& c : bench::row_cases()) {
     if (c.op != bench::RowOp::kSoftmax) continue;
+    suite.sample_bandwidth();
     const auto n = static_cast<std::size_t>(c.numel());
     DeviceF32 x(dev, n);
     const DeviceF32 y(dev, n);
@@ -47,7 +49,7 @@ std::vector<BenchResult> run_softmax_suite(const BenchOptions& o) {
       suite.results.push_back(row_result(suite.name, c, mode, ns, suite.bw, suite.threads));
     }
   }
-  return std::move(suite.results);
+  return suite.finish();
 }
 
 }  // namespace vnpu::cli
