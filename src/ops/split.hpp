@@ -46,8 +46,9 @@ class ShareCounters {
 
 /// Calls run(u0, u1) on runs of units [0, units): the whole range for a single block;
 /// else the units are split evenly into one share per block (as split() does), and block
-/// b runs its own share first, in runs of `claim` units claimed from next[b], then helps
-/// the other blocks with the runs of their shares nobody has claimed yet. Normally every
+/// b runs its own share first, in runs of `claim` units claimed from next[b] (shorter ones
+/// at the end of a share), then helps the other blocks with the runs of their shares
+/// nobody has claimed yet. Normally every
 /// block runs exactly its share, so a unit stays with the same core from one call to the
 /// next and is found in that core's caches (on a host whose vCPUs have separate L3s, a
 /// cache-resident layer_norm ran 7% slower with runs claimed from one shared counter);
@@ -64,10 +65,21 @@ void run_owned(std::uint32_t blocks, std::uint32_t b, std::int64_t units, std::i
     const std::uint32_t owner = (b + k) % blocks;
     std::int64_t s0 = 0, s1 = 0;
     split(units, blocks, owner, &s0, &s1);
+    std::atomic<std::int64_t>& at = next[owner];
+    std::int64_t done = at.load(std::memory_order_relaxed);
     for (;;) {
-      const std::int64_t u0 = s0 + next[owner].fetch_add(claim, std::memory_order_relaxed);
-      if (u0 >= s1) break;
-      run(u0, std::min(s1, u0 + claim));
+      // Runs of `claim` units, shrinking to a quarter of what is left of the share
+      // (per block) once that is less: a block that finishes first can still take half
+      // of the last stretch of a late one, instead of waiting for its last long run.
+      std::int64_t take = 0;
+      do {
+        const std::int64_t left = s1 - s0 - done;
+        if (left <= 0) break;
+        take = std::clamp<std::int64_t>(left / (2 * static_cast<std::int64_t>(blocks)), 1, claim);
+      } while (!at.compare_exchange_weak(done, done + take, std::memory_order_relaxed));
+      if (s1 - s0 - done <= 0) break;
+      run(s0 + done, s0 + done + take);
+      done += take;
     }
   }
 }
