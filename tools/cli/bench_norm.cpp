@@ -100,7 +100,7 @@ void run_rows(OpSuite& suite) {
         if (!direct) check_ok(stream.synchronize());
       });
       verify_rows(c, x, y, label);
-      suite.results.push_back(row_result(suite.name, c, mode, ns, suite.bw, suite.threads));
+      suite.results.push_back(row_result(suite.name, c, mode, ns, suite.threads));
     }
   }
 }
@@ -151,7 +151,7 @@ void run_batch_norm(OpSuite& suite) {
       t.mode = mode;
       t.training = training;
       suite.results.push_back(op_result(suite.name, label, std::move(t), 2 * x.host().size() * sizeof(float), ns,
-                                        suite.bw, suite.threads));
+                                        suite.threads));
     }
   }
 }

@@ -27,21 +27,20 @@ std::vector<BenchResult> bandwidth_results(const std::string& suite, const OpBan
 OpSuite::OpSuite(std::string suite_name, const BenchOptions& o)
     : name(std::move(suite_name)),
       options(o),
-      bw(measure_op_bandwidths(o)),
+      bandwidths{measure_op_bandwidths(o)},
       dev(Device::get(0).value()),
       threads(dev.info().compute_cores),
-      stream(dev.create_stream().value()),
-      reads_{bw.read},
-      copies_{bw.copy} {}
+      stream(dev.create_stream().value()) {}
 
-void OpSuite::sample_bandwidth() {
-  const OpBandwidths b = measure_op_bandwidths(options, options.reps >= 5 ? 3 : 1);
-  reads_.push_back(b.read);
-  copies_.push_back(b.copy);
-}
+void OpSuite::sample_bandwidth() { bandwidths.push_back(measure_op_bandwidths(options, options.reps >= 5 ? 3 : 1)); }
 
 std::vector<BenchResult> OpSuite::finish() {
-  const OpBandwidths run{merge_bandwidths(reads_), merge_bandwidths(copies_)};
+  std::vector<Bandwidth> reads, copies;
+  for (const OpBandwidths& b : bandwidths) {
+    reads.push_back(b.read);
+    copies.push_back(b.copy);
+  }
+  const OpBandwidths run{merge_bandwidths(reads), merge_bandwidths(copies)};
   std::vector<BenchResult> out = bandwidth_results(name, run);
   for (BenchResult& r : results) {
     Throughput& t = *r.throughput;
@@ -54,10 +53,8 @@ std::vector<BenchResult> OpSuite::finish() {
 }
 
 BenchResult op_result(const std::string& suite, const std::string& name, Throughput t, std::size_t bytes,
-                      const Summary& ns, const OpBandwidths& bw, int threads) {
+                      const Summary& ns, int threads) {
   t.gbps = static_cast<double>(bytes) / ns.median;
-  t.pct_peak_bw = 100.0 * t.gbps / bw.read.gbps;
-  t.pct_copy_bw = 100.0 * t.gbps / bw.copy.gbps;
   return throughput_result(suite, name, std::move(t), ns, threads);
 }
 
@@ -95,14 +92,14 @@ void verify_rows(const bench::RowCase& c, const DeviceF32& x, const DeviceF32& y
 }
 
 BenchResult row_result(const std::string& suite, const bench::RowCase& c, const std::string& mode,
-                       const Summary& ns, const OpBandwidths& bw, int threads) {
+                       const Summary& ns, int threads) {
   Throughput t;
   t.op = bench::row_op_name(c.op);
   t.shape = {c.rows, c.cols};
   t.axes = {1};
   t.dtype = "f32";
   t.mode = mode;
-  return op_result(suite, c.name() + "/" + mode, std::move(t), c.bytes(), ns, bw, threads);
+  return op_result(suite, c.name() + "/" + mode, std::move(t), c.bytes(), ns, threads);
 }
 
 }  // namespace vnpu::cli

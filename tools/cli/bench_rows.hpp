@@ -50,19 +50,19 @@ struct OpSuite {
   std::vector<BenchResult> finish();
   std::string name;
   BenchOptions options;
-  OpBandwidths bw;  ///< the first measurement (records made before finish() use it)
+  /// Every bandwidth measurement of the run; the first is taken before `dev` exists, so
+  /// that no worker competes for the CPUs.
+  std::vector<OpBandwidths> bandwidths;
   std::vector<BenchResult> results;
   Device dev;
   int threads = 0;
   Stream stream;
-
- private:
-  std::vector<Bandwidth> reads_, copies_;
 };
 
-/// A record of `suite` for an op that moved `bytes` per call (t.gbps, t.pct_* are set here).
+/// A record of `suite` for an op that moved `bytes` per call (t.gbps is set here, the
+/// percentages by OpSuite::finish).
 BenchResult op_result(const std::string& suite, const std::string& name, Throughput t, std::size_t bytes,
-                      const Summary& ns, const OpBandwidths& bw, int threads);
+                      const Summary& ns, int threads);
 
 /// Times single calls: at least --reps samples and 60 ms per rep (0.3 s by default).
 template <class F>
@@ -93,6 +93,6 @@ void verify_rows(const bench::RowCase& c, const DeviceF32& x, const DeviceF32& y
 
 /// The record of row case `c` timed in `mode` ("stream" or "direct").
 BenchResult row_result(const std::string& suite, const bench::RowCase& c, const std::string& mode,
-                       const Summary& ns, const OpBandwidths& bw, int threads);
+                       const Summary& ns, int threads);
 
 }  // namespace vnpu::cli

@@ -46,7 +46,7 @@ std::vector<BenchResult> run_softmax_suite(const BenchOptions& o) {
         }
       });
       verify_rows(c, x, y, label);
-      suite.results.push_back(row_result(suite.name, c, mode, ns, suite.bw, suite.threads));
+      suite.results.push_back(row_result(suite.name, c, mode, ns, suite.threads));
     }
   }
   return suite.finish();
