@@ -18,7 +18,7 @@ inline constexpr int kLanes = 64;
 // lanes, and so the bits, are the same at any width; eight 256-bit accumulators stream
 // from memory faster than four 512-bit ones on the AVX-512 CPUs measured (AMD EPYC:
 // a 256 MiB f32 sum on one core ran 4-6% faster, and 0.87-0.90x a 512-bit loop's
-// speed became 1.05-1.07x).
+// speed became 0.95-1.06x).
 #if HWY_TARGET == HWY_SCALAR || HWY_HAVE_SCALABLE
 using DStream = hn::CappedTag<float, 16>;
 #else

@@ -71,13 +71,10 @@ void run_owned(std::uint32_t blocks, std::uint32_t b, std::int64_t units, std::i
       // Runs of `claim` units, shrinking to a quarter of what is left of the share
       // (per block) once that is less: a block that finishes first can still take half
       // of the last stretch of a late one, instead of waiting for its last long run.
-      std::int64_t take = 0;
-      do {
-        const std::int64_t left = s1 - s0 - done;
-        if (left <= 0) break;
-        take = std::clamp<std::int64_t>(left / (2 * static_cast<std::int64_t>(blocks)), 1, claim);
-      } while (!at.compare_exchange_weak(done, done + take, std::memory_order_relaxed));
-      if (s1 - s0 - done <= 0) break;
+      const std::int64_t left = s1 - s0 - done;
+      if (left <= 0) break;
+      const std::int64_t take = std::clamp<std::int64_t>(left / (2 * static_cast<std::int64_t>(blocks)), 1, claim);
+      if (!at.compare_exchange_weak(done, done + take, std::memory_order_relaxed)) continue;  // done reloaded
       run(s0 + done, s0 + done + take);
       done += take;
     }
