@@ -71,6 +71,7 @@ HWY_NOINLINE float Sum(const std::uint16_t* HWY_RESTRICT x, std::int64_t n) {
   for (; e + chunk::kLanes <= n; e += chunk::kLanes) {
     for (std::size_t j = 0; j < kVecs; ++j) acc[j] = hn::Add(acc[j], chunk::MapV<kMap>(Load<kBF16>(d, x + e + j * N)));
   }
+  if (e == n) return chunk::FoldAddV(acc);
   for (std::size_t j = 0; j < kVecs; ++j) hn::Store(acc[j], d, a + j * N);
 #else
   for (float& v : a) v = -0.0f;
