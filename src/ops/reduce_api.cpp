@@ -161,7 +161,13 @@ Status prepare(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor
   return Status::kSuccess;
 }
 
-void kernel_name(ReduceOp op, char (&name)[48]) { std::snprintf(name, sizeof name, "reduce_%s", reduce_op_name(op)); }
+// The kernel's name, "reduce_" and the op's name (kOpNames' order).
+constexpr const char* kKernelNames[] = {"reduce_sum",  "reduce_mean",   "reduce_max",      "reduce_min",
+                                        "reduce_prod", "reduce_sum_sq", "reduce_l1",       "reduce_l2",
+                                        "reduce_logsumexp", "reduce_var", "reduce_std",   "reduce_argmax",
+                                        "reduce_argmin",    "reduce_all", "reduce_any"};
+static_assert(sizeof(kKernelNames) == sizeof(kOpNames));
+const char* kernel_name(ReduceOp op) noexcept { return kKernelNames[static_cast<int>(op)]; }  // op validated
 
 // Phase 1 of block b: its share of the units, then (claim > 0) help with the others'.
 void run_block(const detail::Plan& plan, std::uint32_t b) {
@@ -186,8 +192,7 @@ Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor&
   const std::uint32_t blocks = plan->blocks;
   LaunchOptions lo;
   lo.cooperative = plan->K > 1 && blocks > 1;
-  char name[48];
-  kernel_name(op, name);
+  const char* name = kernel_name(op);
   const detail::OpTag tag(name, in, out);
   Stream s = stream;
   return s.launch(name, blocks, lo, [plan](const KernelContext& ctx) {
@@ -215,8 +220,7 @@ Status reduce(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOpti
   std::shared_ptr<detail::Plan> plan;
   VNPU_TRY(prepare(s, op, in, out, options, &plan));
   if (plan == nullptr) return s.synchronize();
-  char name[48];
-  kernel_name(op, name);
+  const char* name = kernel_name(op);
   const detail::OpTag tag(name, in, out);
   return detail::run_joined(
       s, name, plan->blocks,
