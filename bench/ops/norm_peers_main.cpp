@@ -84,7 +84,10 @@ void register_and_run(int threads) {
     for (const Peer& p : competitors) {
       const auto run = c.op == RowOp::kSoftmax ? p.softmax : p.norm;
       benchmark::RegisterBenchmark((c.name() + "/" + p.name).c_str(),
-                                   [pc, run](benchmark::State& state) { run(state, pc); })
+                                   [pc, run, peer = p.name](benchmark::State& state) {
+                                     settle_between_peers(peer);
+                                     run(state, pc);
+                                   })
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond);
     }

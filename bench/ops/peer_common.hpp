@@ -32,6 +32,14 @@ PeerBuffer peer_allocate(std::size_t bytes, int threads);
 /// CPU the process may use. Returns 0 when argv holds a flag nobody knows (reported).
 int init_peer_benchmark(int& argc, char** argv);
 
+/// Call first in every benchmark run, with the peer's name. When the run before was
+/// another peer's, waits until the process's threads have gone quiet: the library timed
+/// before may still be spinning on a CPU the next one needs (libgomp's idle threads spin
+/// for about 7 ms after a parallel region on the 2-CPU machine measured, which took a
+/// core from whoever ran next for the first 7 ms of its 50 ms). Runs of one peer follow
+/// each other without a wait: its own spinning belongs to its time.
+void settle_between_peers(const char* peer);
+
 /// Records the thread count and the names of `peers` (anything with a `name` member) in
 /// Google Benchmark's context ("vnpu_threads", "vnpu_peers": "vnpu,onednn,...").
 template <class Peers>

@@ -106,7 +106,10 @@ int main(int argc, char** argv) {
       name += '/';
       name += p.name;
       benchmark::RegisterBenchmark(name.c_str(),
-                                   [pc, run = p.run](benchmark::State& state) { run(state, pc); })
+                                   [pc, run = p.run, peer = p.name](benchmark::State& state) {
+                                     settle_between_peers(peer);
+                                     run(state, pc);
+                                   })
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond);
     }
