@@ -40,8 +40,21 @@ HWY_INLINE T Fold(const T* acc, Op op) {
 
 inline float Add(float x, float y) { return x + y; }
 
-// Fold(acc, Add) with vector instructions: the same additions in the same order (adjacent
-// pairs stay adjacent through ConcatEven/ConcatOdd), so the same bits.
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
+// The pairwise tree of Fold over 16 lanes held in kPer vectors of tag d: adjacent pairs
+// stay adjacent through ConcatEven/ConcatOdd, so the same additions in the same order.
+template <class D, class V, std::size_t kPer>
+HWY_INLINE float FoldTree(D d, V (&v)[kPer]) {
+  for (std::size_t cnt = kPer; cnt > 1; cnt /= 2)
+    for (std::size_t i = 0; i < cnt / 2; ++i)
+      v[i] = hn::Add(hn::ConcatEven(d, v[2 * i + 1], v[2 * i]), hn::ConcatOdd(d, v[2 * i + 1], v[2 * i]));
+  V t = v[0];
+  for (std::size_t w = hn::MaxLanes(d); w > 1; w /= 2) t = hn::Add(hn::ConcatEven(d, t, t), hn::ConcatOdd(d, t, t));
+  return hn::GetLane(t);
+}
+#endif
+
+// Fold(acc, Add) with vector instructions, so the same bits.
 template <int kL = kLanes>
 HWY_INLINE float FoldAdd(const float* HWY_RESTRICT acc) {
 #if HWY_TARGET == HWY_SCALAR || HWY_HAVE_SCALABLE
@@ -49,10 +62,8 @@ HWY_INLINE float FoldAdd(const float* HWY_RESTRICT acc) {
 #else
   const hn::CappedTag<float, 16> d;
   constexpr std::size_t N = hn::MaxLanes(d);
-  constexpr std::size_t kPer = 16 / N;
-  using V = hn::Vec<decltype(d)>;
-  V v[kPer];
-  for (std::size_t j = 0; j < kPer; ++j) {
+  hn::Vec<decltype(d)> v[16 / N];
+  for (std::size_t j = 0; j < 16 / N; ++j) {
     const float* a = acc + j * N;
     if constexpr (kL == 16) {
       v[j] = hn::LoadU(d, a);
@@ -60,12 +71,7 @@ HWY_INLINE float FoldAdd(const float* HWY_RESTRICT acc) {
       v[j] = hn::Add(hn::Add(hn::LoadU(d, a), hn::LoadU(d, a + 16)), hn::Add(hn::LoadU(d, a + 32), hn::LoadU(d, a + 48)));
     }
   }
-  for (std::size_t cnt = kPer; cnt > 1; cnt /= 2)
-    for (std::size_t i = 0; i < cnt / 2; ++i)
-      v[i] = hn::Add(hn::ConcatEven(d, v[2 * i + 1], v[2 * i]), hn::ConcatOdd(d, v[2 * i + 1], v[2 * i]));
-  V t = v[0];
-  for (std::size_t w = N; w > 1; w /= 2) t = hn::Add(hn::ConcatEven(d, t, t), hn::ConcatOdd(d, t, t));
-  return hn::GetLane(t);
+  return FoldTree(d, v);
 #endif
 }
 
@@ -77,17 +83,11 @@ HWY_INLINE float FoldAdd(const float* HWY_RESTRICT acc) {
 template <class V>
 HWY_INLINE float FoldAddV(const V* acc) {
   const DStream d;
-  constexpr std::size_t N = hn::MaxLanes(d);
-  constexpr std::size_t kPer = 16 / N;  // vectors per 16 lanes
+  constexpr std::size_t kPer = 16 / hn::MaxLanes(d);  // vectors per 16 lanes
   V v[kPer];
   for (std::size_t j = 0; j < kPer; ++j)
     v[j] = hn::Add(hn::Add(acc[j], acc[kPer + j]), hn::Add(acc[2 * kPer + j], acc[3 * kPer + j]));
-  for (std::size_t cnt = kPer; cnt > 1; cnt /= 2)
-    for (std::size_t i = 0; i < cnt / 2; ++i)
-      v[i] = hn::Add(hn::ConcatEven(d, v[2 * i + 1], v[2 * i]), hn::ConcatOdd(d, v[2 * i + 1], v[2 * i]));
-  V t = v[0];
-  for (std::size_t w = N; w > 1; w /= 2) t = hn::Add(hn::ConcatEven(d, t, t), hn::ConcatOdd(d, t, t));
-  return hn::GetLane(t);
+  return FoldTree(d, v);
 }
 #endif
 
