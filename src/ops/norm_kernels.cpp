@@ -68,12 +68,10 @@ void ForRuns(const NormView& v, std::int64_t i, std::int64_t n, Fn&& fn) {
   }
 }
 
-// Flat elements [i, i + n) of v as f32: v's memory itself for dense f32, else converted
-// into buf.
-const float* LoadRange(const NormView& v, std::int64_t i, std::int64_t n, float* buf) {
+// LoadRange for anything but dense f32: converted (and gathered) into buf.
+HWY_NOINLINE const float* LoadConverted(const NormView& v, std::int64_t i, std::int64_t n, float* buf) {
   const auto es = static_cast<std::int64_t>(dtype_size(v.dtype));
   if (v.dense) {
-    if (v.dtype == DType::kF32) return reinterpret_cast<const float*>(v.data) + i;
     WidenRun(v.dtype, v.data + i * es, n, buf);
     return buf;
   }
@@ -89,6 +87,13 @@ const float* LoadRange(const NormView& v, std::int64_t i, std::int64_t n, float*
     }
   });
   return buf;
+}
+
+// Flat elements [i, i + n) of v as f32: v's memory itself for dense f32, else converted
+// into buf.
+HWY_INLINE const float* LoadRange(const NormView& v, std::int64_t i, std::int64_t n, float* buf) {
+  if (v.dense && v.dtype == DType::kF32) return reinterpret_cast<const float*>(v.data) + i;
+  return LoadConverted(v, i, n, buf);
 }
 
 void StoreRange(const NormView& v, std::int64_t i, std::int64_t n, const float* vals) {
@@ -432,8 +437,35 @@ void PrefetchAhead(const NormPlan& p, std::int64_t from, std::int64_t end, std::
 // Groups larger than this are read from memory again for normalization (not from cache).
 constexpr std::int64_t kCachedGroupBytes = std::int64_t{512} << 10;
 
+// Groups of one dense f32 chunk each (layer/rms norm over rows of up to kNormChunk),
+// two at a time, pass by pass: each pass ends in a short serial computation (a lane
+// fold, a division, a square root) that the next pass waits for; with the other row's
+// pass in between, the core has independent work meanwhile. Every row is computed by the
+// same calls as alone, so the same bits. One core, rows of 1024 from cache: ~10% faster.
+void RunRowPairs(const NormPlan& p, std::int64_t g0, std::int64_t g1, Buffers& bf) {
+  const bool rms = p.kind == NormKind::kRms;
+  const float* x = reinterpret_cast<const float*>(p.x.data);
+  const std::int64_t n = p.len;
+  std::int64_t ahead = g0 * p.group_step;
+  for (std::int64_t g = g0; g + 1 < g1; g += 2) {
+    const float* xa = x + g * p.group_step;
+    const float* xb = xa + p.group_step;
+    if (p.prefetch_ahead) PrefetchAhead(p, (g + 2) * p.group_step, g1 * p.group_step, &ahead);
+    const float sa = rms ? LaneSumSq(xa, n) : LaneSum(xa, n);
+    const float sb = rms ? LaneSumSq(xb, n) : LaneSum(xb, n);
+    const NormStats sta = norm_finish_group(p, g, FinishChunk(p.kind, xa, n, sa));
+    const NormStats stb = norm_finish_group(p, g + 1, FinishChunk(p.kind, xb, n, sb));
+    NormalizeChunk(p, g, g * p.group_step, n, sta, bf, xa);
+    NormalizeChunk(p, g + 1, (g + 1) * p.group_step, n, stb, bf, xb);
+  }
+}
+
 void RunGroups(const NormPlan& p, std::int64_t g0, std::int64_t g1) {
   const std::unique_ptr<Buffers> bf(new Buffers);  // uninitialized: no 64 KiB memset
+  if (p.segs == 1 && p.chunks == 1 && p.batch_stats() && p.x.dense && p.x.dtype == DType::kF32) {
+    RunRowPairs(p, g0, g1, *bf);
+    g0 += (g1 - g0) / 2 * 2;  // an odd last row: below
+  }
   const std::int64_t per = p.segs * p.chunks;
   // One segment per group and dense x: the blocks' groups are one sequential range,
   // prefetched a fixed distance ahead of the unit being computed.

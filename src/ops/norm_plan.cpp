@@ -87,7 +87,7 @@ void NormView::store(std::int64_t i, double v) const noexcept {
   std::memcpy(p, &h, 2);
 }
 
-void NormPlan::unit(std::int64_t u, std::int64_t* first, std::int64_t* group, std::int64_t* n) const noexcept {
+void NormPlan::unit_divided(std::int64_t u, std::int64_t* first, std::int64_t* group, std::int64_t* n) const noexcept {
   const std::int64_t k = u % chunks;
   const std::int64_t gs = u / chunks;
   const std::int64_t s = gs % segs;

@@ -119,7 +119,16 @@ struct NormPlan {
   bool per_channel() const noexcept { return kind == NormKind::kBatchInfer || kind == NormKind::kBatchTrain || kind == NormKind::kGroup; }
   bool batch_stats() const noexcept { return kind != NormKind::kBatchInfer; }
   /// Flat index of the first element of unit u, its group and its length.
-  void unit(std::int64_t u, std::int64_t* first, std::int64_t* group, std::int64_t* n) const noexcept;
+  void unit(std::int64_t u, std::int64_t* first, std::int64_t* group, std::int64_t* n) const noexcept {
+    if (chunks == 1 && segs == 1) {  // one unit per group (rows up to kNormChunk): no divisions
+      *group = u;
+      *first = u * group_step;
+      *n = len;
+      return;
+    }
+    unit_divided(u, first, group, n);
+  }
+  void unit_divided(std::int64_t u, std::int64_t* first, std::int64_t* group, std::int64_t* n) const noexcept;
 };
 
 /// Chooses blocks and the work split for a device with `cores` compute cores (fills
