@@ -17,9 +17,9 @@
 #   BUILD=0          skip configuring and building
 #   BUILD_DIR=dir    where the binaries are (default build/release)
 #   THREADS=N        threads for vnpu and every peer (sets VNPU_CORES; default: all usable CPUs)
-#   REPS=N           Google Benchmark repetitions per peer case, median reported (default 9)
+#   REPS=N           Google Benchmark repetitions per peer case, median reported (default 15)
 #   WARMUP=S         untimed seconds of each peer benchmark before its repetitions (default 0.05)
-#   MIN_TIME=S       Google Benchmark seconds per repetition (default 0.05: many short
+#   MIN_TIME=S       Google Benchmark seconds per repetition (default 0.03: many short
 #                    repetitions make the median robust to a noisy machine)
 #   KEEP=dir         also keep vnpu.json and peers.json there
 set -euo pipefail

@@ -19,9 +19,9 @@
 #   BUILD=0          skip configuring and building
 #   BUILD_DIR=dir    where the binaries are (default build/release)
 #   THREADS=N        threads for vnpu and every peer (sets VNPU_CORES; default: all usable CPUs)
-#   REPS=N           Google Benchmark repetitions per peer case, median reported (default 9)
+#   REPS=N           Google Benchmark repetitions per peer case, median reported (default 15)
 #   WARMUP=S         untimed seconds of each peer benchmark before its repetitions (default 0.05)
-#   MIN_TIME=S       Google Benchmark seconds per repetition (default 0.05)
+#   MIN_TIME=S       Google Benchmark seconds per repetition (default 0.03)
 #   KEEP=dir         also keep softmax.json, norm.json and peers.json there
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,8 +9,8 @@
 # THREADS, and defines log() (messages on stderr, prefixed with the script's name).
 
 BUILD_DIR=${BUILD_DIR:-build/release}
-REPS=${REPS:-9}
-MIN_TIME=${MIN_TIME:-0.05}
+REPS=${REPS:-15}
+MIN_TIME=${MIN_TIME:-0.03}
 # Untimed seconds each benchmark runs before its repetitions: the first benchmark of a
 # case would otherwise bring the input into the caches for the others (read again, even
 # the 64 MiB inputs come largely from this host's caches) and be timed doing it.
