@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bandwidth.hpp"
@@ -112,14 +113,14 @@ Summary time_round_trips(int warmup, int iters, F&& body) {
 }
 
 /// Times calls of `call` (after four untimed ones, the last three of which size the
-/// batch) until there are at least `min_samples` samples and `budget_ns` have passed, or
+/// batch) and returns the samples: until there are at least `min_samples` samples and `budget_ns` have passed, or
 /// 2000 samples. A call shorter than kBatchSampleNs is timed in batches, as Google
 /// Benchmark times the peers: each sample is the mean of enough consecutive calls to last
 /// about kBatchSampleNs, so the clock's own cost (two reads per sample, ~20-40 ns in a VM)
 /// is not counted in a short call.
 inline constexpr double kBatchSampleNs = 10e3;
 template <class F>
-Summary time_calls(int min_samples, F&& call, double budget_ns = 0.3e9) {
+std::vector<double> time_call_samples(int min_samples, F&& call, double budget_ns = 0.3e9) {
   call();
   double single = 1e300;  // the fastest of three single calls sizes the batch
   for (int i = 0; i < 3; ++i) {
@@ -136,7 +137,12 @@ Summary time_calls(int min_samples, F&& call, double budget_ns = 0.3e9) {
     for (int i = 0; i < batch; ++i) call();
     samples.push_back(ns_between(t0, Clock::now()) / batch);
   }
-  return summarize(std::move(samples));
+  return samples;
+}
+/// The statistics of time_call_samples().
+template <class F>
+Summary time_calls(int min_samples, F&& call, double budget_ns = 0.3e9) {
+  return summarize(time_call_samples(min_samples, std::forward<F>(call), budget_ns));
 }
 
 /// Times `reps` calls of `run_tasks`, which submits `tasks` tasks and waits for them all;

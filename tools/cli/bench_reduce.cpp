@@ -58,18 +58,23 @@ void verify(const ReduceCase& c, const Input& in, const void* dev_out) {
   }
 }
 
-// The record of one case; its pct_peak_bw is set by the caller, once the run's bandwidth
-// is known.
-BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const BenchOptions& o, int threads) {
+// Samples of one case: one round of timed calls (the budget of a round).
+void time_round(const ReduceCase& c, const Input& in, void* out, int min_samples, double budget_ns,
+                std::vector<double>* samples) {
   const Tensor src(in.dev.get(), c.dtype, std::span<const std::int64_t>(c.shape));
   const ops::ReduceOptions options{.axes = {c.axis}};
   // f32 output for every input dtype (f16 and bf16 may write f32), as the peers write.
   const ops::ReduceShape shape = ops::reduce_output_shape(ops::ReduceOp::kSum, src, options).value();
   const Tensor dst(out, DType::kF32, shape.shape());
+  const std::vector<double> got = time_call_samples(
+      min_samples, [&] { check_ok(ops::reduce(ops::ReduceOp::kSum, src, dst, options)); }, budget_ns);
+  samples->insert(samples->end(), got.begin(), got.end());
+}
 
-  const Summary ns = time_calls(std::max(o.reps, 5), [&] { check_ok(ops::reduce(ops::ReduceOp::kSum, src, dst, options)); });
-  verify(c, in, out);
-
+// The record of one case from its samples; its pct_peak_bw is set by the caller, once the
+// run's bandwidth is known.
+BenchResult case_result(const ReduceCase& c, std::vector<double> samples, int threads) {
+  const Summary ns = summarize(std::move(samples));
   Throughput t;
   t.op = "sum";
   t.shape = c.shape;
@@ -82,25 +87,36 @@ BenchResult run_case(const ReduceCase& c, const Input& in, void* out, const Benc
 }  // namespace
 
 std::vector<BenchResult> run_reduce_suite(const BenchOptions& o) {
-  // Bandwidth first, before the device's workers exist, so nothing competes for the CPUs;
-  // then again (a few passes) before every case, while the cores are idle. The record and
-  // every case's percentage use the median over all those passes (merge_bandwidths).
+  // Bandwidth first, before the device's workers exist, so nothing competes for the CPUs.
+  // Then the cases are timed in rounds (all cases, then all again), each case after a
+  // bandwidth pass: the host's memory speed moves within a run, and a case timed in one
+  // stretch could fall in a slow or a fast phase that the bandwidth median does not share.
+  // Each case's median is over its samples of every round; the record and every case's
+  // percentage use the median over all bandwidth passes (merge_bandwidths).
   std::vector<Bandwidth> samples{measure_read_bandwidth()};
   const Device dev = Device::get(0).value();
   const int threads = dev.info().compute_cores;
   const DeviceBuffer out(dev, static_cast<std::size_t>(bench::kReduceMaxOutElements) * sizeof(float));
+  const std::vector<ReduceCase> list = bench::reduce_cases();
+  const int rounds = o.reps >= 5 ? 3 : 1;
+  const int min_samples = (std::max(o.reps, 5) + rounds - 1) / rounds;
   std::map<DType, Input> inputs;
-  std::vector<BenchResult> cases;
-  for (const ReduceCase& c : bench::reduce_cases()) {
-    auto it = inputs.find(c.dtype);
-    if (it == inputs.end()) it = inputs.try_emplace(c.dtype, dev, c.dtype).first;
-    if (!o.json) note("  {}", c.name());
-    samples.push_back(measure_read_bandwidth({.passes = o.reps >= 5 ? 3 : 1}));
-    cases.push_back(run_case(c, it->second, out.get(), o, threads));
+  std::vector<std::vector<double>> times(list.size());
+  for (int round = 0; round < rounds; ++round) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const ReduceCase& c = list[i];
+      auto it = inputs.find(c.dtype);
+      if (it == inputs.end()) it = inputs.try_emplace(c.dtype, dev, c.dtype).first;
+      if (!o.json && round == 0) note("  {}", c.name());
+      samples.push_back(measure_read_bandwidth({.passes = 1}));
+      time_round(c, it->second, out.get(), min_samples, 0.3e9 / rounds, &times[i]);
+      if (round == rounds - 1) verify(c, it->second, out.get());
+    }
   }
   const Bandwidth bw = merge_bandwidths(samples);
   std::vector<BenchResult> results{bandwidth_result("reduce", bw)};
-  for (BenchResult& r : cases) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    BenchResult r = case_result(list[i], std::move(times[i]), threads);
     r.throughput->pct_peak_bw = 100.0 * r.throughput->gbps / bw.gbps;
     results.push_back(std::move(r));
   }
