@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,96 +63,118 @@ void verify_batch_norm(bool training, const DeviceF32& x, const DeviceF32& y, co
   }
 }
 
-void run_rows(OpSuite& suite) {
-  const BenchOptions& o = suite.options;
+// The buffers of one case, alive through the rounds.
+struct Buffers {
+  Buffers(const Device& d, std::size_t n, std::size_t params) : x(d, n), y(d, n), gamma(d, params), beta(d, params) {}
+  DeviceF32 x, y, gamma, beta;
+};
+
+void add_rows(OpSuite& suite, std::vector<std::unique_ptr<Buffers>>& buffers, std::vector<TimedCase>& cases) {
   const Device& dev = suite.dev;
   const Stream& stream = suite.stream;
   for (const bench::RowCase& c : bench::row_cases()) {
     if (c.op == bench::RowOp::kSoftmax) continue;
-    suite.sample_bandwidth();
-    DeviceF32 x(dev, static_cast<std::size_t>(c.numel()));
-    const DeviceF32 y(dev, x.host().size());
-    DeviceF32 gamma(dev, static_cast<std::size_t>(c.cols));
-    DeviceF32 beta(dev, gamma.host().size());
-    bench::fill_row_input(c, x.host().data());
-    bench::fill_gamma_beta(c.cols, gamma.host().data(), beta.host().data());
-    x.upload();
-    gamma.upload();
-    beta.upload();
+    auto b = std::make_unique<Buffers>(dev, static_cast<std::size_t>(c.numel()), static_cast<std::size_t>(c.cols));
+    bench::fill_row_input(c, b->x.host().data());
+    bench::fill_gamma_beta(c.cols, b->gamma.host().data(), b->beta.host().data());
+    b->x.upload();
+    b->gamma.upload();
+    b->beta.upload();
     const std::vector<std::int64_t> shape = {c.rows, c.cols}, params = {c.cols};
-    const Tensor tx = x.tensor(shape), ty = y.tensor(shape);
+    const Tensor tx = b->x.tensor(shape), ty = b->y.tensor(shape);
     ops::LayerNormOptions ln;
     ln.eps = c.eps();
-    ln.gamma = gamma.tensor(params);
-    ln.beta = beta.tensor(params);
+    ln.gamma = b->gamma.tensor(params);
+    ln.beta = b->beta.tensor(params);
     ops::RmsNormOptions rms;
     rms.eps = c.eps();
     rms.gamma = ln.gamma;
+    const Buffers* bp = b.get();
+    buffers.push_back(std::move(b));
     for (const std::string mode : {"stream", "direct"}) {
-      const std::string label = c.name() + "/" + mode;
-      if (!o.json) note("  {}", label);
+      TimedCase t;
+      t.label = c.name() + "/" + mode;
       const bool direct = mode == "direct";
-      const Summary ns = time_op(o, [&] {
+      t.call = [c, tx, ty, ln, rms, direct, &stream] {
         if (c.op == bench::RowOp::kLayerNorm) {
           check_ok(direct ? ops::layer_norm(tx, ty, ln) : ops::layer_norm(stream, tx, ty, ln));
         } else {
           check_ok(direct ? ops::rms_norm(tx, ty, rms) : ops::rms_norm(stream, tx, ty, rms));
         }
         if (!direct) check_ok(stream.synchronize());
-      });
-      verify_rows(c, x, y, label);
-      suite.results.push_back(row_result(suite.name, c, mode, ns, suite.threads));
+      };
+      // y holds the output of the case timed last: compute this one again before checking.
+      t.verify = [c, bp, call = t.call, label = t.label] {
+        call();
+        verify_rows(c, bp->x, bp->y, label);
+      };
+      t.record = [&suite, c, mode](const Summary& ns) { return row_result(suite.name, c, mode, ns, suite.threads); };
+      cases.push_back(std::move(t));
     }
   }
 }
 
-void run_batch_norm(OpSuite& suite) {
-  const BenchOptions& o = suite.options;
+// batch_norm over one input, inference and training, each case with running statistics
+// of its own: training updates them on every call, as a training loop does, and
+// inference reads them.
+struct BatchNormBuffers {
+  explicit BatchNormBuffers(const Device& d)
+      : x(d, static_cast<std::size_t>(kN * kC * kH * kW)), y(d, x.host().size()), gamma(d, kC), beta(d, kC) {}
+  DeviceF32 x, y, gamma, beta;
+  std::vector<std::unique_ptr<DeviceF32>> running;  // mean, var per case
+};
+
+void add_batch_norm(OpSuite& suite, BatchNormBuffers& b, std::vector<TimedCase>& cases) {
   const Device& dev = suite.dev;
   const Stream& stream = suite.stream;
   const std::vector<std::int64_t> shape = {kN, kC, kH, kW}, channels = {kC};
-  DeviceF32 x(dev, static_cast<std::size_t>(kN * kC * kH * kW));
-  const DeviceF32 y(dev, x.host().size());
-  DeviceF32 gamma(dev, kC), beta(dev, kC), rmean(dev, kC), rvar(dev, kC);
-  for (std::size_t i = 0; i < x.host().size(); ++i) x.host()[i] = bench::row_input_value(bench::RowOp::kLayerNorm, i);
-  bench::fill_gamma_beta(kC, gamma.host().data(), beta.host().data());
-  for (std::size_t c = 0; c < static_cast<std::size_t>(kC); ++c) {
-    rmean.host()[c] = 0.2f * bench::beta_value(c + 100);
-    rvar.host()[c] = 0.5f + bench::gamma_value(c + 100);
-  }
-  x.upload();
-  gamma.upload();
-  beta.upload();
+  for (std::size_t i = 0; i < b.x.host().size(); ++i) b.x.host()[i] = bench::row_input_value(bench::RowOp::kLayerNorm, i);
+  bench::fill_gamma_beta(kC, b.gamma.host().data(), b.beta.host().data());
+  b.x.upload();
+  b.gamma.upload();
+  b.beta.upload();
   for (bool training : {false, true}) {
-    suite.sample_bandwidth();
     for (const std::string mode : {"stream", "direct"}) {
-      rmean.upload();  // training updates them; start each case from the same values
+      auto& rmean = *b.running.emplace_back(std::make_unique<DeviceF32>(dev, kC));
+      auto& rvar = *b.running.emplace_back(std::make_unique<DeviceF32>(dev, kC));
+      for (std::size_t c = 0; c < static_cast<std::size_t>(kC); ++c) {
+        rmean.host()[c] = 0.2f * bench::beta_value(c + 100);
+        rvar.host()[c] = 0.5f + bench::gamma_value(c + 100);
+      }
+      rmean.upload();
       rvar.upload();
       ops::BatchNormOptions bn;
       bn.training = training;
-      bn.gamma = gamma.tensor(channels);
-      bn.beta = beta.tensor(channels);
+      bn.gamma = b.gamma.tensor(channels);
+      bn.beta = b.beta.tensor(channels);
       bn.running_mean = rmean.tensor(channels);
       bn.running_var = rvar.tensor(channels);
-      const Tensor tx = x.tensor(shape), ty = y.tensor(shape);
-      const std::string label = fmt::format("batch_norm/f32/[{},{},{},{}]/{}/{}", kN, kC, kH, kW,
-                                            training ? "training" : "inference", mode);
-      if (!o.json) note("  {}", label);
+      const Tensor tx = b.x.tensor(shape), ty = b.y.tensor(shape);
       const bool direct = mode == "direct";
-      const Summary ns = time_op(o, [&] {
+      TimedCase t;
+      t.label = fmt::format("batch_norm/f32/[{},{},{},{}]/{}/{}", kN, kC, kH, kW, training ? "training" : "inference",
+                            mode);
+      t.call = [tx, ty, bn, direct, &stream] {
         check_ok(direct ? ops::batch_norm(tx, ty, bn) : ops::batch_norm(stream, tx, ty, bn));
         if (!direct) check_ok(stream.synchronize());
-      });
-      verify_batch_norm(training, x, y, rmean, rvar, gamma, beta, bn.eps);
-      Throughput t;
-      t.op = "batch_norm";
-      t.shape = shape;
-      t.axes = {0, 2, 3};
-      t.dtype = "f32";
-      t.mode = mode;
-      t.training = training;
-      suite.results.push_back(op_result(suite.name, label, std::move(t), 2 * x.host().size() * sizeof(float), ns,
-                                        suite.threads));
+      };
+      // y holds the output of the case timed last: compute this one again before checking.
+      t.verify = [call = t.call, training, &b, &rmean, &rvar, eps = bn.eps] {
+        call();
+        verify_batch_norm(training, b.x, b.y, rmean, rvar, b.gamma, b.beta, eps);
+      };
+      t.record = [&suite, shape, training, mode, bytes = 2 * b.x.host().size() * sizeof(float),
+                  label = t.label](const Summary& ns) {
+        Throughput r;
+        r.op = "batch_norm";
+        r.shape = shape;
+        r.axes = {0, 2, 3};
+        r.dtype = "f32";
+        r.mode = mode;
+        r.training = training;
+        return op_result(suite.name, label, std::move(r), bytes, ns, suite.threads);
+      };
+      cases.push_back(std::move(t));
     }
   }
 }
@@ -160,8 +183,12 @@ void run_batch_norm(OpSuite& suite) {
 
 std::vector<BenchResult> run_norm_suite(const BenchOptions& o) {
   OpSuite suite("norm", o);
-  run_rows(suite);
-  run_batch_norm(suite);
+  std::vector<std::unique_ptr<Buffers>> buffers;
+  BatchNormBuffers bn(suite.dev);
+  std::vector<TimedCase> cases;
+  add_rows(suite, buffers, cases);
+  add_batch_norm(suite, bn, cases);
+  suite.run_rounds(cases);
   return suite.finish();
 }
 

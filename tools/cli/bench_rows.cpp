@@ -32,7 +32,26 @@ OpSuite::OpSuite(std::string suite_name, const BenchOptions& o)
       threads(dev.info().compute_cores),
       stream(dev.create_stream().value()) {}
 
-void OpSuite::sample_bandwidth() { bandwidths.push_back(measure_op_bandwidths(options, options.reps >= 5 ? 3 : 1)); }
+void OpSuite::sample_bandwidth(int passes) { bandwidths.push_back(measure_op_bandwidths(options, passes)); }
+
+void OpSuite::run_rounds(std::vector<TimedCase>& cases) {
+  // Per case: at least --reps samples and 60 ms per rep (0.3 s by default), over all rounds.
+  const int rounds = options.reps >= 5 ? 3 : 1;
+  const int min_samples = (std::max(options.reps, 1) + rounds - 1) / rounds;
+  const double budget_ns = 0.06e9 * options.reps / rounds;
+  for (int round = 0; round < rounds; ++round) {
+    for (TimedCase& c : cases) {
+      if (!options.json && round == 0) note("  {}", c.label);
+      sample_bandwidth(1);
+      const std::vector<double> got = time_call_samples(min_samples, c.call, budget_ns);
+      c.samples.insert(c.samples.end(), got.begin(), got.end());
+    }
+  }
+  for (TimedCase& c : cases) {
+    c.verify();
+    results.push_back(c.record(summarize(std::move(c.samples))));
+  }
+}
 
 std::vector<BenchResult> OpSuite::finish() {
   std::vector<Bandwidth> reads, copies;

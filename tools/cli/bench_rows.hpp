@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -37,15 +38,32 @@ OpBandwidths measure_op_bandwidths(const BenchOptions& options, int passes = 0);
 /// The "bandwidth" and "copy_bandwidth" records that open a suite.
 std::vector<BenchResult> bandwidth_results(const std::string& suite, const OpBandwidths& bw);
 
+/// One timed case of a suite: a sample is one `call` (which throws on failure); `verify`
+/// checks the output once timing is done; `record` makes the record from the summary of
+/// all the case's samples.
+struct TimedCase {
+  std::string label;
+  std::function<void()> call;
+  std::function<void()> verify;
+  std::function<BenchResult(const Summary&)> record;
+  std::vector<double> samples;
+};
+
 /// What a run of one suite works with: the bandwidths (measured first), the default
 /// device with all its compute cores, a stream on it, and the records so far.
-/// Each case calls sample_bandwidth() first; finish() then puts the two bandwidth records
-/// first, with the median over every pass of the run (merge_bandwidths), and sets every
-/// case's percentages against them.
+/// run_rounds() times the cases, each after a bandwidth sample; finish() then puts the
+/// two bandwidth records first, with the median over every pass of the run
+/// (merge_bandwidths), and sets every case's percentages against them.
 struct OpSuite {
   OpSuite(std::string suite_name, const BenchOptions& o);
-  /// Measures the read and copy bandwidth again (a few passes, the cores idle).
-  void sample_bandwidth();
+  /// Measures the read and copy bandwidth again (`passes` passes, the cores idle).
+  void sample_bandwidth(int passes);
+  /// Times `cases` in rounds (every case, then every case again; three rounds unless
+  /// --reps is below its default), each case after a bandwidth pass, then verifies them and
+  /// appends their records (over the samples of all rounds). The host's speed moves
+  /// within a run: timed in one stretch, a case could fall in a phase that neither the
+  /// other cases nor the bandwidth median share.
+  void run_rounds(std::vector<TimedCase>& cases);
   /// The suite's records, bandwidth first.
   std::vector<BenchResult> finish();
   std::string name;
@@ -63,12 +81,6 @@ struct OpSuite {
 /// percentages by OpSuite::finish).
 BenchResult op_result(const std::string& suite, const std::string& name, Throughput t, std::size_t bytes,
                       const Summary& ns, int threads);
-
-/// Times single calls: at least --reps samples and 60 ms per rep (0.3 s by default).
-template <class F>
-Summary time_op(const BenchOptions& options, F&& call) {
-  return time_calls(std::max(options.reps, 1), std::forward<F>(call), 0.06e9 * options.reps);
-}
 
 /// `n` f32 values in device memory and a host copy of what was uploaded.
 class DeviceF32 {
