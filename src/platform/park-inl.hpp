@@ -14,8 +14,7 @@ bool spin_then_check(Pred&& done, std::int64_t spin_ns, std::int64_t deadline_ns
   if (deadline_ns >= 0 && deadline_ns < end) end = deadline_ns;
   bool ok = false;
   for (std::int64_t now = start;; now = now_ns()) {
-    spin_step(start, now);
-    if ((ok = done())) break;
+    if ((ok = spin_step(start, now, done))) break;
     if (!gov.host_may_spin() || !may_spin() || now_ns() >= end) break;
   }
   gov.host_leave();

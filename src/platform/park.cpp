@@ -74,13 +74,7 @@ void EventCount::wake(int n) noexcept {
 }
 #endif
 
-void spin_step(std::int64_t start_ns, std::int64_t now) noexcept {
-  if (now - start_ns < kYieldAfterNs) {
-    for (int i = 0; i < 16; ++i) cpu_relax();
-  } else {
-    sched_yield();
-  }
-}
+void yield_cpu() noexcept { sched_yield(); }
 
 SpinGovernor& SpinGovernor::instance() noexcept {
   // Leaked on purpose: worker threads may still use it while static destructors run.

@@ -101,7 +101,7 @@ void HostExecutor::thread_main() {
       // Stay counted while spinning for the next callback, if the CPUs allow it.
       const std::int64_t start = now_ns();
       for (std::int64_t now = start; !has_work() && gov.worker_may_spin() && now < start + spin_ns_; now = now_ns())
-        for (int i = 0; i < 64; ++i) cpu_relax();
+        for (int i = 0; i < 64 && !has_work(); ++i) cpu_relax();
       gov.worker_leave();
       continue;
     }

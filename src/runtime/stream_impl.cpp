@@ -69,9 +69,16 @@ Task* StreamImpl::next_or_release(Worker* self) {
     const std::int64_t end = start + std::min(kLingerNs, self->pool->spin_ns());
     SpinGovernor& gov = SpinGovernor::instance();
     for (std::int64_t now = start; now < end && self->pool->idle() && gov.worker_may_spin(); now = now_ns()) {
-      if (gov.yield_to_host(now)) std::this_thread::yield();
-      else
-        for (int i = 0; i < 16; ++i) cpu_relax();
+      if (gov.yield_to_host(now)) {
+        std::this_thread::yield();
+      } else {
+        // The queue between pauses: a pause takes ~25 ns on AMD Zen, and sixteen before
+        // each look added ~200 ns to a task's start on average.
+        for (int i = 0; i < 16; ++i) {
+          if (Task* t = queue_.front()) return t;
+          cpu_relax();
+        }
+      }
       if (Task* t = queue_.front()) return t;
     }
   }
