@@ -126,9 +126,10 @@ bool wait_until(Pred&& done, EventCount& ec, std::int64_t spin_ns, std::int64_t 
 /// cores: sixteen of them before each check once added ~200 ns to every round trip on
 /// average); after kYieldAfterNs, a yield of the CPU instead, so that a runtime thread
 /// sharing it (the one being waited for, or one just woken to do the work) gets to run
-/// instead of waiting for a time slice. Returns done(). (Idle runtime workers spin with pauses only, except just after they woke a
-/// parked host thread — see SpinGovernor::yield_to_host: yielding always kept a worker and
-/// the host thread feeding it sharing one CPU.)
+/// instead of waiting for a time slice. Returns done(). (Idle runtime workers spin with
+/// pauses only, except just after they woke a parked host thread — see
+/// SpinGovernor::yield_to_host: yielding always kept a worker and the host thread feeding
+/// it sharing one CPU.)
 inline constexpr std::int64_t kYieldAfterNs = 2000;
 /// sched_yield().
 void yield_cpu() noexcept;
