@@ -2,6 +2,7 @@
 // ISA): every op gives the same bytes for y and every statistics output on devices with
 // 1, 2 and 3 compute cores — which take different work splits (whole groups per block, or
 // chunks shared behind barriers) — run after run, and on every ISA of the machine.
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -95,6 +96,46 @@ TEST(NormDeterminism, SameBitsOnEveryIsa) {
         first_isa = isa;
       } else {
         EXPECT_EQ(first_diff(first, got), "") << describe(c) << ": " << isa << " vs " << first_isa;
+      }
+    }
+  }
+}
+
+// Dense f32 rows of up to one chunk are normalized two at a time, pass by pass; any other
+// layout one row at a time. Both give the same bits: the same rows, padded to a wider row
+// stride (not dense: gathered one row at a time), against the dense tensor, with an odd row
+// count so that the last row of each block's run may go alone.
+TEST(NormDeterminism, RowsInPairsMatchRowsAlone) {
+  for (int cores : {1, 2}) {
+    Harness h(cores);
+    for (NormOp op : {NormOp::kLayer, NormOp::kRms}) {
+      for (std::int64_t n : {std::int64_t{1000}, std::int64_t{4096}}) {
+        NormCase c;
+        c.op = op;
+        c.shape = {cores == 1 ? 37 : 301, n};
+        c.gamma = DType::kF32;
+        if (op == NormOp::kLayer) c.beta = DType::kF32;
+        c.stats = DType::kF32;
+        c.offset = 5.0;
+        const std::vector<unsigned char> dense = run_norm_bytes(h, c);
+        const std::int64_t pitch = n + 16;
+        c.strides = {pitch, 1};
+        const std::vector<unsigned char> padded = run_norm_bytes(h, c);
+        // y's rows out of the padded storage, then the statistics (contiguous in both).
+        const auto row_bytes = static_cast<std::size_t>(n) * sizeof(float);
+        const auto rows = static_cast<std::size_t>(c.shape[0]);
+        const auto step = static_cast<std::size_t>(pitch) * sizeof(float);
+        const std::size_t storage = (rows - 1) * step + row_bytes;
+        ASSERT_EQ(padded.size() - storage, dense.size() - rows * row_bytes) << describe(c);
+        std::vector<unsigned char> rows_of_padded;
+        for (std::size_t r = 0; r < rows; ++r) {
+          const auto* at = padded.data() + r * step;
+          rows_of_padded.insert(rows_of_padded.end(), at, at + row_bytes);
+        }
+        const auto stats = padded.begin() + static_cast<std::ptrdiff_t>(storage);
+        rows_of_padded.insert(rows_of_padded.end(), stats, padded.end());
+        EXPECT_EQ(first_diff(dense, rows_of_padded), "") << describe(c) << ": dense vs padded rows, " << cores
+                                                         << " cores";
       }
     }
   }
