@@ -441,7 +441,7 @@ constexpr std::int64_t kCachedGroupBytes = std::int64_t{512} << 10;
 // two at a time, pass by pass: each pass ends in a short serial computation (a lane
 // fold, a division, a square root) that the next pass waits for; with the other row's
 // pass in between, the core has independent work meanwhile. Every row is computed by the
-// same calls as alone, so the same bits. One core, rows of 1024 from cache: 0.72-0.80x
+// same calls as alone, so the same bits. One core, rows of 1024 from cache: 0.71-0.75x
 // the AVX-512 loop before, 0.86-0.97x after.
 void RunRowPairs(const NormPlan& p, std::int64_t g0, std::int64_t g1, Buffers& bf) {
   const bool rms = p.kind == NormKind::kRms;
