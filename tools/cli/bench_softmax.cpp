@@ -4,9 +4,10 @@
 // first case and again before each one: OpSuite::finish).
 //
 // Every case in two modes, timed in rounds (OpSuite::run_rounds). "stream": each sample
-// queues ops::softmax on a stream and synchronizes. "direct": each sample is one call of the synchronous form, which computes
-// a one-block input on the calling thread and one block's share of a larger one beside
-// the compute cores (as a program calls a peer library).
+// queues ops::softmax on a stream and synchronizes. "direct": each sample is one call of
+// the synchronous form, which computes a one-block input on the calling thread and one
+// block's share of a larger one beside the compute cores (as a program calls a peer
+// library).
 // Every case runs on all compute cores of the default device; its first and last rows
 // are checked against float64 afterwards.
 #include <memory>
