@@ -128,7 +128,8 @@ void add_batch_norm(OpSuite& suite, BatchNormBuffers& b, std::vector<TimedCase>&
   const Device& dev = suite.dev;
   const Stream& stream = suite.stream;
   const std::vector<std::int64_t> shape = {kN, kC, kH, kW}, channels = {kC};
-  for (std::size_t i = 0; i < b.x.host().size(); ++i) b.x.host()[i] = bench::row_input_value(bench::RowOp::kLayerNorm, i);
+  std::vector<float>& xs = b.x.host();
+  for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = bench::row_input_value(bench::RowOp::kLayerNorm, i);
   bench::fill_gamma_beta(kC, b.gamma.host().data(), b.beta.host().data());
   b.x.upload();
   b.gamma.upload();
