@@ -166,6 +166,42 @@ TEST(ReduceSemantics, NaNPropagatesThroughMaxMinAndArgIndexIsTheFirstNaN) {
   }
 }
 
+// Column max/min over rows in fours and a remainder, columns in vectors and a tail: NaN
+// in any of them marks its column only, and of -0 and +0 the one met first stays (a later
+// equal value never replaces the extreme), on every ISA.
+TEST(ReduceSemantics, ColumnExtremesKeepNaNAndTheFirstOfEqualZeros) {
+  Harness h(2);
+  constexpr std::int64_t kRows = 67, kCols = 41;
+  for (const std::string& isa : isas()) {
+    ScopedIsa scoped(isa);
+    ASSERT_TRUE(scoped.ok());
+    for (DType dt : kFloatTypes) {
+      std::vector<double> t = random_values(static_cast<std::size_t>(kRows * kCols), 9);
+      auto at = [&](std::int64_t r, std::int64_t c) -> double& { return t[static_cast<std::size_t>(r * kCols + c)]; };
+      at(40, 3) = kNaN;   // a four-row block, a vector column
+      at(66, 20) = kNaN;  // the remainder row
+      at(5, 39) = kNaN;   // a tail column
+      for (std::int64_t r = 0; r < kRows; ++r) {
+        at(r, 10) = r == 0 ? -0.0 : 0.0;  // -0 first
+        at(r, 11) = r == 0 ? 0.0 : -0.0;  // +0 first
+        at(r, 12) = r < 2 ? 0.0 : -0.0;   // +0 first, -0 from the first block's third row
+      }
+      for (ReduceOp op : {ReduceOp::kMax, ReduceOp::kMin}) {
+        const Outcome o = run_values(h, op, dt, t, {kRows, kCols}, with(std::vector<int>{0}));
+        ASSERT_EQ(o.status, Status::kSuccess) << o.message;
+        const std::string ctx = std::string(op == ReduceOp::kMax ? "max" : "min") + " " + dtype_name(dt) + " isa=" + isa;
+        for (std::int64_t c = 0; c < kCols; ++c) {
+          const double v = o.values[static_cast<std::size_t>(c)];
+          EXPECT_EQ(std::isnan(v), c == 3 || c == 20 || c == 39) << ctx << " column " << c;
+        }
+        EXPECT_TRUE(o.values[10] == 0.0 && std::signbit(o.values[10])) << ctx << ": column 10 keeps -0";
+        EXPECT_TRUE(o.values[11] == 0.0 && !std::signbit(o.values[11])) << ctx << ": column 11 keeps +0";
+        EXPECT_TRUE(o.values[12] == 0.0 && !std::signbit(o.values[12])) << ctx << ": column 12 keeps +0";
+      }
+    }
+  }
+}
+
 TEST(ReduceSemantics, NaNFoundAcrossCoresAndChunks) {
   // A long vector: the first NaN lies far from the start, in another core's share.
   const std::int64_t n = kAddressSanitizer ? 1000003 : 3000017;
