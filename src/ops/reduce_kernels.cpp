@@ -375,6 +375,54 @@ HWY_INLINE float MapOne(float x) {
   return chunk::MapF<kMap>(x);
 }
 
+// AddFourRows' vector load of f16 (kBF16 false) or bf16 elements as f32 (SIMD targets only).
+template <bool kBF16>
+struct HalfVec {
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
+  template <class D>
+  HWY_INLINE hn::Vec<D> operator()(D d, const std::uint16_t* q) const {
+    return half::Load<kBF16>(d, q);
+  }
+#endif
+};
+
+// acc[c] += (m(x0[c]) + m(x1[c])) + (m(x2[c]) + m(x3[c])) for the four rows from x0,
+// `stride` elements apart: vectors of `load(d, ptr)` (f32 from the element type, widened
+// in registers: f16/bf16 rows are not converted into a buffer first), then `one(x)` per
+// element.
+template <Map kMap, bool kCount, class T, class LoadV, class LoadS>
+HWY_INLINE void AddFourRows(float* HWY_RESTRICT acc, const T* x0, std::int64_t stride, std::int64_t cw,
+                            [[maybe_unused]] LoadV load, LoadS one) {
+  const T* HWY_RESTRICT x1 = x0 + stride;
+  const T* HWY_RESTRICT x2 = x1 + stride;
+  const T* HWY_RESTRICT x3 = x2 + stride;
+  auto m = [&](T v) {
+    const float f = one(v);
+    if constexpr (kCount) return f != 0.0f ? 1.0f : 0.0f;
+    else return MapOne<kMap>(f);
+  };
+  std::int64_t c = 0;
+#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
+  // Four row streams, no software prefetches: the hardware prefetchers keep up with
+  // them. Vectors of at most 256 bits, as in the contiguous sums (chunk::DStream):
+  // against 512-bit vectors with the next four rows' lines prefetched, [16,1048576]
+  // over axis 0 on two cores went from 17-25 to 25-32 GB/s, [8192,8192] from 19-25
+  // to 24-28, and the cache-resident [4096,1024] from 47-90 to 68-121.
+  const chunk::DStream d;
+  constexpr std::int64_t N = static_cast<std::int64_t>(hn::MaxLanes(d));
+  auto mv = [&](auto v) {
+    if constexpr (kCount) return hn::IfThenZeroElse(hn::Eq(v, hn::Zero(d)), hn::Set(d, 1.0f));  // NaN counts
+    else return chunk::MapV<kMap>(v);
+  };
+  for (; c + N <= cw; c += N) {
+    const auto sum = hn::Add(hn::Add(mv(load(d, x0 + c)), mv(load(d, x1 + c))),
+                             hn::Add(mv(load(d, x2 + c)), mv(load(d, x3 + c))));
+    hn::Store(hn::Add(hn::Load(d, acc + c), sum), d, acc + c);
+  }
+#endif
+  for (; c < cw; ++c) acc[c] += (m(x0[c]) + m(x1[c])) + (m(x2[c]) + m(x3[c]));
+}
+
 // Column partials of rows [r0, r1) × columns [c0, c0 + cw) of batch `a`, into out[0..cw).
 // Per column: rows in blocks of kRowBlock from r0, each block reduced in f32 in row
 // order, block results combined in f64 in order.
@@ -382,13 +430,13 @@ template <Map kMap, bool kCount>
 void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
               double* out) {
   alignas(64) float acc[kColTile];
-  alignas(64) float rowbuf[4][kColTile];
+  alignas(64) float rowbuf[kColTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
   auto m = [](float v) {
     if constexpr (kCount) return v != 0.0f ? 1.0f : 0.0f;
     else return MapOne<kMap>(v);
   };
-  auto row = [&](std::int64_t r, int k) { return AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf[k]); };
+  auto row = [&](std::int64_t r) { return AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf); };
   for (std::int64_t c = 0; c < cw; ++c) out[c] = -0.0;
   for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
     const std::int64_t re = std::min(r1, rb + kRowBlock);
@@ -397,33 +445,21 @@ void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     // quarter of the accumulator traffic, and four independent adds per column.
     std::int64_t r = rb;
     for (; r + 4 <= re; r += 4) {
-      const float* HWY_RESTRICT x0 = row(r, 0);
-      const float* HWY_RESTRICT x1 = row(r + 1, 1);
-      const float* HWY_RESTRICT x2 = row(r + 2, 2);
-      const float* HWY_RESTRICT x3 = row(r + 3, 3);
-      std::int64_t c = 0;
-#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
-      // Four row streams, no software prefetches: the hardware prefetchers keep up with
-      // them. Vectors of at most 256 bits, as in the contiguous sums (chunk::DStream):
-      // against 512-bit vectors with the next four rows' lines prefetched, [16,1048576]
-      // over axis 0 on two cores went from 17-25 to 25-32 GB/s, [8192,8192] from 19-25
-      // to 24-28, and the cache-resident [4096,1024] from 47-90 to 68-121.
-      const chunk::DStream d;
-      constexpr std::int64_t N = static_cast<std::int64_t>(hn::MaxLanes(d));
-      auto mv = [&](auto v) {
-        if constexpr (kCount) return hn::IfThenZeroElse(hn::Eq(v, hn::Zero(d)), hn::Set(d, 1.0f));  // NaN counts
-        else return chunk::MapV<kMap>(v);
-      };
-      for (; c + N <= cw; c += N) {
-        const auto sum = hn::Add(hn::Add(mv(hn::LoadU(d, x0 + c)), mv(hn::LoadU(d, x1 + c))),
-                                 hn::Add(mv(hn::LoadU(d, x2 + c)), mv(hn::LoadU(d, x3 + c))));
-        hn::Store(hn::Add(hn::Load(d, acc + c), sum), d, acc + c);
+      const unsigned char* x0 = base + r * p.row_stride * es;
+      const auto* h0 = reinterpret_cast<const std::uint16_t*>(x0);
+      if (p.in_t == DType::kBF16) {
+        AddFourRows<kMap, kCount>(acc, h0, p.row_stride, cw, HalfVec<true>{},
+                                  [](std::uint16_t h) { return half::Scalar<true>(h); });
+      } else if (p.in_t == DType::kF16) {
+        AddFourRows<kMap, kCount>(acc, h0, p.row_stride, cw, HalfVec<false>{},
+                                  [](std::uint16_t h) { return half::Scalar<false>(h); });
+      } else {
+        AddFourRows<kMap, kCount>(acc, reinterpret_cast<const float*>(x0), p.row_stride, cw,
+                                  [](auto d, const float* q) { return hn::LoadU(d, q); }, [](float v) { return v; });
       }
-#endif
-      for (; c < cw; ++c) acc[c] += (m(x0[c]) + m(x1[c])) + (m(x2[c]) + m(x3[c]));
     }
     for (; r < re; ++r) {
-      const float* HWY_RESTRICT x = row(r, 0);
+      const float* HWY_RESTRICT x = row(r);
       for (std::int64_t c = 0; c < cw; ++c) acc[c] += m(x[c]);
     }
     for (std::int64_t c = 0; c < cw; ++c) out[c] += static_cast<double>(acc[c]);
