@@ -1,5 +1,6 @@
 // The public reduction API: validation, output shapes, and the launch of the plan.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -161,13 +162,15 @@ Status prepare(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor
   return Status::kSuccess;
 }
 
-// The kernel's name, "reduce_" and the op's name (kOpNames' order).
-constexpr const char* kKernelNames[] = {"reduce_sum",  "reduce_mean",   "reduce_max",      "reduce_min",
-                                        "reduce_prod", "reduce_sum_sq", "reduce_l1",       "reduce_l2",
-                                        "reduce_logsumexp", "reduce_var", "reduce_std",   "reduce_argmax",
-                                        "reduce_argmin",    "reduce_all", "reduce_any"};
-static_assert(sizeof(kKernelNames) == sizeof(kOpNames));
-const char* kernel_name(ReduceOp op) noexcept { return kKernelNames[static_cast<int>(op)]; }  // op validated
+// The kernel's name: "reduce_" and the op's name, built once from kOpNames.
+const char* kernel_name(ReduceOp op) {  // op validated
+  static const std::array<std::string, kNumOps> names = [] {
+    std::array<std::string, kNumOps> n;
+    for (int i = 0; i < kNumOps; ++i) n[static_cast<std::size_t>(i)] = std::string("reduce_") + kOpNames[i];
+    return n;
+  }();
+  return names[static_cast<std::size_t>(op)].c_str();
+}
 
 // Phase 1 of block b: its share of the units, then (claim > 0) help with the others'.
 void run_block(const detail::Plan& plan, std::uint32_t b) {

@@ -113,8 +113,8 @@ Summary time_round_trips(int warmup, int iters, F&& body) {
 }
 
 /// Times calls of `call` (after four untimed ones, the last three of which size the
-/// batch) and returns the samples: until there are at least `min_samples` samples and `budget_ns` have passed, or
-/// 2000 samples. A call shorter than kBatchSampleNs is timed in batches, as Google
+/// batch) and returns the samples: until there are at least `min_samples` samples and
+/// `budget_ns` have passed, or 2000 samples. A call shorter than kBatchSampleNs is timed in batches, as Google
 /// Benchmark times the peers: each sample is the mean of enough consecutive calls to last
 /// about kBatchSampleNs, so the clock's own cost (two reads per sample, ~20-40 ns in a VM)
 /// is not counted in a short call.
