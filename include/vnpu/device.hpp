@@ -29,9 +29,13 @@ struct DeviceConfig {
   /// Copy-engine threads. -1: `VNPU_COPY_ENGINES`, else 1. 0 runs copies on compute cores.
   int copy_engines = -1;
   /// Scratch (UB) bytes per core. 0: `VNPU_SCRATCH_BYTES`, else the per-core L2 size.
+  /// At most kMaxScratchBytes (from either source), else kInvalidArgument.
   std::size_t scratch_bytes = 0;
+  static constexpr std::size_t kMaxScratchBytes = std::size_t{1} << 30;
   /// Device memory capacity in bytes. 0: `VNPU_DEVICE_MEMORY`, else half the physical RAM.
+  /// At most kMaxMemoryBytes (from either source), else kInvalidArgument.
   std::size_t memory_bytes = 0;
+  static constexpr std::size_t kMaxMemoryBytes = std::size_t{1} << 50;
   /// Pin compute threads to CPUs (core k to the k-th CPU of the affinity mask). 1: pin,
   /// 0: never. -1: `VNPU_PIN` (0 disables), else pin. Copy engines and the host-callback
   /// thread are never pinned.
@@ -117,5 +121,50 @@ class Device {
   explicit Device(detail::DeviceImpl* impl) noexcept : impl_(impl) {}
   detail::Handle<detail::DeviceImpl> impl_;
 };
+
+/// True when called on one of vnpu's own threads: inside a kernel, a copy engine or a host
+/// function. Blocking waits are refused there (kNotPermitted), since they could wait for
+/// the calling thread itself; layers built on vnpu use this to refuse theirs likewise.
+bool on_runtime_thread() noexcept;
+
+/// Marks the calling thread, while alive, as running a host callback, as vnpu's own host
+/// thread does: blocking waits then return kNotPermitted and launch-blocking submissions do
+/// not wait (their failures are reported at the next synchronize). For layers that run
+/// callbacks on threads of their own (the AscendCL layer's subscribed threads). Nests.
+class HostCallbackScope {
+ public:
+  HostCallbackScope() noexcept;
+  ~HostCallbackScope();
+  HostCallbackScope(const HostCallbackScope&) = delete;
+  HostCallbackScope& operator=(const HostCallbackScope&) = delete;
+
+ private:
+  int previous_;
+};
+
+/// While alive, launch-blocking submissions (DeviceConfig::launch_blocking) made by the
+/// calling thread return without waiting for their task, as outside that mode; failures
+/// are reported at the next synchronize. For a task that only the submitting thread can
+/// complete (the AscendCL layer's blocking callback launched by its own processing thread),
+/// where waiting would never end. Nests.
+class NoLaunchWaitScope {
+ public:
+  NoLaunchWaitScope() noexcept;
+  ~NoLaunchWaitScope();
+  NoLaunchWaitScope(const NoLaunchWaitScope&) = delete;
+  NoLaunchWaitScope& operator=(const NoLaunchWaitScope&) = delete;
+};
+
+/// Work a host thread does while it blocks in a launch-blocking submission
+/// (DeviceConfig::launch_blocking): called about every millisecond of the wait, and at its
+/// start; returns true if it did something (the wait then checks its target again).
+using HostWaitHook = bool (*)();
+
+/// Sets the process-wide HostWaitHook (null removes it). For layers built on vnpu whose
+/// threads run work that streams wait for: the AscendCL layer runs the callbacks the
+/// waiting thread is subscribed to, so that launch-blocking mode never makes a thread wait
+/// for a callback only it can run. The hook runs on the waiting thread, must not block,
+/// and may call vnpu. Thread-safe.
+void set_host_wait_hook(HostWaitHook hook) noexcept;
 
 }  // namespace vnpu

@@ -83,11 +83,23 @@ class Scratch {
   /// As try_allocate(), but throws vnpu::Error(kScratchOverflow) with the sizes involved,
   /// which fails the kernel with that message.
   void* allocate(std::size_t bytes, std::size_t align = 64);
-  /// `n` objects of trivially constructible T (uninitialized), 64-byte aligned.
+  /// `n` objects of trivially constructible T (uninitialized), 64-byte aligned. A count
+  /// whose byte size does not fit in size_t fails like an overflow of the arena.
   template <class T>
   T* allocate(std::size_t n) {
     static_assert(alignof(T) <= 64, "over-aligned type");
+    if (n > static_cast<std::size_t>(-1) / sizeof(T)) count_overflow(n, sizeof(T));
     return static_cast<T*>(allocate(n * sizeof(T), 64));
+  }
+  /// True if the `bytes` bytes at `p` lie inside the arena (allocated or not).
+  bool contains(const void* p, std::size_t bytes) const noexcept {
+    const auto a = reinterpret_cast<std::uintptr_t>(p);
+    const auto b = reinterpret_cast<std::uintptr_t>(base_);
+    return a >= b && a - b <= capacity_ && bytes <= capacity_ - (a - b);
+  }
+  /// Offset of `p` from the start of the arena (for messages).
+  std::size_t offset_of(const void* p) const noexcept {
+    return reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(base_);
   }
   /// Releases everything allocated so far (blocks get an empty arena anyway).
   void reset() noexcept { used_ = 0; }
@@ -95,6 +107,7 @@ class Scratch {
   Scratch(void* base, std::size_t capacity) noexcept : base_(static_cast<unsigned char*>(base)), capacity_(capacity) {}
 
  private:
+  [[noreturn]] void count_overflow(std::size_t n, std::size_t size) const;
   unsigned char* base_;
   std::size_t capacity_;
   std::size_t used_ = 0;
@@ -106,20 +119,24 @@ struct DmaTicket {
 };
 
 /// A block's DMA queue between device memory and its core's scratch.
+///
+/// The scratch side of every transfer is checked against the core's arena: a transfer
+/// that does not lie inside it throws vnpu::Error(kScratchOverflow) naming the offsets,
+/// which fails the kernel, before any byte moves.
 class DmaQueue {
  public:
   /// Transfers that may be in flight; issuing one more completes the oldest first.
   static constexpr int kDepth = 4;
 
   /// Starts copying `bytes` from `src` (device or pinned host memory) to `dst` (scratch).
-  DmaTicket copy_in(void* dst, const void* src, std::size_t bytes) noexcept;
+  DmaTicket copy_in(void* dst, const void* src, std::size_t bytes);
   /// Starts a 2-D copy: `rows` rows of `row_bytes`, read `src_pitch` bytes apart, written
   /// back to back into `dst` (a strided gather into scratch).
   DmaTicket copy_in_2d(void* dst, const void* src, std::size_t rows, std::size_t row_bytes,
-                       std::size_t src_pitch) noexcept;
+                       std::size_t src_pitch);
   /// Copies `bytes` from `src` (scratch) to `dst` (device memory). Complete on return on a
   /// CPU; the ticket is still accepted by wait().
-  DmaTicket copy_out(void* dst, const void* src, std::size_t bytes) noexcept;
+  DmaTicket copy_out(void* dst, const void* src, std::size_t bytes);
   /// Waits for one transfer (and every older one) to complete. A ticket that has already
   /// completed returns at once.
   void wait(DmaTicket ticket) noexcept;
@@ -128,7 +145,8 @@ class DmaQueue {
   /// Number of transfers issued and not yet completed.
   int pending() const noexcept { return static_cast<int>(issued_ - completed_); }
 
-  DmaQueue() = default;
+  /// A queue whose scratch side is `arena` (null: unchecked).
+  explicit DmaQueue(const Scratch* arena = nullptr) noexcept : arena_(arena) {}
   DmaQueue(const DmaQueue&) = delete;
   DmaQueue& operator=(const DmaQueue&) = delete;
 
@@ -140,7 +158,9 @@ class DmaQueue {
     std::size_t row_bytes;
     std::size_t src_pitch;
   };
+  void check_scratch(const void* p, std::size_t bytes, const char* what) const;
   void complete_oldest() noexcept;
+  const Scratch* arena_;
   Transfer ring_[kDepth] = {};
   std::uint64_t issued_ = 0;
   std::uint64_t completed_ = 0;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 namespace vnpu::detail {
 
@@ -32,10 +33,14 @@ std::optional<std::size_t> env_bytes(const char* name) {
   if (shift != 0) ++end;
   if (*end == 'i' || *end == 'B') ++end;  // accept "64MiB"-ish spellings loosely
   if (*end == 'B') ++end;
-  if (errno != 0 || *end != '\0' || x == 0 || v[0] == '-') {
+  if ((errno != 0 && errno != ERANGE) || *end != '\0' || x == 0 || v[0] == '-') {
     std::fprintf(stderr, "vnpu: ignoring %s='%s': not a positive byte count\n", name, v);
     return std::nullopt;
   }
+  // Too large to represent: saturate, so that the caller's range check rejects it (a
+  // wrapped value would pass as a small one).
+  constexpr std::size_t kMax = std::numeric_limits<std::size_t>::max();
+  if (errno == ERANGE || x > (kMax >> shift)) return kMax;
   return static_cast<std::size_t>(x) << shift;
 }
 

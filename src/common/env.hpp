@@ -11,7 +11,9 @@ namespace vnpu::detail {
 /// reported once on stderr and ignored.
 std::optional<std::int64_t> env_int(const char* name);
 
-/// A byte count such as "1048576", "192K", "64M", "2G" (binary units), or nullopt.
+/// A byte count such as "1048576", "192K", "64M", "2G" (binary units), or nullopt when
+/// unset, empty or malformed (reported once on stderr). A count too large for size_t is
+/// SIZE_MAX, for the caller's range check to reject.
 std::optional<std::size_t> env_bytes(const char* name);
 
 }  // namespace vnpu::detail

@@ -7,6 +7,7 @@
 // already asynchronous in the CPU's store buffer.
 #include <cstring>
 
+#include "common/error.hpp"
 #include "vnpu/kernel.hpp"
 
 namespace vnpu {
@@ -22,12 +23,31 @@ void prefetch_range(const unsigned char* p, std::size_t bytes) noexcept {
 }
 }  // namespace
 
-DmaTicket DmaQueue::copy_in(void* dst, const void* src, std::size_t bytes) noexcept {
+void DmaQueue::check_scratch(const void* p, std::size_t bytes, const char* what) const {
+  if (arena_ == nullptr || bytes == 0 || arena_->contains(p, bytes)) return;
+  if (arena_->contains(p, 0)) {
+    detail::fail(Status::kScratchOverflow,
+                 "DMA %s of %zu bytes at scratch offset %zu runs past the end of the core's %zu-byte scratch arena",
+                 what, bytes, arena_->offset_of(p), arena_->capacity());
+  } else {
+    detail::fail(Status::kScratchOverflow, "DMA %s: %p is not in the core's scratch arena (%zu bytes)", what, p,
+                 arena_->capacity());
+  }
+  check(Status::kScratchOverflow);
+}
+
+DmaTicket DmaQueue::copy_in(void* dst, const void* src, std::size_t bytes) {
   return copy_in_2d(dst, src, 1, bytes, bytes);
 }
 
 DmaTicket DmaQueue::copy_in_2d(void* dst, const void* src, std::size_t rows, std::size_t row_bytes,
-                               std::size_t src_pitch) noexcept {
+                               std::size_t src_pitch) {
+  if (row_bytes != 0 && rows > static_cast<std::size_t>(-1) / row_bytes) {
+    detail::fail(Status::kScratchOverflow, "DMA copy_in: %zu rows of %zu bytes overflow the byte count", rows,
+                 row_bytes);
+    check(Status::kScratchOverflow);
+  }
+  check_scratch(dst, rows * row_bytes, "copy_in");
   if (issued_ - completed_ == static_cast<std::uint64_t>(kDepth)) complete_oldest();
   const auto* s = static_cast<const unsigned char*>(src);
   ring_[issued_ % kDepth] = Transfer{dst, s, rows, row_bytes, src_pitch};
@@ -44,7 +64,8 @@ DmaTicket DmaQueue::copy_in_2d(void* dst, const void* src, std::size_t rows, std
   return DmaTicket{++issued_};
 }
 
-DmaTicket DmaQueue::copy_out(void* dst, const void* src, std::size_t bytes) noexcept {
+DmaTicket DmaQueue::copy_out(void* dst, const void* src, std::size_t bytes) {
+  check_scratch(src, bytes, "copy_out");
   // Earlier copy_ins into the source buffer must land first.
   wait_all();
   if (bytes != 0) std::memcpy(dst, src, bytes);

@@ -38,4 +38,13 @@ void* Scratch::allocate(std::size_t bytes, std::size_t align) {
   return nullptr;  // not reached
 }
 
+void Scratch::count_overflow(std::size_t n, std::size_t size) const {
+  detail::fail(Status::kScratchOverflow,
+               "scratch overflow: asked for %zu objects of %zu bytes, more bytes than an address holds (the core's "
+               "scratch arena has %zu bytes)",
+               n, size, capacity_);
+  check(Status::kScratchOverflow);
+  __builtin_unreachable();
+}
+
 }  // namespace vnpu

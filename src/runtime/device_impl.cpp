@@ -46,14 +46,26 @@ Status resolve(const DeviceConfig& c, int id, DeviceInfo* out) {
     info.copy_engines = e ? static_cast<int>(*e) : 1;
   }
 
+  if (c.scratch_bytes > DeviceConfig::kMaxScratchBytes)
+    return fail(Status::kInvalidArgument, "DeviceConfig.scratch_bytes = %zu: must be at most %zu (1 GiB)",
+                c.scratch_bytes, DeviceConfig::kMaxScratchBytes);
   info.scratch_bytes = c.scratch_bytes;
   if (info.scratch_bytes == 0) {
     const auto e = env_bytes("VNPU_SCRATCH_BYTES");
+    if (e && *e > DeviceConfig::kMaxScratchBytes)
+      return fail(Status::kInvalidArgument, "VNPU_SCRATCH_BYTES=%s: must be at most %zu bytes (1 GiB)",
+                  std::getenv("VNPU_SCRATCH_BYTES"), DeviceConfig::kMaxScratchBytes);
     info.scratch_bytes = e ? *e : (cpu.l2_per_core != 0 ? cpu.l2_per_core : std::size_t{256} << 10);
   }
+  if (c.memory_bytes > DeviceConfig::kMaxMemoryBytes)
+    return fail(Status::kInvalidArgument, "DeviceConfig.memory_bytes = %zu: must be at most %zu (1 PiB)",
+                c.memory_bytes, DeviceConfig::kMaxMemoryBytes);
   info.memory_bytes = c.memory_bytes;
   if (info.memory_bytes == 0) {
     const auto e = env_bytes("VNPU_DEVICE_MEMORY");
+    if (e && *e > DeviceConfig::kMaxMemoryBytes)
+      return fail(Status::kInvalidArgument, "VNPU_DEVICE_MEMORY=%s: must be at most %zu bytes (1 PiB)",
+                  std::getenv("VNPU_DEVICE_MEMORY"), DeviceConfig::kMaxMemoryBytes);
     info.memory_bytes = e ? *e : (cpu.memory_bytes != 0 ? cpu.memory_bytes / 2 : std::size_t{4} << 30);
   }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/error.hpp"
+#include "kernel/scratch_arena.hpp"
 #include "platform/clock.hpp"
 #include "platform/thread.hpp"
 #include "runtime/device_impl.hpp"
@@ -177,18 +178,18 @@ void EnginePool::worker_main(std::uint32_t index) {
   SpinGovernor& gov = SpinGovernor::instance();
   Worker self{this, index};
   const int my_cpu = avoid_cpu_of(index);
-  // A compute core's scratch arena, page aligned (pages are touched on first use), and
-  // the DMA queue of the blocks it runs.
-  std::unique_ptr<unsigned char, decltype(&std::free)> arena(nullptr, &std::free);
+  // A compute core's scratch arena (guarded, pages touched on first use) and the DMA
+  // queue of the blocks it runs.
+  std::unique_ptr<ScratchArena> arena;
   std::unique_ptr<Scratch> scratch;
-  DmaQueue dma;
+  std::unique_ptr<DmaQueue> dma;
   if (role_ == ThreadRole::kComputeCore) {
-    const std::size_t bytes = (device_->info().scratch_bytes + 4095) & ~std::size_t{4095};
-    arena.reset(static_cast<unsigned char*>(std::aligned_alloc(4096, bytes == 0 ? 4096 : bytes)));
-    if (arena) scratch = std::make_unique<Scratch>(arena.get(), device_->info().scratch_bytes);
+    arena = std::make_unique<ScratchArena>(device_->info().scratch_bytes);
+    if (arena->data() != nullptr) scratch = std::make_unique<Scratch>(arena->data(), device_->info().scratch_bytes);
     else scratch = std::make_unique<Scratch>(nullptr, 0);  // allocations fail with kScratchOverflow
+    dma = std::make_unique<DmaQueue>(scratch.get());
     self.scratch = scratch.get();
-    self.dma = &dma;
+    self.dma = dma.get();
   }
   bool counted = false;          // holds a governor slot (running work or spinning)
   bool is_spinner = false;       // this worker is the pool's one idle spinner

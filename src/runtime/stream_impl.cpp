@@ -53,9 +53,14 @@ Status StreamImpl::submitted(std::uint64_t seq, bool became_owner) {
     run(nullptr);  // dispatch its first task
   }
   if (launch_blocking_) {
-    if (on_runtime_thread()) return Status::kSuccess;  // cannot wait here; reported later
-    wait_reached(seq, -1);
-    return query();
+    // Cannot wait here (reported later): on a runtime thread, or for a task only this
+    // thread can complete (NoLaunchWaitScope).
+    if (on_runtime_thread() || t_no_launch_wait > 0) return Status::kSuccess;
+    // The task may be a callback only this thread can run (a C API subscriber launching
+    // a blocking callback): the wait runs the host wait hook, so it never waits for itself.
+    wait_reached(seq, -1, /*assist=*/true);
+    // Its failure, if any; not query(): other threads' later tasks may still be pending.
+    return take_failure();
   }
   return Status::kSuccess;
 }
@@ -190,7 +195,11 @@ void StreamImpl::record_failure(const Task& task, Status status, const char* wha
                   task_kind_name(task.kind), task.name.data(), device_->id(), static_cast<unsigned long long>(id_),
                   static_cast<unsigned long long>(task.seq), status_name(status));
     std::lock_guard lock(failure_mu_);
-    if (!failure_) failure_ = Failure{std::string(head) + what};
+    if (failure_) {
+      ++failure_->more;
+    } else {
+      failure_ = Failure{std::string(head) + what};
+    }
     has_failure_.store(true, std::memory_order_release);
   } catch (...) {
     has_failure_.store(true, std::memory_order_release);
@@ -248,7 +257,12 @@ Status StreamImpl::take_failure() {
   std::string msg;
   {
     std::lock_guard lock(failure_mu_);
-    if (failure_) msg = std::move(failure_->message);
+    if (failure_) {
+      msg = std::move(failure_->message);
+      if (failure_->more != 0)
+        msg += " (and " + std::to_string(failure_->more) + " more failed task" + (failure_->more == 1 ? "" : "s") +
+               " since)";
+    }
     failure_.reset();
     has_failure_.store(false, std::memory_order_release);
   }
@@ -276,7 +290,7 @@ Status StreamImpl::synchronize(std::int64_t timeout_ns) {
   return take_failure();
 }
 
-bool StreamImpl::wait_reached(std::uint64_t target, std::int64_t deadline_ns) {
+bool StreamImpl::wait_reached(std::uint64_t target, std::int64_t deadline_ns, bool assist) {
   if (reached(target)) return true;
   // Spin only while no work sits untaken on the device's engines. Work posted but not
   // yet taken means a parked worker is being woken: the governor does not count it yet
@@ -286,8 +300,22 @@ bool StreamImpl::wait_reached(std::uint64_t target, std::int64_t deadline_ns) {
   EnginePool& compute = device_->compute();
   EnginePool& copy = device_->copy();
   const auto engines_took_all = [&] { return compute.idle() && copy.idle(); };
-  if (spin_then_check([&] { return reached(target); }, device_->spin_ns(), deadline_ns, engines_took_all)) return true;
+  HostWaitHook hook = assist ? host_wait_hook() : nullptr;
+  if (hook == nullptr &&
+      spin_then_check([&] { return reached(target); }, device_->spin_ns(), deadline_ns, engines_took_all))
+    return true;
   for (;;) {
+    // With a hook, the thread parks in slices and runs the hook between them: the work it
+    // waits for may be waiting for the hook (a callback only this thread runs).
+    if (hook != nullptr && hook()) {
+      if (reached(target)) return true;
+      continue;
+    }
+    std::int64_t park_until = deadline_ns;
+    if (hook != nullptr) {
+      const std::int64_t slice = now_ns() + kHookSliceNs;
+      if (park_until < 0 || slice < park_until) park_until = slice;
+    }
     const std::uint32_t key = done_.prepare_wait();
     std::uint64_t w = wake_at_.load(std::memory_order_seq_cst);
     while (target < w && !wake_at_.compare_exchange_weak(w, target, std::memory_order_seq_cst)) {
@@ -296,9 +324,9 @@ bool StreamImpl::wait_reached(std::uint64_t target, std::int64_t deadline_ns) {
       done_.cancel_wait();
       return true;
     }
-    const bool woken = done_.wait(key, deadline_ns);
+    const bool woken = done_.wait(key, park_until);
     SpinGovernor::instance().host_resumed();
-    if (!woken) return reached(target);
+    if (!woken && park_until == deadline_ns) return reached(target);
   }
 }
 

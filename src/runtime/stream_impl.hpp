@@ -72,8 +72,9 @@ class StreamImpl final : public RefCounted {
     return completed_.load(std::memory_order_acquire) >= target &&
            callbacks_pending_.load(std::memory_order_acquire) == 0;
   }
-  /// Waits for reached(target); false on timeout. Does not report failures.
-  bool wait_reached(std::uint64_t target, std::int64_t deadline_ns);
+  /// Waits for reached(target); false on timeout. Does not report failures. With `assist`,
+  /// the waiting thread runs the host wait hook (set_host_wait_hook) while it waits.
+  bool wait_reached(std::uint64_t target, std::int64_t deadline_ns, bool assist = false);
 
   /// Runs tasks from the head while they belong on `self`'s pool (any pool if `self` is
   /// null: then only engine-less tasks run here and the rest are dispatched). The caller
@@ -95,6 +96,8 @@ class StreamImpl final : public RefCounted {
   /// other work waits. Saves a reschedule per task when a host thread feeds a stream
   /// about as fast as the core drains it.
   static constexpr std::int64_t kLingerNs = 20000;
+  /// How long a waiter with a host wait hook parks between runs of the hook.
+  static constexpr std::int64_t kHookSliceNs = 1000000;
 
  private:
   /// The head task, or null when the owner should let go (queue empty after lingering);
@@ -131,6 +134,7 @@ class StreamImpl final : public RefCounted {
 
   struct Failure {
     std::string message;
+    std::uint64_t more = 0;  // failures recorded after the first, before it was reported
   };
   std::mutex failure_mu_;
   std::optional<Failure> failure_;  // guarded by failure_mu_
