@@ -38,8 +38,11 @@ ACL_FUNC_VISIBILITY aclError aclInit(const char *configPath);
  * callbacks run as after aclrtUnSubscribeReport), every context, stream and event is
  * destroyed after its queued work completes, and device and pinned memory still allocated
  * is freed. It returns after all work queued through the API has run, also that of
- * streams and contexts destroyed earlier, so kernels and callbacks never outlive it. A second call is ACL_ERROR_REPEAT_FINALIZE; a call before any aclInit is
- * ACL_ERROR_UNINITIALIZE. A process may also exit without calling it.
+ * streams and contexts destroyed earlier, so kernels and callbacks never outlive it. A
+ * second call is ACL_ERROR_REPEAT_FINALIZE; a call before any aclInit is
+ * ACL_ERROR_UNINITIALIZE. From inside a callback, a kernel or a host function it would
+ * wait for its caller: ACL_ERROR_RT_FEATURE_NOT_SUPPORT, and nothing changes. A process may
+ * also exit without calling it. vnpuFinalizeWithTimeout (vnpu/acl_ext.h) bounds the wait.
  */
 ACL_FUNC_VISIBILITY aclError aclFinalize(void);
 

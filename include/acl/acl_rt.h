@@ -118,6 +118,12 @@ ACL_FUNC_VISIBILITY aclError aclrtGetRunMode(aclrtRunMode *runMode);
  * ACL_ERROR_RT_FEATURE_NOT_SUPPORT (it could deadlock).
  */
 ACL_FUNC_VISIBILITY aclError aclrtSynchronizeDevice(void);
+/**
+ * As aclrtSynchronizeDevice, giving up after `timeout` milliseconds with
+ * ACL_ERROR_RT_STREAM_SYNC_TIMEOUT; the device stays usable. -1 waits forever; other
+ * negative values are ACL_ERROR_INVALID_PARAM.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtSynchronizeDeviceWithTimeout(int32_t timeout);
 
 /* ---- contexts ---------------------------------------------------------------------- */
 
@@ -188,6 +194,10 @@ ACL_FUNC_VISIBILITY aclError aclrtQueryEvent(aclrtEvent event, aclrtEventStatus 
 /** Waits for the latest record to complete. Refused (ACL_ERROR_RT_FEATURE_NOT_SUPPORT) inside
  *  a callback and on a thread that must itself run pending blocking callbacks. */
 ACL_FUNC_VISIBILITY aclError aclrtSynchronizeEvent(aclrtEvent event);
+/** As aclrtSynchronizeEvent, giving up after `timeout` milliseconds with
+ *  ACL_ERROR_RT_EVENT_SYNC_TIMEOUT; the event stays usable. -1 waits forever; other negative
+ *  values are ACL_ERROR_INVALID_PARAM. */
+ACL_FUNC_VISIBILITY aclError aclrtSynchronizeEventWithTimeout(aclrtEvent event, int32_t timeout);
 /**
  * Milliseconds between two completed records of timed events. An event never recorded or
  * without timestamps is ACL_ERROR_RT_PARAM_INVALID; a record not yet complete is

@@ -42,6 +42,19 @@ ACL_FUNC_VISIBILITY aclError vnpuLaunchKernel(vnpuKernelFunc fn, uint32_t blockD
  */
 ACL_FUNC_VISIBILITY void vnpuKernelFail(const char *message);
 
+/* ---- finalization -------------------------------------------------------------------- */
+
+/**
+ * aclFinalize with a bound on its wait for queued work, in milliseconds (-1: forever, as
+ * aclFinalize; other negative values are ACL_ERROR_INVALID_PARAM). If the work queued so far
+ * does not finish in time, it returns ACL_ERROR_RT_STREAM_SYNC_TIMEOUT and nothing changes:
+ * the API stays initialized and may be finalized again later. (On a thread that must itself
+ * run pending blocking callbacks, those run first, as in aclFinalize; if the wait then
+ * times out, the API is finalized but device memory still in use is left allocated rather
+ * than freed under running work, and ACL_ERROR_RT_STREAM_SYNC_TIMEOUT is returned.)
+ */
+ACL_FUNC_VISIBILITY aclError vnpuFinalizeWithTimeout(int32_t timeoutMs);
+
 /* ---- tensors ------------------------------------------------------------------------- */
 
 #define VNPU_TENSOR_MAX_RANK 8
@@ -96,7 +109,8 @@ typedef enum {
  * Queues `op` of `src` over the given axes into `dst` on `stream`.
  * axisCount: VNPU_REDUCE_ALL_AXES for every axis, 0 for none (an element-wise copy with the
  * op's element-wise part), or the number of entries of `axes` (negative axes count from the
- * end; a repeated axis is an error). keepDims: nonzero keeps reduced axes as size 1.
+ * end; a repeated axis is an error; more than VNPU_TENSOR_MAX_RANK is ACL_ERROR_INVALID_PARAM
+ * before `axes` is read). keepDims: nonzero keeps reduced axes as size 1.
  * correction: var/std divide by n - correction (ignored by other ops).
  * dst's shape must be the one vnpuReduceOutputShape gives, and its type the type given there
  * (ACL_FLOAT16/ACL_BF16 inputs may also write ACL_FLOAT, keeping the f32 accumulation).

@@ -2,11 +2,17 @@
 #include "capi/callback.hpp"
 
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <exception>
+#include <optional>
 #include <unordered_map>
 
 #include "capi/capi.hpp"
+#include "vnpu/device.hpp"
 
 namespace vnpu::capi {
 
@@ -59,13 +65,118 @@ bool subscribed(const Reporter& rep) {
   return false;
 }
 
+void keep_failure(const Report& r, const char* what) noexcept {
+  try {
+    char head[160];
+    std::snprintf(head, sizeof head, "callback %p (userData %p) on stream %p threw: ",
+                  reinterpret_cast<void*>(r.fn), r.user, r.stream);
+    std::lock_guard lock(r.route->mu);
+    if (r.route->has_failure.load(std::memory_order_relaxed)) {
+      ++r.route->more_failures;
+    } else {
+      r.route->failure = std::string(head) + what;
+      r.route->more_failures = 0;
+    }
+    r.route->has_failure.store(true, std::memory_order_release);
+  } catch (...) {
+    r.route->has_failure.store(true, std::memory_order_release);
+  }
+}
+
+// Ends the calling thread's subscriptions and forgets it (a new thread may get the same
+// pthread_t value).
+void end_thread_subscriptions() {
+  auto rep = find_reporter(self_id(), false);
+  if (!rep) return;
+  std::vector<std::shared_ptr<CallbackRoute>> routes;
+  {
+    std::lock_guard lock(rep->mu);
+    for (const auto& w : rep->routes)
+      if (auto r = w.lock()) routes.push_back(std::move(r));
+  }
+  for (const auto& route : routes) {
+    bool mine = false;
+    {
+      std::lock_guard route_lock(route->mu);
+      mine = route->subscriber == rep;
+    }
+    if (mine) end_subscription(route);
+  }
+  Reporters& all = reporters();
+  std::lock_guard lock(all.mu);
+  auto it = all.by_thread.find(rep->thread);
+  if (it != all.by_thread.end() && it->second == rep) all.by_thread.erase(it);
+}
+
+struct ExitHook {
+  bool armed = false;
+  ~ExitHook() {
+    if (!armed) return;
+    try {
+      end_thread_subscriptions();
+    } catch (...) {
+    }
+  }
+};
+
+thread_local ExitHook t_exit_hook;
+
 }  // namespace
 
 bool in_callback() noexcept { return t_in_callback > 0; }
 
+void arm_exit_hook() {
+  // Not on the main thread: its thread-local destructors run as the process exits, when
+  // there is nothing left to wake (and callbacks must not run behind the program's back).
+  if (syscall(SYS_gettid) == getpid()) return;
+  t_exit_hook.armed = true;
+}
+
+bool run_due_reports() {
+  auto rep = find_reporter(self_id(), false);
+  if (!rep) return false;
+  std::deque<std::shared_ptr<Report>> due;
+  {
+    std::lock_guard lock(rep->mu);
+    due.swap(rep->queue);
+    if (!due.empty()) rep->ran_early = true;
+  }
+  for (auto& report : due) report->run();
+  return !due.empty();
+}
+
+aclError take_callback_failure(CallbackRoute& route, const void* stream_handle) {
+  if (!route.has_failure.load(std::memory_order_acquire)) return ACL_SUCCESS;
+  std::string msg;
+  std::uint64_t more = 0;
+  {
+    std::lock_guard lock(route.mu);
+    msg.swap(route.failure);
+    more = route.more_failures;
+    route.more_failures = 0;
+    route.has_failure.store(false, std::memory_order_release);
+  }
+  if (msg.empty()) msg = "a callback threw";
+  if (more != 0)
+    return fail(ACL_ERROR_RT_AICORE_EXCEPTION, "stream %p: %s (and %llu more failed callbacks since)", stream_handle,
+                msg.c_str(), static_cast<unsigned long long>(more));
+  return fail(ACL_ERROR_RT_AICORE_EXCEPTION, "stream %p: %s", stream_handle, msg.c_str());
+}
+
 void Report::run() noexcept {
   ++t_in_callback;
-  fn(user);
+  {
+    // Blocking vnpu waits are refused inside, and launch-blocking submissions do not wait
+    // (the callback may hold the very stream they would wait for).
+    const vnpu::HostCallbackScope scope;
+    try {
+      fn(user);
+    } catch (const std::exception& e) {
+      keep_failure(*this, e.what());
+    } catch (...) {
+      keep_failure(*this, "a non-standard exception");
+    }
+  }
   --t_in_callback;
   if (blocking) route->blocking_pending.fetch_sub(1, std::memory_order_acq_rel);
   {
@@ -136,6 +247,7 @@ aclError aclrtSubscribeReport(uint64_t threadId, aclrtStream stream) {
     StreamPtr s;
     VNPU_ACL_TRY(resolve_stream(stream, &s));
     auto rep = find_reporter(threadId, true);
+    if (threadId == self_id()) arm_exit_hook();
     std::lock_guard route_lock(s->route->mu);
     if (s->route->subscriber) {
       if (s->route->subscriber == rep)
@@ -178,16 +290,22 @@ aclError aclrtLaunchCallback(aclrtCallback fn, void* userData, aclrtCallbackBloc
       return fail(ACL_ERROR_INVALID_PARAM, "blockType %d is neither ACL_CALLBACK_NO_BLOCK nor ACL_CALLBACK_BLOCK", type);
     StreamPtr s;
     VNPU_ACL_TRY(resolve_stream(stream, &s));
+    bool own = false;  // the calling thread is the one that runs it
     {
       std::lock_guard route_lock(s->route->mu);
       if (!s->route->subscriber)
         return fail(ACL_ERROR_RT_STREAM_NO_CB_REG,
                     "no thread is subscribed to stream %p (call aclrtSubscribeReport first)", stream);
+      own = s->route->subscriber->thread == self_id();
     }
     const bool blocking = type == ACL_CALLBACK_BLOCK;
     if (blocking) s->route->blocking_pending.fetch_add(1, std::memory_order_acq_rel);
-    auto report = std::make_shared<Report>(fn, userData, blocking, s->route);
+    auto report = std::make_shared<Report>(fn, userData, blocking, s->route, to_handle(s->id));
     vnpu::Stream target = s->stream;
+    // In launch-blocking mode a callback only this thread runs must not be waited for here:
+    // the program runs it in aclrtProcessReport, after this returns.
+    std::optional<vnpu::NoLaunchWaitScope> no_wait;
+    if (own) no_wait.emplace();
     const vnpu::Status st = target.host_func(
         "aclrtCallback",
         [report] {
@@ -206,9 +324,10 @@ aclError aclrtLaunchCallback(aclrtCallback fn, void* userData, aclrtCallbackBloc
 aclError aclrtProcessReport(int32_t timeoutMs) {
   return guard("aclrtProcessReport", [&]() -> aclError {
     VNPU_ACL_TRY(require_init());
-    if (timeoutMs < -1) return fail(ACL_ERROR_INVALID_PARAM, "timeoutMs %d (use -1 to wait forever, or >= 0)", timeoutMs);
+    VNPU_ACL_TRY(check_timeout(timeoutMs, "timeoutMs"));
     if (in_callback())
       return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT, "called from inside a callback (it could wait for itself)");
+    arm_exit_hook();
     auto rep = find_reporter(self_id(), false);
     auto not_subscribed = [] {
       return fail(ACL_ERROR_RT_THREAD_SUBSCRIBE,
@@ -218,7 +337,7 @@ aclError aclrtProcessReport(int32_t timeoutMs) {
     std::deque<std::shared_ptr<Report>> due;
     {
       std::unique_lock lock(rep->mu);
-      auto ready = [&] { return !rep->queue.empty() || !subscribed(*rep); };
+      auto ready = [&] { return !rep->queue.empty() || !subscribed(*rep) || rep->ran_early; };
       if (timeoutMs < 0) {
         rep->cv.wait(lock, ready);
       } else {
@@ -226,9 +345,14 @@ aclError aclrtProcessReport(int32_t timeoutMs) {
       }
       if (rep->queue.empty()) {
         if (!subscribed(*rep)) return not_subscribed();
+        if (rep->ran_early) {
+          rep->ran_early = false;
+          return ACL_SUCCESS;
+        }
         return fail(ACL_ERROR_RT_REPORT_TIMEOUT, "no callback became due within %d ms", timeoutMs);
       }
       due.swap(rep->queue);
+      rep->ran_early = false;
     }
     for (auto& report : due) report->run();
     return ACL_SUCCESS;

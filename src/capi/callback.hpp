@@ -21,15 +21,17 @@
 namespace vnpu::capi {
 
 struct Report {
-  Report(aclrtCallback f, void* u, bool b, std::shared_ptr<CallbackRoute> r)
-      : fn(f), user(u), blocking(b), route(std::move(r)) {}
+  Report(aclrtCallback f, void* u, bool b, std::shared_ptr<CallbackRoute> r, const void* s)
+      : fn(f), user(u), blocking(b), route(std::move(r)), stream(s) {}
   const aclrtCallback fn;
   void* const user;
   const bool blocking;
   const std::shared_ptr<CallbackRoute> route;
+  const void* const stream;  // the handle it was launched on, for messages
 
   /// Runs the callback on the calling thread (marked as inside a callback), then wakes
-  /// whoever waits for it.
+  /// whoever waits for it. An exception thrown by the callback is kept on the route and
+  /// reported at the stream's next synchronize (take_callback_failure).
   void run() noexcept;
   /// Waits until run() has finished.
   void wait();
@@ -48,6 +50,10 @@ struct Reporter {
   std::condition_variable cv;
   std::deque<std::shared_ptr<Report>> queue;  // guarded by mu
   std::vector<std::weak_ptr<CallbackRoute>> routes;  // subscriptions; guarded by mu
+  /// Reports run by run_due_reports() while the thread waited in a launch-blocking
+  /// submission, not yet answered by an aclrtProcessReport: the next call with nothing due
+  /// succeeds instead of timing out, as if it had run them. Guarded by mu.
+  bool ran_early = false;
 };
 
 /// True while the calling thread runs a callback.
@@ -59,6 +65,21 @@ bool end_subscription(const std::shared_ptr<CallbackRoute>& route);
 
 /// Forgets every processing thread (aclFinalize, after every subscription ended).
 void clear_reporters();
+
+/// Runs the callbacks already handed to the calling thread, if it is a processing thread;
+/// true if it ran any. vnpu's host wait hook: a thread blocked in a launch-blocking
+/// submission runs its callbacks meanwhile, so the debug mode never makes it wait for a
+/// callback only it can run.
+bool run_due_reports();
+
+/// Ends the subscriptions of the calling thread when it exits (as aclrtUnSubscribeReport
+/// would), so that streams never wait for the callbacks of a thread that is gone. Armed
+/// by the thread's first aclrtSubscribeReport or aclrtProcessReport.
+void arm_exit_hook();
+
+/// ACL_ERROR_RT_AICORE_EXCEPTION (with its message recorded) if a callback of `route`
+/// threw since the last report, else ACL_SUCCESS; the failure is cleared.
+aclError take_callback_failure(CallbackRoute& route, const void* stream_handle);
 
 /// True when blocking callbacks that only the calling thread runs (it is their stream's
 /// subscriber) are pending: a wait without end from this thread might never end.

@@ -11,6 +11,7 @@
 // ever propagates into C callers.
 #pragma once
 
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -80,6 +81,13 @@ int enum_value(const E& e) noexcept {
   int v;
   std::memcpy(&v, &e, sizeof v);
   return v;
+}
+
+/// ACL_SUCCESS for a timeout argument of -1 (forever) or >= 0 milliseconds, else
+/// ACL_ERROR_INVALID_PARAM (recorded, naming the parameter).
+inline aclError check_timeout(std::int32_t ms, const char* param) noexcept {
+  if (ms >= -1) return ACL_SUCCESS;
+  return fail(ACL_ERROR_INVALID_PARAM, "%s %d (use -1 to wait forever, or >= 0)", param, ms);
 }
 
 /// Returns from the enclosing lambda if `expr` (an aclError) is not ACL_SUCCESS.

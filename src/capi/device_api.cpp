@@ -1,12 +1,36 @@
 // aclInit/aclFinalize, devices and contexts.
+#include <chrono>
 #include <cstdio>
 
 #include "capi/callback.hpp"
 #include "capi/capi.hpp"
 #include "capi/state.hpp"
+#include "vnpu/acl_ext.h"
 #include "vnpu/version.hpp"
 
 using namespace vnpu::capi;
+
+namespace {
+
+aclError sync_device(int32_t timeout_ms) {
+  VNPU_ACL_TRY(require_init());
+  VNPU_ACL_TRY(check_timeout(timeout_ms, "timeout"));
+  ContextPtr ctx;
+  VNPU_ACL_TRY(current_context(&ctx));
+  if (in_callback())
+    return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT, "called from inside a callback (it could wait for itself)");
+  if (timeout_ms < 0 && would_deadlock_any())
+    return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
+                "the calling thread must run pending blocking callbacks of a stream; waiting would never end");
+  const vnpu::Status st = ctx->device.synchronize(std::chrono::milliseconds(timeout_ms));
+  if (st == vnpu::Status::kTimeout)
+    return fail(ACL_ERROR_RT_STREAM_SYNC_TIMEOUT, "device %d did not finish within %d ms (it stays usable)",
+                ctx->device_id, timeout_ms);
+  if (st != vnpu::Status::kSuccess) return fail_status(st, "synchronizing the device");
+  return take_context_callback_failures(ctx);
+}
+
+}  // namespace
 
 extern "C" {
 
@@ -24,7 +48,11 @@ aclError aclInit(const char* configPath) {
 }
 
 aclError aclFinalize(void) {
-  return guard("aclFinalize", [&]() -> aclError { return finalize(); });
+  return guard("aclFinalize", [&]() -> aclError { return finalize(-1); });
+}
+
+aclError vnpuFinalizeWithTimeout(int32_t timeoutMs) {
+  return guard("vnpuFinalizeWithTimeout", [&]() -> aclError { return finalize(timeoutMs); });
 }
 
 aclError aclrtGetVersion(int32_t* major, int32_t* minor, int32_t* patch) {
@@ -83,19 +111,11 @@ aclError aclrtGetRunMode(aclrtRunMode* runMode) {
 }
 
 aclError aclrtSynchronizeDevice(void) {
-  return guard("aclrtSynchronizeDevice", [&]() -> aclError {
-    VNPU_ACL_TRY(require_init());
-    ContextPtr ctx;
-    VNPU_ACL_TRY(current_context(&ctx));
-    if (in_callback())
-      return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT, "called from inside a callback (it could wait for itself)");
-    if (would_deadlock_any())
-      return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
-                  "the calling thread must run pending blocking callbacks of a stream; waiting would never end");
-    const vnpu::Status st = ctx->device.synchronize();
-    if (st != vnpu::Status::kSuccess) return fail_status(st, "synchronizing the device");
-    return ACL_SUCCESS;
-  });
+  return guard("aclrtSynchronizeDevice", [&]() -> aclError { return sync_device(-1); });
+}
+
+aclError aclrtSynchronizeDeviceWithTimeout(int32_t timeout) {
+  return guard("aclrtSynchronizeDeviceWithTimeout", [&]() -> aclError { return sync_device(timeout); });
 }
 
 aclError aclrtCreateContext(aclrtContext* context, int32_t deviceId) {
@@ -118,7 +138,7 @@ aclError aclrtDestroyContext(aclrtContext context) {
     if (ctx->is_default)
       return fail(ACL_ERROR_RT_PARAM_INVALID, "context %p is the default context of device %d (use aclrtResetDevice)",
                   context, ctx->device_id);
-    destroy_context(ctx);
+    if (!destroy_context(ctx)) return destroyed_meanwhile(Kind::kContext, context);
     return ACL_SUCCESS;
   });
 }

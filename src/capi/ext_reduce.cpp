@@ -14,6 +14,11 @@ aclError reduce_options(int op, const int32_t* axes, int32_t axisCount, int32_t 
   *out_op = static_cast<vnpu::ops::ReduceOp>(op);
   if (axisCount < VNPU_REDUCE_ALL_AXES)
     return fail(ACL_ERROR_INVALID_PARAM, "axisCount %d (VNPU_REDUCE_ALL_AXES, 0, or the number of axes)", axisCount);
+  // Each axis appears at most once, so more than the largest rank cannot be valid; checked
+  // before `axes` is read, which then holds at most VNPU_TENSOR_MAX_RANK entries.
+  if (axisCount > VNPU_TENSOR_MAX_RANK)
+    return fail(ACL_ERROR_INVALID_PARAM, "axisCount %d: a tensor has at most %d axes, each reduced at most once",
+                axisCount, VNPU_TENSOR_MAX_RANK);
   if (axisCount > 0 && axes == nullptr) return fail(ACL_ERROR_INVALID_PARAM, "axes is null with axisCount %d", axisCount);
   if (axisCount == VNPU_REDUCE_ALL_AXES) {
     out->axes = vnpu::ops::Axes::all();

@@ -2,9 +2,12 @@
 #include "capi/state.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 #include "capi/callback.hpp"
 #include "capi/capi.hpp"
+#include "vnpu/device.hpp"
 #include "vnpu/memory.hpp"
 
 namespace vnpu::capi {
@@ -55,22 +58,24 @@ aclError find_kind(const void* h, Kind kind, std::shared_ptr<T>* out) {
   if (it == st.objects.end())
     return fail(ACL_ERROR_RT_INVALID_HANDLE, "%p is not a live %s (destroyed, or never created)", h, kind_name(kind));
   if (it->second->kind != kind)
-    return fail(ACL_ERROR_RT_INVALID_HANDLE, "%p is a %s, not a %s", h, kind_name(it->second->kind), kind_name(kind));
+    return fail(ACL_ERROR_RT_INVALID_HANDLE, "%p is %s, not %s", h, with_article(it->second->kind),
+                with_article(kind));
   *out = std::static_pointer_cast<T>(it->second);
   return ACL_SUCCESS;
 }
 
 // Removes `ctx` and its children from the registry (caller holds the lock); returns the
-// streams whose subscriptions must end.
-void unregister_context(State& st, const ContextObj& ctx, std::vector<StreamPtr>* streams) {
+// streams whose subscriptions must end, or false if another thread removed `ctx` first.
+bool unregister_context(State& st, const ContextObj& ctx, std::vector<StreamPtr>* streams) {
+  if (st.objects.erase(ctx.id) == 0) return false;
   for (std::uint64_t child : ctx.children) {
     auto it = st.objects.find(child);
     if (it == st.objects.end()) continue;
     if (it->second->kind == Kind::kStream) streams->push_back(std::static_pointer_cast<StreamObj>(it->second));
     st.objects.erase(it);
   }
-  st.objects.erase(ctx.id);
   streams->push_back(ctx.default_stream);
+  return true;
 }
 
 void end_subscriptions(const std::vector<StreamPtr>& streams) {
@@ -86,6 +91,15 @@ const char* kind_name(Kind k) noexcept {
     case Kind::kEvent: return "event";
   }
   return "object";
+}
+
+const char* with_article(Kind k) noexcept {
+  switch (k) {
+    case Kind::kContext: return "a context";
+    case Kind::kStream: return "a stream";
+    case Kind::kEvent: return "an event";
+  }
+  return "an object";
 }
 
 void* to_handle(std::uint64_t id) noexcept { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)); }
@@ -175,38 +189,48 @@ aclError create_event(const ContextPtr& ctx, std::uint32_t vnpu_flags, EventPtr*
   return ACL_SUCCESS;
 }
 
-void destroy_context(const ContextPtr& ctx) {
+bool destroy_context(const ContextPtr& ctx) {
   std::vector<StreamPtr> streams;
   {
     State& st = state();
     std::unique_lock lock(st.mu);
-    unregister_context(st, *ctx, &streams);
+    if (!unregister_context(st, *ctx, &streams)) return false;
     for (DeviceSlot& slot : st.devices)
       if (slot.default_context == ctx) slot = DeviceSlot{};
   }
   if (t_current == ctx->id) t_current = 0;
   end_subscriptions(streams);
+  return true;
 }
 
 namespace {
+// Removes `obj` from the registry and from its context's children; false if another
+// thread removed it first (lookup and removal are separate steps for the caller).
 template <class Ptr>
-void unregister_child(const Ptr& obj) {
+bool unregister_child(const Ptr& obj) {
   State& st = state();
   std::unique_lock lock(st.mu);
-  st.objects.erase(obj->id);
+  if (st.objects.erase(obj->id) == 0) return false;
   auto it = st.objects.find(obj->context);
-  if (it == st.objects.end()) return;
+  if (it == st.objects.end()) return true;
   auto& children = static_cast<ContextObj&>(*it->second).children;
   children.erase(std::remove(children.begin(), children.end(), obj->id), children.end());
+  return true;
 }
 }  // namespace
 
-void destroy_stream(const StreamPtr& s) {
-  unregister_child(s);
+bool destroy_stream(const StreamPtr& s) {
+  if (!unregister_child(s)) return false;
   end_subscription(s->route);
+  return true;
 }
 
-void destroy_event(const EventPtr& e) { unregister_child(e); }
+bool destroy_event(const EventPtr& e) { return unregister_child(e); }
+
+aclError destroyed_meanwhile(Kind kind, const void* handle) {
+  return fail(ACL_ERROR_RT_INVALID_HANDLE, "%p is not a live %s (another thread destroyed it meanwhile)", handle,
+              kind_name(kind));
+}
 
 aclError set_device(int device_id) {
   if (device_id < 0 || device_id >= vnpu::Device::count())
@@ -278,19 +302,71 @@ aclError initialize() {
   if (st.initialized) return fail(ACL_ERROR_REPEAT_INITIALIZE, "aclInit was already called");
   st.initialized = true;
   st.ever_initialized = true;
+  vnpu::set_host_wait_hook(run_due_reports);
   return ACL_SUCCESS;
 }
 
-aclError finalize() {
+namespace {
+
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
+// Waits for the work queued so far on every device in `used`, until `deadline` (none:
+// forever). False on timeout. Failures are not reported: finalization drops them.
+bool wait_devices(const std::vector<int>& used, const Deadline& deadline) {
+  for (int id : used) {
+    auto dev = vnpu::Device::get(id);
+    if (!dev) continue;
+    if (!deadline) {
+      (void)dev->synchronize();
+      continue;
+    }
+    const auto left = std::max(*deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{0});
+    if (dev->synchronize(std::chrono::duration_cast<std::chrono::nanoseconds>(left)) == vnpu::Status::kTimeout)
+      return false;
+  }
+  return true;
+}
+
+Deadline deadline_after_ms(std::int32_t timeout_ms) {
+  if (timeout_ms < 0) return std::nullopt;
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+}
+
+}  // namespace
+
+aclError finalize(std::int32_t timeout_ms) {
   State& st = state();
+  {
+    std::shared_lock lock(st.mu);
+    if (!st.initialized)
+      return st.ever_initialized ? fail(ACL_ERROR_REPEAT_FINALIZE, "aclFinalize was already called")
+                                 : fail(ACL_ERROR_UNINITIALIZE, "aclInit was never called");
+  }
+  VNPU_ACL_TRY(check_timeout(timeout_ms, "timeoutMs"));
+  // Finalizing waits for all queued work: from inside that work it would wait for itself
+  // (and, not waiting, it would free memory that later queued work still writes).
+  if (in_callback() || vnpu::on_runtime_thread())
+    return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
+                "called from inside a %s; finalizing waits for all queued work, which includes the caller",
+                in_callback() ? "callback" : "kernel or host function");
+  const Deadline deadline = deadline_after_ms(timeout_ms);
+  if (timeout_ms >= 0 && !would_deadlock_any()) {
+    // Bounded: wait before changing anything, so that a timeout leaves the API as it was.
+    std::vector<int> used;
+    {
+      std::shared_lock lock(st.mu);
+      used = st.used;
+    }
+    if (!wait_devices(used, deadline))
+      return fail(ACL_ERROR_RT_STREAM_SYNC_TIMEOUT,
+                  "queued work did not finish within %d ms; nothing was finalized", timeout_ms);
+  }
   std::vector<StreamPtr> streams;
   std::vector<ContextPtr> contexts;
   std::vector<int> used;
   {
     std::unique_lock lock(st.mu);
-    if (!st.initialized)
-      return st.ever_initialized ? fail(ACL_ERROR_REPEAT_FINALIZE, "aclFinalize was already called")
-                                 : fail(ACL_ERROR_UNINITIALIZE, "aclInit was never called");
+    if (!st.initialized) return fail(ACL_ERROR_REPEAT_FINALIZE, "aclFinalize was already called");
     st.initialized = false;
     for (auto& [id, obj] : st.objects) {
       if (obj->kind == Kind::kStream) streams.push_back(std::static_pointer_cast<StreamObj>(obj));
@@ -310,8 +386,7 @@ aclError finalize() {
   // Let queued work finish before its memory goes and before the program may free what its
   // callbacks and kernels point at: every device used, so the work of streams and contexts
   // destroyed earlier (which still runs) is waited for too.
-  for (int id : used)
-    if (auto dev = vnpu::Device::get(id)) (void)dev->synchronize();
+  const bool finished = wait_devices(used, deadline);
   streams.clear();
   contexts.clear();
   std::unordered_map<void*, bool> allocations;
@@ -319,7 +394,27 @@ aclError finalize() {
     std::lock_guard lock(st.alloc_mu);
     allocations.swap(st.allocations);
   }
+  if (!finished)
+    return fail(ACL_ERROR_RT_STREAM_SYNC_TIMEOUT,
+                "queued work did not finish within %d ms; the API is finalized, but the %zu allocations "
+                "it may still use were left allocated",
+                timeout_ms, allocations.size());
   for (auto& [p, pinned] : allocations) (void)(pinned ? vnpu::free_host(p) : vnpu::free(p));
+  return ACL_SUCCESS;
+}
+
+aclError take_context_callback_failures(const ContextPtr& ctx) {
+  std::vector<StreamPtr> streams{ctx->default_stream};
+  {
+    State& st = state();
+    std::shared_lock lock(st.mu);
+    for (std::uint64_t child : ctx->children) {
+      auto it = st.objects.find(child);
+      if (it != st.objects.end() && it->second->kind == Kind::kStream)
+        streams.push_back(std::static_pointer_cast<StreamObj>(it->second));
+    }
+  }
+  for (const StreamPtr& s : streams) VNPU_ACL_TRY(take_callback_failure(*s->route, to_handle(s->id)));
   return ACL_SUCCESS;
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +25,8 @@ namespace vnpu::capi {
 
 enum class Kind { kContext, kStream, kEvent };
 const char* kind_name(Kind k) noexcept;
+/// "a context", "a stream", "an event".
+const char* with_article(Kind k) noexcept;
 
 struct Object {
   Object(Kind k, std::uint64_t i) : kind(k), id(i) {}
@@ -41,6 +44,11 @@ struct CallbackRoute {
   std::shared_ptr<Reporter> subscriber;  // guarded by mu
   /// ACL_CALLBACK_BLOCK callbacks launched and not yet run.
   std::atomic<int> blocking_pending{0};
+  /// A callback that threw, kept until the stream's next synchronize or query reports it
+  /// (as a kernel failure is); later ones are counted.
+  std::string failure;            // guarded by mu
+  std::uint64_t more_failures = 0;  // guarded by mu
+  std::atomic<bool> has_failure{false};
 };
 
 struct StreamObj final : Object {
@@ -115,11 +123,16 @@ aclError create_stream(const ContextPtr& ctx, StreamPtr* out);
 aclError create_event(const ContextPtr& ctx, std::uint32_t vnpu_flags, EventPtr* out);
 
 /// Unregisters `ctx` with its streams and events. Their subscriptions end (callbacks left
-/// run on this thread) and queued work finishes in the background.
-void destroy_context(const ContextPtr& ctx);
-/// Unregisters one stream (its subscription ends) / one event.
-void destroy_stream(const StreamPtr& s);
-void destroy_event(const EventPtr& e);
+/// run on this thread) and queued work finishes in the background. False if another
+/// thread destroyed it first (the caller found it, then lost the race).
+bool destroy_context(const ContextPtr& ctx);
+/// Unregisters one stream (its subscription ends) / one event; false as above.
+bool destroy_stream(const StreamPtr& s);
+bool destroy_event(const EventPtr& e);
+
+/// ACL_ERROR_RT_INVALID_HANDLE (recorded) for a handle another thread destroyed between
+/// this thread's lookup and its removal.
+aclError destroyed_meanwhile(Kind kind, const void* handle);
 
 /// aclrtSetDevice / aclrtResetDevice bookkeeping.
 aclError set_device(int device_id);
@@ -129,8 +142,12 @@ aclError reset_device(int device_id);
 void track_allocation(void* p, bool pinned);
 void untrack_allocation(void* p) noexcept;
 
-/// aclInit / aclFinalize.
+/// aclInit / aclFinalize (timeout_ms: -1 forever; see vnpuFinalizeWithTimeout).
 aclError initialize();
-aclError finalize();
+aclError finalize(std::int32_t timeout_ms);
+
+/// The first callback failure kept on any stream of `ctx` (take_callback_failure), or
+/// ACL_SUCCESS.
+aclError take_context_callback_failures(const ContextPtr& ctx);
 
 }  // namespace vnpu::capi

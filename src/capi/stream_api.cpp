@@ -17,8 +17,7 @@ aclError not_in_callback() {
 
 aclError sync_stream(aclrtStream stream, int32_t timeout_ms) {
   VNPU_ACL_TRY(require_init());
-  if (timeout_ms < -1)
-    return fail(ACL_ERROR_INVALID_PARAM, "timeoutMs %d (use -1 to wait forever, or >= 0)", timeout_ms);
+  VNPU_ACL_TRY(check_timeout(timeout_ms, "timeoutMs"));
   StreamPtr s;
   VNPU_ACL_TRY(resolve_stream(stream, &s));
   VNPU_ACL_TRY(not_in_callback());
@@ -33,6 +32,24 @@ aclError sync_stream(aclrtStream stream, int32_t timeout_ms) {
     return fail(ACL_ERROR_RT_STREAM_SYNC_TIMEOUT, "stream %p did not finish within %d ms (it stays usable)", stream,
                 timeout_ms);
   if (st != vnpu::Status::kSuccess) return fail_status(st, "synchronizing the stream");
+  return take_callback_failure(*s->route, to_handle(s->id));
+}
+
+aclError sync_event(aclrtEvent event, int32_t timeout_ms) {
+  VNPU_ACL_REQUIRE(event);
+  VNPU_ACL_TRY(require_init());
+  VNPU_ACL_TRY(check_timeout(timeout_ms, "timeout"));
+  EventPtr e;
+  VNPU_ACL_TRY(find_event(event, &e));
+  VNPU_ACL_TRY(not_in_callback());
+  if (timeout_ms < 0 && would_deadlock_any())
+    return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
+                "the calling thread must run pending blocking callbacks first; the event may wait for them");
+  const vnpu::Status st = e->get().synchronize(std::chrono::milliseconds(timeout_ms));
+  if (st == vnpu::Status::kTimeout)
+    return fail(ACL_ERROR_RT_EVENT_SYNC_TIMEOUT, "event %p did not complete within %d ms (it stays usable)", event,
+                timeout_ms);
+  if (st != vnpu::Status::kSuccess) return fail_status(st, "synchronizing the event", Site::kEvent);
   return ACL_SUCCESS;
 }
 
@@ -77,7 +94,7 @@ aclError aclrtDestroyStream(aclrtStream stream) {
     VNPU_ACL_TRY(require_init());
     StreamPtr s;
     VNPU_ACL_TRY(resolve_stream(stream, &s));
-    destroy_stream(s);
+    if (!destroy_stream(s)) return destroyed_meanwhile(Kind::kStream, stream);
     return ACL_SUCCESS;
   });
 }
@@ -128,7 +145,7 @@ aclError aclrtDestroyEvent(aclrtEvent event) {
     VNPU_ACL_TRY(require_init());
     EventPtr e;
     VNPU_ACL_TRY(find_event(event, &e));
-    destroy_event(e);
+    if (!destroy_event(e)) return destroyed_meanwhile(Kind::kEvent, event);
     return ACL_SUCCESS;
   });
 }
@@ -179,19 +196,11 @@ aclError aclrtQueryEvent(aclrtEvent event, aclrtEventStatus* status) {
 }
 
 aclError aclrtSynchronizeEvent(aclrtEvent event) {
-  return guard("aclrtSynchronizeEvent", [&]() -> aclError {
-    VNPU_ACL_REQUIRE(event);
-    VNPU_ACL_TRY(require_init());
-    EventPtr e;
-    VNPU_ACL_TRY(find_event(event, &e));
-    VNPU_ACL_TRY(not_in_callback());
-    if (would_deadlock_any())
-      return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
-                  "the calling thread must run pending blocking callbacks first; the event may wait for them");
-    const vnpu::Status st = e->get().synchronize();
-    if (st != vnpu::Status::kSuccess) return fail_status(st, "synchronizing the event", Site::kEvent);
-    return ACL_SUCCESS;
-  });
+  return guard("aclrtSynchronizeEvent", [&]() -> aclError { return sync_event(event, -1); });
+}
+
+aclError aclrtSynchronizeEventWithTimeout(aclrtEvent event, int32_t timeout) {
+  return guard("aclrtSynchronizeEventWithTimeout", [&]() -> aclError { return sync_event(event, timeout); });
 }
 
 aclError aclrtEventElapsedTime(float* ms, aclrtEvent startEvent, aclrtEvent endEvent) {

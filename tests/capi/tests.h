@@ -49,6 +49,17 @@
   X(ops, reduce, 0)                               \
   VNPU_CAPI_OPS_SOFTMAX_TESTS(X)                  \
   VNPU_CAPI_OPS_NORM_TESTS(X)                     \
+  X(hostile, finalize_in_blocking_callback, 0)    \
+  X(hostile, finalize_in_kernel, 0)               \
+  X(hostile, self_subscribed_launches, 0)         \
+  X(hostile, threads_launch_on_one_stream, 0)     \
+  X(hostile, subscriber_exits, 0)                 \
+  X(hostile, destroy_race, 0)                     \
+  X(hostile, reduce_axis_count, 0)                \
+  X(hostile, wrong_kind_message, 0)               \
+  X(hostile, failures_counted, 0)                 \
+  X(hostile, timed_forms, 0)                      \
+  X(hostile, finalize_with_timeout, 1)            \
   X(stress, threads, 0)                           \
   X(stress, contexts_and_callbacks, 0)
 
