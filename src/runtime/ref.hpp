@@ -15,11 +15,13 @@ class RefCounted {
   RefCounted& operator=(const RefCounted&) = delete;
 
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
-  /// Takes a reference only if the object is still alive (count > 0).
+  /// Takes a reference only if the object is still alive (count > 0). Seeing a count of
+  /// zero acquires it: whatever the last owner did before its release (a stream completing
+  /// its tasks) happens before the caller's decision to skip the object.
   bool try_retain() noexcept {
-    std::uint32_t r = refs_.load(std::memory_order_relaxed);
+    std::uint32_t r = refs_.load(std::memory_order_acquire);
     while (r != 0) {
-      if (refs_.compare_exchange_weak(r, r + 1, std::memory_order_relaxed)) return true;
+      if (refs_.compare_exchange_weak(r, r + 1, std::memory_order_acquire)) return true;
     }
     return false;
   }
