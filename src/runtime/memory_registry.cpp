@@ -56,9 +56,24 @@ FindCache& find_cache() {
 
 }  // namespace
 
+std::uint64_t MemoryRegistry::first_epoch() noexcept {
+  static std::atomic<std::uint64_t> registries{0};
+  return (registries.fetch_add(1, std::memory_order_relaxed) << 40) + 1;
+}
+
 MemoryRegistry& MemoryRegistry::instance() {
   static MemoryRegistry* r = new MemoryRegistry();  // leaked: valid while the process exits
   return *r;
+}
+
+MemoryRegistry::~MemoryRegistry() {
+  for (const auto& [base, a] : live_) std::free(reinterpret_cast<void*>(base));
+  for (const auto& [base, c] : cached_) std::free(reinterpret_cast<void*>(base));
+}
+
+MemoryRegistry::CacheStats MemoryRegistry::cache_stats() const {
+  std::shared_lock lock(mu_);
+  return {cached_.size(), resident_cached_bytes_, by_age_.size()};
 }
 
 Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType type, std::size_t bytes,
@@ -66,12 +81,11 @@ Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType ty
   const std::size_t rounded = round_alloc(bytes);
   std::unique_lock lock(mu_);
   std::uintptr_t base = 0;
-  auto hit = by_size_.find(Key{device, static_cast<int>(type), rounded});
-  if (hit != by_size_.end()) {
+  const SizeKey first{device, static_cast<int>(type), rounded, 0};
+  auto hit = by_size_.lower_bound(first);
+  if (hit != by_size_.end() && same_size(hit->first, first)) {
     base = hit->second;
-    by_size_.erase(hit);
-    if (rounded < kReleasePagesAbove) resident_cached_bytes_ -= rounded;
-    cached_.erase(base);
+    forget_locked(cached_.find(base));
   } else {
     lock.unlock();  // the host allocator may take a while (page faults)
     void* p = host_allocate(rounded);
@@ -151,12 +165,14 @@ MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Alloca
   live_.erase(it);
   epoch_.fetch_add(1, std::memory_order_release);
   const std::size_t rounded = round_alloc(out->size);
+  const Cached entry{rounded, type, out->device, next_order_++};
   try {
-    const std::uint64_t order = next_order_++;
-    cached_.emplace(addr, Cached{rounded, type, out->device, order});
-    by_size_.emplace(Key{out->device, static_cast<int>(type), rounded}, addr);
-    fifo_.emplace_back(order, addr);
+    cached_.emplace(addr, entry);
+    by_size_.emplace(size_key(entry), addr);
+    by_age_.emplace(entry.order, addr);
   } catch (const std::bad_alloc&) {
+    by_size_.erase(size_key(entry));
+    by_age_.erase(entry.order);
     cached_.erase(addr);
     std::free(p);
     return Removed::kOk;
@@ -166,26 +182,21 @@ MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Alloca
   } else {
     resident_cached_bytes_ += rounded;
   }
-  while (!fifo_.empty() && (cached_.size() > kMaxCachedBlocks || resident_cached_bytes_ > kMaxResidentCachedBytes)) {
-    const auto [order, base] = fifo_.front();
-    fifo_.pop_front();
-    auto c = cached_.find(base);
-    if (c != cached_.end() && c->second.order == order) evict_locked(base);
-  }
+  while (!by_age_.empty() &&
+         (cached_.size() > limits_.max_blocks || resident_cached_bytes_ > limits_.max_resident_bytes))
+    evict_locked(by_age_.begin()->second);
   return Removed::kOk;
 }
 
-void MemoryRegistry::evict_locked(std::uintptr_t base) {
-  auto c = cached_.find(base);
-  const Key key{c->second.device, static_cast<int>(c->second.type), c->second.rounded};
-  for (auto [a, b] = by_size_.equal_range(key); a != b; ++a) {
-    if (a->second == base) {
-      by_size_.erase(a);
-      break;
-    }
-  }
+void MemoryRegistry::forget_locked(std::map<std::uintptr_t, Cached>::iterator c) {
+  by_size_.erase(size_key(c->second));
+  by_age_.erase(c->second.order);
   if (c->second.rounded < kReleasePagesAbove) resident_cached_bytes_ -= c->second.rounded;
   cached_.erase(c);
+}
+
+void MemoryRegistry::evict_locked(std::uintptr_t base) {
+  forget_locked(cached_.find(base));
   std::free(reinterpret_cast<void*>(base));
 }
 
