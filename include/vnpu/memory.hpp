@@ -44,10 +44,12 @@ PointerInfo pointer_info(const void* p) noexcept;
 /// Frees device memory from `Device::malloc`.
 ///
 /// Like an accelerator's caching allocator, vnpu keeps freed blocks reserved and reuses
-/// them for later allocations of the same rounded size (large blocks give their physical
-/// pages back to the OS at once). A freed address therefore never reaches other code, so
-/// a second free of it is reliably kDoubleFree. The cache is bounded (65536 blocks); the
-/// oldest blocks leave it and are then forgotten.
+/// them for later allocations of the same rounded size, the most recently freed first. A
+/// freed address therefore never reaches other code, so a second free of it is reliably
+/// kDoubleFree. The cache is bounded (65536 blocks); the oldest blocks leave it and are
+/// then forgotten. Freed blocks keep their physical pages, so that reusing one costs no
+/// page faults, up to 256 MiB in all: beyond that the oldest hand their pages back to the
+/// OS (staying cached), and a block larger than 256 MiB does so as it is freed.
 ///
 /// Returns kInvalidArgument for null, kDoubleFree for an already freed allocation,
 /// kInvalidPointer for a pointer vnpu did not allocate, a pinned host pointer, or an

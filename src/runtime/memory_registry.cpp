@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 
 #include "common/error.hpp"
@@ -73,7 +74,7 @@ MemoryRegistry::~MemoryRegistry() {
 
 MemoryRegistry::CacheStats MemoryRegistry::cache_stats() const {
   std::shared_lock lock(mu_);
-  return {cached_.size(), resident_cached_bytes_, by_age_.size()};
+  return {cached_.size(), resident_bytes_, by_age_.size()};
 }
 
 Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType type, std::size_t bytes,
@@ -81,9 +82,11 @@ Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType ty
   const std::size_t rounded = round_alloc(bytes);
   std::unique_lock lock(mu_);
   std::uintptr_t base = 0;
-  const SizeKey first{device, static_cast<int>(type), rounded, 0};
-  auto hit = by_size_.lower_bound(first);
-  if (hit != by_size_.end() && same_size(hit->first, first)) {
+  // The most recently freed block of this size (the last before the next size): the
+  // likeliest to keep its pages and to be in the CPU's caches.
+  const SizeKey newest{device, static_cast<int>(type), rounded, std::numeric_limits<std::uint64_t>::max()};
+  auto hit = by_size_.upper_bound(newest);
+  if (hit != by_size_.begin() && same_size((--hit)->first, newest)) {
     base = hit->second;
     forget_locked(cached_.find(base));
   } else {
@@ -165,11 +168,13 @@ MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Alloca
   live_.erase(it);
   epoch_.fetch_add(1, std::memory_order_release);
   const std::size_t rounded = round_alloc(out->size);
-  const Cached entry{rounded, type, out->device, next_order_++};
+  // A block larger than the whole resident budget hands its pages back at once.
+  const Cached entry{rounded, type, out->device, next_order_++, rounded <= limits_.max_resident_bytes};
   try {
     cached_.emplace(addr, entry);
     by_size_.emplace(size_key(entry), addr);
     by_age_.emplace(entry.order, addr);
+    if (entry.resident) resident_.emplace(entry.order, addr);
   } catch (const std::bad_alloc&) {
     by_size_.erase(size_key(entry));
     by_age_.erase(entry.order);
@@ -177,21 +182,40 @@ MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Alloca
     std::free(p);
     return Removed::kOk;
   }
-  if (rounded >= kReleasePagesAbove) {
-    release_pages(addr, rounded);
+  if (entry.resident) {
+    resident_bytes_ += rounded;
   } else {
-    resident_cached_bytes_ += rounded;
+    release_pages(addr, rounded);
   }
-  while (!by_age_.empty() &&
-         (cached_.size() > limits_.max_blocks || resident_cached_bytes_ > limits_.max_resident_bytes))
-    evict_locked(by_age_.begin()->second);
+  trim_locked();
   return Removed::kOk;
+}
+
+void MemoryRegistry::trim_locked() {
+  while (cached_.size() > limits_.max_blocks) evict_locked(by_age_.begin()->second);
+  // Over the budget, the pages of the blocks freed longest ago go first: they are the
+  // least likely to be reused soon.
+  while (resident_bytes_ > limits_.max_resident_bytes) {
+    const auto oldest = resident_.begin();
+    const auto c = cached_.find(oldest->second);
+    if (c->second.rounded < kPagedBlock) {
+      evict_locked(c->first);
+      continue;
+    }
+    release_pages(c->first, c->second.rounded);
+    c->second.resident = false;
+    resident_bytes_ -= c->second.rounded;
+    resident_.erase(oldest);
+  }
 }
 
 void MemoryRegistry::forget_locked(std::map<std::uintptr_t, Cached>::iterator c) {
   by_size_.erase(size_key(c->second));
   by_age_.erase(c->second.order);
-  if (c->second.rounded < kReleasePagesAbove) resident_cached_bytes_ -= c->second.rounded;
+  if (c->second.resident) {
+    resident_.erase(c->second.order);
+    resident_bytes_ -= c->second.rounded;
+  }
   cached_.erase(c);
 }
 

@@ -1,12 +1,19 @@
 // MemoryRegistry: vnpu's device and pinned-host allocator, and the record of every live
 // allocation, so any pointer can be classified and every free checked.
 //
-// Freed blocks are not returned to the host allocator: they stay reserved in a cache
-// (their physical pages handed back to the OS when large) and serve later allocations of
-// the same rounded size, like an accelerator's caching allocator. Because a freed address
-// can then only come back through vnpu, freeing it again is known to be a double free,
-// and any other unknown pointer is foreign. The cache is bounded; blocks evicted from it
-// go back to the host allocator and are forgotten.
+// Freed blocks are not returned to the host allocator: they stay reserved in a cache and
+// serve later allocations of the same rounded size (the most recently freed first), like
+// an accelerator's caching allocator. Because a freed address can then only come back
+// through vnpu, freeing it again is known to be a double free, and any other unknown
+// pointer is foreign.
+//
+// The cache is bounded twice. It holds at most `max_blocks` blocks; beyond that the
+// oldest go back to the host allocator and are forgotten. And cached blocks keep their
+// physical pages, so that reusing one costs no page faults, only up to
+// `max_resident_bytes`: beyond that the oldest resident blocks hand their pages back to
+// the OS (madvise) and stay cached, and a block larger than the whole budget does so as
+// it is freed. A block too small to give whole pages back (under kPagedBlock) leaves the
+// cache instead.
 #pragma once
 
 #include <atomic>
@@ -83,7 +90,8 @@ class MemoryRegistry {
     std::size_t rounded;
     MemoryType type;
     const DeviceImpl* device;
-    std::uint64_t order;  // when it was freed: its key in by_age_ (and part of by_size_'s)
+    std::uint64_t order;    // when it was freed: its key in by_age_ and resident_ (and part of by_size_'s)
+    bool resident = false;  // keeps its pages: in resident_ and counted in resident_bytes_
   };
   // Device, type, rounded size, order: the blocks of one size sort by age.
   using SizeKey = std::tuple<const DeviceImpl*, int, std::size_t, std::uint64_t>;
@@ -98,6 +106,8 @@ class MemoryRegistry {
   void forget_locked(std::map<std::uintptr_t, Cached>::iterator c);
   /// Forgets the cached block at `base` and gives it back to the host allocator.
   void evict_locked(std::uintptr_t base);
+  /// Brings the cache within its limits after a block was added.
+  void trim_locked();
   /// The live allocation containing `addr`, or null; mu_ must be held (shared is enough).
   const Allocation* containing_locked(std::uintptr_t addr) const;
 
@@ -115,10 +125,13 @@ class MemoryRegistry {
   // Every cached block by order, oldest first: the eviction order. A block that leaves
   // the cache (reused or evicted) leaves it too, so it never holds more than cached_.
   std::map<std::uint64_t, std::uintptr_t> by_age_;
+  std::map<std::uint64_t, std::uintptr_t> resident_;  // the cached blocks keeping their pages, oldest first
   std::uint64_t next_order_ = 0;
-  std::size_t resident_cached_bytes_ = 0;  // cached bytes whose pages were not released
+  std::size_t resident_bytes_ = 0;  // the rounded sizes of the blocks in resident_
 
-  static constexpr std::size_t kReleasePagesAbove = std::size_t{64} << 10;
+  // Over the resident budget, a block this large hands its pages back and stays cached; a
+  // smaller one would keep partial pages and is evicted instead.
+  static constexpr std::size_t kPagedBlock = std::size_t{64} << 10;
 };
 
 /// Checks a copy request; on success returns the resolved kind through `resolved` and the
