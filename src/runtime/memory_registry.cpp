@@ -114,6 +114,13 @@ const Allocation* MemoryRegistry::containing_locked(std::uintptr_t addr) const {
   return addr - it->second.base < it->second.size ? &it->second : nullptr;
 }
 
+const MemoryRegistry::Cached* MemoryRegistry::freed_containing_locked(std::uintptr_t addr) const {
+  auto it = cached_.upper_bound(addr);
+  if (it == cached_.begin()) return nullptr;
+  --it;
+  return addr - it->first < it->second.freed.size ? &it->second : nullptr;
+}
+
 std::optional<Allocation> MemoryRegistry::find(const void* p) const {
   const auto addr = reinterpret_cast<std::uintptr_t>(p);
   FindCache& cache = find_cache();
@@ -131,6 +138,10 @@ std::optional<Allocation> MemoryRegistry::find(const void* p) const {
     if (const Allocation* a = containing_locked(addr)) {
       fresh.found = true;
       fresh.a = *a;
+    } else if (const Cached* c = freed_containing_locked(addr)) {
+      fresh.found = true;
+      fresh.a = c->freed;
+      fresh.a.type = MemoryType::kFreed;
     }
   }
   fresh.lo = fresh.found ? fresh.a.base : addr;
@@ -169,7 +180,7 @@ MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Alloca
   epoch_.fetch_add(1, std::memory_order_release);
   const std::size_t rounded = round_alloc(out->size);
   // A block larger than the whole resident budget hands its pages back at once.
-  const Cached entry{rounded, type, out->device, next_order_++, rounded <= limits_.max_resident_bytes};
+  const Cached entry{*out, rounded, next_order_++, rounded <= limits_.max_resident_bytes};
   try {
     cached_.emplace(addr, entry);
     by_size_.emplace(size_key(entry), addr);
@@ -217,6 +228,7 @@ void MemoryRegistry::forget_locked(std::map<std::uintptr_t, Cached>::iterator c)
     resident_bytes_ -= c->second.rounded;
   }
   cached_.erase(c);
+  epoch_.fetch_add(1, std::memory_order_release);
 }
 
 void MemoryRegistry::evict_locked(std::uintptr_t base) {
@@ -238,7 +250,7 @@ void MemoryRegistry::release_device(const DeviceImpl* device) {
   epoch_.fetch_add(1, std::memory_order_release);
   std::vector<std::uintptr_t> cached;
   for (const auto& [base, c] : cached_)
-    if (c.device == device) cached.push_back(base);
+    if (c.freed.device == device) cached.push_back(base);
   for (std::uintptr_t base : cached) evict_locked(base);
   lock.unlock();
   for (std::uintptr_t base : to_free) std::free(reinterpret_cast<void*>(base));

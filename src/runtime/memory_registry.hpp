@@ -63,9 +63,11 @@ class MemoryRegistry {
   /// size when there is one. Capacity accounting is the caller's.
   Status allocate(DeviceImpl* device, int device_id, MemoryType type, std::size_t bytes, void** out);
 
-  /// The live allocation containing `p`, if any. Answered from a small per-thread cache
-  /// of recent answers while no allocation was made or freed since (an op checks the
-  /// same few pointers call after call); else looked up under the lock.
+  /// The allocation containing `p`, if any: a live one, or a freed one still in the cache
+  /// (reported with type kFreed, its other fields as they were while it was live). Answered
+  /// from a small per-thread cache of recent answers while nothing was allocated, freed or
+  /// evicted since (an op checks the same few pointers call after call); else looked up
+  /// under the lock.
   std::optional<Allocation> find(const void* p) const;
   /// The device owning the live allocation containing `p`, with a reference taken for the
   /// caller; null for other memory or a device already being torn down.
@@ -87,22 +89,22 @@ class MemoryRegistry {
 
  private:
   struct Cached {
+    Allocation freed;       // the allocation as it was while live (its type kDevice or kPinnedHost)
     std::size_t rounded;
-    MemoryType type;
-    const DeviceImpl* device;
     std::uint64_t order;    // when it was freed: its key in by_age_ and resident_ (and part of by_size_'s)
     bool resident = false;  // keeps its pages: in resident_ and counted in resident_bytes_
   };
   // Device, type, rounded size, order: the blocks of one size sort by age.
   using SizeKey = std::tuple<const DeviceImpl*, int, std::size_t, std::uint64_t>;
   static SizeKey size_key(const Cached& c) noexcept {
-    return {c.device, static_cast<int>(c.type), c.rounded, c.order};
+    return {c.freed.device, static_cast<int>(c.freed.type), c.rounded, c.order};
   }
   static bool same_size(const SizeKey& a, const SizeKey& b) noexcept {
     return std::get<0>(a) == std::get<0>(b) && std::get<1>(a) == std::get<1>(b) && std::get<2>(a) == std::get<2>(b);
   }
 
-  /// Takes the cached block at `c` out of the cache and every index of it.
+  /// Takes the cached block at `c` out of the cache and every index of it (its addresses
+  /// are then no longer kFreed).
   void forget_locked(std::map<std::uintptr_t, Cached>::iterator c);
   /// Forgets the cached block at `base` and gives it back to the host allocator.
   void evict_locked(std::uintptr_t base);
@@ -110,10 +112,12 @@ class MemoryRegistry {
   void trim_locked();
   /// The live allocation containing `addr`, or null; mu_ must be held (shared is enough).
   const Allocation* containing_locked(std::uintptr_t addr) const;
+  /// The cached (freed) block whose allocation contained `addr`, or null; mu_ held.
+  const Cached* freed_containing_locked(std::uintptr_t addr) const;
 
   const CacheLimits limits_;
   mutable std::shared_mutex mu_;
-  // Changes (under mu_ held exclusively) whenever live_ does: a cached answer of find()
+  // Changes (under mu_ held exclusively) whenever live_ or cached_ does: an answer of find()
   // made at the current epoch is still the answer. Each registry counts in its own range
   // of 2^40 values (the first starts at 1: empty cache entries hold 0), so an answer cached
   // for one registry is never taken for another's.
