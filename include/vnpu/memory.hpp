@@ -72,7 +72,8 @@ Status free(void* dev_ptr);
 /// Frees pinned host memory from `Device::malloc_host`. Errors as for `free()`.
 Status free_host(void* host_ptr);
 
-/// Copies `count` bytes synchronously on the calling thread.
+/// Copies `count` bytes synchronously on the calling thread. Source and destination may
+/// overlap (memmove semantics).
 ///
 /// `dst_max` is the capacity of the destination; `count > dst_max` is kOutOfRange.
 /// A zero `count` succeeds at once, even with null pointers. Otherwise a null pointer
