@@ -24,7 +24,8 @@ enum class Status : int {
   /// A Device, Stream or Event handle is empty (default-constructed or moved-from).
   kInvalidHandle = 2,
   /// A pointer was not allocated by vnpu (or was allocated by the other allocator:
-  /// `free()` of pinned host memory, `free_host()` of device memory).
+  /// `free()` of pinned host memory, `free_host()` of device memory), or points into
+  /// memory vnpu freed (use after free; see `MemoryType::kFreed`).
   kInvalidPointer = 3,
   /// The pointer was allocated by vnpu and has already been freed.
   kDoubleFree = 4,

@@ -125,6 +125,8 @@ class Stream {
   /// submission. If `src` is pageable host memory, the source is consumed (staged) before
   /// this returns, so the caller may reuse it at once; device and pinned sources are read
   /// when the copy runs. A pageable destination must stay valid until the copy completes.
+  /// Source and destination may overlap: the copy behaves as memmove (a large copy is
+  /// split across the copy engines only when they do not).
   Status memcpy_async(void* dst, std::size_t dst_max, const void* src, std::size_t count,
                       CopyKind kind = CopyKind::kDefault);
   /// Queues a memset on a copy engine. Checks as for `vnpu::memset`.

@@ -35,6 +35,11 @@ Status check_tensor_memory(const Tensor& t, const Extent& e, const char* role, c
   if (info.type == MemoryType::kPageable || info.base == nullptr) return Status::kSuccess;
   const auto addr = reinterpret_cast<std::intptr_t>(t.data());
   const auto base = reinterpret_cast<std::intptr_t>(info.base);
+  if (info.type == MemoryType::kFreed)
+    return fail(Status::kInvalidPointer,
+                "%s: the %s tensor's data pointer is at offset %lld of a %zu-byte allocation that was freed "
+                "(use after free)",
+                op, role, static_cast<long long>(addr - base), info.size);
   if (addr + e.lo < base || addr + e.hi > base + static_cast<std::intptr_t>(info.size))
     return fail(Status::kOutOfRange,
                 "%s: the %s tensor's elements span bytes [%lld, %lld) from its data pointer, outside its %zu-byte "

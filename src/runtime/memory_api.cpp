@@ -24,7 +24,8 @@ const char* kind_name(CopyKind k) {
   return "?";
 }
 
-// Classifies [p, p + count): kOutOfRange if it starts inside an allocation and runs past it.
+// Classifies [p, p + count): kInvalidPointer if it starts in freed memory, kOutOfRange if
+// it starts inside an allocation and runs past it.
 Status classify(const void* p, std::size_t count, const char* who, const char* role, MemoryType* type) {
   const auto a = MemoryRegistry::instance().find(p);
   if (!a) {
@@ -32,6 +33,10 @@ Status classify(const void* p, std::size_t count, const char* who, const char* r
     return Status::kSuccess;
   }
   const std::size_t offset = reinterpret_cast<std::uintptr_t>(p) - a->base;
+  if (a->type == MemoryType::kFreed)
+    return fail(Status::kInvalidPointer,
+                "%s: the %s %p is at offset %zu of a %zu-byte allocation that was freed (use after free)", who, role, p,
+                offset, a->size);
   if (count > a->size - offset)
     return fail(Status::kOutOfRange, "%s: %zu bytes at offset %zu of a %zu-byte allocation run past its end (%s)",
                 who, count, offset, a->size, role);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 
 #include "common/error.hpp"
@@ -56,9 +57,24 @@ FindCache& find_cache() {
 
 }  // namespace
 
+std::uint64_t MemoryRegistry::first_epoch() noexcept {
+  static std::atomic<std::uint64_t> registries{0};
+  return (registries.fetch_add(1, std::memory_order_relaxed) << 40) + 1;
+}
+
 MemoryRegistry& MemoryRegistry::instance() {
   static MemoryRegistry* r = new MemoryRegistry();  // leaked: valid while the process exits
   return *r;
+}
+
+MemoryRegistry::~MemoryRegistry() {
+  for (const auto& [base, a] : live_) std::free(reinterpret_cast<void*>(base));
+  for (const auto& [base, c] : cached_) std::free(reinterpret_cast<void*>(base));
+}
+
+MemoryRegistry::CacheStats MemoryRegistry::cache_stats() const {
+  std::shared_lock lock(mu_);
+  return {cached_.size(), resident_bytes_, by_age_.size()};
 }
 
 Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType type, std::size_t bytes,
@@ -66,12 +82,13 @@ Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType ty
   const std::size_t rounded = round_alloc(bytes);
   std::unique_lock lock(mu_);
   std::uintptr_t base = 0;
-  auto hit = by_size_.find(Key{device, static_cast<int>(type), rounded});
-  if (hit != by_size_.end()) {
+  // The most recently freed block of this size (the last before the next size): the
+  // likeliest to keep its pages and to be in the CPU's caches.
+  const SizeKey newest{device, static_cast<int>(type), rounded, std::numeric_limits<std::uint64_t>::max()};
+  auto hit = by_size_.upper_bound(newest);
+  if (hit != by_size_.begin() && same_size((--hit)->first, newest)) {
     base = hit->second;
-    by_size_.erase(hit);
-    if (rounded < kReleasePagesAbove) resident_cached_bytes_ -= rounded;
-    cached_.erase(base);
+    forget_locked(cached_.find(base));
   } else {
     lock.unlock();  // the host allocator may take a while (page faults)
     void* p = host_allocate(rounded);
@@ -97,6 +114,13 @@ const Allocation* MemoryRegistry::containing_locked(std::uintptr_t addr) const {
   return addr - it->second.base < it->second.size ? &it->second : nullptr;
 }
 
+const MemoryRegistry::Cached* MemoryRegistry::freed_containing_locked(std::uintptr_t addr) const {
+  auto it = cached_.upper_bound(addr);
+  if (it == cached_.begin()) return nullptr;
+  --it;
+  return addr - it->first < it->second.freed.size ? &it->second : nullptr;
+}
+
 std::optional<Allocation> MemoryRegistry::find(const void* p) const {
   const auto addr = reinterpret_cast<std::uintptr_t>(p);
   FindCache& cache = find_cache();
@@ -114,6 +138,10 @@ std::optional<Allocation> MemoryRegistry::find(const void* p) const {
     if (const Allocation* a = containing_locked(addr)) {
       fresh.found = true;
       fresh.a = *a;
+    } else if (const Cached* c = freed_containing_locked(addr)) {
+      fresh.found = true;
+      fresh.a = c->freed;
+      fresh.a.type = MemoryType::kFreed;
     }
   }
   fresh.lo = fresh.found ? fresh.a.base : addr;
@@ -151,41 +179,60 @@ MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Alloca
   live_.erase(it);
   epoch_.fetch_add(1, std::memory_order_release);
   const std::size_t rounded = round_alloc(out->size);
+  // A block larger than the whole resident budget hands its pages back at once.
+  const Cached entry{*out, rounded, next_order_++, rounded <= limits_.max_resident_bytes};
   try {
-    const std::uint64_t order = next_order_++;
-    cached_.emplace(addr, Cached{rounded, type, out->device, order});
-    by_size_.emplace(Key{out->device, static_cast<int>(type), rounded}, addr);
-    fifo_.emplace_back(order, addr);
+    cached_.emplace(addr, entry);
+    by_size_.emplace(size_key(entry), addr);
+    by_age_.emplace(entry.order, addr);
+    if (entry.resident) resident_.emplace(entry.order, addr);
   } catch (const std::bad_alloc&) {
+    by_size_.erase(size_key(entry));
+    by_age_.erase(entry.order);
     cached_.erase(addr);
     std::free(p);
     return Removed::kOk;
   }
-  if (rounded >= kReleasePagesAbove) {
-    release_pages(addr, rounded);
+  if (entry.resident) {
+    resident_bytes_ += rounded;
   } else {
-    resident_cached_bytes_ += rounded;
+    release_pages(addr, rounded);
   }
-  while (!fifo_.empty() && (cached_.size() > kMaxCachedBlocks || resident_cached_bytes_ > kMaxResidentCachedBytes)) {
-    const auto [order, base] = fifo_.front();
-    fifo_.pop_front();
-    auto c = cached_.find(base);
-    if (c != cached_.end() && c->second.order == order) evict_locked(base);
-  }
+  trim_locked();
   return Removed::kOk;
 }
 
-void MemoryRegistry::evict_locked(std::uintptr_t base) {
-  auto c = cached_.find(base);
-  const Key key{c->second.device, static_cast<int>(c->second.type), c->second.rounded};
-  for (auto [a, b] = by_size_.equal_range(key); a != b; ++a) {
-    if (a->second == base) {
-      by_size_.erase(a);
-      break;
+void MemoryRegistry::trim_locked() {
+  while (cached_.size() > limits_.max_blocks) evict_locked(by_age_.begin()->second);
+  // Over the budget, the pages of the blocks freed longest ago go first: they are the
+  // least likely to be reused soon.
+  while (resident_bytes_ > limits_.max_resident_bytes) {
+    const auto oldest = resident_.begin();
+    const auto c = cached_.find(oldest->second);
+    if (c->second.rounded < kPagedBlock) {
+      evict_locked(c->first);
+      continue;
     }
+    release_pages(c->first, c->second.rounded);
+    c->second.resident = false;
+    resident_bytes_ -= c->second.rounded;
+    resident_.erase(oldest);
   }
-  if (c->second.rounded < kReleasePagesAbove) resident_cached_bytes_ -= c->second.rounded;
+}
+
+void MemoryRegistry::forget_locked(std::map<std::uintptr_t, Cached>::iterator c) {
+  by_size_.erase(size_key(c->second));
+  by_age_.erase(c->second.order);
+  if (c->second.resident) {
+    resident_.erase(c->second.order);
+    resident_bytes_ -= c->second.rounded;
+  }
   cached_.erase(c);
+  epoch_.fetch_add(1, std::memory_order_release);
+}
+
+void MemoryRegistry::evict_locked(std::uintptr_t base) {
+  forget_locked(cached_.find(base));
   std::free(reinterpret_cast<void*>(base));
 }
 
@@ -203,7 +250,7 @@ void MemoryRegistry::release_device(const DeviceImpl* device) {
   epoch_.fetch_add(1, std::memory_order_release);
   std::vector<std::uintptr_t> cached;
   for (const auto& [base, c] : cached_)
-    if (c.device == device) cached.push_back(base);
+    if (c.freed.device == device) cached.push_back(base);
   for (std::uintptr_t base : cached) evict_locked(base);
   lock.unlock();
   for (std::uintptr_t base : to_free) std::free(reinterpret_cast<void*>(base));

@@ -29,6 +29,13 @@ std::uint32_t copy_parts(detail::DeviceImpl* d, std::size_t bytes) {
   return static_cast<std::uint32_t>(std::min<std::size_t>(static_cast<std::size_t>(engines), bytes / kCopyChunk));
 }
 
+// Whether [a, a + bytes) and [b, b + bytes) share a byte.
+bool ranges_overlap(const void* a, const void* b, std::size_t bytes) {
+  const auto x = reinterpret_cast<std::uintptr_t>(a);
+  const auto y = reinterpret_cast<std::uintptr_t>(b);
+  return x < y + bytes && y < x + bytes;
+}
+
 }  // namespace
 
 
@@ -100,13 +107,17 @@ Status Stream::memcpy_async(void* dst, std::size_t dst_max, const void* src, std
     if (!staging) return fail(Status::kOutOfMemory, "Stream::memcpy_async: no memory to stage %zu bytes", count);
     std::memcpy(staging.get(), src, count);
   }
+  // The parts of a split copy run on different engines at once, in no set order, so where
+  // source and destination overlap a part could overwrite bytes another part has yet to
+  // read. Such a copy stays one part: one memmove. (A staged source never overlaps.)
+  const bool overlapping = !staging && ranges_overlap(dst, src, count);
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kCopy;
     t.dst = dst;
     t.src = src;
     t.bytes = count;
     t.staging = std::move(staging);
-    t.parts = copy_parts(impl()->device(), count);
+    t.parts = overlapping ? 1 : copy_parts(impl()->device(), count);
     t.set_name(detail::copy_name(resolved));
   });
 }

@@ -112,8 +112,13 @@ void test_memcpy_sync(void) {
              ACL_ERROR_RT_PARAM_INVALID);
   CHECK_OK(aclrtFree(a));
   CHECK_OK(aclrtFree(b));
-  /* a freed source is no longer device memory */
+  /* freed memory is refused (use after free) in any direction, host-to-host included */
   CHECK_CODE(aclrtMemcpy(back, 16, a, 16, ACL_MEMCPY_DEVICE_TO_HOST), ACL_ERROR_RT_PARAM_INVALID);
+  CHECK(strstr(aclGetRecentErrMsg(), "use after free") != NULL);
+  CHECK_CODE(aclrtMemcpy(back, 16, (char *)a + 8, 16, ACL_MEMCPY_HOST_TO_HOST), ACL_ERROR_RT_PARAM_INVALID);
+  CHECK_CODE(aclrtMemcpy(b, 16, host, 16, ACL_MEMCPY_HOST_TO_DEVICE), ACL_ERROR_RT_PARAM_INVALID);
+  CHECK_CODE(aclrtMemset(b, 16, 0, 16), ACL_ERROR_RT_PARAM_INVALID);
+  CHECK(strstr(aclGetRecentErrMsg(), "use after free") != NULL);
 }
 
 void test_memset_all(void) {

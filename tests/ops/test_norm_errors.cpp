@@ -80,6 +80,20 @@ TEST_F(NormErrors, XAndY) {
   expect(Status::kInvalidHandle, "stream", [&] { return ops::group_norm(Stream(), x, y); });
 }
 
+TEST_F(NormErrors, FreedMemory) {
+  // Freed device memory stays reserved in vnpu's cache, so a tensor on it is known stale.
+  auto* freed = static_cast<float*>(h_.alloc(kBytes, 0));
+  h_.release(freed);
+  Stream& s = h_.stream();
+  const Tensor x(f(0), DType::kF32, {8, 16}), y(f(1), DType::kF32, {8, 16});
+  const Tensor stale(freed + 16, DType::kF32, {8, 16});
+  expect(Status::kInvalidPointer, "use after free", [&] { return ops::layer_norm(s, stale, y); });
+  expect(Status::kInvalidPointer, "use after free", [&] { return ops::rms_norm(x, stale); });
+  ops::LayerNormOptions o;
+  o.gamma = Tensor(freed, DType::kF32, {16});
+  expect(Status::kInvalidPointer, "use after free", [&] { return ops::layer_norm(s, x, y, o); });
+}
+
 TEST_F(NormErrors, LayerAndRmsOptions) {
   Stream& s = h_.stream();
   const Tensor x(f(0), DType::kF32, {4, 6, 10});

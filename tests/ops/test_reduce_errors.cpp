@@ -244,6 +244,20 @@ TEST_F(ReduceErrors, ViewReachingPastItsAllocation) {
                  Status::kOutOfRange, {}, false, "reversed output before its allocation");
 }
 
+TEST_F(ReduceErrors, FreedMemory) {
+  // Freed device memory stays reserved in vnpu's cache, so a tensor on it is known stale.
+  auto* freed = static_cast<float*>(h_->alloc(64 * 4, 0));
+  h_->release(freed);
+  const Tensor x(in_, DType::kF32, {4, 16});
+  const Tensor y(out_, DType::kF32, {4});
+  expect_failure(ReduceOp::kSum, Tensor(freed, DType::kF32, {4, 16}), y, with(std::vector<int>{1}),
+                 Status::kInvalidPointer, {"input", "use after free"}, false, "freed input");
+  expect_failure(ReduceOp::kMax, Tensor(freed + 5, DType::kF32, {4, 4}), y, with(std::vector<int>{1}),
+                 Status::kInvalidPointer, {"input", "use after free"}, false, "inside a freed input");
+  expect_failure(ReduceOp::kSum, x, Tensor(freed + 1, DType::kF32, {4}), with(std::vector<int>{1}),
+                 Status::kInvalidPointer, {"output", "use after free"}, false, "freed output");
+}
+
 TEST_F(ReduceErrors, OutputOverlappingInput) {
   const Tensor x(in_, DType::kF32, {4, 4});
   expect_failure(ReduceOp::kSum, x, Tensor(in_, DType::kF32, {4}), with(std::vector<int>{1}), Status::kInvalidArgument,

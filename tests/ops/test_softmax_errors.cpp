@@ -71,6 +71,17 @@ TEST_F(SoftmaxErrors, RankZero) {
                  "rank 0");
 }
 
+TEST_F(SoftmaxErrors, FreedMemory) {
+  // Freed device memory stays reserved in vnpu's cache, so a tensor on it is known stale.
+  auto* freed = static_cast<float*>(h_->alloc(kBytes, 0));
+  h_->release(freed);
+  const Tensor x(in_, DType::kF32, {8, 16}), y(out_, DType::kF32, {8, 16});
+  expect_failure(Tensor(freed, DType::kF32, {8, 16}), y, -1, Status::kInvalidPointer, {"input", "use after free"},
+                 "freed input");
+  expect_failure(x, Tensor(freed + 3, DType::kF32, {8, 16}), -1, Status::kInvalidPointer,
+                 {"output", "use after free"}, "inside a freed output");
+}
+
 TEST_F(SoftmaxErrors, AxisOutOfRange) {
   const Tensor x(in_, DType::kF32, {2, 3, 4}), y(out_, DType::kF32, {2, 3, 4});
   for (int axis : {3, 4, -4, -100, 1000})

@@ -2,6 +2,7 @@
 // and pinned memory, zero-copy access to pinned memory from kernels, submission checks.
 #include <algorithm>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "support/test_support.hpp"
@@ -225,6 +226,42 @@ TEST_F(CopyAsync, EmptyStreamHandle) {
   std::vector<unsigned char> a(8), b(8);
   EXPECT_EQ(empty.memcpy_async(b.data(), 8, a.data(), 8, CopyKind::kHostToHost), Status::kInvalidHandle);
   EXPECT_EQ(empty.memset_async(b.data(), 8, 0, 8), Status::kInvalidHandle);
+}
+
+// A copy whose source and destination overlap behaves as memmove, also when it is large
+// enough to be split across copy engines (2 MiB and more with 2+ engines), in both
+// directions and for shifts shorter than, equal to and longer than a part.
+TEST_F(CopyAsync, OverlappingCopiesSplitAcrossEnginesKeepMemmoveSemantics) {
+  Device dev = test::make_device(1, 2).value();
+  Stream s = dev.create_stream().value();
+  constexpr std::size_t kBuffer = std::size_t{12} << 20;
+  // Random bytes: pattern() repeats every 1 MiB, which would hide a part reading bytes
+  // another part wrote a multiple of 1 MiB away.
+  std::vector<unsigned char> initial(kBuffer);
+  std::mt19937 random(11);
+  for (unsigned char& b : initial) b = static_cast<unsigned char>(random() >> 24);
+  for (bool pinned : {false, true}) {
+    auto* buf = static_cast<unsigned char*>(pinned ? dev.malloc_host(kBuffer).value() : dev.malloc(kBuffer).value());
+    for (std::size_t count : {std::size_t{2} << 20, (std::size_t{5} << 20) + 77}) {
+      for (std::size_t shift : {std::size_t{64}, std::size_t{4099}, std::size_t{1} << 20, (std::size_t{3} << 20) + 5}) {
+        for (bool forward : {true, false}) {
+          // forward: the destination lies above the source (the copy must read each byte
+          // before a later part of it overwrites that byte), else below.
+          const std::size_t src = forward ? 1000 : 1000 + shift;
+          const std::size_t dst = forward ? 1000 + shift : 1000;
+          std::vector<unsigned char> want = initial;
+          std::memmove(want.data() + dst, want.data() + src, count);
+          std::memcpy(buf, initial.data(), kBuffer);
+          ASSERT_OK(s.memcpy_async(buf + dst, kBuffer - dst, buf + src, count));
+          ASSERT_OK(s.synchronize());
+          EXPECT_EQ(std::memcmp(buf, want.data(), kBuffer), 0)
+              << (pinned ? "pinned" : "device") << ", " << count << " bytes, shifted " << (forward ? "up" : "down")
+              << " by " << shift;
+        }
+      }
+    }
+    EXPECT_OK(pinned ? free_host(buf) : vnpu::free(buf));
+  }
 }
 
 TEST_F(CopyAsync, CopiesOverlapABlockedComputeCore) {

@@ -17,7 +17,8 @@ namespace vnpu::cli {
 namespace {
 
 constexpr std::array kSuites = {
-    BenchSuite{"runtime", "Launch, enqueue, event, callback and copy overheads, with peers (spin floor, oneTBB)",
+    BenchSuite{"runtime",
+               "Launch, enqueue, event, callback, copy and memory-reuse overheads, with peers (spin floor, oneTBB)",
                &run_runtime_suite},
     BenchSuite{"reduce", "Sums over large tensors in GB/s and % of the read bandwidth measured in the same run",
                &run_reduce_suite},

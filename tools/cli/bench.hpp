@@ -65,8 +65,8 @@ std::span<const BenchSuite> bench_suites();
 /// Runs `suite` and prints its results (a table, or a JSON array with --json).
 int run_bench(const BenchSuite& suite, const BenchOptions& options);
 
-/// Suite "runtime": launch, enqueue, event, callback and copy overheads of the default
-/// device, next to peers measured in the same run.
+/// Suite "runtime": launch, enqueue, event, callback, copy and memory-reuse overheads of
+/// the default device, next to peers measured in the same run.
 std::vector<BenchResult> run_runtime_suite(const BenchOptions& options);
 
 /// Suite "reduce": sums over large tensors (bench_reduce.cpp) as GB/s and as a percentage

@@ -1,6 +1,7 @@
 // tools/cli/bench_runtime.cpp — `vnpu bench runtime`: the costs a program pays to use the
 // runtime (launch + synchronize, sustained enqueue, event ordering, host callbacks, small
-// copies) on the process default device, with peers measured in the same run.
+// copies, reuse of freed device memory) on the process default device, with peers measured
+// in the same run.
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -132,6 +133,24 @@ std::vector<BenchResult> run_runtime_suite(const BenchOptions& o) {
                          ok(s.synchronize());
                        }),
       iters, std::max(info.copy_engines, 1)));
+
+  // Device memory reused at once, like a step's temporaries: malloc, write every byte,
+  // free, over the sizes 64, 72, ..., 128 KiB in turn. Each allocation finds the block of
+  // its size that the previous round freed in the cache, so the case measures what reusing
+  // a cached block costs (page faults, if its pages were handed back) beside the memset.
+  {
+    constexpr std::size_t kSizes = 9;
+    std::size_t round = 0;
+    results.push_back(make_result("malloc_memset_free_64k_128k", "ns",
+                                  time_round_trips(warmup, o.iters,
+                                                   [&] {
+                                                     const std::size_t bytes = (64 + 8 * (round++ % kSizes)) << 10;
+                                                     void* p = dev.malloc(bytes).value();
+                                                     std::memset(p, 1, bytes);
+                                                     ok(vnpu::free(p));
+                                                   }),
+                                  iters, 1));
+  }
 
   // Barrier latency: a cooperative launch over every compute core whose blocks pass
   // kBarriers barriers, minus the same launch without them, per barrier. barrier_all syncs

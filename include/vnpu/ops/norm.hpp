@@ -35,7 +35,8 @@
 // - Errors are reported before anything is queued: kInvalidShape (bad descriptor, wrong
 //   rank, a parameter or statistics tensor of the wrong shape, normalized_ndim outside
 //   [1, rank], groups not dividing C), kInvalidDtype, kInvalidArgument (null data with
-//   elements, overlap, bad eps/momentum), kOutOfRange (a view outside its allocation).
+//   elements, overlap, bad eps/momentum), kOutOfRange (a view outside its allocation),
+//   kInvalidPointer (data in freed memory).
 //
 // Each op has an asynchronous form on a stream and a synchronous form: as if queued on the
 // default stream of x's device (device 0 for memory vnpu did not allocate) and waited for;

@@ -127,8 +127,9 @@ Expected<ReduceShape> reduce_output_shape(ReduceOp op, const Tensor& in, const R
 
 /// Queues the reduction on `stream`. Validates everything first (as reduce_output_shape,
 /// plus: out's shape must match, out's dtype must be allowed, null data with elements is
-/// kInvalidArgument, a view reaching outside its vnpu allocation is kOutOfRange, `out`
-/// overlapping `in` is kInvalidArgument); nothing is queued on failure.
+/// kInvalidArgument, a view reaching outside its vnpu allocation is kOutOfRange, data in
+/// freed memory is kInvalidPointer, `out` overlapping `in` is kInvalidArgument); nothing
+/// is queued on failure.
 Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options = {});
 
 /// Synchronous form: runs the reduction, the calling thread taking part, and returns when

@@ -47,7 +47,7 @@ struct SoftmaxOptions {
 /// `in` and `out` differ, rank 0), kInvalidDtype (not f32, f16 or bf16, or dtypes differ),
 /// kInvalidArgument (null data with elements, partial overlap, an output with a zero
 /// stride on a dimension longer than 1), kOutOfRange (a view reaching outside its vnpu
-/// allocation).
+/// allocation), kInvalidPointer (data in freed memory).
 Status softmax(const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
 /// Queues log_softmax; same rules as softmax.
 Status log_softmax(const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options = {});
