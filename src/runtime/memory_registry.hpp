@@ -4,8 +4,9 @@
 // Freed blocks are not returned to the host allocator: they stay reserved in a cache and
 // serve later allocations of the same rounded size (the most recently freed first), like
 // an accelerator's caching allocator. Because a freed address can then only come back
-// through vnpu, freeing it again is known to be a double free, and any other unknown
-// pointer is foreign.
+// through vnpu, freeing it again is known to be a double free, any other unknown pointer
+// is foreign, and a pointer into a cached block is a use after free (find() reports it
+// as kFreed).
 //
 // The cache is bounded twice. It holds at most `max_blocks` blocks; beyond that the
 // oldest go back to the host allocator and are forgotten. And cached blocks keep their
