@@ -17,8 +17,10 @@
 #ifndef VNPU_ACL_ACL_H_
 #define VNPU_ACL_ACL_H_
 
-#include "acl/acl_base.h"
-#include "acl/acl_rt.h"
+/* Relative to this file, so that both -I<prefix>/include ("acl/acl.h") and
+ * -I<prefix>/include/acl ("acl.h") find them. */
+#include "acl_base.h"
+#include "acl_rt.h"
 
 #ifdef __cplusplus
 extern "C" {

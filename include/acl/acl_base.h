@@ -1,8 +1,11 @@
-/* acl/acl_base.h — vnpu's AscendCL-compatible base types: error codes, element types,
- * data buffers and half-precision conversions.
+/* acl/acl_base.h — vnpu's AscendCL-compatible base types: error codes, the handle types,
+ * element types and formats, data buffers, half-precision conversions, the application
+ * log and the chip's name.
  *
  * Written for vnpu from the public interface facts of AscendCL (names, values and
- * signatures). Include <acl/acl.h> for the whole API. Usable from C99 and C++.
+ * signatures). Include <acl/acl.h> for the whole API. Usable from C99 and C++, included as
+ * "acl/acl_base.h" (with -I<prefix>/include) or as "acl_base.h" (with
+ * -I<prefix>/include/acl).
  *
  * Every function that can fail returns an aclError: ACL_SUCCESS (0) or one of the codes
  * below. After a failure, aclGetRecentErrMsg() on the same thread explains it. No
@@ -14,10 +17,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error_codes/rt_error_codes.h"
+
+#ifndef ACL_FUNC_VISIBILITY
 #if defined(_WIN32)
 #define ACL_FUNC_VISIBILITY
 #else
 #define ACL_FUNC_VISIBILITY __attribute__((visibility("default")))
+#endif
+#endif
+
+/* Marks functions kept for older programs. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ACL_DEPRECATED __attribute__((deprecated))
+#define ACL_DEPRECATED_MESSAGE(message) __attribute__((deprecated(message)))
+#else
+#define ACL_DEPRECATED
+#define ACL_DEPRECATED_MESSAGE(message)
 #endif
 
 #ifdef __cplusplus
@@ -27,43 +43,92 @@ extern "C" {
 /** Status of a call: ACL_SUCCESS or an error code. */
 typedef int aclError;
 
+/* Handles of runtime objects (acl/acl_rt.h). Opaque values: never dereference them. */
+typedef void *aclrtStream;
+typedef void *aclrtEvent;
+typedef void *aclrtContext;
+typedef void *aclrtNotify;
+
 /** Half-precision value, as raw IEEE binary16 bits. */
 typedef uint16_t aclFloat16;
 
 /* ---- error codes --------------------------------------------------------------------- */
 
 #define ACL_SUCCESS 0
+/** The older spelling of ACL_SUCCESS, still used by many programs. */
+#define ACL_ERROR_NONE 0
 
-/* API-layer codes */
+/* API-layer codes. vnpu returns those with a description; the others exist for programs
+ * that compare against them (docs/c-api.md lists what each function returns). */
 #define ACL_ERROR_INVALID_PARAM 100000         /**< null or out-of-domain argument */
 #define ACL_ERROR_UNINITIALIZE 100001          /**< aclInit has not been called */
 #define ACL_ERROR_REPEAT_INITIALIZE 100002     /**< aclInit called twice */
+#define ACL_ERROR_INVALID_FILE 100003
+#define ACL_ERROR_WRITE_FILE 100004
+#define ACL_ERROR_INVALID_FILE_SIZE 100005
+#define ACL_ERROR_PARSE_FILE 100006
+#define ACL_ERROR_FILE_MISSING_ATTR 100007
+#define ACL_ERROR_FILE_ATTR_INVALID 100008
+#define ACL_ERROR_INVALID_DUMP_CONFIG 100009
+#define ACL_ERROR_INVALID_PROFILING_CONFIG 100010
+#define ACL_ERROR_INVALID_MODEL_ID 100011
+#define ACL_ERROR_DESERIALIZE_MODEL 100012
+#define ACL_ERROR_PARSE_MODEL 100013
+#define ACL_ERROR_READ_MODEL_FAILURE 100014
+#define ACL_ERROR_MODEL_SIZE_INVALID 100015
+#define ACL_ERROR_MODEL_MISSING_ATTR 100016
+#define ACL_ERROR_MODEL_INPUT_NOT_MATCH 100017
+#define ACL_ERROR_MODEL_OUTPUT_NOT_MATCH 100018
+#define ACL_ERROR_MODEL_NOT_DYNAMIC 100019
+#define ACL_ERROR_OP_TYPE_NOT_MATCH 100020
+#define ACL_ERROR_OP_INPUT_NOT_MATCH 100021
+#define ACL_ERROR_OP_OUTPUT_NOT_MATCH 100022
+#define ACL_ERROR_OP_ATTR_NOT_MATCH 100023
+#define ACL_ERROR_OP_NOT_FOUND 100024
+#define ACL_ERROR_OP_LOAD_FAILED 100025
+#define ACL_ERROR_UNSUPPORTED_DATA_TYPE 100026
+#define ACL_ERROR_FORMAT_NOT_MATCH 100027
+#define ACL_ERROR_BIN_SELECTOR_NOT_REGISTERED 100028
+#define ACL_ERROR_KERNEL_NOT_FOUND 100029
+#define ACL_ERROR_BIN_SELECTOR_ALREADY_REGISTERED 100030
+#define ACL_ERROR_KERNEL_ALREADY_REGISTERED 100031
+#define ACL_ERROR_INVALID_QUEUE_ID 100032
+#define ACL_ERROR_REPEAT_SUBSCRIBE 100033
+#define ACL_ERROR_STREAM_NOT_SUBSCRIBE 100034  /**< older code; vnpu returns ACL_ERROR_RT_STREAM_NO_CB_REG */
+#define ACL_ERROR_THREAD_NOT_SUBSCRIBE 100035  /**< older code; vnpu returns ACL_ERROR_RT_THREAD_SUBSCRIBE */
+#define ACL_ERROR_WAIT_CALLBACK_TIMEOUT 100036 /**< older code; vnpu returns ACL_ERROR_RT_REPORT_TIMEOUT */
 #define ACL_ERROR_REPEAT_FINALIZE 100037       /**< aclFinalize called twice */
+#define ACL_ERROR_NOT_STATIC_AIPP 100038
+#define ACL_ERROR_COMPILING_STUB_MODE 100039
+#define ACL_ERROR_GROUP_NOT_SET 100040
+#define ACL_ERROR_GROUP_NOT_CREATE 100041
+#define ACL_ERROR_PROF_ALREADY_RUN 100042
+#define ACL_ERROR_PROF_NOT_RUN 100043
+#define ACL_ERROR_DUMP_ALREADY_RUN 100044
+#define ACL_ERROR_DUMP_NOT_RUN 100045
+#define ACL_ERROR_PROF_REPEAT_SUBSCRIBE 148046
+#define ACL_ERROR_PROF_API_CONFLICT 148047
+#define ACL_ERROR_INVALID_MAX_OPQUEUE_NUM_CONFIG 148048
+#define ACL_ERROR_INVALID_OPP_PATH 148049
+#define ACL_ERROR_OP_UNSUPPORTED_DYNAMIC 148050
+#define ACL_ERROR_RELATIVE_RESOURCE_NOT_CLEARED 148051
+#define ACL_ERROR_UNSUPPORTED_JPEG 148052
+#define ACL_ERROR_INVALID_BUNDLE_MODEL_ID 148053
 #define ACL_ERROR_BAD_ALLOC 200000             /**< host memory for a library object ran out */
 #define ACL_ERROR_API_NOT_SUPPORT 200001       /**< the function is not supported */
-#define ACL_ERROR_INVALID_DEVICE 200002        /**< invalid device */
+#define ACL_ERROR_INVALID_DEVICE 200002        /**< older code; vnpu returns ACL_ERROR_RT_INVALID_DEVICEID */
+#define ACL_ERROR_MEMORY_ADDRESS_UNALIGNED 200003
+#define ACL_ERROR_RESOURCE_NOT_MATCH 200004
 #define ACL_ERROR_INVALID_RESOURCE_HANDLE 200005 /**< unknown or destroyed aclDataBuffer */
+#define ACL_ERROR_FEATURE_UNSUPPORTED 200006   /**< a flag or mode the device does not offer */
+#define ACL_ERROR_PROF_MODULES_UNSUPPORTED 200007
+#define ACL_ERROR_STORAGE_OVER_LIMIT 300000
 #define ACL_ERROR_INTERNAL_ERROR 500000        /**< unexpected failure inside the library */
 #define ACL_ERROR_FAILURE 500001               /**< generic failure */
-
-/* runtime codes */
-#define ACL_ERROR_RT_PARAM_INVALID 107000      /**< argument rejected by the runtime */
-#define ACL_ERROR_RT_INVALID_DEVICEID 107001   /**< device id outside 0..count-1 */
-#define ACL_ERROR_RT_CONTEXT_NULL 107002       /**< the calling thread has no current context */
-#define ACL_ERROR_RT_STREAM_CONTEXT 107003     /**< the stream belongs to another context */
-#define ACL_ERROR_RT_THREAD_SUBSCRIBE 107012   /**< the thread is subscribed to no stream */
-#define ACL_ERROR_RT_STREAM_NO_CB_REG 107015   /**< no thread subscribed to the stream */
-#define ACL_ERROR_RT_INVALID_HANDLE 107017     /**< unknown, destroyed or wrong-kind handle */
-#define ACL_ERROR_RT_FEATURE_NOT_SUPPORT 207000 /**< not supported, or not allowed here */
-#define ACL_ERROR_RT_MEMORY_ALLOCATION 207001  /**< device or pinned memory exhausted */
-#define ACL_ERROR_RT_MEMORY_FREE 207002        /**< freeing a foreign or already freed pointer */
-#define ACL_ERROR_RT_INTERNAL_ERROR 507000     /**< the runtime failed (threads, OS) */
-#define ACL_ERROR_RT_STREAM_NOT_COMPLETE 507004 /**< work on the stream is still pending */
-#define ACL_ERROR_RT_EVENT_NOT_COMPLETE 507006 /**< the event has not completed */
-#define ACL_ERROR_RT_REPORT_TIMEOUT 507012     /**< aclrtProcessReport saw no callback in time */
-#define ACL_ERROR_RT_AICORE_EXCEPTION 507015   /**< a kernel (or operator) failed */
-#define ACL_ERROR_RT_STREAM_SYNC_TIMEOUT 507046 /**< a stream wait timed out */
-#define ACL_ERROR_RT_EVENT_SYNC_TIMEOUT 507047 /**< an event wait timed out */
+#define ACL_ERROR_GE_FAILURE 500002
+#define ACL_ERROR_RT_FAILURE 500003
+#define ACL_ERROR_DRV_FAILURE 500004
+#define ACL_ERROR_PROFILING_FAILURE 500005
 
 /* ---- element types ------------------------------------------------------------------- */
 
@@ -81,10 +146,45 @@ typedef enum {
   ACL_UINT64 = 10,
   ACL_DOUBLE = 11,
   ACL_BOOL = 12,
-  ACL_BF16 = 27
+  ACL_STRING = 13,
+  ACL_COMPLEX64 = 16,
+  ACL_COMPLEX128 = 17,
+  ACL_BF16 = 27,
+  ACL_INT4 = 29,
+  ACL_UINT1 = 30,
+  ACL_COMPLEX32 = 33,
+  ACL_HIFLOAT8 = 34,
+  ACL_FLOAT8_E5M2 = 35,
+  ACL_FLOAT8_E4M3FN = 36,
+  ACL_FLOAT8_E8M0 = 37,
+  ACL_FLOAT6_E3M2 = 38,
+  ACL_FLOAT6_E2M3 = 39,
+  ACL_FLOAT4_E2M1 = 40,
+  ACL_FLOAT4_E1M2 = 41
 } aclDataType;
 
-/** Bytes per element of `dataType`; 0 for ACL_DT_UNDEFINED and unknown values. */
+/** Memory layouts of tensors (for programs that describe them; vnpu's operators take
+ *  strided views instead). */
+typedef enum {
+  ACL_FORMAT_UNDEFINED = -1,
+  ACL_FORMAT_NCHW = 0,
+  ACL_FORMAT_NHWC = 1,
+  ACL_FORMAT_ND = 2,
+  ACL_FORMAT_NC1HWC0 = 3,
+  ACL_FORMAT_FRACTAL_Z = 4,
+  ACL_FORMAT_NC1HWC0_C04 = 12,
+  ACL_FORMAT_HWCN = 16,
+  ACL_FORMAT_NDHWC = 27,
+  ACL_FORMAT_FRACTAL_NZ = 29,
+  ACL_FORMAT_NCDHW = 30,
+  ACL_FORMAT_NDC1HWC0 = 32,
+  ACL_FRACTAL_Z_3D = 33,
+  ACL_FORMAT_NC = 35,
+  ACL_FORMAT_NCL = 47
+} aclFormat;
+
+/** Bytes per element of `dataType`; 0 for ACL_DT_UNDEFINED, ACL_STRING (variable length),
+ *  the sub-byte types (ACL_INT4, ACL_UINT1, ACL_FLOAT6_*, ACL_FLOAT4_*) and unknown values. */
 ACL_FUNC_VISIBILITY size_t aclDataTypeSize(aclDataType dataType);
 
 /** binary16 -> float, exact (infinities, NaN and subnormals included). */
@@ -111,6 +211,14 @@ ACL_FUNC_VISIBILITY aclError aclDestroyDataBuffer(const aclDataBuffer *dataBuffe
 ACL_FUNC_VISIBILITY void *aclGetDataBufferAddr(const aclDataBuffer *dataBuffer);
 /** The described size in bytes; 0 for NULL or a non-descriptor. */
 ACL_FUNC_VISIBILITY size_t aclGetDataBufferSizeV2(const aclDataBuffer *dataBuffer);
+/** The described size truncated to 32 bits (the older form of aclGetDataBufferSizeV2). */
+ACL_FUNC_VISIBILITY uint32_t aclGetDataBufferSize(const aclDataBuffer *dataBuffer);
+/**
+ * Makes a live descriptor describe `size` bytes at `data` instead (the memory it described
+ * before is not freed). `data` may be NULL only with `size` 0. ACL_ERROR_INVALID_PARAM for
+ * a NULL descriptor, ACL_ERROR_INVALID_RESOURCE_HANDLE for one that is not live.
+ */
+ACL_FUNC_VISIBILITY aclError aclUpdateDataBuffer(aclDataBuffer *dataBuffer, void *data, size_t size);
 
 /* ---- diagnostics --------------------------------------------------------------------- */
 
@@ -120,6 +228,50 @@ ACL_FUNC_VISIBILITY size_t aclGetDataBufferSizeV2(const aclDataBuffer *dataBuffe
  * text stays valid until the next failure on this thread.
  */
 ACL_FUNC_VISIBILITY const char *aclGetRecentErrMsg(void);
+
+/* ---- application log ------------------------------------------------------------------ */
+
+typedef enum { ACL_DEBUG = 0, ACL_INFO = 1, ACL_WARNING = 2, ACL_ERROR = 3 } aclLogLevel;
+
+/**
+ * Writes one log record, "[LEVEL] <pid>:<tid> <func> <file>:<line>: <message>", to stderr
+ * (to stdout when ASCEND_SLOG_PRINT_TO_STDOUT=1). Records below the level set by
+ * ASCEND_GLOBAL_LOG_LEVEL (0 debug, 1 info, 2 warning, 3 error — the default —, 4 none)
+ * are dropped; the variable is read once. A NULL fmt, func or file drops the record.
+ * Needs no aclInit. Thread-safe: records are never interleaved.
+ */
+ACL_FUNC_VISIBILITY void aclAppLog(aclLogLevel logLevel, const char *func, const char *file, uint32_t line,
+                                   const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+/** aclAppLog with the calling function, file and line filled in. */
+#define ACL_APP_LOG(level, ...) aclAppLog(level, __func__, __FILE__, __LINE__, __VA_ARGS__)
+
+/* ---- the device's chip ------------------------------------------------------------------ */
+
+/**
+ * The name of the chip vnpu's devices model, e.g. "Ascend910B1": the SoC profile chosen by
+ * VNPU_SOC (docs/c-api.md lists the profiles; the default is Ascend910B1). Never NULL.
+ * Needs no aclInit.
+ */
+ACL_FUNC_VISIBILITY const char *aclrtGetSocName(void);
+
+typedef enum {
+  ACL_DEVICE_INFO_UNDEFINED = -1,
+  ACL_DEVICE_INFO_AI_CORE_NUM = 0,     /**< AI (cube) cores of the chip */
+  ACL_DEVICE_INFO_VECTOR_CORE_NUM = 1, /**< vector cores of the chip */
+  ACL_DEVICE_INFO_L2_SIZE = 2          /**< L2 cache bytes of the chip */
+} aclDeviceInfo;
+
+/**
+ * A property of device `deviceId`'s chip, from the SoC profile. ACL_ERROR_INVALID_PARAM for a
+ * NULL value or an unknown property, ACL_ERROR_RT_INVALID_DEVICEID for a device that does not
+ * exist. Needs no aclInit.
+ */
+ACL_FUNC_VISIBILITY aclError aclGetDeviceCapability(uint32_t deviceId, aclDeviceInfo deviceInfo, int64_t *value);
 
 #ifdef __cplusplus
 }

@@ -6,8 +6,10 @@
  * ordinary process memory that vnpu tracks, so kernels dereference it directly.
  *
  * Conventions of every function here:
- * - aclInit() must have been called (ACL_ERROR_UNINITIALIZE otherwise), except for
- *   aclrtGetVersion().
+ * - aclInit() must have been called (ACL_ERROR_UNINITIALIZE otherwise), except for the
+ *   queries that describe the machine (aclrtGetVersion, aclrtGetRunMode,
+ *   aclrtGetDeviceCount, aclrtGetSocName, aclGetDeviceCapability) and aclrtGetLastError /
+ *   aclrtPeekAtLastError.
  * - A null output pointer or a null required argument is ACL_ERROR_INVALID_PARAM.
  * - Handles (aclrtContext, aclrtStream, aclrtEvent) are opaque values, never reused. An
  *   unknown, destroyed or wrong-kind handle is ACL_ERROR_RT_INVALID_HANDLE.
@@ -23,15 +25,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "acl/acl_base.h"
+#include "acl_base.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef void *aclrtContext;
-typedef void *aclrtStream;
-typedef void *aclrtEvent;
+/* aclrtContext, aclrtStream and aclrtEvent are declared in acl_base.h. */
 
 /** A host callback; `userData` is the pointer given to aclrtLaunchCallback. */
 typedef void (*aclrtCallback)(void *userData);
@@ -45,7 +45,8 @@ typedef enum {
   ACL_MEMCPY_HOST_TO_HOST = 0,
   ACL_MEMCPY_HOST_TO_DEVICE = 1,
   ACL_MEMCPY_DEVICE_TO_HOST = 2,
-  ACL_MEMCPY_DEVICE_TO_DEVICE = 3
+  ACL_MEMCPY_DEVICE_TO_DEVICE = 3,
+  ACL_MEMCPY_DEFAULT = 4 /**< the direction follows from the pointers */
 } aclrtMemcpyKind;
 
 /** Page policies of device allocations. vnpu accepts all and uses huge pages for large
@@ -84,13 +85,54 @@ typedef enum {
   ACL_CALLBACK_BLOCK = 1     /**< later work on the stream waits for the callback */
 } aclrtCallbackBlockType;
 
-/** aclrtCreateEventWithFlag flags. */
-#define ACL_EVENT_SYNC 0x00000001u      /**< the event orders work across streams */
-#define ACL_EVENT_TIME_LINE 0x00000008u /**< the event records timestamps */
+/** aclrtCreateEventWithFlag / aclrtCreateEventExWithFlag flags. */
+#define ACL_EVENT_SYNC 0x00000001u                   /**< the event orders work across streams */
+#define ACL_EVENT_CAPTURE_STREAM_PROGRESS 0x00000002u /**< the event tracks a stream's progress */
+#define ACL_EVENT_TIME_LINE 0x00000008u              /**< the event records timestamps */
+#define ACL_EVENT_DEVICE_USE_ONLY 0x00000010u        /**< not offered by vnpu */
+#define ACL_EVENT_EXTERNAL 0x00000020u               /**< not offered by vnpu */
+#define ACL_EVENT_IPC 0x00000040u                    /**< not offered by vnpu (one process) */
+
+/** aclrtQueryEventStatus answers. Note COMPLETE is 1 here, 0 in aclrtEventStatus. */
+typedef enum {
+  ACL_EVENT_RECORDED_STATUS_NOT_READY = 0, /**< never recorded, or its record is pending */
+  ACL_EVENT_RECORDED_STATUS_COMPLETE = 1   /**< its latest record has completed */
+} aclrtEventRecordedStatus;
+
+/** aclrtStreamQuery answers. */
+typedef enum {
+  ACL_STREAM_STATUS_COMPLETE = 0,
+  ACL_STREAM_STATUS_NOT_READY = 1,
+  ACL_STREAM_STATUS_RESERVED = 0xFFFF
+} aclrtStreamStatus;
+
+/** aclrtCreateStreamWithConfig flags. */
+#define ACL_STREAM_FAST_LAUNCH 0x00000001u    /**< accepted; vnpu launches are always fast */
+#define ACL_STREAM_FAST_SYNC 0x00000002u      /**< accepted; vnpu waits spin briefly first */
+#define ACL_STREAM_PERSISTENT 0x00000004u     /**< not offered yet (graph capture) */
+#define ACL_STREAM_HUGE 0x00000008u           /**< accepted; vnpu queues are unbounded */
+#define ACL_STREAM_CPU_SCHEDULE 0x00000010u   /**< not offered by vnpu */
+#define ACL_STREAM_DEVICE_USE_ONLY 0x00000020u /**< not offered by vnpu */
+
+/** aclrtSetStreamFailureMode modes. */
+#define ACL_CONTINUE_ON_FAILURE 0x00000000u /**< later tasks run after a failed one (the default) */
+#define ACL_STOP_ON_FAILURE 0x00000001u     /**< later tasks are skipped until it is reported */
+
+/** A stream-ordered host function (aclrtLaunchHostFunc). */
+typedef void (*aclrtHostFunc)(void *args);
+
+/** Scope of aclrtGetLastError / aclrtPeekAtLastError. */
+typedef enum { ACL_RT_THREAD_LEVEL = 0 } aclrtLastErrLevel;
+
+/** What aclrtSetExceptionInfoCallback's callback is told about a failed task. Opaque: read
+ *  it with the aclrtGet*FromExceptionInfo functions, during the callback only. */
+typedef struct aclrtExceptionInfo aclrtExceptionInfo;
+typedef void (*aclrtExceptionInfoCallback)(aclrtExceptionInfo *exceptionInfo);
 
 /* ---- version and devices --------------------------------------------------------- */
 
-/** vnpu's version. Needs no aclInit. */
+/** vnpu's version. Needs no aclInit. (Neither do aclrtGetRunMode, aclrtGetDeviceCount,
+ *  aclrtGetSocName, aclGetDeviceCapability, aclrtGetLastError and aclrtPeekAtLastError.) */
 ACL_FUNC_VISIBILITY aclError aclrtGetVersion(int32_t *major, int32_t *minor, int32_t *patch);
 
 /**
@@ -106,11 +148,35 @@ ACL_FUNC_VISIBILITY aclError aclrtSetDevice(int32_t deviceId);
  * was are left without one. Resetting a device that was not set succeeds.
  */
 ACL_FUNC_VISIBILITY aclError aclrtResetDevice(int32_t deviceId);
+/**
+ * Releases device `deviceId` at once, however many aclrtSetDevice references it holds: its
+ * default context, with its streams and events, is destroyed after the work queued on them
+ * has completed (this waits for it). ACL_ERROR_RT_PARAM_INVALID for a device that is not
+ * set (never, or already reset), ACL_ERROR_RT_INVALID_DEVICEID for one that does not exist.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtResetDeviceForce(int32_t deviceId);
 /** The device of the current context. ACL_ERROR_RT_CONTEXT_NULL without one. */
 ACL_FUNC_VISIBILITY aclError aclrtGetDevice(int32_t *deviceId);
 /** Number of devices (VNPU_DEVICES, default 1). */
 ACL_FUNC_VISIBILITY aclError aclrtGetDeviceCount(uint32_t *count);
-/** Always ACL_HOST. */
+
+/**
+ * Whether device `deviceId` can copy to and from `peerDeviceId` (*canAccessPeer = 1, as any
+ * two distinct devices of one vnpu process can). ACL_ERROR_RT_INVALID_DEVICEID for a device
+ * that does not exist, ACL_ERROR_INVALID_PARAM for the same device twice.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtDeviceCanAccessPeer(int32_t *canAccessPeer, int32_t deviceId, int32_t peerDeviceId);
+/**
+ * Lets the current context's device copy to and from `peerDeviceId` (one direction; call
+ * again from the peer for the other). Device-to-device copies between two devices need
+ * it, as on the accelerator (ACL_ERROR_RT_PARAM_INVALID otherwise). `flags` must be 0
+ * (ACL_ERROR_FEATURE_UNSUPPORTED); the current device itself is ACL_ERROR_INVALID_PARAM;
+ * enabling twice is ACL_ERROR_RT_PARAM_INVALID.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtDeviceEnablePeerAccess(int32_t peerDeviceId, uint32_t flags);
+/** Undoes aclrtDeviceEnablePeerAccess; ACL_ERROR_RT_PARAM_INVALID if it was not enabled. */
+ACL_FUNC_VISIBILITY aclError aclrtDeviceDisablePeerAccess(int32_t peerDeviceId);
+/** Always ACL_HOST. Needs no aclInit. */
 ACL_FUNC_VISIBILITY aclError aclrtGetRunMode(aclrtRunMode *runMode);
 /**
  * Waits for all work on every stream of the current context's device. A failed kernel
@@ -142,17 +208,50 @@ ACL_FUNC_VISIBILITY aclError aclrtDestroyContext(aclrtContext context);
 ACL_FUNC_VISIBILITY aclError aclrtSetCurrentContext(aclrtContext context);
 /** The calling thread's current context. ACL_ERROR_RT_CONTEXT_NULL without one. */
 ACL_FUNC_VISIBILITY aclError aclrtGetCurrentContext(aclrtContext *context);
+/** The current context's default stream, as a handle usable wherever a stream is (it cannot
+ *  be destroyed). ACL_ERROR_RT_CONTEXT_NULL without a current context. */
+ACL_FUNC_VISIBILITY aclError aclrtCtxGetCurrentDefaultStream(aclrtStream *stream);
 
 /* ---- streams ----------------------------------------------------------------------- */
 
 /** Creates a stream in the current context. */
 ACL_FUNC_VISIBILITY aclError aclrtCreateStream(aclrtStream *stream);
 /**
+ * Creates a stream with a priority, 0 (most urgent) to 7 (least; larger values count as 7):
+ * when a compute core or copy engine picks its next task, ready work of a more urgent stream
+ * goes first (a running task is never preempted). aclrtCreateStream's streams have priority
+ * 4. `flag`: ACL_STREAM_FAST_LAUNCH, ACL_STREAM_FAST_SYNC and ACL_STREAM_HUGE are accepted
+ * (vnpu streams have those properties anyway); ACL_STREAM_PERSISTENT, ACL_STREAM_CPU_SCHEDULE
+ * and ACL_STREAM_DEVICE_USE_ONLY are ACL_ERROR_RT_FEATURE_NOT_SUPPORT; other bits are ignored.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtCreateStreamWithConfig(aclrtStream *stream, uint32_t priority, uint32_t flag);
+/**
  * Destroys a stream without waiting: work already queued still runs to completion.
  * Its callback subscription ends (see aclrtUnSubscribeReport). NULL (the default stream)
  * is ACL_ERROR_INVALID_PARAM.
  */
 ACL_FUNC_VISIBILITY aclError aclrtDestroyStream(aclrtStream stream);
+/**
+ * Destroys a stream at once: tasks queued on it that have not started are dropped (a task
+ * already running finishes; its event records still complete, so nothing waits forever).
+ * Errors as for aclrtDestroyStream.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtDestroyStreamForce(aclrtStream stream);
+/**
+ * ACL_STREAM_STATUS_COMPLETE when all work queued on `stream` has completed, else
+ * ACL_STREAM_STATUS_NOT_READY. A task that failed since the last check is reported once as
+ * ACL_ERROR_RT_AICORE_EXCEPTION (and *status is not written).
+ */
+ACL_FUNC_VISIBILITY aclError aclrtStreamQuery(aclrtStream stream, aclrtStreamStatus *status);
+/**
+ * ACL_STOP_ON_FAILURE: once a task of `stream` fails, the tasks after it are not run (they
+ * complete without effect; event records still complete) until the failure is reported by
+ * a synchronize or query of the stream, whose message counts the skipped tasks; then the
+ * stream runs again. ACL_CONTINUE_ON_FAILURE (the default): later tasks run. The mode can be
+ * set once per stream (ACL_ERROR_RT_PARAM_INVALID the second time); NULL is the default
+ * stream; another mode value is ACL_ERROR_INVALID_PARAM. vnpu applies it to this stream only.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtSetStreamFailureMode(aclrtStream stream, uint64_t mode);
 /**
  * Waits for all work queued on `stream` so far. A kernel that failed since the last
  * check is reported once as ACL_ERROR_RT_AICORE_EXCEPTION (the message names it).
@@ -176,6 +275,13 @@ ACL_FUNC_VISIBILITY aclError aclrtCreateEvent(aclrtEvent *event);
  * ACL_EVENT_TIME_LINE record timestamps. Unknown bits are ACL_ERROR_INVALID_PARAM.
  */
 ACL_FUNC_VISIBILITY aclError aclrtCreateEventWithFlag(aclrtEvent *event, uint32_t flag);
+/**
+ * As aclrtCreateEventWithFlag; events are not a limited resource in vnpu, so the two are
+ * the same. ACL_EVENT_SYNC, ACL_EVENT_TIME_LINE and ACL_EVENT_CAPTURE_STREAM_PROGRESS are
+ * accepted; ACL_EVENT_IPC, ACL_EVENT_EXTERNAL and ACL_EVENT_DEVICE_USE_ONLY are
+ * ACL_ERROR_RT_FEATURE_NOT_SUPPORT; unknown bits ACL_ERROR_INVALID_PARAM.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtCreateEventExWithFlag(aclrtEvent *event, uint32_t flag);
 /** Destroys an event; waits already queued on it stay valid. */
 ACL_FUNC_VISIBILITY aclError aclrtDestroyEvent(aclrtEvent event);
 /**
@@ -191,6 +297,10 @@ ACL_FUNC_VISIBILITY aclError aclrtResetEvent(aclrtEvent event, aclrtStream strea
 /** ACL_EVENT_STATUS_COMPLETE when the latest record completed (or there is none), else
  *  ACL_EVENT_STATUS_NOT_READY. */
 ACL_FUNC_VISIBILITY aclError aclrtQueryEvent(aclrtEvent event, aclrtEventStatus *status);
+/** ACL_EVENT_RECORDED_STATUS_COMPLETE when the event has been recorded and its latest record
+ *  has completed; ACL_EVENT_RECORDED_STATUS_NOT_READY when it was never recorded (or was
+ *  reset) or its record is pending. */
+ACL_FUNC_VISIBILITY aclError aclrtQueryEventStatus(aclrtEvent event, aclrtEventRecordedStatus *status);
 /** Waits for the latest record to complete. Refused (ACL_ERROR_RT_FEATURE_NOT_SUPPORT) inside
  *  a callback and on a thread that must itself run pending blocking callbacks. */
 ACL_FUNC_VISIBILITY aclError aclrtSynchronizeEvent(aclrtEvent event);
@@ -215,6 +325,8 @@ ACL_FUNC_VISIBILITY aclError aclrtEventElapsedTime(float *ms, aclrtEvent startEv
 ACL_FUNC_VISIBILITY aclError aclrtMalloc(void **devPtr, size_t size, aclrtMemMallocPolicy policy);
 /** As aclrtMalloc (vnpu device memory is always cache-coherent with the host). */
 ACL_FUNC_VISIBILITY aclError aclrtMallocCached(void **devPtr, size_t size, aclrtMemMallocPolicy policy);
+/** As aclrtMalloc, with the size rounded up to a multiple of 32 bytes. */
+ACL_FUNC_VISIBILITY aclError aclrtMallocAlign32(void **devPtr, size_t size, aclrtMemMallocPolicy policy);
 /**
  * Frees device memory. A pointer vnpu did not allocate, an interior pointer or pinned
  * host memory is ACL_ERROR_RT_MEMORY_FREE, as is a second free.
@@ -250,6 +362,19 @@ ACL_FUNC_VISIBILITY aclError aclrtMemset(void *devPtr, size_t maxCount, int32_t 
 /** Queues a memset on `stream`; checks as aclrtMemset. */
 ACL_FUNC_VISIBILITY aclError aclrtMemsetAsync(void *devPtr, size_t maxCount, int32_t value, size_t count,
                                               aclrtStream stream);
+/**
+ * Copies a matrix of `height` rows of `width` bytes synchronously: row r is read at
+ * src + r*spitch and written at dst + r*dpitch. width or height 0 succeeds at once; NULL
+ * pointers, width > spitch or > dpitch, width above 5000000 or height above 5242880 (the
+ * accelerator's limits) and an unknown kind are ACL_ERROR_INVALID_PARAM; a kind that
+ * contradicts the pointers, or rows running past their allocation, ACL_ERROR_RT_PARAM_INVALID.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtMemcpy2d(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width,
+                                           size_t height, aclrtMemcpyKind kind);
+/** Queues aclrtMemcpy2d on `stream` (checked at submission; a pageable source is consumed
+ *  before the call returns, as for aclrtMemcpyAsync). */
+ACL_FUNC_VISIBILITY aclError aclrtMemcpy2dAsync(void *dst, size_t dpitch, const void *src, size_t spitch,
+                                                size_t width, size_t height, aclrtMemcpyKind kind, aclrtStream stream);
 /** Free and total bytes of the current context's device memory (every attr). */
 ACL_FUNC_VISIBILITY aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t *free, size_t *total);
 
@@ -292,6 +417,43 @@ ACL_FUNC_VISIBILITY aclError aclrtProcessReport(int32_t timeoutMs);
  * thread, so no blocking callback is left holding the stream.
  */
 ACL_FUNC_VISIBILITY aclError aclrtUnSubscribeReport(uint64_t threadId, aclrtStream stream);
+
+/**
+ * Queues `fn(args)` on `stream`, with no subscription: when the stream reaches it, vnpu's
+ * host thread runs it, and later work on the stream waits until it returns. Inside it,
+ * waits are refused as in callbacks. A host function that throws is reported at the
+ * stream's next synchronize as ACL_ERROR_RT_AICORE_EXCEPTION.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtLaunchHostFunc(aclrtStream stream, aclrtHostFunc fn, void *args);
+
+/* ---- errors and exceptions ---------------------------------------------------------- */
+
+/** The code of the calling thread's most recent failed call (ACL_SUCCESS if none since the
+ *  last aclrtGetLastError), which this clears. `level` other than ACL_RT_THREAD_LEVEL:
+ *  ACL_ERROR_INVALID_PARAM. Needs no aclInit. */
+ACL_FUNC_VISIBILITY aclError aclrtGetLastError(aclrtLastErrLevel level);
+/** As aclrtGetLastError, without clearing. */
+ACL_FUNC_VISIBILITY aclError aclrtPeekAtLastError(aclrtLastErrLevel level);
+
+/**
+ * Sets the process's task-failure callback (NULL removes it; the last call wins). When a
+ * kernel, operator, copy or host function fails, `callback` is called once for it, on the
+ * thread where it ran, with an aclrtExceptionInfo valid during the call only. The failure
+ * is still reported at the stream's next synchronize. The callback must not wait, launch,
+ * allocate or free.
+ */
+ACL_FUNC_VISIBILITY aclError aclrtSetExceptionInfoCallback(aclrtExceptionInfoCallback callback);
+/** The failed task's sequence number in its stream (1-based); 0xFFFFFFFF for NULL. */
+ACL_FUNC_VISIBILITY uint32_t aclrtGetTaskIdFromExceptionInfo(const aclrtExceptionInfo *info);
+/** The id of the failed task's stream (the device's default stream is 0); 0xFFFFFFFF for NULL. */
+ACL_FUNC_VISIBILITY uint32_t aclrtGetStreamIdFromExceptionInfo(const aclrtExceptionInfo *info);
+/** The OS thread id (gettid) of the thread the task ran on; 0xFFFFFFFF for NULL. */
+ACL_FUNC_VISIBILITY uint32_t aclrtGetThreadIdFromExceptionInfo(const aclrtExceptionInfo *info);
+/** The device of the failed task; 0xFFFFFFFF for NULL. */
+ACL_FUNC_VISIBILITY uint32_t aclrtGetDeviceIdFromExceptionInfo(const aclrtExceptionInfo *info);
+/** The code the failure will be reported with (ACL_ERROR_RT_AICORE_EXCEPTION); 0xFFFFFFFF for
+ *  NULL. */
+ACL_FUNC_VISIBILITY uint32_t aclrtGetErrorCodeFromExceptionInfo(const aclrtExceptionInfo *info);
 
 #ifdef __cplusplus
 }

@@ -11,9 +11,10 @@
 #ifndef VNPU_ACL_EXT_H_
 #define VNPU_ACL_EXT_H_
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "acl/acl.h"
+#include "../acl/acl.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,6 +42,21 @@ ACL_FUNC_VISIBILITY aclError vnpuLaunchKernel(vnpuKernelFunc fn, uint32_t blockD
  * Outside a kernel it does nothing.
  */
 ACL_FUNC_VISIBILITY void vnpuKernelFail(const char *message);
+
+/**
+ * As vnpuLaunchKernel, but the `argsSize` bytes at `args` are copied when the launch is
+ * queued, as the accelerator's launches copy their argument block: the caller may reuse or
+ * free its argument struct as soon as this returns. Every block gets a pointer to the same
+ * copy, aligned to 64 bytes, valid until the launch completes. `args` may be NULL only with
+ * `argsSize` 0 (the kernel then gets NULL); argsSize above 1 MiB is ACL_ERROR_INVALID_PARAM.
+ */
+ACL_FUNC_VISIBILITY aclError vnpuLaunchKernelWithArgs(vnpuKernelFunc fn, uint32_t blockDim, const void *args,
+                                                      size_t argsSize, aclrtStream stream);
+
+/** Inside a kernel block: this block's index, 0..blockDim-1 (0 outside a kernel). */
+ACL_FUNC_VISIBILITY uint32_t vnpuGetBlockIdx(void);
+/** Inside a kernel block: the launch's number of blocks (0 outside a kernel). */
+ACL_FUNC_VISIBILITY uint32_t vnpuGetBlockDim(void);
 
 /* ---- finalization -------------------------------------------------------------------- */
 

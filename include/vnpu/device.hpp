@@ -127,6 +127,26 @@ class Device {
 /// the calling thread itself; layers built on vnpu use this to refuse theirs likewise.
 bool on_runtime_thread() noexcept;
 
+/// A failed task, as the task-failure hook sees it. The strings are valid during the call.
+struct TaskFailure {
+  int device = -1;
+  std::uint64_t stream = 0;  ///< Stream::id()
+  std::uint64_t seq = 0;     ///< the task's 1-based position in its stream
+  const char* task = "";     ///< the task's name
+  const char* kind = "";     ///< "kernel", "copy", "memset", "host callback"
+  Status status = Status::kTaskFailed;
+  const char* message = "";  ///< what failed, as the stream will report it
+};
+
+/// Called once per failed task, on the thread where it ran, right after the failure is
+/// recorded (it is still reported at the stream's next query or synchronize). Must not
+/// block or wait on vnpu; exceptions are swallowed.
+using TaskFailureHook = void (*)(const TaskFailure& failure);
+
+/// Sets the process-wide TaskFailureHook (null removes it). The AscendCL layer's
+/// aclrtSetExceptionInfoCallback is built on it. Thread-safe.
+void set_task_failure_hook(TaskFailureHook hook) noexcept;
+
 /// Marks the calling thread, while alive, as running a host callback, as vnpu's own host
 /// thread does: blocking waits then return kNotPermitted and launch-blocking submissions do
 /// not wait (their failures are reported at the next synchronize). For layers that run

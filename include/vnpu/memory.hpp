@@ -84,6 +84,13 @@ Status free_host(void* host_ptr);
 Status memcpy(void* dst, std::size_t dst_max, const void* src, std::size_t count,
               CopyKind kind = CopyKind::kDefault);
 
+/// Copies a matrix synchronously: `height` rows of `width` bytes, row r read at
+/// `src + r*spitch` and written at `dst + r*dpitch` (each row with memmove semantics, rows
+/// in order). `width` or `height` 0 succeeds at once. `width` above either pitch is
+/// kInvalidArgument; otherwise the checks of memcpy() apply to the rows' whole extent.
+Status memcpy_2d(void* dst, std::size_t dpitch, const void* src, std::size_t spitch, std::size_t width,
+                 std::size_t height, CopyKind kind = CopyKind::kDefault);
+
 /// Sets `count` bytes at `dst` to `(unsigned char)value`, synchronously. `count >
 /// max_count` is kOutOfRange; zero `count` succeeds at once; `dst` must be live device or
 /// pinned host memory (kInvalidPointer otherwise, freed memory included).

@@ -53,6 +53,18 @@ struct StreamOptions {
   int priority = kPriorityNormal;  ///< kPriorityHighest..kPriorityLowest
 };
 
+/// What a stream does with its later tasks once one of its tasks has failed.
+enum class FailureMode : int {
+  /// Later tasks run as usual (the default); the failure is reported at the next query or
+  /// synchronize.
+  kContinue = 0,
+  /// Later tasks are not run — they complete without effect, except event records, which
+  /// still complete so that nothing waits forever — until the failure is reported by a
+  /// query() or synchronize(), whose message counts the skipped tasks. Then the stream runs
+  /// its tasks again.
+  kStop = 1,
+};
+
 /// How a host callback relates to the work after it in its stream.
 enum class CallbackMode : int {
   /// The stream continues at once; the callback runs later on the host thread, still in
@@ -129,6 +141,10 @@ class Stream {
   /// split across the copy engines only when they do not).
   Status memcpy_async(void* dst, std::size_t dst_max, const void* src, std::size_t count,
                       CopyKind kind = CopyKind::kDefault);
+  /// Queues a matrix copy (as `vnpu::memcpy_2d`, with its checks) on the copy engines; a
+  /// pageable source is consumed (staged) before this returns, as for memcpy_async.
+  Status memcpy_2d_async(void* dst, std::size_t dpitch, const void* src, std::size_t spitch, std::size_t width,
+                         std::size_t height, CopyKind kind = CopyKind::kDefault);
   /// Queues a memset on a copy engine. Checks as for `vnpu::memset`.
   Status memset_async(void* dst, std::size_t max_count, int value, std::size_t count);
 
@@ -138,6 +154,13 @@ class Stream {
   /// completes. Waiting on a never-recorded event is a no-op.
   Status wait(const Event& event);
 
+  /// Sets what happens after a failed task (FailureMode). kInvalidArgument for an unknown
+  /// mode. Takes effect for failures from now on.
+  Status set_failure_mode(FailureMode mode);
+  /// Drops the tasks queued on this stream that have not started: they complete without
+  /// effect (event records still complete), as do tasks submitted later. A task already
+  /// running finishes. For a stream about to be destroyed without waiting for its work.
+  Status discard_pending();
   /// kSuccess if all submitted work completed, kNotReady if some is pending, or kTaskFailed
   /// for an unreported failure.
   Status query() const;

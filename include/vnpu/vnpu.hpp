@@ -18,6 +18,7 @@
 #include "vnpu/ops/softmax.hpp"
 #include "vnpu/platform.hpp"
 #include "vnpu/profiler.hpp"
+#include "vnpu/soc.hpp"
 #include "vnpu/status.hpp"
 #include "vnpu/stream.hpp"
 #include "vnpu/tensor.hpp"

@@ -24,10 +24,13 @@ Buffers& buffers() {
   return *b;
 }
 
-bool is_live(const aclDataBuffer* b) {
+// Copies a live descriptor's fields under the lock (aclUpdateDataBuffer may write them).
+bool read_live(const aclDataBuffer* b, aclDataBuffer* out) {
   Buffers& bs = buffers();
   std::lock_guard lock(bs.mu);
-  return bs.live.contains(b);
+  if (!bs.live.contains(b)) return false;
+  *out = *b;
+  return true;
 }
 
 }  // namespace
@@ -76,10 +79,11 @@ void* aclGetDataBufferAddr(const aclDataBuffer* dataBuffer) {
   void* out = nullptr;
   guard("aclGetDataBufferAddr", [&]() -> aclError {
     VNPU_ACL_REQUIRE(dataBuffer);
-    if (!is_live(dataBuffer))
+    aclDataBuffer b;
+    if (!read_live(dataBuffer, &b))
       return fail(ACL_ERROR_INVALID_RESOURCE_HANDLE, "%p is not a live aclDataBuffer",
                   static_cast<const void*>(dataBuffer));
-    out = dataBuffer->data;
+    out = b.data;
     return ACL_SUCCESS;
   });
   return out;
@@ -89,33 +93,58 @@ size_t aclGetDataBufferSizeV2(const aclDataBuffer* dataBuffer) {
   size_t out = 0;
   guard("aclGetDataBufferSizeV2", [&]() -> aclError {
     VNPU_ACL_REQUIRE(dataBuffer);
-    if (!is_live(dataBuffer))
+    aclDataBuffer b;
+    if (!read_live(dataBuffer, &b))
       return fail(ACL_ERROR_INVALID_RESOURCE_HANDLE, "%p is not a live aclDataBuffer",
                   static_cast<const void*>(dataBuffer));
-    out = dataBuffer->size;
+    out = b.size;
     return ACL_SUCCESS;
   });
   return out;
+}
+
+uint32_t aclGetDataBufferSize(const aclDataBuffer* dataBuffer) {
+  return static_cast<uint32_t>(aclGetDataBufferSizeV2(dataBuffer));
+}
+
+aclError aclUpdateDataBuffer(aclDataBuffer* dataBuffer, void* data, size_t size) {
+  return guard("aclUpdateDataBuffer", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(dataBuffer);
+    if (data == nullptr && size != 0) return fail(ACL_ERROR_INVALID_PARAM, "data is null with size %zu", size);
+    Buffers& bs = buffers();
+    std::lock_guard lock(bs.mu);  // held while writing, so a concurrent destroy cannot free it meanwhile
+    if (!bs.live.contains(dataBuffer))
+      return fail(ACL_ERROR_INVALID_RESOURCE_HANDLE, "%p is not a live aclDataBuffer", static_cast<void*>(dataBuffer));
+    dataBuffer->data = data;
+    dataBuffer->size = size;
+    return ACL_SUCCESS;
+  });
 }
 
 size_t aclDataTypeSize(aclDataType dataType) {
   switch (enum_value(dataType)) {
     case ACL_INT8:
     case ACL_UINT8:
-    case ACL_BOOL: return 1;
+    case ACL_BOOL:
+    case ACL_HIFLOAT8:
+    case ACL_FLOAT8_E5M2:
+    case ACL_FLOAT8_E4M3FN:
+    case ACL_FLOAT8_E8M0: return 1;
     case ACL_FLOAT16:
     case ACL_BF16:
     case ACL_INT16:
     case ACL_UINT16: return 2;
     case ACL_FLOAT:
     case ACL_INT32:
-    case ACL_UINT32: return 4;
+    case ACL_UINT32:
+    case ACL_COMPLEX32: return 4;
     case ACL_INT64:
     case ACL_UINT64:
-    case ACL_DOUBLE: return 8;
-    case ACL_DT_UNDEFINED: return 0;
+    case ACL_DOUBLE:
+    case ACL_COMPLEX64: return 8;
+    case ACL_COMPLEX128: return 16;
+    default: return 0;  // undefined, strings (variable length), sub-byte types, unknown values
   }
-  return 0;
 }
 
 float aclFloat16ToFloat(aclFloat16 value) { return vnpu::f16_to_f32(value); }

@@ -125,6 +125,15 @@ thread_local ExitHook t_exit_hook;
 
 bool in_callback() noexcept { return t_in_callback > 0; }
 
+aclError not_in_callback() {
+  if (in_callback())
+    return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT, "a wait from inside a callback could wait for the callback itself");
+  if (vnpu::on_runtime_thread())
+    return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
+                "a wait from inside a kernel or host function could wait for the task itself");
+  return ACL_SUCCESS;
+}
+
 void arm_exit_hook() {
   // Not on the main thread: its thread-local destructors run as the process exits, when
   // there is nothing left to wake (and callbacks must not run behind the program's back).
@@ -163,7 +172,13 @@ aclError take_callback_failure(CallbackRoute& route, const void* stream_handle) 
   return fail(ACL_ERROR_RT_AICORE_EXCEPTION, "stream %p: %s", stream_handle, msg.c_str());
 }
 
+Report::~Report() {
+  if (blocking && !ran_.load(std::memory_order_acquire))
+    route->blocking_pending.fetch_sub(1, std::memory_order_acq_rel);
+}
+
 void Report::run() noexcept {
+  ran_.store(true, std::memory_order_release);
   ++t_in_callback;
   {
     // Blocking vnpu waits are refused inside, and launch-blocking submissions do not wait
@@ -313,10 +328,8 @@ aclError aclrtLaunchCallback(aclrtCallback fn, void* userData, aclrtCallbackBloc
           if (report->blocking) report->wait();
         },
         blocking ? vnpu::CallbackMode::kBlocking : vnpu::CallbackMode::kNonBlocking);
-    if (st != vnpu::Status::kSuccess) {
-      if (blocking) s->route->blocking_pending.fetch_sub(1, std::memory_order_acq_rel);
-      return fail_status(st, "queueing the callback");
-    }
+    // (If it was not queued, the report's destructor takes back its pending count.)
+    if (st != vnpu::Status::kSuccess) return fail_status(st, "queueing the callback");
     return ACL_SUCCESS;
   });
 }

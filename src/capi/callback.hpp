@@ -35,11 +35,17 @@ struct Report {
   void run() noexcept;
   /// Waits until run() has finished.
   void wait();
+  /// A blocking report dropped without running (its stream skipped or discarded it) no
+  /// longer counts as pending.
+  ~Report();
+  Report(const Report&) = delete;
+  Report& operator=(const Report&) = delete;
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   bool done_ = false;  // guarded by mu_
+  std::atomic<bool> ran_{false};
 };
 
 /// The callbacks handed to one processing thread.
@@ -58,6 +64,9 @@ struct Reporter {
 
 /// True while the calling thread runs a callback.
 bool in_callback() noexcept;
+/// ACL_ERROR_RT_FEATURE_NOT_SUPPORT (recorded) inside a callback, a kernel or a host
+/// function, where a wait could wait for the caller itself; else ACL_SUCCESS.
+aclError not_in_callback();
 
 /// Ends `route`'s subscription, if any: reports already handed to its thread and not yet
 /// run are run on the calling thread. Returns whether there was a subscription.

@@ -6,6 +6,7 @@
 #include "capi/capi.hpp"
 #include "capi/state.hpp"
 #include "vnpu/acl_ext.h"
+#include "vnpu/soc.hpp"
 #include "vnpu/version.hpp"
 
 using namespace vnpu::capi;
@@ -15,10 +16,9 @@ namespace {
 aclError sync_device(int32_t timeout_ms) {
   VNPU_ACL_TRY(require_init());
   VNPU_ACL_TRY(check_timeout(timeout_ms, "timeout"));
+  VNPU_ACL_TRY(not_in_callback());
   ContextPtr ctx;
   VNPU_ACL_TRY(current_context(&ctx));
-  if (in_callback())
-    return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT, "called from inside a callback (it could wait for itself)");
   if (timeout_ms < 0 && would_deadlock_any())
     return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
                 "the calling thread must run pending blocking callbacks of a stream; waiting would never end");
@@ -81,6 +81,13 @@ aclError aclrtResetDevice(int32_t deviceId) {
   });
 }
 
+aclError aclrtResetDeviceForce(int32_t deviceId) {
+  return guard("aclrtResetDeviceForce", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    return reset_device_force(deviceId);
+  });
+}
+
 aclError aclrtGetDevice(int32_t* deviceId) {
   return guard("aclrtGetDevice", [&]() -> aclError {
     VNPU_ACL_REQUIRE(deviceId);
@@ -94,8 +101,7 @@ aclError aclrtGetDevice(int32_t* deviceId) {
 
 aclError aclrtGetDeviceCount(uint32_t* count) {
   return guard("aclrtGetDeviceCount", [&]() -> aclError {
-    VNPU_ACL_REQUIRE(count);
-    VNPU_ACL_TRY(require_init());
+    VNPU_ACL_REQUIRE(count);  // a query of the machine: no aclInit needed
     *count = static_cast<uint32_t>(vnpu::Device::count());
     return ACL_SUCCESS;
   });
@@ -103,8 +109,7 @@ aclError aclrtGetDeviceCount(uint32_t* count) {
 
 aclError aclrtGetRunMode(aclrtRunMode* runMode) {
   return guard("aclrtGetRunMode", [&]() -> aclError {
-    VNPU_ACL_REQUIRE(runMode);
-    VNPU_ACL_TRY(require_init());
+    VNPU_ACL_REQUIRE(runMode);  // a query of the machine: no aclInit needed
     *runMode = ACL_HOST;
     return ACL_SUCCESS;
   });
@@ -161,6 +166,58 @@ aclError aclrtGetCurrentContext(aclrtContext* context) {
     VNPU_ACL_TRY(current_context(&ctx));
     *context = to_handle(ctx->id);
     return ACL_SUCCESS;
+  });
+}
+
+const char* aclrtGetSocName(void) { return vnpu::soc_profile().name.data(); }
+
+aclError aclGetDeviceCapability(uint32_t deviceId, aclDeviceInfo deviceInfo, int64_t* value) {
+  return guard("aclGetDeviceCapability", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(value);
+    if (deviceId >= static_cast<uint32_t>(vnpu::Device::count()))
+      return fail(ACL_ERROR_RT_INVALID_DEVICEID, "device %u does not exist (valid ids: 0..%d)", deviceId,
+                  vnpu::Device::count() - 1);
+    const vnpu::SocProfile& soc = vnpu::soc_profile();
+    switch (enum_value(deviceInfo)) {
+      case ACL_DEVICE_INFO_AI_CORE_NUM: *value = soc.cube_cores; return ACL_SUCCESS;
+      case ACL_DEVICE_INFO_VECTOR_CORE_NUM: *value = soc.vector_cores; return ACL_SUCCESS;
+      case ACL_DEVICE_INFO_L2_SIZE: *value = static_cast<int64_t>(soc.l2_bytes); return ACL_SUCCESS;
+      default: return fail(ACL_ERROR_INVALID_PARAM, "unknown aclDeviceInfo %d", enum_value(deviceInfo));
+    }
+  });
+}
+
+aclError aclrtDeviceCanAccessPeer(int32_t* canAccessPeer, int32_t deviceId, int32_t peerDeviceId) {
+  return guard("aclrtDeviceCanAccessPeer", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(canAccessPeer);
+    VNPU_ACL_TRY(require_init());
+    const int count = vnpu::Device::count();
+    for (int id : {deviceId, peerDeviceId})
+      if (id < 0 || id >= count)
+        return fail(ACL_ERROR_RT_INVALID_DEVICEID, "device %d does not exist (valid ids: 0..%d)", id, count - 1);
+    if (deviceId == peerDeviceId)
+      return fail(ACL_ERROR_INVALID_PARAM, "device %d given twice; peer access is between two devices", deviceId);
+    *canAccessPeer = 1;  // the devices of one process share its memory
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtDeviceEnablePeerAccess(int32_t peerDeviceId, uint32_t flags) {
+  return guard("aclrtDeviceEnablePeerAccess", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    if (flags != 0) return fail(ACL_ERROR_FEATURE_UNSUPPORTED, "flags 0x%x (must be 0)", flags);
+    ContextPtr ctx;
+    VNPU_ACL_TRY(current_context(&ctx));
+    return set_peer_access(ctx->device_id, peerDeviceId, true);
+  });
+}
+
+aclError aclrtDeviceDisablePeerAccess(int32_t peerDeviceId) {
+  return guard("aclrtDeviceDisablePeerAccess", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    ContextPtr ctx;
+    VNPU_ACL_TRY(current_context(&ctx));
+    return set_peer_access(ctx->device_id, peerDeviceId, false);
   });
 }
 

@@ -11,6 +11,7 @@ namespace {
 struct ErrorState {
   const char* api = "acl";
   bool has_message = false;
+  aclError last = ACL_SUCCESS;  // for aclrtGetLastError / aclrtPeekAtLastError
   char message[1024] = {};
 };
 constinit thread_local ErrorState t_state;
@@ -44,6 +45,7 @@ const char* code_name(aclError code) noexcept {
     case ACL_ERROR_API_NOT_SUPPORT: return "ACL_ERROR_API_NOT_SUPPORT";
     case ACL_ERROR_INVALID_DEVICE: return "ACL_ERROR_INVALID_DEVICE";
     case ACL_ERROR_INVALID_RESOURCE_HANDLE: return "ACL_ERROR_INVALID_RESOURCE_HANDLE";
+    case ACL_ERROR_FEATURE_UNSUPPORTED: return "ACL_ERROR_FEATURE_UNSUPPORTED";
     case ACL_ERROR_INTERNAL_ERROR: return "ACL_ERROR_INTERNAL_ERROR";
     case ACL_ERROR_FAILURE: return "ACL_ERROR_FAILURE";
     case ACL_ERROR_RT_PARAM_INVALID: return "ACL_ERROR_RT_PARAM_INVALID";
@@ -75,6 +77,7 @@ aclError fail(aclError code, const char* fmt, ...) noexcept {
   va_end(ap);
   std::snprintf(t_state.message, sizeof t_state.message, "%s: %s (%s %d)", t_state.api, text, code_name(code), code);
   t_state.has_message = true;
+  t_state.last = code;
   return code;
 }
 
@@ -112,6 +115,22 @@ aclError fail_status(vnpu::Status status, const char* what, Site site) noexcept 
 
 }  // namespace vnpu::capi
 
-extern "C" const char* aclGetRecentErrMsg(void) {
+extern "C" {
+
+const char* aclGetRecentErrMsg(void) {
   return vnpu::capi::t_state.has_message ? vnpu::capi::t_state.message : nullptr;
 }
+
+aclError aclrtGetLastError(aclrtLastErrLevel level) {
+  if (vnpu::capi::enum_value(level) != ACL_RT_THREAD_LEVEL) return ACL_ERROR_INVALID_PARAM;
+  const aclError last = vnpu::capi::t_state.last;
+  vnpu::capi::t_state.last = ACL_SUCCESS;
+  return last;
+}
+
+aclError aclrtPeekAtLastError(aclrtLastErrLevel level) {
+  if (vnpu::capi::enum_value(level) != ACL_RT_THREAD_LEVEL) return ACL_ERROR_INVALID_PARAM;
+  return vnpu::capi::t_state.last;
+}
+
+}  // extern "C"

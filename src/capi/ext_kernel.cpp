@@ -1,19 +1,9 @@
-// vnpuLaunchKernel, vnpuKernelFail and the tensor descriptor helpers.
+// vnpuTensorInit and the tensor descriptor helpers of the operator shims.
 #include <cstring>
-#include <string>
 
 #include "capi/tensor.hpp"
 
 namespace vnpu::capi {
-
-namespace {
-
-// Set by vnpuKernelFail inside a block; checked when the block returns.
-thread_local bool t_in_kernel = false;
-thread_local bool t_kernel_failed = false;
-thread_local std::string t_kernel_message;
-
-}  // namespace
 
 aclError to_tensor(const vnpuTensor* t, const char* name, vnpu::Tensor* out) {
   if (t == nullptr) return fail(ACL_ERROR_INVALID_PARAM, "%s is null", name);
@@ -82,37 +72,6 @@ aclError op_result(vnpu::Status st, const char* what) {
 using namespace vnpu::capi;
 
 extern "C" {
-
-aclError vnpuLaunchKernel(vnpuKernelFunc fn, uint32_t blockDim, void* args, aclrtStream stream) {
-  return guard("vnpuLaunchKernel", [&]() -> aclError {
-    VNPU_ACL_REQUIRE(fn);
-    if (blockDim == 0) return fail(ACL_ERROR_INVALID_PARAM, "blockDim 0");
-    vnpu::Stream s;
-    VNPU_ACL_TRY(op_stream(stream, &s));
-    const vnpu::Status st = s.launch("vnpuKernel", blockDim, [fn, args](const vnpu::KernelContext& k) {
-      t_in_kernel = true;
-      t_kernel_failed = false;
-      fn(k.block_idx(), k.block_dim(), args);
-      t_in_kernel = false;
-      if (t_kernel_failed) {
-        t_kernel_failed = false;
-        throw vnpu::Error(vnpu::Status::kTaskFailed, "block " + std::to_string(k.block_idx()) + " of " +
-                                                         std::to_string(k.block_dim()) + ": " + t_kernel_message);
-      }
-    });
-    return op_result(st, "queueing the kernel");
-  });
-}
-
-void vnpuKernelFail(const char* message) {
-  if (!t_in_kernel) return;
-  try {
-    t_kernel_message = message != nullptr ? message : "the kernel reported a failure";
-  } catch (...) {
-    t_kernel_message.clear();
-  }
-  t_kernel_failed = true;
-}
 
 aclError vnpuTensorInit(vnpuTensor* tensor, void* data, aclDataType dataType, int32_t rank, const int64_t* dims) {
   return guard("vnpuTensorInit", [&]() -> aclError {

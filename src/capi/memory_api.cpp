@@ -13,11 +13,7 @@ aclError check_policy(int policy) {
   return ACL_SUCCESS;
 }
 
-aclError device_malloc(void** devPtr, size_t size, int policy) {
-  VNPU_ACL_REQUIRE(devPtr);
-  VNPU_ACL_TRY(require_init());
-  if (size == 0) return fail(ACL_ERROR_INVALID_PARAM, "size 0");
-  VNPU_ACL_TRY(check_policy(policy));
+aclError allocate_device(void** devPtr, size_t size) {
   ContextPtr ctx;
   VNPU_ACL_TRY(current_context(&ctx));
   auto p = ctx->device.malloc(size);
@@ -25,6 +21,14 @@ aclError device_malloc(void** devPtr, size_t size, int policy) {
   track_allocation(*p, false);
   *devPtr = *p;
   return ACL_SUCCESS;
+}
+
+aclError device_malloc(void** devPtr, size_t size, int policy) {
+  VNPU_ACL_REQUIRE(devPtr);
+  VNPU_ACL_TRY(require_init());
+  if (size == 0) return fail(ACL_ERROR_INVALID_PARAM, "size 0");
+  VNPU_ACL_TRY(check_policy(policy));
+  return allocate_device(devPtr, size);
 }
 
 aclError free_memory(void* ptr, bool pinned) {
@@ -37,9 +41,41 @@ aclError free_memory(void* ptr, bool pinned) {
 }
 
 aclError check_kind(int kind) {
-  if (kind < ACL_MEMCPY_HOST_TO_HOST || kind > ACL_MEMCPY_DEVICE_TO_DEVICE)
+  if (kind < ACL_MEMCPY_HOST_TO_HOST || kind > ACL_MEMCPY_DEFAULT)
     return fail(ACL_ERROR_INVALID_PARAM, "unknown aclrtMemcpyKind %d", kind);
   return ACL_SUCCESS;
+}
+
+// Device memory of two different devices: a copy between them needs peer access enabled
+// between the two (either way), as on the accelerator.
+aclError check_peer(const void* dst, const void* src) {
+  const vnpu::PointerInfo d = vnpu::pointer_info(dst);
+  const vnpu::PointerInfo s = vnpu::pointer_info(src);
+  if (d.type != vnpu::MemoryType::kDevice || s.type != vnpu::MemoryType::kDevice || d.device == s.device)
+    return ACL_SUCCESS;
+  if (peer_access(d.device, s.device) || peer_access(s.device, d.device)) return ACL_SUCCESS;
+  return fail(ACL_ERROR_RT_PARAM_INVALID,
+              "a copy from device %d's memory to device %d's needs peer access between them "
+              "(aclrtDeviceEnablePeerAccess)",
+              s.device, d.device);
+}
+
+// The checks of aclrtMemcpy2d(Async) before vnpu's own: *done for an empty matrix.
+aclError check_copy_2d(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                       int kind, bool* done) {
+  VNPU_ACL_TRY(check_kind(kind));
+  *done = width == 0 || height == 0;
+  if (*done) return ACL_SUCCESS;
+  VNPU_ACL_REQUIRE(dst);
+  VNPU_ACL_REQUIRE(src);
+  if (width > dpitch || width > spitch)
+    return fail(ACL_ERROR_INVALID_PARAM, "width %zu exceeds the %s pitch %zu", width, width > dpitch ? "dst" : "src",
+                width > dpitch ? dpitch : spitch);
+  // The accelerator's limits, so that what runs here runs there.
+  constexpr size_t kMaxWidth = 5000000, kMaxHeight = 5 * 1024 * 1024;
+  if (width > kMaxWidth) return fail(ACL_ERROR_INVALID_PARAM, "width %zu exceeds %zu", width, kMaxWidth);
+  if (height > kMaxHeight) return fail(ACL_ERROR_INVALID_PARAM, "height %zu exceeds %zu", height, kMaxHeight);
+  return check_peer(dst, src);
 }
 
 // The checks every copy makes before any pointer is looked at: a zero count succeeds at
@@ -73,6 +109,13 @@ aclError aclrtMallocCached(void** devPtr, size_t size, aclrtMemMallocPolicy poli
   return guard("aclrtMallocCached", [&]() -> aclError { return device_malloc(devPtr, size, enum_value(policy)); });
 }
 
+aclError aclrtMallocAlign32(void** devPtr, size_t size, aclrtMemMallocPolicy policy) {
+  return guard("aclrtMallocAlign32", [&]() -> aclError {
+    if (size > SIZE_MAX - 31) return fail(ACL_ERROR_INVALID_PARAM, "size %zu cannot be rounded up to 32 bytes", size);
+    return device_malloc(devPtr, (size + 31) / 32 * 32, enum_value(policy));
+  });
+}
+
 aclError aclrtFree(void* devPtr) {
   return guard("aclrtFree", [&]() -> aclError { return free_memory(devPtr, false); });
 }
@@ -103,6 +146,7 @@ aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count, a
     bool done = false;
     VNPU_ACL_TRY(check_copy(dst, destMax, src, count, &done));
     if (done) return ACL_SUCCESS;
+    VNPU_ACL_TRY(check_peer(dst, src));
     const vnpu::Status st = vnpu::memcpy(dst, destMax, src, count, static_cast<vnpu::CopyKind>(enum_value(kind)));
     if (st != vnpu::Status::kSuccess) return fail_status(st, "copying");
     return ACL_SUCCESS;
@@ -119,9 +163,41 @@ aclError aclrtMemcpyAsync(void* dst, size_t destMax, const void* src, size_t cou
     bool done = false;
     VNPU_ACL_TRY(check_copy(dst, destMax, src, count, &done));
     if (done) return ACL_SUCCESS;
+    VNPU_ACL_TRY(check_peer(dst, src));
     vnpu::Stream target = s->stream;
     const vnpu::Status st = target.memcpy_async(dst, destMax, src, count, static_cast<vnpu::CopyKind>(enum_value(kind)));
     if (st != vnpu::Status::kSuccess) return fail_status(st, "queueing the copy");
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtMemcpy2d(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                       aclrtMemcpyKind kind) {
+  return guard("aclrtMemcpy2d", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    bool done = false;
+    VNPU_ACL_TRY(check_copy_2d(dst, dpitch, src, spitch, width, height, enum_value(kind), &done));
+    if (done) return ACL_SUCCESS;
+    const vnpu::Status st =
+        vnpu::memcpy_2d(dst, dpitch, src, spitch, width, height, static_cast<vnpu::CopyKind>(enum_value(kind)));
+    if (st != vnpu::Status::kSuccess) return fail_status(st, "copying the matrix");
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtMemcpy2dAsync(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                            aclrtMemcpyKind kind, aclrtStream stream) {
+  return guard("aclrtMemcpy2dAsync", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    StreamPtr s;
+    VNPU_ACL_TRY(resolve_stream(stream, &s));
+    bool done = false;
+    VNPU_ACL_TRY(check_copy_2d(dst, dpitch, src, spitch, width, height, enum_value(kind), &done));
+    if (done) return ACL_SUCCESS;
+    vnpu::Stream target = s->stream;
+    const vnpu::Status st = target.memcpy_2d_async(dst, dpitch, src, spitch, width, height,
+                                                   static_cast<vnpu::CopyKind>(enum_value(kind)));
+    if (st != vnpu::Status::kSuccess) return fail_status(st, "queueing the matrix copy");
     return ACL_SUCCESS;
   });
 }

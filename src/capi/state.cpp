@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <set>
+#include <utility>
 
 #include "capi/callback.hpp"
 #include "capi/capi.hpp"
@@ -34,6 +36,7 @@ struct State {
   // Every device a context was made on since aclInit: aclFinalize waits for all their work,
   // including that of streams and contexts destroyed before it.
   std::vector<int> used;  // device ids; guarded by mu
+  std::set<std::pair<int, int>> peers;  // (device, peer) with access enabled; guarded by mu
   std::mutex alloc_mu;
   std::unordered_map<void*, bool> allocations;  // pointer -> pinned; guarded by alloc_mu
 };
@@ -68,6 +71,7 @@ aclError find_kind(const void* h, Kind kind, std::shared_ptr<T>* out) {
 // streams whose subscriptions must end, or false if another thread removed `ctx` first.
 bool unregister_context(State& st, const ContextObj& ctx, std::vector<StreamPtr>* streams) {
   if (st.objects.erase(ctx.id) == 0) return false;
+  st.objects.erase(ctx.default_stream->id);
   for (std::uint64_t child : ctx.children) {
     auto it = st.objects.find(child);
     if (it == st.objects.end()) continue;
@@ -159,12 +163,17 @@ aclError create_context(int device_id, bool is_default, ContextPtr* out) {
   auto ctx = std::make_shared<ContextObj>(new_id(st), device_id, *dev, is_default);
   ctx->default_stream = std::make_shared<StreamObj>(new_id(st), ctx->id, std::move(*stream), true);
   st.objects.emplace(ctx->id, ctx);
+  // Registered so that aclrtCtxGetCurrentDefaultStream's handle works like any stream's;
+  // not a child: it goes with the context (unregister_context).
+  st.objects.emplace(ctx->default_stream->id, ctx->default_stream);
   *out = std::move(ctx);
   return ACL_SUCCESS;
 }
 
-aclError create_stream(const ContextPtr& ctx, StreamPtr* out) {
-  auto stream = ctx->device.create_stream();
+aclError create_stream(const ContextPtr& ctx, StreamPtr* out, int priority) {
+  vnpu::StreamOptions options;
+  options.priority = priority;
+  auto stream = ctx->device.create_stream(options);
   if (!stream) return fail_status(stream.status(), "creating the stream");
   State& st = state();
   std::unique_lock lock(st.mu);
@@ -263,6 +272,60 @@ aclError set_device(int device_id) {
     ++slot.refs;
     t_current = slot.default_context->id;
   }
+  return ACL_SUCCESS;
+}
+
+aclError set_peer_access(int device_id, int peer, bool enable) {
+  if (peer < 0 || peer >= vnpu::Device::count())
+    return fail(ACL_ERROR_RT_INVALID_DEVICEID, "peer device %d does not exist (valid ids: 0..%d)", peer,
+                vnpu::Device::count() - 1);
+  if (peer == device_id)
+    return fail(ACL_ERROR_INVALID_PARAM, "device %d is the current device; peer access is between two devices", peer);
+  State& st = state();
+  std::unique_lock lock(st.mu);
+  const auto key = std::make_pair(device_id, peer);
+  if (enable) {
+    if (!st.peers.insert(key).second)
+      return fail(ACL_ERROR_RT_PARAM_INVALID, "access from device %d to device %d is already enabled", device_id, peer);
+  } else if (st.peers.erase(key) == 0) {
+    return fail(ACL_ERROR_RT_PARAM_INVALID, "access from device %d to device %d is not enabled", device_id, peer);
+  }
+  return ACL_SUCCESS;
+}
+
+bool peer_access(int device_id, int peer) {
+  if (device_id == peer) return true;
+  State& st = state();
+  std::shared_lock lock(st.mu);
+  return st.peers.contains(std::make_pair(device_id, peer));
+}
+
+aclError reset_device_force(int device_id) {
+  if (device_id < 0 || device_id >= vnpu::Device::count())
+    return fail(ACL_ERROR_RT_INVALID_DEVICEID, "device %d does not exist (valid ids: 0..%d)", device_id,
+                vnpu::Device::count() - 1);
+  if (in_callback() || vnpu::on_runtime_thread())
+    return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
+                "called from inside a callback, kernel or host function; it waits for the device's work");
+  State& st = state();
+  ContextPtr dying;
+  std::vector<StreamPtr> streams;
+  {
+    std::unique_lock lock(st.mu);
+    const auto slot_index = static_cast<std::size_t>(device_id);
+    if (st.devices.size() <= slot_index || !st.devices[slot_index].default_context)
+      return fail(ACL_ERROR_RT_PARAM_INVALID, "device %d is not set (never, or already reset)", device_id);
+    dying = st.devices[slot_index].default_context;
+    st.devices[slot_index] = DeviceSlot{};
+    streams.push_back(dying->default_stream);
+    for (std::uint64_t child : dying->children) {
+      auto it = st.objects.find(child);
+      if (it != st.objects.end() && it->second->kind == Kind::kStream)
+        streams.push_back(std::static_pointer_cast<StreamObj>(it->second));
+    }
+  }
+  destroy_context(dying);  // subscriptions end first, so no blocking callback holds a stream
+  for (const StreamPtr& s : streams) (void)s->stream.synchronize();  // failures go with the context
   return ACL_SUCCESS;
 }
 
@@ -378,6 +441,7 @@ aclError finalize(std::int32_t timeout_ms) {
     }
     st.objects.clear();
     st.devices.clear();
+    st.peers.clear();
     used.swap(st.used);
   }
   t_current = 0;
@@ -399,6 +463,7 @@ aclError finalize(std::int32_t timeout_ms) {
                 "queued work did not finish within %d ms; the API is finalized, but the %zu allocations "
                 "it may still use were left allocated",
                 timeout_ms, allocations.size());
+  forget_media_buffers();
   for (auto& [p, pinned] : allocations) (void)(pinned ? vnpu::free_host(p) : vnpu::free(p));
   return ACL_SUCCESS;
 }

@@ -58,6 +58,8 @@ struct StreamObj final : Object {
   const vnpu::Stream stream;
   const bool is_default;
   const std::shared_ptr<CallbackRoute> route = std::make_shared<CallbackRoute>();
+  /// aclrtSetStreamFailureMode was called (it may be, once).
+  std::atomic<bool> failure_mode_set{false};
 };
 
 struct EventObj final : Object {
@@ -65,6 +67,8 @@ struct EventObj final : Object {
       : Object(Kind::kEvent, i), context(c), flags(f), event_(std::move(e)) {}
   const std::uint64_t context;
   const std::uint32_t flags;  // vnpu::EventFlags
+  /// Recorded since its creation or last reset (aclrtQueryEventStatus).
+  std::atomic<bool> recorded{false};
   vnpu::Event get() const {
     std::lock_guard lock(mu_);
     return event_;
@@ -118,8 +122,8 @@ aclError resolve_stream(aclrtStream h, StreamPtr* out);
 
 /// Creates and registers a context on `device_id` with its default stream.
 aclError create_context(int device_id, bool is_default, ContextPtr* out);
-/// Creates and registers a stream / an event in `ctx`.
-aclError create_stream(const ContextPtr& ctx, StreamPtr* out);
+/// Creates and registers a stream (of vnpu priority `priority`) / an event in `ctx`.
+aclError create_stream(const ContextPtr& ctx, StreamPtr* out, int priority = vnpu::kPriorityNormal);
 aclError create_event(const ContextPtr& ctx, std::uint32_t vnpu_flags, EventPtr* out);
 
 /// Unregisters `ctx` with its streams and events. Their subscriptions end (callbacks left
@@ -137,10 +141,21 @@ aclError destroyed_meanwhile(Kind kind, const void* handle);
 /// aclrtSetDevice / aclrtResetDevice bookkeeping.
 aclError set_device(int device_id);
 aclError reset_device(int device_id);
+/// aclrtDeviceEnable/DisablePeerAccess from `device_id` to `peer`.
+aclError set_peer_access(int device_id, int peer, bool enable);
+/// True if `device_id` may copy to and from `peer` (the same device always may).
+bool peer_access(int device_id, int peer);
+
+/// aclrtResetDeviceForce: drops every reference at once and waits for the default
+/// context's streams.
+aclError reset_device_force(int device_id);
 
 /// Device and pinned allocations made through the API, freed by aclFinalize.
 void track_allocation(void* p, bool pinned);
 void untrack_allocation(void* p) noexcept;
+
+/// Forgets every acldvppMalloc buffer (aclFinalize frees their allocations).
+void forget_media_buffers();
 
 /// aclInit / aclFinalize (timeout_ms: -1 forever; see vnpuFinalizeWithTimeout).
 aclError initialize();

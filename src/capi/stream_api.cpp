@@ -1,4 +1,4 @@
-// Streams and events.
+// Streams: creation, destruction, synchronization, queries, failure modes, host functions.
 #include <chrono>
 
 #include "capi/callback.hpp"
@@ -9,18 +9,12 @@ using namespace vnpu::capi;
 
 namespace {
 
-aclError not_in_callback() {
-  if (in_callback())
-    return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT, "a wait from inside a callback could wait for the callback itself");
-  return ACL_SUCCESS;
-}
-
 aclError sync_stream(aclrtStream stream, int32_t timeout_ms) {
   VNPU_ACL_TRY(require_init());
   VNPU_ACL_TRY(check_timeout(timeout_ms, "timeoutMs"));
+  VNPU_ACL_TRY(not_in_callback());
   StreamPtr s;
   VNPU_ACL_TRY(resolve_stream(stream, &s));
-  VNPU_ACL_TRY(not_in_callback());
   // Another stream's work may wait (through an event) for a blocking callback only this
   // thread can run, so any such callback refuses a wait without end.
   if (timeout_ms < 0 && would_deadlock_any())
@@ -33,42 +27,6 @@ aclError sync_stream(aclrtStream stream, int32_t timeout_ms) {
                 timeout_ms);
   if (st != vnpu::Status::kSuccess) return fail_status(st, "synchronizing the stream");
   return take_callback_failure(*s->route, to_handle(s->id));
-}
-
-aclError sync_event(aclrtEvent event, int32_t timeout_ms) {
-  VNPU_ACL_REQUIRE(event);
-  VNPU_ACL_TRY(require_init());
-  VNPU_ACL_TRY(check_timeout(timeout_ms, "timeout"));
-  EventPtr e;
-  VNPU_ACL_TRY(find_event(event, &e));
-  VNPU_ACL_TRY(not_in_callback());
-  if (timeout_ms < 0 && would_deadlock_any())
-    return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
-                "the calling thread must run pending blocking callbacks first; the event may wait for them");
-  const vnpu::Status st = e->get().synchronize(std::chrono::milliseconds(timeout_ms));
-  if (st == vnpu::Status::kTimeout)
-    return fail(ACL_ERROR_RT_EVENT_SYNC_TIMEOUT, "event %p did not complete within %d ms (it stays usable)", event,
-                timeout_ms);
-  if (st != vnpu::Status::kSuccess) return fail_status(st, "synchronizing the event", Site::kEvent);
-  return ACL_SUCCESS;
-}
-
-aclError new_event(aclrtEvent* event, std::uint32_t vnpu_flags) {
-  ContextPtr ctx;
-  VNPU_ACL_TRY(current_context(&ctx));
-  EventPtr e;
-  VNPU_ACL_TRY(create_event(ctx, vnpu_flags, &e));
-  *event = to_handle(e->id);
-  return ACL_SUCCESS;
-}
-
-// The (event, stream) pair of record/wait/reset: the event must be live, the stream as
-// resolve_stream() accepts it.
-aclError event_and_stream(aclrtEvent event, aclrtStream stream, EventPtr* e, StreamPtr* s) {
-  VNPU_ACL_REQUIRE(event);
-  VNPU_ACL_TRY(require_init());
-  VNPU_ACL_TRY(find_event(event, e));
-  return resolve_stream(stream, s);
 }
 
 }  // namespace
@@ -94,6 +52,7 @@ aclError aclrtDestroyStream(aclrtStream stream) {
     VNPU_ACL_TRY(require_init());
     StreamPtr s;
     VNPU_ACL_TRY(resolve_stream(stream, &s));
+    if (s->is_default) return fail(ACL_ERROR_INVALID_PARAM, "%p is a default stream, which cannot be destroyed", stream);
     if (!destroy_stream(s)) return destroyed_meanwhile(Kind::kStream, stream);
     return ACL_SUCCESS;
   });
@@ -107,115 +66,95 @@ aclError aclrtSynchronizeStreamWithTimeout(aclrtStream stream, int32_t timeoutMs
   return guard("aclrtSynchronizeStreamWithTimeout", [&]() -> aclError { return sync_stream(stream, timeoutMs); });
 }
 
-aclError aclrtStreamWaitEvent(aclrtStream stream, aclrtEvent event) {
-  return guard("aclrtStreamWaitEvent", [&]() -> aclError {
-    EventPtr e;
-    StreamPtr s;
-    VNPU_ACL_TRY(event_and_stream(event, stream, &e, &s));
-    vnpu::Stream target = s->stream;
-    const vnpu::Status st = target.wait(e->get());
-    if (st != vnpu::Status::kSuccess) return fail_status(st, "queueing the wait");
-    return ACL_SUCCESS;
-  });
-}
-
-aclError aclrtCreateEvent(aclrtEvent* event) {
-  return guard("aclrtCreateEvent", [&]() -> aclError {
-    VNPU_ACL_REQUIRE(event);
+aclError aclrtCreateStreamWithConfig(aclrtStream* stream, uint32_t priority, uint32_t flag) {
+  return guard("aclrtCreateStreamWithConfig", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(stream);
     VNPU_ACL_TRY(require_init());
-    return new_event(event, vnpu::kEventDefault);
-  });
-}
-
-aclError aclrtCreateEventWithFlag(aclrtEvent* event, uint32_t flag) {
-  return guard("aclrtCreateEventWithFlag", [&]() -> aclError {
-    VNPU_ACL_REQUIRE(event);
-    VNPU_ACL_TRY(require_init());
-    const uint32_t known = ACL_EVENT_SYNC | ACL_EVENT_TIME_LINE;
-    if ((flag & ~known) != 0)
-      return fail(ACL_ERROR_INVALID_PARAM, "flag 0x%x has unknown bits (known: ACL_EVENT_SYNC, ACL_EVENT_TIME_LINE)",
-                  flag);
-    return new_event(event, (flag & ACL_EVENT_TIME_LINE) != 0 ? vnpu::kEventDefault : vnpu::kEventDisableTiming);
-  });
-}
-
-aclError aclrtDestroyEvent(aclrtEvent event) {
-  return guard("aclrtDestroyEvent", [&]() -> aclError {
-    VNPU_ACL_REQUIRE(event);
-    VNPU_ACL_TRY(require_init());
-    EventPtr e;
-    VNPU_ACL_TRY(find_event(event, &e));
-    if (!destroy_event(e)) return destroyed_meanwhile(Kind::kEvent, event);
-    return ACL_SUCCESS;
-  });
-}
-
-aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stream) {
-  return guard("aclrtRecordEvent", [&]() -> aclError {
-    EventPtr e;
+    const uint32_t unsupported = ACL_STREAM_PERSISTENT | ACL_STREAM_CPU_SCHEDULE | ACL_STREAM_DEVICE_USE_ONLY;
+    if ((flag & unsupported) != 0)
+      return fail(ACL_ERROR_RT_FEATURE_NOT_SUPPORT,
+                  "flag 0x%x: persistent, CPU-scheduled and device-only streams are not offered by vnpu", flag);
+    ContextPtr ctx;
+    VNPU_ACL_TRY(current_context(&ctx));
+    // AscendCL's priorities run 0 (most urgent) .. 7, as vnpu's do; larger values are clamped.
+    const int vnpu_priority = priority > static_cast<uint32_t>(vnpu::kPriorityLowest) ? vnpu::kPriorityLowest
+                                                                                       : static_cast<int>(priority);
     StreamPtr s;
-    VNPU_ACL_TRY(event_and_stream(event, stream, &e, &s));
-    vnpu::Stream target = s->stream;
-    const vnpu::Status st = target.record(e->get());
-    if (st != vnpu::Status::kSuccess) return fail_status(st, "recording the event");
+    VNPU_ACL_TRY(create_stream(ctx, &s, vnpu_priority));
+    *stream = to_handle(s->id);
     return ACL_SUCCESS;
   });
 }
 
-aclError aclrtResetEvent(aclrtEvent event, aclrtStream stream) {
-  return guard("aclrtResetEvent", [&]() -> aclError {
-    EventPtr e;
-    StreamPtr s;
-    VNPU_ACL_TRY(event_and_stream(event, stream, &e, &s));
-    // A fresh, never-recorded event takes the place of the old one; waits already queued
-    // hold the old one's points and are unaffected.
-    auto fresh = vnpu::Event::create(e->flags);
-    if (!fresh) return fail_status(fresh.status(), "resetting the event");
-    e->set(std::move(*fresh));
+aclError aclrtCtxGetCurrentDefaultStream(aclrtStream* stream) {
+  return guard("aclrtCtxGetCurrentDefaultStream", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(stream);
+    VNPU_ACL_TRY(require_init());
+    ContextPtr ctx;
+    VNPU_ACL_TRY(current_context(&ctx));
+    *stream = to_handle(ctx->default_stream->id);
     return ACL_SUCCESS;
   });
 }
 
-aclError aclrtQueryEvent(aclrtEvent event, aclrtEventStatus* status) {
-  return guard("aclrtQueryEvent", [&]() -> aclError {
-    VNPU_ACL_REQUIRE(event);
+aclError aclrtStreamQuery(aclrtStream stream, aclrtStreamStatus* status) {
+  return guard("aclrtStreamQuery", [&]() -> aclError {
     VNPU_ACL_REQUIRE(status);
     VNPU_ACL_TRY(require_init());
-    EventPtr e;
-    VNPU_ACL_TRY(find_event(event, &e));
-    const vnpu::Status st = e->get().query();
-    if (st == vnpu::Status::kSuccess) {
-      *status = ACL_EVENT_STATUS_COMPLETE;
-    } else if (st == vnpu::Status::kNotReady) {
-      *status = ACL_EVENT_STATUS_NOT_READY;
-    } else {
-      return fail_status(st, "querying the event", Site::kEvent);
-    }
+    StreamPtr s;
+    VNPU_ACL_TRY(resolve_stream(stream, &s));
+    const vnpu::Status st = s->stream.query();
+    if (st != vnpu::Status::kSuccess && st != vnpu::Status::kNotReady) return fail_status(st, "querying the stream");
+    VNPU_ACL_TRY(take_callback_failure(*s->route, to_handle(s->id)));
+    *status = st == vnpu::Status::kSuccess ? ACL_STREAM_STATUS_COMPLETE : ACL_STREAM_STATUS_NOT_READY;
     return ACL_SUCCESS;
   });
 }
 
-aclError aclrtSynchronizeEvent(aclrtEvent event) {
-  return guard("aclrtSynchronizeEvent", [&]() -> aclError { return sync_event(event, -1); });
-}
-
-aclError aclrtSynchronizeEventWithTimeout(aclrtEvent event, int32_t timeout) {
-  return guard("aclrtSynchronizeEventWithTimeout", [&]() -> aclError { return sync_event(event, timeout); });
-}
-
-aclError aclrtEventElapsedTime(float* ms, aclrtEvent startEvent, aclrtEvent endEvent) {
-  return guard("aclrtEventElapsedTime", [&]() -> aclError {
-    VNPU_ACL_REQUIRE(ms);
-    VNPU_ACL_REQUIRE(startEvent);
-    VNPU_ACL_REQUIRE(endEvent);
+aclError aclrtLaunchHostFunc(aclrtStream stream, aclrtHostFunc fn, void* args) {
+  return guard("aclrtLaunchHostFunc", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(fn);
     VNPU_ACL_TRY(require_init());
-    EventPtr start;
-    VNPU_ACL_TRY(find_event(startEvent, &start));
-    EventPtr end;
-    VNPU_ACL_TRY(find_event(endEvent, &end));
-    auto elapsed = vnpu::Event::elapsed_ms(start->get(), end->get());
-    if (!elapsed) return fail_status(elapsed.status(), "measuring the elapsed time", Site::kEvent);
-    *ms = *elapsed;
+    StreamPtr s;
+    VNPU_ACL_TRY(resolve_stream(stream, &s));
+    vnpu::Stream target = s->stream;
+    // On vnpu's host thread, in stream order, holding later work; an exception it throws is
+    // the task's failure.
+    const vnpu::Status st = target.host_func("aclrtHostFunc", [fn, args] { fn(args); }, vnpu::CallbackMode::kBlocking);
+    if (st != vnpu::Status::kSuccess) return fail_status(st, "queueing the host function");
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtDestroyStreamForce(aclrtStream stream) {
+  return guard("aclrtDestroyStreamForce", [&]() -> aclError {
+    VNPU_ACL_REQUIRE(stream);
+    VNPU_ACL_TRY(require_init());
+    StreamPtr s;
+    VNPU_ACL_TRY(resolve_stream(stream, &s));
+    if (s->is_default) return fail(ACL_ERROR_INVALID_PARAM, "%p is a default stream, which cannot be destroyed", stream);
+    vnpu::Stream target = s->stream;
+    (void)target.discard_pending();  // before the handle goes: nothing queued starts any more
+    if (!destroy_stream(s)) return destroyed_meanwhile(Kind::kStream, stream);
+    return ACL_SUCCESS;
+  });
+}
+
+aclError aclrtSetStreamFailureMode(aclrtStream stream, uint64_t mode) {
+  return guard("aclrtSetStreamFailureMode", [&]() -> aclError {
+    VNPU_ACL_TRY(require_init());
+    if (mode != ACL_CONTINUE_ON_FAILURE && mode != ACL_STOP_ON_FAILURE)
+      return fail(ACL_ERROR_INVALID_PARAM, "mode %llu (ACL_CONTINUE_ON_FAILURE or ACL_STOP_ON_FAILURE)",
+                  static_cast<unsigned long long>(mode));
+    StreamPtr s;
+    VNPU_ACL_TRY(resolve_stream(stream, &s));
+    if (s->failure_mode_set.exchange(true, std::memory_order_acq_rel))
+      return fail(ACL_ERROR_RT_PARAM_INVALID, "the failure mode of stream %p was already set (it may be set once)",
+                  stream);
+    vnpu::Stream target = s->stream;
+    const vnpu::Status st = target.set_failure_mode(mode == ACL_STOP_ON_FAILURE ? vnpu::FailureMode::kStop
+                                                                               : vnpu::FailureMode::kContinue);
+    if (st != vnpu::Status::kSuccess) return fail_status(st, "setting the failure mode");
     return ACL_SUCCESS;
   });
 }

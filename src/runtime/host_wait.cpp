@@ -1,5 +1,5 @@
-// on_runtime_thread(), the scopes that change how a host thread waits, and the host wait
-// hook.
+// on_runtime_thread(), the scopes that change how a host thread waits, and the process-wide
+// hooks (host wait, task failure).
 #include <atomic>
 
 #include "runtime/thread_role.hpp"
@@ -7,6 +7,7 @@
 namespace vnpu {
 namespace {
 std::atomic<HostWaitHook> g_hook{nullptr};
+std::atomic<TaskFailureHook> g_failure_hook{nullptr};
 }  // namespace
 
 bool on_runtime_thread() noexcept { return detail::on_runtime_thread(); }
@@ -23,8 +24,11 @@ NoLaunchWaitScope::~NoLaunchWaitScope() { --detail::t_no_launch_wait; }
 
 void set_host_wait_hook(HostWaitHook hook) noexcept { g_hook.store(hook, std::memory_order_release); }
 
+void set_task_failure_hook(TaskFailureHook hook) noexcept { g_failure_hook.store(hook, std::memory_order_release); }
+
 namespace detail {
 HostWaitHook host_wait_hook() noexcept { return g_hook.load(std::memory_order_acquire); }
+TaskFailureHook task_failure_hook() noexcept { return g_failure_hook.load(std::memory_order_acquire); }
 }  // namespace detail
 
 }  // namespace vnpu

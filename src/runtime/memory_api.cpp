@@ -2,6 +2,7 @@
 // the argument checks shared with the asynchronous forms.
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "common/error.hpp"
 #include "profiler/capture.hpp"
@@ -55,19 +56,22 @@ const char* copy_name(CopyKind k) noexcept {
   }
 }
 
-Status check_copy(void* dst, std::size_t dst_max, const void* src, std::size_t count, CopyKind kind,
-                  const char* who, CopyKind* resolved, MemoryType* src_type) {
+namespace {
+
+// The checks of every copy after its sizes: kind, null pointers, the extents ([dst,
+// dst + dst_bytes) and [src, src + src_bytes)) against their allocations, and the kind
+// against the pointers.
+Status check_extents(void* dst, std::size_t dst_bytes, const void* src, std::size_t src_bytes, CopyKind kind,
+                     const char* who, CopyKind* resolved, MemoryType* src_type) {
   const int k = static_cast<int>(kind);
   if (k < 0 || k > static_cast<int>(CopyKind::kDefault))
     return fail(Status::kInvalidArgument, "%s: unknown copy kind %d", who, k);
   if (dst == nullptr || src == nullptr)
-    return fail(Status::kInvalidArgument, "%s: null %s pointer with count %zu", who,
-                dst == nullptr ? "destination" : "source", count);
-  if (count > dst_max)
-    return fail(Status::kOutOfRange, "%s: count %zu exceeds the destination capacity %zu", who, count, dst_max);
+    return fail(Status::kInvalidArgument, "%s: null %s pointer with %zu bytes to copy", who,
+                dst == nullptr ? "destination" : "source", dst_bytes);
   MemoryType dt{}, st{};
-  VNPU_TRY(classify(dst, count, who, "destination", &dt));
-  VNPU_TRY(classify(src, count, who, "source", &st));
+  VNPU_TRY(classify(dst, dst_bytes, who, "destination", &dt));
+  VNPU_TRY(classify(src, src_bytes, who, "source", &st));
   const bool dst_dev = dt == MemoryType::kDevice;
   const bool src_dev = st == MemoryType::kDevice;
   CopyKind actual = src_dev ? (dst_dev ? CopyKind::kDeviceToDevice : CopyKind::kDeviceToHost)
@@ -79,6 +83,47 @@ Status check_copy(void* dst, std::size_t dst_max, const void* src, std::size_t c
   *resolved = actual;
   *src_type = st;
   return Status::kSuccess;
+}
+
+// Bytes from the start of a 2-D region to the end of its last row, or nullopt on overflow.
+std::optional<std::size_t> extent_2d(std::size_t pitch, std::size_t width, std::size_t height) {
+  std::size_t span = 0;
+  if (__builtin_mul_overflow(height - 1, pitch, &span) || __builtin_add_overflow(span, width, &span))
+    return std::nullopt;
+  return span;
+}
+
+}  // namespace
+
+Status check_copy(void* dst, std::size_t dst_max, const void* src, std::size_t count, CopyKind kind,
+                  const char* who, CopyKind* resolved, MemoryType* src_type) {
+  if (count > dst_max)
+    return fail(Status::kOutOfRange, "%s: count %zu exceeds the destination capacity %zu", who, count, dst_max);
+  return check_extents(dst, count, src, count, kind, who, resolved, src_type);
+}
+
+Status check_copy_2d(void* dst, std::size_t dpitch, const void* src, std::size_t spitch, std::size_t width,
+                     std::size_t height, CopyKind kind, const char* who, CopyKind* resolved, MemoryType* src_type) {
+  if (width > dpitch || width > spitch)
+    return fail(Status::kInvalidArgument, "%s: width %zu exceeds the %s pitch %zu", who, width,
+                width > dpitch ? "destination" : "source", width > dpitch ? dpitch : spitch);
+  const auto dst_bytes = extent_2d(dpitch, width, height);
+  const auto src_bytes = extent_2d(spitch, width, height);
+  if (!dst_bytes || !src_bytes)
+    return fail(Status::kOutOfRange, "%s: %zu rows at a pitch of %zu bytes do not fit in the address space", who,
+                height, !dst_bytes ? dpitch : spitch);
+  return check_extents(dst, *dst_bytes, src, *src_bytes, kind, who, resolved, src_type);
+}
+
+void copy_rows(void* dst, std::size_t dpitch, const void* src, std::size_t spitch, std::size_t width,
+               std::size_t first_row, std::size_t end_row) noexcept {
+  auto* d = static_cast<unsigned char*>(dst) + first_row * dpitch;
+  const auto* s = static_cast<const unsigned char*>(src) + first_row * spitch;
+  if (dpitch == width && spitch == width) {
+    std::memmove(d, s, (end_row - first_row) * width);  // dense rows: one move
+    return;
+  }
+  for (std::size_t r = first_row; r < end_row; ++r, d += dpitch, s += spitch) std::memmove(d, s, width);
 }
 
 Status check_memset(void* dst, std::size_t max_count, std::size_t count, const char* who) {
@@ -149,6 +194,21 @@ Status memcpy(void* dst, std::size_t dst_max, const void* src, std::size_t count
   if (detail::prof::begin_caller_span(span, detail::prof::SpanKind::kCopy, detail::copy_name(resolved)))
     span.record().bytes = count;
   std::memmove(dst, src, count);
+  return Status::kSuccess;
+}
+
+Status memcpy_2d(void* dst, std::size_t dpitch, const void* src, std::size_t spitch, std::size_t width,
+                 std::size_t height, CopyKind kind) {
+  detail::clear_error();
+  if (width == 0 || height == 0) return Status::kSuccess;
+  CopyKind resolved{};
+  MemoryType src_type{};
+  VNPU_TRY(detail::check_copy_2d(dst, dpitch, src, spitch, width, height, kind, "vnpu::memcpy_2d", &resolved,
+                                 &src_type));
+  detail::prof::ScopedSpan span;  // on the calling thread's lane
+  if (detail::prof::begin_caller_span(span, detail::prof::SpanKind::kCopy, detail::copy_name(resolved)))
+    span.record().bytes = width * height;
+  detail::copy_rows(dst, dpitch, src, spitch, width, 0, height);
   return Status::kSuccess;
 }
 

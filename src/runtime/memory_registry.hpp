@@ -143,6 +143,13 @@ class MemoryRegistry {
 /// source's classification through `src_type`. `count` must be non-zero.
 Status check_copy(void* dst, std::size_t dst_max, const void* src, std::size_t count, CopyKind kind,
                   const char* who, CopyKind* resolved, MemoryType* src_type);
+/// As check_copy, for `height` rows of `width` bytes at pitches `dpitch` and `spitch`
+/// (width and height non-zero).
+Status check_copy_2d(void* dst, std::size_t dpitch, const void* src, std::size_t spitch, std::size_t width,
+                     std::size_t height, CopyKind kind, const char* who, CopyKind* resolved, MemoryType* src_type);
+/// Copies rows [first_row, end_row) of a 2-D copy, each with memmove semantics.
+void copy_rows(void* dst, std::size_t dpitch, const void* src, std::size_t spitch, std::size_t width,
+               std::size_t first_row, std::size_t end_row) noexcept;
 /// The task and span name of a copy of resolved kind `k`: "memcpy_h2d" and the like.
 const char* copy_name(CopyKind k) noexcept;
 /// Checks a memset request (non-zero `count`).

@@ -29,11 +29,11 @@ std::uint32_t copy_parts(detail::DeviceImpl* d, std::size_t bytes) {
   return static_cast<std::uint32_t>(std::min<std::size_t>(static_cast<std::size_t>(engines), bytes / kCopyChunk));
 }
 
-// Whether [a, a + bytes) and [b, b + bytes) share a byte.
-bool ranges_overlap(const void* a, const void* b, std::size_t bytes) {
+// Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte.
+bool ranges_overlap(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes) {
   const auto x = reinterpret_cast<std::uintptr_t>(a);
   const auto y = reinterpret_cast<std::uintptr_t>(b);
-  return x < y + bytes && y < x + bytes;
+  return x < y + b_bytes && y < x + a_bytes;
 }
 
 }  // namespace
@@ -110,7 +110,7 @@ Status Stream::memcpy_async(void* dst, std::size_t dst_max, const void* src, std
   // The parts of a split copy run on different engines at once, in no set order, so where
   // source and destination overlap a part could overwrite bytes another part has yet to
   // read. Such a copy stays one part: one memmove. (A staged source never overlaps.)
-  const bool overlapping = !staging && ranges_overlap(dst, src, count);
+  const bool overlapping = !staging && ranges_overlap(dst, count, src, count);
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kCopy;
     t.dst = dst;
@@ -118,6 +118,44 @@ Status Stream::memcpy_async(void* dst, std::size_t dst_max, const void* src, std
     t.bytes = count;
     t.staging = std::move(staging);
     t.parts = overlapping ? 1 : copy_parts(impl()->device(), count);
+    t.set_name(detail::copy_name(resolved));
+  });
+}
+
+Status Stream::memcpy_2d_async(void* dst, std::size_t dpitch, const void* src, std::size_t spitch, std::size_t width,
+                               std::size_t height, CopyKind kind) {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::memcpy_2d_async: empty stream handle");
+  if (width == 0 || height == 0) return Status::kSuccess;
+  CopyKind resolved{};
+  MemoryType src_type{};
+  VNPU_TRY(detail::check_copy_2d(dst, dpitch, src, spitch, width, height, kind, "Stream::memcpy_2d_async", &resolved,
+                                 &src_type));
+  std::unique_ptr<unsigned char[]> staging;
+  std::size_t src_pitch = spitch;
+  if (src_type == MemoryType::kPageable) {
+    // Pageable source: its rows are consumed now, packed, so the caller may reuse it at once.
+    staging.reset(new (std::nothrow) unsigned char[width * height]);
+    if (!staging)
+      return fail(Status::kOutOfMemory, "Stream::memcpy_2d_async: no memory to stage %zu bytes", width * height);
+    detail::copy_rows(staging.get(), width, src, spitch, width, 0, height);
+    src_pitch = width;
+  }
+  // As for memcpy_async: parts run at once in no set order, so where the regions' extents
+  // overlap the rows stay one part, copied in order.
+  const bool overlapping = !staging && ranges_overlap(dst, (height - 1) * dpitch + width, src,
+                                                      (height - 1) * spitch + width);
+  const std::uint32_t parts = overlapping ? 1 : copy_parts(impl()->device(), width * height);
+  return impl()->submit([&](Task& t) {
+    t.kind = TaskKind::kCopy;
+    t.dst = dst;
+    t.src = src;
+    t.bytes = width;
+    t.rows = height;
+    t.dpitch = dpitch;
+    t.spitch = src_pitch;
+    t.staging = std::move(staging);
+    t.parts = static_cast<std::uint32_t>(std::min<std::size_t>(parts, height));
     t.set_name(detail::copy_name(resolved));
   });
 }
@@ -164,6 +202,22 @@ Status Stream::wait(const Event& event) {
     t.set_name("event_wait");
     t.point = std::move(point);
   });
+}
+
+Status Stream::set_failure_mode(FailureMode mode) {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::set_failure_mode: empty stream handle");
+  if (mode != FailureMode::kContinue && mode != FailureMode::kStop)
+    return fail(Status::kInvalidArgument, "Stream::set_failure_mode: unknown mode %d", static_cast<int>(mode));
+  impl()->set_stop_on_failure(mode == FailureMode::kStop);
+  return Status::kSuccess;
+}
+
+Status Stream::discard_pending() {
+  detail::clear_error();
+  if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::discard_pending: empty stream handle");
+  impl()->discard_pending();
+  return Status::kSuccess;
 }
 
 Status Stream::query() const {

@@ -112,6 +112,14 @@ void StreamImpl::run(Worker* self) {
     Task* tp = next_or_release(self);
     if (tp == nullptr) return;
     Task& t = *tp;
+    // Skipping (stop-on-failure, discard): work completes without running; event records
+    // and waits keep their meaning, so other streams are never left waiting.
+    if (t.kind != TaskKind::kEventRecord && t.kind != TaskKind::kEventWait &&
+        skipping_.load(std::memory_order_acquire) != 0) {
+      skipped_.fetch_add(1, std::memory_order_relaxed);
+      complete_head();
+      continue;
+    }
     switch (t.kind) {
       case TaskKind::kEventRecord:
         // The event completes before the record task is counted, so a synchronize of the
@@ -194,13 +202,24 @@ void StreamImpl::record_failure(const Task& task, Status status, const char* wha
     std::snprintf(head, sizeof head, "%s '%s' failed on device %d stream %llu (task #%llu): %s: ",
                   task_kind_name(task.kind), task.name.data(), device_->id(), static_cast<unsigned long long>(id_),
                   static_cast<unsigned long long>(task.seq), status_name(status));
-    std::lock_guard lock(failure_mu_);
-    if (failure_) {
-      ++failure_->more;
-    } else {
-      failure_ = Failure{std::string(head) + what};
+    {
+      std::lock_guard lock(failure_mu_);
+      if (failure_) {
+        ++failure_->more;
+      } else {
+        failure_ = Failure{std::string(head) + what};
+      }
+      has_failure_.store(true, std::memory_order_release);
     }
-    has_failure_.store(true, std::memory_order_release);
+    if (stop_on_failure_.load(std::memory_order_acquire)) {
+      int running = 0;
+      skipping_.compare_exchange_strong(running, kSkipUntilReported, std::memory_order_acq_rel);
+    }
+    if (TaskFailureHook hook = task_failure_hook()) {
+      const std::string message = std::string(head) + what;
+      hook(TaskFailure{device_->id(), id_, task.seq, task.name.data(), task_kind_name(task.kind), status,
+                       message.c_str()});
+    }
   } catch (...) {
     has_failure_.store(true, std::memory_order_release);
   }
@@ -238,6 +257,16 @@ void StreamImpl::execute_part(Task& t, std::uint32_t part, const Worker& self) n
     if (t.sync) t.sync->block_exited(part, failed);
     return;
   }
+  if (t.kind == TaskKind::kCopy && t.rows > 1) {
+    // A 2-D copy: part i covers the i-th slice of the rows.
+    const std::size_t per = (t.rows + t.parts - 1) / t.parts;
+    const std::size_t first = static_cast<std::size_t>(part) * per;
+    if (first >= t.rows) return;
+    const std::size_t end = t.rows - first < per ? t.rows : first + per;
+    const void* src = t.staging ? static_cast<const void*>(t.staging.get()) : t.src;
+    copy_rows(t.dst, t.dpitch, src, t.spitch, t.bytes, first, end);
+    return;
+  }
   // Copies and memsets: part i covers the i-th slice of the range.
   const std::size_t chunk = (t.bytes + t.parts - 1) / t.parts;
   const std::size_t off = static_cast<std::size_t>(part) * chunk;
@@ -264,6 +293,13 @@ Status StreamImpl::take_failure() {
                " since)";
     }
     failure_.reset();
+    // Stop mode: the report ends the skipping (a discarded stream stays discarded).
+    int stopped = kSkipUntilReported;
+    if (skipping_.compare_exchange_strong(stopped, 0, std::memory_order_acq_rel)) {
+      const std::uint64_t skipped = skipped_.exchange(0, std::memory_order_relaxed);
+      msg += "; " + std::to_string(skipped) + " later task" + (skipped == 1 ? " was" : "s were") +
+             " not run (the stream stops on failure)";
+    }
     has_failure_.store(false, std::memory_order_release);
   }
   return fail_msg(Status::kTaskFailed, msg.c_str());

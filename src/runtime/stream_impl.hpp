@@ -82,8 +82,12 @@ class StreamImpl final : public RefCounted {
   void run(Worker* self);
   /// Completes the head task (the owner calls this) — bookkeeping and wake-ups.
   void complete_head() noexcept;
-  /// Records a failure of `task` (first one wins until reported).
+  /// Records a failure of `task` (first one wins until reported; later ones are counted),
+  /// calls the task-failure hook, and in FailureMode::kStop starts skipping later tasks.
   void record_failure(const Task& task, Status status, const char* what) noexcept;
+  /// Stream::set_failure_mode / Stream::discard_pending.
+  void set_stop_on_failure(bool stop) noexcept { stop_on_failure_.store(stop, std::memory_order_release); }
+  void discard_pending() noexcept { skipping_.store(kSkipForever, std::memory_order_release); }
   /// Executes one part of a kernel/copy/memset task.
   void run_part(Task& task, std::uint32_t part, const Worker& self) noexcept;
   /// Resumes a stream suspended on an event point (called by the completer).
@@ -139,6 +143,13 @@ class StreamImpl final : public RefCounted {
   std::mutex failure_mu_;
   std::optional<Failure> failure_;  // guarded by failure_mu_
   std::atomic<bool> has_failure_{false};
+  // Skipping later tasks instead of running them: after a failure in stop mode (until it is
+  // reported), or for good after discard_pending().
+  static constexpr int kSkipUntilReported = 1;
+  static constexpr int kSkipForever = 2;
+  std::atomic<bool> stop_on_failure_{false};
+  std::atomic<int> skipping_{0};
+  std::atomic<std::uint64_t> skipped_{0};  // tasks skipped since the last report
 };
 
 }  // namespace vnpu::detail

@@ -45,7 +45,10 @@ struct Task {
   std::int64_t wait_since = 0;  // profiler: kEventWait, when the stream first reached it (a stamp)
   void* dst = nullptr;  // kCopy, kMemset
   const void* src = nullptr;
-  std::size_t bytes = 0;
+  std::size_t bytes = 0;  // kCopy of rows > 1: the width of a row
+  std::size_t rows = 1;   // kCopy: a 2-D copy has rows > 1, read spitch and written dpitch apart
+  std::size_t dpitch = 0;
+  std::size_t spitch = 0;
   int value = 0;  // kMemset
   std::array<char, 48> name{};
 

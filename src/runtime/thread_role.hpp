@@ -17,5 +17,7 @@ inline bool on_runtime_thread() noexcept { return t_role != ThreadRole::kUser; }
 
 /// The hook set by vnpu::set_host_wait_hook (null: none).
 HostWaitHook host_wait_hook() noexcept;
+/// The hook set by vnpu::set_task_failure_hook (null: none).
+TaskFailureHook task_failure_hook() noexcept;
 
 }  // namespace vnpu::detail

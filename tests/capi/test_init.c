@@ -36,7 +36,9 @@ void test_init_uninitialized(void) {
   aclrtEvent e = NULL;
   aclrtContext c = NULL;
   CHECK_CODE(aclrtSetDevice(0), ACL_ERROR_UNINITIALIZE);
-  CHECK_CODE(aclrtGetDeviceCount(&count), ACL_ERROR_UNINITIALIZE);
+  /* queries of the machine answer before aclInit, as on the accelerator */
+  CHECK_OK(aclrtGetDeviceCount(&count));
+  CHECK(count >= 1);
   CHECK_CODE(aclrtMalloc(&p, 64, ACL_MEM_MALLOC_HUGE_FIRST), ACL_ERROR_UNINITIALIZE);
   CHECK_CODE(aclrtCreateStream(&s), ACL_ERROR_UNINITIALIZE);
   CHECK_CODE(aclrtCreateEvent(&e), ACL_ERROR_UNINITIALIZE);
@@ -45,7 +47,7 @@ void test_init_uninitialized(void) {
   CHECK_CODE(aclrtSynchronizeDevice(), ACL_ERROR_UNINITIALIZE);
   /* null outputs are rejected first */
   CHECK_CODE(aclrtGetDeviceCount(NULL), ACL_ERROR_INVALID_PARAM);
-  /* the version needs no initialization */
+  /* nor does the version */
   int32_t major = -1, minor = -1, patch = -1;
   CHECK_OK(aclrtGetVersion(&major, &minor, &patch));
   CHECK(major >= 0 && minor >= 0 && patch >= 0);

@@ -101,7 +101,8 @@ void test_memcpy_sync(void) {
   CHECK_OK(aclrtMemcpy(a, sizeof host, host, 0, ACL_MEMCPY_DEVICE_TO_HOST)); /* zero: nothing is checked */
   CHECK_CODE(aclrtMemcpy(NULL, 16, host, 16, ACL_MEMCPY_HOST_TO_DEVICE), ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(aclrtMemcpy(a, 16, NULL, 16, ACL_MEMCPY_HOST_TO_DEVICE), ACL_ERROR_INVALID_PARAM);
-  CHECK_CODE(aclrtMemcpy(a, 16, host, 16, (aclrtMemcpyKind)4), ACL_ERROR_INVALID_PARAM);
+  CHECK_OK(aclrtMemcpy(a, 16, host, 16, ACL_MEMCPY_DEFAULT)); /* 4: the direction follows from the pointers */
+  CHECK_CODE(aclrtMemcpy(a, 16, host, 16, (aclrtMemcpyKind)5), ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(aclrtMemcpy(a, 16, host, 16, (aclrtMemcpyKind)-1), ACL_ERROR_INVALID_PARAM);
   /* a kind that contradicts the pointers */
   CHECK_CODE(aclrtMemcpy(a, 16, b, 16, ACL_MEMCPY_HOST_TO_DEVICE), ACL_ERROR_RT_PARAM_INVALID);

@@ -60,6 +60,20 @@
   X(hostile, failures_counted, 0)                 \
   X(hostile, timed_forms, 0)                      \
   X(hostile, finalize_with_timeout, 1)            \
+  X(porting, names_and_queries, 1)                \
+  X(porting, data_buffers, 0)                     \
+  X(porting, app_log, 0)                          \
+  X(porting, reset_device_force, 0)               \
+  X(porting, destroy_stream_force, 0)             \
+  X(porting, stream_failure_mode, 0)              \
+  X(porting, status_queries, 0)                   \
+  X(porting, configured_streams_and_events, 0)    \
+  X(porting, host_func, 0)                        \
+  X(porting, peer_access, 0)                      \
+  X(porting, exception_callback, 0)               \
+  X(porting, launch_with_args, 0)                 \
+  X(porting, memcpy_2d, 0)                        \
+  X(porting, align32_and_media_memory, 0)         \
   X(stress, threads, 0)                           \
   X(stress, contexts_and_callbacks, 0)
 
