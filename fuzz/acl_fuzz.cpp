@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "acl/acl.h"
+#include "acl/ops/acl_dvpp.h"
 #include "vnpu/acl_ext.h"
 
 // acl_enum_calls.c: enum arguments with any int value.
@@ -28,6 +29,9 @@ aclError fuzz_memcpy(void* dst, size_t dest_max, const void* src, size_t count, 
 aclError fuzz_memcpy_async(void* dst, size_t dest_max, const void* src, size_t count, int kind, aclrtStream s);
 aclError fuzz_mem_info(int attr, size_t* free_bytes, size_t* total);
 aclError fuzz_launch_callback(aclrtCallback fn, void* user, int type, aclrtStream s);
+aclError fuzz_memcpy_2d(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                        int kind, aclrtStream s, int async);
+aclError fuzz_malloc_align32(void** p, size_t size, int policy);
 }
 
 namespace {
@@ -45,7 +49,8 @@ constexpr aclError kKnown[] = {
     ACL_ERROR_RT_STREAM_CONTEXT, ACL_ERROR_RT_THREAD_SUBSCRIBE, ACL_ERROR_RT_STREAM_NO_CB_REG,
     ACL_ERROR_RT_INVALID_HANDLE, ACL_ERROR_RT_FEATURE_NOT_SUPPORT, ACL_ERROR_RT_MEMORY_ALLOCATION,
     ACL_ERROR_RT_MEMORY_FREE, ACL_ERROR_RT_EVENT_NOT_COMPLETE, ACL_ERROR_RT_REPORT_TIMEOUT,
-    ACL_ERROR_RT_AICORE_EXCEPTION, ACL_ERROR_RT_STREAM_SYNC_TIMEOUT};
+    ACL_ERROR_RT_AICORE_EXCEPTION, ACL_ERROR_RT_STREAM_SYNC_TIMEOUT, ACL_ERROR_RT_EVENT_SYNC_TIMEOUT,
+    ACL_ERROR_FEATURE_UNSUPPORTED};
 
 // Checks a returned code: documented, and explained by the thread's recent message.
 void check(const char* what, aclError code) {
@@ -89,6 +94,7 @@ void failing_kernel(std::uint32_t block, std::uint32_t, void*) {
   if (block == 0) vnpuKernelFail("fuzz kernel failure");
 }
 void count_callback(void* user) { ++*static_cast<int*>(user); }
+void count_host_func(void* user) { __atomic_add_fetch(static_cast<int*>(user), 1, __ATOMIC_RELAXED); }
 
 struct World {
   std::vector<aclrtStream> streams{nullptr, reinterpret_cast<aclrtStream>(0x1234), g_not_vnpu};
@@ -97,6 +103,8 @@ struct World {
   std::vector<Buffer> buffers{{g_host, kHostBytes, true}, {g_host + 100, kHostBytes - 100, true}};
   std::vector<void*> frees{nullptr, g_not_vnpu, g_host};
   int callbacks_run = 0;
+  int host_funcs_run = 0;
+  std::vector<void*> media{nullptr, g_host};  // acldvppMalloc buffers, and pointers that are not
 };
 
 std::size_t size_near(Input& in, std::size_t cap) {
@@ -110,7 +118,7 @@ std::size_t size_near(Input& in, std::size_t cap) {
 
 void step(World& w, Input& in) {
   const std::uint64_t self = static_cast<std::uint64_t>(pthread_self());
-  switch (in.byte() % 24) {
+  switch (in.byte() % 32) {
     case 0: {
       aclrtStream s = nullptr;
       const aclError e = aclrtCreateStream(&s);
@@ -229,6 +237,86 @@ void step(World& w, Input& in) {
     }
     case 21: check("aclrtProcessReport", aclrtProcessReport(in.byte() % 2)); break;
     case 22: check("aclrtSynchronizeDevice", aclrtSynchronizeDevice()); break;
+    case 23: {
+      aclrtStreamStatus ss;
+      aclrtEventRecordedStatus es;
+      check("aclrtStreamQuery", aclrtStreamQuery(in.pick(w.streams), in.byte() % 8 ? &ss : nullptr));
+      check("aclrtQueryEventStatus", aclrtQueryEventStatus(in.pick(w.events), &es));
+      check("aclrtSynchronizeEventWithTimeout", aclrtSynchronizeEventWithTimeout(in.pick(w.events), in.byte() % 3));
+      check("aclrtSynchronizeDeviceWithTimeout", aclrtSynchronizeDeviceWithTimeout(in.byte() % 3));
+      break;
+    }
+    case 24: {
+      aclrtStream s = nullptr;
+      const aclError e = aclrtCreateStreamWithConfig(&s, in.byte() % 10, in.byte() % 64);
+      check("aclrtCreateStreamWithConfig", e);
+      if (e == ACL_SUCCESS) w.streams.push_back(s);
+      aclrtEvent ev = nullptr;
+      const aclError r = aclrtCreateEventExWithFlag(&ev, in.byte() % 128);
+      check("aclrtCreateEventExWithFlag", r);
+      if (r == ACL_SUCCESS) w.events.push_back(ev);
+      break;
+    }
+    case 25:
+      check("aclrtDestroyStreamForce", aclrtDestroyStreamForce(in.pick(w.streams)));
+      break;
+    case 26:
+      check("aclrtSetStreamFailureMode", aclrtSetStreamFailureMode(in.pick(w.streams), in.byte() % 3));
+      check("aclrtLaunchHostFunc",
+            aclrtLaunchHostFunc(in.pick(w.streams), in.byte() % 8 ? count_host_func : nullptr, &w.host_funcs_run));
+      break;
+    case 27: {
+      // Matrix copies; a pageable buffer is never described past its end.
+      const Buffer dst = in.pick(w.buffers);
+      const Buffer src = in.pick(w.buffers);
+      std::size_t width = in.byte() % 64, height = in.byte() % 16;
+      const std::size_t dpitch = width + in.byte() % 32 - (in.byte() % 4 == 0 ? 1 : 0);
+      const std::size_t spitch = width + in.byte() % 32;
+      const auto extent = [&](std::size_t pitch) { return height == 0 ? 0 : (height - 1) * pitch + width; };
+      while (height > 0 && ((dst.pageable && extent(dpitch) > dst.cap) || (src.pageable && extent(spitch) > src.cap)))
+        --height;
+      check("aclrtMemcpy2d", fuzz_memcpy_2d(dst.p, dpitch, src.p, spitch, width, height,
+                                            static_cast<int>(in.byte() % 7) - 1, in.pick(w.streams), in.byte() % 2));
+      break;
+    }
+    case 28: {
+      void* p = nullptr;
+      const bool media = in.byte() % 2;
+      const std::size_t bytes = in.u16() % 4096;
+      const aclError e = media ? acldvppMalloc(&p, bytes)
+                               : fuzz_malloc_align32(&p, bytes, static_cast<int>(in.byte() % 8) - 1);
+      check(media ? "acldvppMalloc" : "aclrtMallocAlign32", e);
+      if (e == ACL_SUCCESS && media) w.media.push_back(p);
+      if (e == ACL_SUCCESS && !media) w.frees.push_back(p);
+      if (e == ACL_SUCCESS) w.buffers.push_back({p, bytes, false});
+      break;
+    }
+    case 29: {
+      void* p = in.pick(w.media);
+      const aclError e = acldvppFree(p);
+      check("acldvppFree", e);
+      if (e == ACL_SUCCESS) std::erase_if(w.buffers, [p](const Buffer& b) { return b.p == p; });
+      break;
+    }
+    case 30: {
+      unsigned char args[24] = {};
+      check("vnpuLaunchKernelWithArgs",
+            vnpuLaunchKernelWithArgs(noop_kernel, in.byte() % 4, in.byte() % 8 ? args : nullptr, in.byte() % 25,
+                                     in.pick(w.streams)));
+      aclrtStream def = nullptr;
+      check("aclrtCtxGetCurrentDefaultStream", aclrtCtxGetCurrentDefaultStream(&def));
+      if (def != nullptr) w.streams.push_back(def);
+      break;
+    }
+    case 31: {
+      const std::int32_t dev = static_cast<std::int32_t>(in.byte() % 3) - 1;
+      switch (in.byte() % 3) {
+        case 0: check("aclrtDeviceEnablePeerAccess", aclrtDeviceEnablePeerAccess(dev, in.byte() % 2)); break;
+        case 1: check("aclrtDeviceDisablePeerAccess", aclrtDeviceDisablePeerAccess(dev)); break;
+        default: check("aclrtResetDeviceForce", aclrtResetDeviceForce(dev)); break;
+      }
+      break;
+    }
     default: {
       size_t free_b, total_b;
       std::int32_t dev;
