@@ -7,8 +7,9 @@
 #   lib/libacl_dvpp.so, libruntime.so, libc_sec.so -> libascendcl.so   (for linking only)
 #   lib/stub/lib{ascendcl,acl_dvpp,runtime,c_sec}.so -> ../libascendcl.so   (runtime/lib64/stub)
 #
-# Every link is relative, so the prefix can be copied anywhere (cp -a, tar). docs/porting.md
-# describes the layout and why each name exists.
+# Every link is relative, so the prefix can be copied anywhere (cp -a, tar). A path that
+# already exists as a real file or directory (lib64 in /usr) is left alone, with a warning.
+# docs/porting.md describes the layout and why each name exists.
 set(VNPU_TOOLKIT_LINK_LIBS acl_dvpp runtime c_sec)
 
 configure_file(cmake/set_env.sh.in ${CMAKE_CURRENT_BINARY_DIR}/set_env.sh @ONLY)
@@ -35,6 +36,10 @@ install(CODE "
     list(POP_FRONT _links _name _target)
     get_filename_component(_dir \"\${_root}/\${_name}\" DIRECTORY)
     file(MAKE_DIRECTORY \"\${_dir}\")
+    if(EXISTS \"\${_root}/\${_name}\" AND NOT IS_SYMLINK \"\${_root}/\${_name}\")
+      message(WARNING \"\${_root}/\${_name} exists and is not a link: left as it is\")
+      continue()
+    endif()
     file(REMOVE \"\${_root}/\${_name}\")
     message(STATUS \"Installing: \${_root}/\${_name} -> \${_target}\")
     file(CREATE_LINK \"\${_target}\" \"\${_root}/\${_name}\" SYMBOLIC)
