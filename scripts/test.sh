@@ -122,7 +122,7 @@ step_capi() {
   if grep -qx vnpuSoftmax <<<"$exported"; then defs+=(-DVNPU_CAPI_TEST_SOFTMAX tests/capi/test_softmax.c); fi
   if grep -qx vnpuLayerNorm <<<"$exported"; then defs+=(-DVNPU_CAPI_TEST_NORM tests/capi/test_norm.c); fi
   # shellcheck disable=SC2086
-  cc -std=c11 "${warn[@]}" tests/capi/harness.c tests/capi/test_{callback,device,init,kernel,memory,stream,stress}.c \
+  cc -std=c11 "${warn[@]}" tests/capi/harness.c tests/capi/test_{callback,device,hostile,init,kernel,memory,porting,stream,stress}.c \
     "${defs[@]}" $cflags $libs "${rpath[@]}" -lpthread -lm -o "$out/acl_conformance"
   timeout 600 "$out/acl_conformance" | tail -n 1
   # shellcheck disable=SC2086
