@@ -1,4 +1,5 @@
-# Install the library, headers and CMake package so find_package(vnpu CONFIG) works.
+# Install the library, headers and CMake package so find_package(vnpu CONFIG) works, and
+# the toolkit layout that AscendCL samples expect (cmake/toolkit.cmake).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -22,3 +23,4 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/vnpuConfigVersion.c
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/vnpuConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/vnpuConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/vnpu)
+include(cmake/toolkit.cmake)

@@ -13,6 +13,10 @@
 #   capi      cmake --install into build/stage; check libascendcl.so's SONAME and exports; build
 #             examples/acl/*.c, the C99 header check and the tests/capi conformance suite with
 #             cc against the installed headers and library (pkg-config ascendcl), and run them
+#   toolkit   cmake --install into build/stage, copied elsewhere with cp -a (the prefix is
+#             relocatable); in a clean shell that only sources <copy>/set_env.sh, build
+#             examples/samples/* with their own CMakeLists.txt (toolkit from INSTALL_DIR /
+#             DDK_PATH / NPU_HOST_LIB) and memory_events once more with a plain g++ line, and run them
 #   cli       vnpu info / demo / bench runtime / bench reduce / bench softmax / bench norm with --json;
 #             each output must parse as JSON (softmax and norm with --reps 1, to stay quick);
 #             vnpu report of the demo's trace (table, --json, -o HTML)
@@ -38,13 +42,14 @@ JOBS=2
 CTEST_TIMEOUT=300  # seconds per test without its own TIMEOUT property: a hang fails, fast
 CLI=build/release/tools/cli/vnpu
 
-ALL_STEPS=(deps build test consumer capi cli browser tsan asan fuzz)
+ALL_STEPS=(deps build test consumer capi toolkit cli browser tsan asan fuzz)
 declare -A DESCRIPTION=(
   [deps]="install missing packages"
   [build]="release build (library, tests, CLI)"
   [test]="ctest, release build"
   [consumer]="install to build/stage, build and run examples/consumer"
   [capi]="C API: install, exports, examples/acl and the conformance suite built with cc"
+  [toolkit]="install as a CANN toolkit path: examples/samples built with their own CMake after set_env.sh"
   [cli]="vnpu info/demo/report/bench runtime/reduce/softmax/norm --json smoke run"
   [browser]="profiler report in headless Chromium (DOM checks + screenshot)"
   [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel|capi', then profiled runtime/kernel suites"
@@ -117,7 +122,7 @@ step_capi() {
   if grep -qx vnpuSoftmax <<<"$exported"; then defs+=(-DVNPU_CAPI_TEST_SOFTMAX tests/capi/test_softmax.c); fi
   if grep -qx vnpuLayerNorm <<<"$exported"; then defs+=(-DVNPU_CAPI_TEST_NORM tests/capi/test_norm.c); fi
   # shellcheck disable=SC2086
-  cc -std=c11 "${warn[@]}" tests/capi/harness.c tests/capi/test_{callback,device,init,kernel,memory,stream,stress}.c \
+  cc -std=c11 "${warn[@]}" tests/capi/harness.c tests/capi/test_{callback,device,hostile,init,kernel,memory,porting,stream,stress}.c \
     "${defs[@]}" $cflags $libs "${rpath[@]}" -lpthread -lm -o "$out/acl_conformance"
   timeout 600 "$out/acl_conformance" | tail -n 1
   # shellcheck disable=SC2086
@@ -126,6 +131,40 @@ step_capi() {
   timeout 60 "$out/exit_without_finalize" return
   timeout 60 "$out/exit_without_finalize" exit
   echo "exit without aclFinalize: clean"
+}
+
+# AscendCL programs built the way Ascend samples are: the toolkit path is all they know.
+step_toolkit() {
+  local stage=$ROOT/build/stage out=$ROOT/build/toolkit
+  rm -rf "$stage" "$out"
+  mkdir -p "$out"
+  cmake --install build/release --prefix "$stage" >/dev/null
+  cp -a "$stage" "$out/prefix"
+  echo "\$ the toolkit layout's links in a copy of build/stage (cmake/toolkit.cmake)"
+  (cd "$out/prefix" && find . -type l -not -name 'libascendcl.so.*' -printf '%P -> %l\n' | sort)
+  # A clean environment: nothing but what set_env.sh exports points at the install.
+  env -i HOME="$HOME" PATH=/usr/local/bin:/usr/bin:/bin bash --noprofile --norc -euo pipefail \
+    -s "$out/prefix" "$out" "$JOBS" <<'CLEAN_SHELL'
+prefix=$1 out=$2 jobs=$3
+source "$prefix/set_env.sh"
+for v in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH ASCEND_CANN_PACKAGE_PATH INSTALL_DIR DDK_PATH; do
+  [[ ${!v} == "$prefix" ]] || { echo "set_env.sh: $v=${!v}, expected $prefix" >&2; exit 1; }
+done
+[[ $NPU_HOST_LIB == "$prefix/runtime/lib64/stub" && $LD_LIBRARY_PATH == "$prefix/runtime/lib64" ]]
+[[ $(command -v vnpu) == "$prefix/bin/vnpu" && -n $CPU_ARCH ]]
+echo "set_env.sh: INSTALL_DIR=$INSTALL_DIR NPU_HOST_LIB=$NPU_HOST_LIB CPU_ARCH=$CPU_ARCH"
+for s in memory_events stream_callback; do
+  echo "\$ cmake -S examples/samples/$s && cmake --build && $s"
+  cmake -S "examples/samples/$s" -B "$out/$s" >/dev/null
+  cmake --build "$out/$s" -j"$jobs" >/dev/null
+  ldd "$out/$s/$s" | grep -F "$prefix/runtime/lib64/libascendcl.so"
+  timeout 60 "$out/$s/$s"
+done
+echo "\$ g++ memory_events/main.cpp -I\$INSTALL_DIR/runtime/include -L\$NPU_HOST_LIB -lascendcl -lstdc++"
+g++ examples/samples/memory_events/main.cpp -o "$out/memory_events_gxx" -I"$INSTALL_DIR/runtime/include" \
+  -L"$NPU_HOST_LIB" -lascendcl -lstdc++
+timeout 60 "$out/memory_events_gxx"
+CLEAN_SHELL
 }
 
 # Runs `vnpu ARGS... --json`, shows the head of its output and checks that it is JSON.
@@ -247,8 +286,9 @@ declare -A result=()
 for s in "${steps[@]}"; do
   printf '\n======== [%s] %s (t=%ds)\n' "$s" "${DESCRIPTION[$s]}" "$((SECONDS - START))"
   t0=$SECONDS
-  # consumer and cli use the release build: report them failed, not confusingly broken.
-  if [[ ("$s" == consumer || "$s" == capi || "$s" == cli || "$s" == browser) && "${result[build]:-}" == failed ]]; then
+  # These steps use the release build: report them failed, not confusingly broken.
+  if [[ ("$s" == consumer || "$s" == capi || "$s" == toolkit || "$s" == cli || "$s" == browser) &&
+        "${result[build]:-}" == failed ]]; then
     echo "skipped: needs the release build, which failed"
     rc=1
   else
