@@ -254,7 +254,7 @@ ACL_FUNC_VISIBILITY void aclAppLog(aclLogLevel logLevel, const char *func, const
 
 /**
  * The name of the chip vnpu's devices model, e.g. "Ascend910B1": the SoC profile chosen by
- * VNPU_SOC (docs/c-api.md lists the profiles; the default is Ascend910B1). Never NULL.
+ * VNPU_SOC (docs/porting.md lists the profiles; the default is Ascend910B1). Never NULL.
  * Needs no aclInit.
  */
 ACL_FUNC_VISIBILITY const char *aclrtGetSocName(void);

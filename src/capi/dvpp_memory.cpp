@@ -1,8 +1,8 @@
 // acldvppMalloc / acldvppFree: device memory for media buffers (acl/ops/acl_dvpp.h).
 //
 // Media buffers start on 128-byte boundaries, more than vnpu's 64-byte allocations promise,
-// so a buffer is carved from an allocation 64 bytes larger and remembered here with the
-// allocation it came from; acldvppFree frees that allocation.
+// so a buffer is carved from an allocation 128 bytes larger, past its start, and remembered
+// here with the allocation it came from; acldvppFree frees that allocation.
 #include <mutex>
 #include <unordered_map>
 
@@ -50,10 +50,12 @@ aclError acldvppMalloc(void** devPtr, size_t size) {
     const std::size_t bytes = (size + 31) / 32 * 32 + 32;
     ContextPtr ctx;
     VNPU_ACL_TRY(current_context(&ctx));
-    auto p = ctx->device.malloc(bytes + kMediaAlign - 64);
+    auto p = ctx->device.malloc(bytes + kMediaAlign);
     if (!p) return fail_status(p.status(), "allocating media memory");
+    // Always past the allocation's start (even when that is aligned already), so the buffer
+    // is never a pointer aclrtFree would accept.
     const auto base = reinterpret_cast<std::uintptr_t>(*p);
-    void* buffer = reinterpret_cast<void*>((base + kMediaAlign - 1) / kMediaAlign * kMediaAlign);
+    void* buffer = reinterpret_cast<void*>((base + kMediaAlign) / kMediaAlign * kMediaAlign);
     MediaBuffers& m = media();
     try {
       std::lock_guard lock(m.mu);

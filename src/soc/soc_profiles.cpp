@@ -41,7 +41,7 @@ const SocProfile& choose() {
   const char* env = std::getenv("VNPU_SOC");
   if (env == nullptr || *env == '\0') return *fallback;
   if (const SocProfile* p = find_soc_profile(env)) return *p;
-  std::fprintf(stderr, "vnpu: ignoring VNPU_SOC='%s': not a known SoC (see docs/c-api.md); using %.*s\n", env,
+  std::fprintf(stderr, "vnpu: ignoring VNPU_SOC='%s': not a known SoC (see docs/porting.md); using %.*s\n", env,
                static_cast<int>(kDefaultSoc.size()), kDefaultSoc.data());
   return *fallback;
 }
