@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -89,9 +90,8 @@ struct DeviceSlot {
 
 struct Registry {
   Registry() {
-    const auto m = env_int("VNPU_PROFILE_MAX_SPANS");
-    std::size_t spans = m && *m > 0 ? static_cast<std::size_t>(*m) : kDefaultMaxSpans;
-    max_spans = spans;
+    const auto m = env_int_in("VNPU_PROFILE_MAX_SPANS", 1, std::numeric_limits<std::int64_t>::max());
+    max_spans = m ? static_cast<std::size_t>(*m) : kDefaultMaxSpans;
   }
   std::mutex control_mu;  // serializes start/stop
   std::mutex mu;          // buffers, devices, origin_stamp, origin_ns
