@@ -69,6 +69,17 @@ std::optional<NpyDtype> parse_descr(std::string_view descr) noexcept {
   return std::nullopt;
 }
 
+std::optional<std::uint64_t> byte_size(std::span<const std::int64_t> shape, std::size_t item_size) noexcept {
+  std::int64_t nonzero = static_cast<std::int64_t>(item_size);
+  bool empty = false;
+  for (std::int64_t d : shape) {
+    if (d < 0) return std::nullopt;
+    if (d == 0) empty = true;
+    else if (__builtin_mul_overflow(nonzero, d, &nonzero)) return std::nullopt;
+  }
+  return empty ? 0 : static_cast<std::uint64_t>(nonzero);
+}
+
 std::int64_t Array::numel() const noexcept {
   std::int64_t n = 1;
   for (std::int64_t d : shape) n *= d;
@@ -144,15 +155,11 @@ Result<std::vector<std::byte>> encode_npy(NpyDtype dtype, std::span<const std::i
   auto invalid = [](std::string message) { return Error{ErrorKind::kInvalidArgument, std::move(message)}; };
   if (dtype_size(dtype) == 0) return invalid("unknown element type");
   if (shape.size() > kMaxDims) return invalid("shape has more than " + std::to_string(kMaxDims) + " dimensions");
-  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  std::uint64_t bytes = dtype_size(dtype);
-  for (std::int64_t d : shape) {
-    if (d < 0) return invalid("negative dimension in shape " + format_shape(shape));
-    if (d != 0 && bytes > kMax / static_cast<std::uint64_t>(d)) {
-      return invalid("shape " + format_shape(shape) + " overflows 64 bits");
-    }
-    bytes = d == 0 ? 0 : bytes * static_cast<std::uint64_t>(d);
-  }
+  if (std::any_of(shape.begin(), shape.end(), [](std::int64_t d) { return d < 0; }))
+    return invalid("negative dimension in shape " + format_shape(shape));
+  const std::optional<std::uint64_t> size = byte_size(shape, dtype_size(dtype));
+  if (!size) return invalid("shape " + format_shape(shape) + " overflows 64 bits");
+  const std::uint64_t bytes = *size;
   if (data.size() != bytes) {
     return invalid("shape " + format_shape(shape) + " of " + dtype_descr(dtype) + " holds " + std::to_string(bytes) +
                    " bytes, the data has " + std::to_string(data.size()));

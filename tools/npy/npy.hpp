@@ -67,6 +67,10 @@ enum class NpyDtype : std::uint8_t {
 
 /// Bytes per element.
 std::size_t dtype_size(NpyDtype t) noexcept;
+/// Bytes of an array of `shape` with elements of `item_size` bytes, counted as NumPy does:
+/// nullopt if a dimension is negative, or if the product of the nonzero dimensions times
+/// item_size overflows int64 (even when another dimension is 0 and the size is 0).
+std::optional<std::uint64_t> byte_size(std::span<const std::int64_t> shape, std::size_t item_size) noexcept;
 /// NumPy's descr string as np.save writes it: "<f2", "<f4", "<f8", "<i4", "<i8", "|u1", "|b1".
 const char* dtype_descr(NpyDtype t) noexcept;
 /// Parses a descr: the strings above, and "<u1", ">u1", "<b1", ">b1" (byte order is
