@@ -14,8 +14,9 @@ Runs the built `vnpu op` on .npy files written by NumPy and checks what it write
               integral floats to i32, u1/b1 inputs, f2 input computed in f32.
   errors      bad op, axis, repeated axis, dtype, file (missing, truncated, garbage,
               fortran order, big-endian, complex), rank > 8, unwritable output; shapes
-              whose byte count overflows or cannot be allocated: an exit status in 1..127
-              (never a signal, never a hang), exactly one line on stderr, no output file.
+              whose byte count overflows or cannot be allocated, /dev/zero and a FIFO as
+              input: an exit status in 1..127 (never a signal, never a hang), exactly one
+              line on stderr, no output file.
 
 Softmax and the normalizations are tested by test_op_families.py, with these helpers.
 Exits 0 when every check passed; otherwise prints each failure and exits 1.
@@ -514,8 +515,8 @@ def group_errors(c):
 
 
 def group_limits(c):
-    """Shapes whose byte counts do not fit."""
-    k_shape, k_memory = 17, 5
+    """Shapes whose byte counts do not fit, and inputs that never end."""
+    k_shape, k_memory, no_input = 17, 5, 66
     # No elements, but read as i32 the shape holds 2^64 bytes, and the sum over axis 1 has
     # 2^62 elements of 4 bytes: rejected, naming the shape, never wrapped to a tiny buffer.
     wide = c.save(np.empty((2 ** 62, 0), np.uint8))
@@ -527,6 +528,12 @@ def group_limits(c):
     # 2^60 sums of 4 bytes each fit in 64 bits but in no memory: an allocation failure.
     expect_error(c, "sum of a (2^60, 0) input over axis 1",
                  ["op", "sum", "--axes", "1", c.save(np.empty((2 ** 60, 0), np.uint8))], [k_memory])
+    # Endless or blocking inputs are refused before anything is read.
+    expect_error(c, "/dev/zero as input", ["op", "sum", "/dev/zero"], [no_input], message="not a regular file",
+                 timeout=20)
+    fifo = os.path.join(c.dir, "fifo.npy")
+    os.mkfifo(fifo)
+    expect_error(c, "a FIFO as input", ["op", "sum", fifo], [no_input], message="not a regular file", timeout=20)
 
 
 GROUPS = {"format": group_format, "accuracy": group_accuracy, "conversion": group_conversion,

@@ -5,12 +5,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <limits>
 #include <memory>
 #include <string>
 
 #include "npy_internal.hpp"
+#include "regular_file.hpp"
 
 namespace vnpu::npy {
 
@@ -88,19 +87,28 @@ std::int64_t Array::numel() const noexcept {
 
 namespace {
 
-// The header of a complete file: parse_header() plus the check that the data is all there.
-Result<Header> complete_header(std::span<const std::byte> file) {
-  Result<Header> header = parse_header(file);
-  if (!header) return header;
-  const Header& h = *header;
-  const std::size_t available = file.size() - h.data_offset;
+// The magic, the version and the longest header length field (versions 2.0 and 3.0).
+constexpr std::size_t kMaxPreambleBytes = 12;
+
+// Checks that the `available` bytes after the header hold the data it announces.
+Result<void> check_data(const Header& h, std::uint64_t available) {
   if (h.data_bytes > available) {
     return Error{ErrorKind::kFormat, "truncated data: shape " + format_shape(h.shape) + " of " +
                                          dtype_descr(h.dtype) + " needs " + std::to_string(h.data_bytes) +
                                          " bytes, " + std::to_string(available) + " follow the header"};
   }
+  return {};
+}
+
+// The header of a complete file: parse_header() plus the check that the data is all there.
+Result<Header> complete_header(std::span<const std::byte> file) {
+  Result<Header> header = parse_header(file);
+  if (!header) return header;
+  if (Result<void> data = check_data(*header, file.size() - header->data_offset); !data) return data.error();
   return header;
 }
+
+Error in_file(const std::string& path, const Error& e) { return Error{e.kind, path + ": " + e.message}; }
 
 }  // namespace
 
@@ -116,37 +124,27 @@ Result<Array> read_npy(std::span<const std::byte> file) {
 }
 
 Result<Array> read_npy_file(const std::string& path) {
-  errno = 0;
-  FilePtr f(std::fopen(path.c_str(), "rb"));
-  if (!f) return io_error("cannot open", path, errno);
-  // Size the buffer for a regular file (one byte more, to see the end without growing);
-  // pipes and other unseekable files grow it as they go.
-  std::error_code ec;
-  const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
-  std::vector<std::byte> bytes;
-  if (!ec && file_size < std::numeric_limits<std::size_t>::max()) bytes.resize(static_cast<std::size_t>(file_size) + 1);
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
-  std::size_t used = 0;
-  for (;;) {  // read until a short read
-    if (used == bytes.size()) bytes.resize(std::max(bytes.size() * 2, kChunk));
-    const std::size_t want = bytes.size() - used;
-    const std::size_t got = std::fread(bytes.data() + used, 1, want, f.get());
-    used += got;
-    if (got < want) {
-      if (std::ferror(f.get())) return io_error("cannot read", path, errno != 0 ? errno : EIO);
-      break;
-    }
-  }
-  bytes.resize(used);
-  Result<Header> header = complete_header(bytes);
-  if (!header) return Error{header.error().kind, path + ": " + header.error().message};
-  // The file's buffer becomes the array's: drop the header and anything after the data.
+  std::string why;
+  std::optional<io::RegularFile> f = io::RegularFile::open(path, &why);
+  if (!f) return Error{ErrorKind::kIo, why};
+  // The preamble and the header first, then exactly the data they announce once the file
+  // is known to hold it: nothing is buffered on the file's word, nothing after is read.
+  std::vector<std::byte> head(
+      static_cast<std::size_t>(std::min<std::uint64_t>(f->size(), kMaxPreambleBytes + kMaxHeaderBytes)));
+  const std::optional<std::size_t> got = f->read_at(0, head, &why);
+  if (!got) return Error{ErrorKind::kIo, why};
+  head.resize(*got);
+  Result<Header> header = parse_header(head);
+  if (!header) return in_file(path, header.error());
+  Header& h = *header;
+  if (Result<void> data = check_data(h, f->size() - h.data_offset); !data) return in_file(path, data.error());
   Array a;
-  a.dtype = header->dtype;
-  a.shape = std::move(header->shape);
-  bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header->data_offset));
-  bytes.resize(static_cast<std::size_t>(header->data_bytes));
-  a.data = std::move(bytes);
+  a.dtype = h.dtype;
+  a.data.resize(static_cast<std::size_t>(h.data_bytes));
+  const std::optional<std::size_t> read = f->read_at(h.data_offset, a.data, &why);
+  if (!read) return Error{ErrorKind::kIo, why};
+  if (Result<void> data = check_data(h, *read); !data) return in_file(path, data.error());  // it shrank meanwhile
+  a.shape = std::move(h.shape);
   return a;
 }
 

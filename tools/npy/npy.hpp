@@ -171,7 +171,11 @@ Result<Header> parse_header(std::span<const std::byte> file);
 
 /// Parses a whole .npy file held in memory; the elements are copied out.
 Result<Array> read_npy(std::span<const std::byte> file);
-/// Reads the file at `path` (kIo errors name the path and the OS error).
+/// Reads the file at `path`: the header first, then exactly the data it announces, once
+/// the file is known to hold it (bytes after the data are not read). Only a regular file
+/// is read: a FIFO, a device such as /dev/zero or a directory is kIo, before anything is
+/// read, so an endless stream cannot make it read forever. kIo errors name the path (and
+/// the OS error, or the kind of file); kFormat and kUnsupported ones start with the path.
 Result<Array> read_npy_file(const std::string& path);
 
 /// The bytes of a .npy file holding `data` as an array of `dtype` and `shape`.
