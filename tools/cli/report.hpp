@@ -30,6 +30,7 @@ void print_metrics(const profiler::Metrics& m, std::FILE* out);
 
 /// One self-contained HTML page (inline CSS, SVG and script; no network resources): the
 /// summary figures, the timeline with one row per lane, the per-op and per-lane tables.
+/// `trace` is as load_trace() gives it: every span within [0, 2^63) ns, ending after it starts.
 std::string report_html(const profiler::Trace& trace, const profiler::Metrics& m, const std::string& title);
 
 /// Writes report_html() to `path`; throws CliError(kExitCannotWriteOutput) on failure.
