@@ -22,7 +22,10 @@
 //
 // Switching it on:
 //   - the environment: `VNPU_PROFILE=trace.json ./app` starts the profiler when the first
-//     device is created and writes a Chrome trace to that path at exit (or at stop());
+//     device is created and writes a Chrome trace to that path at exit (or at stop()),
+//     or, if the program dies of SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT or
+//     std::terminate, just before it dies, which then happens as it would have
+//     (docs/profiler.md, "When the program crashes");
 //   - the API: profiler::start(), run the work, profiler::stop(), then collect() the spans,
 //     compute_metrics() or write_chrome_trace().
 //
