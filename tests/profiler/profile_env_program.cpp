@@ -5,7 +5,7 @@
 //   return        (the default) leaves main without stopping the profiler; exits 0 if the
 //                 profiler was still active, else 3
 //   raise         raise(SIGSEGV)
-//   fault         a store through a null pointer: a real SIGSEGV
+//   fault         a store to a page without access: a real SIGSEGV
 //   kernel-fault  the same inside a kernel, on a compute core's thread
 //   fpe           raise(SIGFPE)
 //   abort         std::abort()
@@ -17,6 +17,7 @@
 // created; it prints "previous handler" on stderr and dies of the signal with the default
 // action, as a crash reporter would.
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -35,9 +36,12 @@ void previous_handler(int sig) {
   raise(sig);
 }
 
-void null_store() {
-  volatile int* volatile p = nullptr;
-  *p = 1;
+// A store to a page that allows no access: a real SIGSEGV (a null pointer would be caught
+// by UBSan first in the sanitizer builds).
+void faulting_store() {
+  void* page = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) std::abort();
+  *static_cast<volatile int*>(page) = 1;
 }
 
 bool same_action(const struct sigaction& a, const struct sigaction& b) {
@@ -65,9 +69,9 @@ int main(int argc, char** argv) {
   vnpu::check(s.synchronize());
 
   if (std::strcmp(end, "raise") == 0) raise(SIGSEGV);
-  if (std::strcmp(end, "fault") == 0) null_store();
+  if (std::strcmp(end, "fault") == 0) faulting_store();
   if (std::strcmp(end, "kernel-fault") == 0) {
-    vnpu::check(s.launch("faulting_kernel", 1, [](const vnpu::KernelContext&) { null_store(); }));
+    vnpu::check(s.launch("faulting_kernel", 1, [](const vnpu::KernelContext&) { faulting_store(); }));
     (void)s.synchronize();
   }
   if (std::strcmp(end, "fpe") == 0) raise(SIGFPE);

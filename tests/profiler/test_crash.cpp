@@ -111,6 +111,7 @@ Outcome expect_trace_and_same_death(const std::vector<std::string>& args, int sp
   if (!doc.is_null()) {
     EXPECT_EQ(count_named(doc, "env_kernel"), spans);
     EXPECT_NE(profiled.err.find("written to " + path), std::string::npos) << profiled.err;
+    EXPECT_EQ(profiled.err.find("gave up"), std::string::npos) << "the writer hung: " << profiled.err;
   }
   std::remove(path.c_str());
   return profiled;
