@@ -29,6 +29,12 @@ struct Outcome {
   std::string out, err;
 };
 
+// A path in the temporary directory that no other test process uses (ctest runs the
+// cases of this file as separate processes, in parallel).
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "vnpu_crash_" + std::to_string(getpid()) + "_" + name;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream f(path);
   std::stringstream ss;
@@ -39,8 +45,8 @@ std::string read_file(const std::string& path) {
 // Runs VNPU_PROFILE_ENV_PROGRAM with `args`, VNPU_PROFILE set to `profile` (unset if empty)
 // and core dumps off.
 Outcome run_program(const std::vector<std::string>& args, const std::string& profile) {
-  const std::string out_path = ::testing::TempDir() + "vnpu_crash.stdout";
-  const std::string err_path = ::testing::TempDir() + "vnpu_crash.stderr";
+  const std::string out_path = temp_path("stdout");
+  const std::string err_path = temp_path("stderr");
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e)
     if (std::string(*e).rfind("VNPU_PROFILE=", 0) != 0) env_strings.emplace_back(*e);
@@ -68,6 +74,8 @@ Outcome run_program(const std::vector<std::string>& args, const std::string& pro
   if (pid < 0 || waitpid(pid, &r.status, 0) != pid) ADD_FAILURE() << "cannot run " << program;
   r.out = read_file(out_path);
   r.err = read_file(err_path);
+  std::remove(out_path.c_str());
+  std::remove(err_path.c_str());
   return r;
 }
 
@@ -101,7 +109,7 @@ int count_named(const nlohmann::json& doc, const std::string& name) {
 // Runs `args` without and with VNPU_PROFILE: the same death, and a trace holding `spans`
 // env_kernel spans. Returns the profiled run.
 Outcome expect_trace_and_same_death(const std::vector<std::string>& args, int spans) {
-  const std::string path = ::testing::TempDir() + "vnpu_crash_trace.json";
+  const std::string path = temp_path("trace.json");
   std::remove(path.c_str());
   const Outcome plain = run_program(args, "");
   const Outcome profiled = run_program(args, path);
@@ -147,7 +155,7 @@ TEST(ProfileCrashChain, AHandlerTheProgramInstalledStillRuns) {
 TEST(ProfileCrashChain, AWriterThatHangsIsGivenUpAndTheProcessStillDies) {
   // Opening a FIFO nobody reads blocks the writer: after its timeout (30 s) the process
   // dies as it would have.
-  const std::string fifo = ::testing::TempDir() + "vnpu_crash_fifo_" + std::to_string(getpid());
+  const std::string fifo = temp_path("fifo");
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   const Outcome plain = run_program({"3", "raise"}, "");
   const Outcome profiled = run_program({"3", "raise"}, fifo);
@@ -157,7 +165,7 @@ TEST(ProfileCrashChain, AWriterThatHangsIsGivenUpAndTheProcessStillDies) {
 }
 
 TEST(ProfileCrashChain, HandlersAreInstalledOnlyWhenVnpuProfileIsSet) {
-  const std::string path = ::testing::TempDir() + "vnpu_crash_disposition.json";
+  const std::string path = temp_path("disposition.json");
   EXPECT_EQ(run_program({"1", "disposition"}, "").out, "SIGSEGV handler: unchanged\n");
   EXPECT_EQ(run_program({"1", "disposition"}, path).out, "SIGSEGV handler: changed\n");
   std::remove(path.c_str());
