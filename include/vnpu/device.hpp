@@ -86,7 +86,8 @@ class Device {
   /// The process-wide device `id` (0 <= id < count()), created on first use with the
   /// auto configuration and alive until the process exits.
   static Expected<Device> get(int id);
-  /// Number of process-wide devices: `VNPU_DEVICES`, else 1.
+  /// Number of process-wide devices: `VNPU_DEVICES` (1..64), else 1. A value that is not
+  /// an integer in that range is ignored with a warning on stderr.
   static int count();
   /// The device that allocated `ptr` (device memory or pinned host memory, any address
   /// inside the allocation). kInvalidArgument for memory vnpu did not allocate.

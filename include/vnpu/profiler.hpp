@@ -22,7 +22,10 @@
 //
 // Switching it on:
 //   - the environment: `VNPU_PROFILE=trace.json ./app` starts the profiler when the first
-//     device is created and writes a Chrome trace to that path at exit (or at stop());
+//     device is created and writes a Chrome trace to that path at exit (or at stop()),
+//     or, if the program dies of SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT or
+//     std::terminate, just before it dies, which then happens as it would have
+//     (docs/profiler.md, "When the program crashes");
 //   - the API: profiler::start(), run the work, profiler::stop(), then collect() the spans,
 //     compute_metrics() or write_chrome_trace().
 //
@@ -153,7 +156,8 @@ struct OpMetrics {
   std::uint64_t bytes = 0;     ///< bytes moved by all calls
   double gbps = 0.0;           ///< bytes / total time (1 GB = 1e9 bytes); 0 when bytes is 0
   double peak_pct = -1.0;      ///< gbps as % of the peak bandwidth; -1 when unknown or no bytes
-  double share_pct = 0.0;      ///< total_ms as % of the run's wall time
+  double share_pct = 0.0;      ///< % of the run's wall time in which a call ran (calls that
+                               ///< overlap count once, so at most 100)
 };
 
 /// Busy time of one lane.
@@ -182,6 +186,10 @@ struct Metrics {
 
 /// Computes the metrics of `trace`. `peak_gbps` is the machine's peak memory bandwidth in
 /// GB/s (e.g. `vnpu info`'s measurement); 0 leaves the % of peak unknown (-1).
+/// Any span times are accepted: a span that ends before it starts counts as an instant at
+/// its start, lengths never overflow (the run may span all of int64), byte totals beyond
+/// 2^64 - 1 stay at 2^64 - 1, every figure is finite and every % of the run (busy,
+/// overlap, share) lies in [0, 100]; peak_pct may exceed 100 (cache-resident data).
 Metrics compute_metrics(const Trace& trace, double peak_gbps = 0.0);
 
 /// Tags the kernels the calling thread launches while the tag lives with an operator's

@@ -9,8 +9,13 @@
 //     vnpu::Tensor col(x + 3, vnpu::DType::kF32, {4096}, {1024});  // column 3: a strided view
 //
 // A descriptor that cannot be valid (rank above kMaxRank, a negative dimension, shape and
-// strides of different ranks) is still constructed, but marked invalid: operators then
-// fail with kInvalidShape and say why.
+// strides of different ranks, a size beyond 64 bits) is still constructed, but marked
+// invalid: operators then fail with kInvalidShape and say why. Sizes are counted as NumPy
+// counts them: the product of the nonzero dimensions, times the element size, must fit in
+// int64 even when another dimension is 0 (so a shape (2^62, 0) of f32 is invalid, while
+// every product of a valid shape's dimensions, such as a reduction's output, fits). A
+// strided view must also reach at most that many bytes: sum(dim * |stride|) over its
+// dimensions of more than one element, times the element size.
 #pragma once
 
 #include <array>

@@ -1,6 +1,7 @@
 #include "common/env.hpp"
 
 #include <cerrno>
+#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
@@ -18,6 +19,17 @@ std::optional<std::int64_t> env_int(const char* name) {
     return std::nullopt;
   }
   return x;
+}
+
+std::optional<std::int64_t> env_int_in(const char* name, std::int64_t lo, std::int64_t hi) {
+  const std::optional<std::int64_t> v = env_int(name);
+  if (!v || (*v >= lo && *v <= hi)) return v;
+  if (hi == std::numeric_limits<std::int64_t>::max()) {
+    std::fprintf(stderr, "vnpu: ignoring %s=%" PRId64 ": must be at least %" PRId64 "\n", name, *v, lo);
+  } else {
+    std::fprintf(stderr, "vnpu: ignoring %s=%" PRId64 ": must be %" PRId64 "..%" PRId64 "\n", name, *v, lo, hi);
+  }
+  return std::nullopt;
 }
 
 std::optional<std::size_t> env_bytes(const char* name) {

@@ -1,6 +1,45 @@
 #include "vnpu/tensor.hpp"
 
+#include <cstdlib>
+
 namespace vnpu {
+
+namespace {
+
+// Why a shape of `dtype` cannot be described, or nullptr. As in NumPy, the product of the
+// nonzero dims, times the element size, must fit in int64 even when another dim is 0, so
+// that every product of dims (an output's element count, its byte size) fits too.
+const char* check_shape(std::span<const std::int64_t> shape, DType dtype) noexcept {
+  const auto item = static_cast<std::int64_t>(dtype_size(dtype) != 0 ? dtype_size(dtype) : 1);
+  std::int64_t count = 1;
+  for (std::int64_t d : shape) {
+    if (d < 0) return "negative dimension";
+    if (d > 0 && __builtin_mul_overflow(count, d, &count)) return "element count overflows 64 bits";
+  }
+  if (__builtin_mul_overflow(count, item, &count)) return "byte size overflows 64 bits";
+  return nullptr;
+}
+
+// Why a view's strides cannot be followed, or nullptr: the bytes its dims of more than one
+// element reach, sum(dim * |stride|) * dtype_size, must fit in int64 (offsets and extents
+// computed from them then never overflow). An empty view reaches nothing.
+const char* check_strides(std::span<const std::int64_t> shape, std::span<const std::int64_t> strides,
+                          DType dtype) noexcept {
+  std::int64_t reach = 1;
+  for (std::size_t k = 0; k < shape.size(); ++k) {
+    if (shape[k] == 0) return nullptr;
+    if (shape[k] == 1) continue;
+    std::int64_t step = 0;
+    if (strides[k] == INT64_MIN || __builtin_mul_overflow(shape[k], std::llabs(strides[k]), &step) ||
+        __builtin_add_overflow(reach, step, &reach))
+      return "the strides reach beyond 64-bit byte offsets";
+  }
+  const auto item = static_cast<std::int64_t>(dtype_size(dtype) != 0 ? dtype_size(dtype) : 1);
+  if (__builtin_mul_overflow(reach, item, &reach)) return "the strides reach beyond 64-bit byte offsets";
+  return nullptr;
+}
+
+}  // namespace
 
 Tensor::Tensor(void* data, DType dtype, std::span<const std::int64_t> shape) noexcept : data_(data), dtype_(dtype) {
   if (shape.size() > static_cast<std::size_t>(kMaxRank)) {
@@ -8,14 +47,13 @@ Tensor::Tensor(void* data, DType dtype, std::span<const std::int64_t> shape) noe
     return;
   }
   rank_ = static_cast<int>(shape.size());
+  invalid_ = check_shape(shape, dtype);
   std::int64_t stride = 1;
   for (int i = rank_ - 1; i >= 0; --i) {
     const std::int64_t d = shape[static_cast<std::size_t>(i)];
-    if (d < 0) invalid_ = "negative dimension";
     shape_[static_cast<std::size_t>(i)] = d;
     strides_[static_cast<std::size_t>(i)] = stride;
-    if (d > 0 && stride > INT64_MAX / d) invalid_ = "element count overflows 64 bits";
-    stride *= d > 1 ? d : 1;
+    if (invalid_ == nullptr) stride *= d > 1 ? d : 1;  // a suffix product of a valid shape: fits
   }
 }
 
@@ -31,15 +69,13 @@ Tensor::Tensor(void* data, DType dtype, std::span<const std::int64_t> shape,
     return;
   }
   rank_ = static_cast<int>(shape.size());
-  std::int64_t count = 1;
   for (int i = 0; i < rank_; ++i) {
     const auto k = static_cast<std::size_t>(i);
     shape_[k] = shape[k];
     strides_[k] = strides[k];
-    if (shape[k] < 0) invalid_ = "negative dimension";
-    else if (shape[k] > 0 && count > INT64_MAX / shape[k]) invalid_ = "element count overflows 64 bits";
-    else count *= shape[k];
   }
+  invalid_ = check_shape(shape, dtype);
+  if (invalid_ == nullptr) invalid_ = check_strides(shape, strides, dtype);
 }
 
 std::int64_t Tensor::numel() const noexcept {

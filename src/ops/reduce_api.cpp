@@ -99,6 +99,11 @@ Status check_request(ReduceOp op, const Tensor& in, const ReduceOptions& o, Chec
   if (arg && c->reduced_count == 0 && outputs > 0)
     return fail(Status::kInvalidShape, "reduce %s: the reduced axes are empty, so there is no index to return", name);
   c->shape.dtype = default_out(op, t);
+  // The count fits (a product of the input's dims), the bytes may not: argmax of f16 is i64.
+  std::int64_t out_bytes = 0;
+  if (__builtin_mul_overflow(outputs, static_cast<std::int64_t>(dtype_size(c->shape.dtype)), &out_bytes))
+    return fail(Status::kInvalidShape, "reduce %s: the output %s of %s is too large: its byte size overflows 64 bits",
+                name, vnpu::detail::shape_string(c->shape.shape()).c_str(), dtype_name(c->shape.dtype));
   return Status::kSuccess;
 }
 

@@ -16,6 +16,7 @@ std::string shape_string(std::span<const std::int64_t> shape) {
   return s + "]";
 }
 
+// No overflow: a valid Tensor's strides reach at most 2^63 - 1 bytes (vnpu/tensor.hpp).
 Extent tensor_extent(const Tensor& t) noexcept {
   std::int64_t mn = 0, mx = 0;
   for (int k = 0; k < t.rank(); ++k) {

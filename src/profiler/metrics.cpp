@@ -1,7 +1,14 @@
 // Metrics of a trace: per-op bandwidth, lane busy time, copy/compute overlap, barriers
 // and waits. Everything is computed from span intervals; busy time is the length of the
 // union of a lane's spans, so nested spans (a barrier inside a kernel block) count once.
+//
+// Any int64 times work: a length b - a (a <= b) is exact in 64 unsigned bits, a union of
+// intervals is no longer than the run, sums of lengths that may exceed it (waits, an op's
+// calls) are kept in double, and byte totals saturate at 2^64 - 1. So every figure is
+// finite and every share of the run lies in [0, 100].
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -15,8 +22,21 @@ namespace {
 
 using Interval = std::pair<std::int64_t, std::int64_t>;
 
-// Sorts and merges `v` into disjoint intervals; returns their total length.
-std::int64_t merge(std::vector<Interval>& v) {
+// b - a for a <= b, wherever they lie in int64.
+std::uint64_t length(std::int64_t a, std::int64_t b) {
+  return static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a);
+}
+
+// A span's interval; one that ends before it starts is an instant at its start.
+Interval interval(const Span& s) { return {s.start_ns, std::max(s.start_ns, s.end_ns)}; }
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+  return b > std::numeric_limits<std::uint64_t>::max() - a ? std::numeric_limits<std::uint64_t>::max() : a + b;
+}
+
+// Sorts and merges `v` into disjoint intervals; returns their total length (no more than
+// from the first start to the last end, so it fits).
+std::uint64_t merge(std::vector<Interval>& v) {
   std::sort(v.begin(), v.end());
   std::size_t out = 0;
   for (const Interval& iv : v) {
@@ -27,19 +47,19 @@ std::int64_t merge(std::vector<Interval>& v) {
     }
   }
   v.resize(out);
-  std::int64_t total = 0;
-  for (const Interval& iv : v) total += iv.second - iv.first;
+  std::uint64_t total = 0;
+  for (const Interval& iv : v) total += length(iv.first, iv.second);
   return total;
 }
 
 // Length of the intersection of two merged interval lists.
-std::int64_t intersection(const std::vector<Interval>& a, const std::vector<Interval>& b) {
-  std::int64_t total = 0;
+std::uint64_t intersection(const std::vector<Interval>& a, const std::vector<Interval>& b) {
+  std::uint64_t total = 0;
   std::size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
     const std::int64_t lo = std::max(a[i].first, b[j].first);
     const std::int64_t hi = std::min(a[i].second, b[j].second);
-    if (hi > lo) total += hi - lo;
+    if (hi > lo) total += length(lo, hi);
     if (a[i].second < b[j].second) ++i;
     else ++j;
   }
@@ -56,7 +76,8 @@ struct Instance {
   std::uint64_t bytes = 0;
 };
 
-double pct(double part, double whole) { return whole > 0.0 ? 100.0 * part / whole : 0.0; }
+// part as a share of whole, in [0, 100] (part <= whole up to rounding).
+double pct(double part, double whole) { return whole > 0.0 ? std::clamp(100.0 * part / whole, 0.0, 100.0) : 0.0; }
 
 }  // namespace
 
@@ -67,11 +88,12 @@ Metrics compute_metrics(const Trace& trace, double peak_gbps) {
   std::int64_t t0 = 0, t1 = 0;
   bool any = false;
   for (const Span& s : trace.spans) {
-    t0 = any ? std::min(t0, s.start_ns) : s.start_ns;
-    t1 = any ? std::max(t1, s.end_ns) : s.end_ns;
+    const auto [start, end] = interval(s);
+    t0 = any ? std::min(t0, start) : start;
+    t1 = any ? std::max(t1, end) : end;
     any = true;
   }
-  const double wall_ns = any ? static_cast<double>(t1 - t0) : 0.0;
+  const double wall_ns = any ? static_cast<double>(length(t0, t1)) : 0.0;
   m.wall_ms = wall_ns / 1e6;
 
   // Per lane busy time, and the unions of all copies and all kernels.
@@ -79,27 +101,29 @@ Metrics compute_metrics(const Trace& trace, double peak_gbps) {
   std::map<LaneKey, std::vector<Interval>> per_lane;
   std::map<LaneKey, std::uint64_t> per_lane_count;
   std::vector<Interval> copies, kernels;
-  std::int64_t barrier_ns = 0, host_wait_ns = 0, event_wait_ns = 0;
+  double barrier_ns = 0.0, host_wait_ns = 0.0, event_wait_ns = 0.0;
   for (const Span& s : trace.spans) {
     const LaneKey key{s.device, static_cast<int>(s.lane_kind), s.lane};
-    per_lane[key].emplace_back(s.start_ns, s.end_ns);
+    const Interval iv = interval(s);
+    const auto ns = static_cast<double>(length(iv.first, iv.second));
+    per_lane[key].push_back(iv);
     ++per_lane_count[key];
-    if (s.kind == SpanKind::kCopy || s.kind == SpanKind::kMemset) copies.emplace_back(s.start_ns, s.end_ns);
-    if (s.kind == SpanKind::kKernel) kernels.emplace_back(s.start_ns, s.end_ns);
+    if (s.kind == SpanKind::kCopy || s.kind == SpanKind::kMemset) copies.push_back(iv);
+    if (s.kind == SpanKind::kKernel) kernels.push_back(iv);
     if (s.kind == SpanKind::kBarrier) {
-      barrier_ns += s.end_ns - s.start_ns;
+      barrier_ns += ns;
       ++m.barrier_waits;
     }
-    if (s.kind == SpanKind::kHostWait) host_wait_ns += s.end_ns - s.start_ns;
-    if (s.kind == SpanKind::kEvent) event_wait_ns += s.end_ns - s.start_ns;
+    if (s.kind == SpanKind::kHostWait) host_wait_ns += ns;
+    if (s.kind == SpanKind::kEvent) event_wait_ns += ns;
   }
   merge(copies);
   merge(kernels);
   m.overlap_pct = pct(static_cast<double>(intersection(copies, kernels)), wall_ns);
-  m.barrier_ms = static_cast<double>(barrier_ns) / 1e6;
-  m.barrier_mean_us = m.barrier_waits != 0 ? static_cast<double>(barrier_ns) / 1e3 / static_cast<double>(m.barrier_waits) : 0.0;
-  m.host_wait_ms = static_cast<double>(host_wait_ns) / 1e6;
-  m.event_wait_ms = static_cast<double>(event_wait_ns) / 1e6;
+  m.barrier_ms = barrier_ns / 1e6;
+  m.barrier_mean_us = m.barrier_waits != 0 ? barrier_ns / 1e3 / static_cast<double>(m.barrier_waits) : 0.0;
+  m.host_wait_ms = host_wait_ns / 1e6;
+  m.event_wait_ms = event_wait_ns / 1e6;
 
   double compute_sum = 0.0, copy_sum = 0.0;
   int compute_lanes = 0, copy_lanes = 0;
@@ -134,30 +158,33 @@ Metrics compute_metrics(const Trace& trace, double peak_gbps) {
     const bool tagged = s.op_id != 0;
     const RowKey row{static_cast<int>(s.kind), tagged ? s.op : s.name, tagged ? s.shape : std::string()};
     const CallKey call = tagged ? CallKey{s.op_id, 0, 0, 0} : CallKey{0, s.device, s.stream, s.seq};
-    auto [it, fresh] = rows[row].try_emplace(call, Instance{s.start_ns, s.end_ns, tagged ? s.op_bytes : 0});
+    const Interval iv = interval(s);
+    auto [it, fresh] = rows[row].try_emplace(call, Instance{iv.first, iv.second, tagged ? s.op_bytes : 0});
     Instance& inst = it->second;
     if (!fresh) {
-      inst.start = std::min(inst.start, s.start_ns);
-      inst.end = std::max(inst.end, s.end_ns);
+      inst.start = std::min(inst.start, iv.first);
+      inst.end = std::max(inst.end, iv.second);
     }
-    if (!tagged) inst.bytes += s.bytes;
+    if (!tagged) inst.bytes = saturating_add(inst.bytes, s.bytes);
   }
   for (const auto& [key, calls] : rows) {
     OpMetrics op;
     op.kind = static_cast<SpanKind>(std::get<0>(key));
     op.name = std::get<1>(key);
     op.shape = std::get<2>(key);
-    std::int64_t ns = 0;
+    double ns = 0.0;
+    std::vector<Interval> spans;  // of the calls, for the share of the run they cover
     for (const auto& [call, inst] : calls) {
       ++op.calls;
-      ns += inst.end - inst.start;
-      op.bytes += inst.bytes;
+      ns += static_cast<double>(length(inst.start, inst.end));
+      op.bytes = saturating_add(op.bytes, inst.bytes);
+      spans.emplace_back(inst.start, inst.end);
     }
-    op.total_ms = static_cast<double>(ns) / 1e6;
-    op.mean_us = op.calls != 0 ? static_cast<double>(ns) / 1e3 / static_cast<double>(op.calls) : 0.0;
-    op.gbps = ns > 0 && op.bytes != 0 ? static_cast<double>(op.bytes) / static_cast<double>(ns) : 0.0;
+    op.total_ms = ns / 1e6;
+    op.mean_us = op.calls != 0 ? ns / 1e3 / static_cast<double>(op.calls) : 0.0;
+    op.gbps = ns > 0.0 && op.bytes != 0 ? static_cast<double>(op.bytes) / ns : 0.0;
     op.peak_pct = m.peak_gbps > 0.0 && op.bytes != 0 ? 100.0 * op.gbps / m.peak_gbps : -1.0;
-    op.share_pct = pct(static_cast<double>(ns), wall_ns);
+    op.share_pct = pct(static_cast<double>(merge(spans)), wall_ns);
     m.ops.push_back(std::move(op));
   }
   std::stable_sort(m.ops.begin(), m.ops.end(),

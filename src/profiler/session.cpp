@@ -16,12 +16,17 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -30,6 +35,7 @@
 #include "common/env.hpp"
 #include "common/error.hpp"
 #include "profiler/capture.hpp"
+#include "profiler/crash.hpp"
 #include "profiler/session.hpp"
 #include "runtime/thread_role.hpp"
 
@@ -89,9 +95,8 @@ struct DeviceSlot {
 
 struct Registry {
   Registry() {
-    const auto m = env_int("VNPU_PROFILE_MAX_SPANS");
-    std::size_t spans = m && *m > 0 ? static_cast<std::size_t>(*m) : kDefaultMaxSpans;
-    max_spans = spans;
+    const auto m = env_int_in("VNPU_PROFILE_MAX_SPANS", 1, std::numeric_limits<std::int64_t>::max());
+    max_spans = m ? static_cast<std::size_t>(*m) : kDefaultMaxSpans;
   }
   std::mutex control_mu;  // serializes start/stop
   std::mutex mu;          // buffers, devices, origin_stamp, origin_ns
@@ -105,8 +110,8 @@ struct Registry {
   std::atomic<std::uint64_t> next_op_id{1};
   std::atomic<std::uint32_t> host_threads{0};
   std::size_t max_spans = kDefaultMaxSpans;
-  std::string env_path;      // VNPU_PROFILE
-  bool env_session = false;  // the running session was started by VNPU_PROFILE (control_mu)
+  std::string env_path;                   // VNPU_PROFILE
+  std::atomic<bool> env_session{false};   // the running session was started by VNPU_PROFILE (set under control_mu)
 };
 
 Registry& registry() {
@@ -240,6 +245,17 @@ std::uint32_t current_op_tag() noexcept {
   return tag == nullptr ? 0 : profiler::TagAccess::intern(*tag);
 }
 
+namespace {
+
+// Writes the current session to VNPU_PROFILE's path; *spans: how many it held.
+Status write_env_trace(std::size_t* spans) {
+  const profiler::Trace trace = collect_session();
+  *spans = trace.spans.size();
+  return profiler::write_chrome_trace(trace, registry().env_path);
+}
+
+}  // namespace
+
 Status start_session(bool from_env) {
   if (!kCompiledIn)
     return fail(Status::kNotSupported, "profiler: capture was compiled out (built with VNPU_PROFILER=OFF)");
@@ -276,12 +292,37 @@ Status stop_session() {
   g_on.store(false, std::memory_order_release);
   if (reg.env_session) {
     reg.env_session = false;
-    const profiler::Trace trace = collect_session();
-    VNPU_TRY(profiler::write_chrome_trace(trace, reg.env_path));
-    std::fprintf(stderr, "vnpu: profile of %zu spans written to %s\n", trace.spans.size(), reg.env_path.c_str());
+    std::size_t spans = 0;
+    VNPU_TRY(write_env_trace(&spans));
+    std::fprintf(stderr, "vnpu: profile of %zu spans written to %s\n", spans, reg.env_path.c_str());
   }
 #endif
   return Status::kSuccess;
+}
+
+bool env_session_recording() noexcept { return registry().env_session.load(std::memory_order_acquire); }
+
+bool write_env_trace_in_crash_child(const char* cause) noexcept {
+  Registry& reg = registry();
+  // Locks are plain pthread mutexes; their holders did not come along into this process.
+  for (std::mutex* m : {&reg.control_mu, &reg.mu, &reg.tags_mu}) new (m) std::mutex();
+  for (const auto& b : reg.buffers) new (&b->mu) std::mutex();
+  std::size_t spans = 0;
+  bool written = false;
+  char line[512];
+  try {
+    written = write_env_trace(&spans) == Status::kSuccess;
+    if (written) {
+      std::snprintf(line, sizeof line, "vnpu: profile of %zu spans written to %s (the process dies of %s)\n", spans,
+                    reg.env_path.c_str(), cause);
+    } else {
+      std::snprintf(line, sizeof line, "vnpu: cannot write the profile: %s\n", last_error_message());
+    }
+  } catch (...) {  // out of memory
+    std::snprintf(line, sizeof line, "vnpu: cannot write the profile of the dying process: out of memory\n");
+  }
+  (void)!write(STDERR_FILENO, line, std::strlen(line));  // not stdio: a thread that is gone may hold its lock
+  return written;
 }
 
 namespace {
@@ -301,6 +342,7 @@ void read_environment() {
     return;
   }
   std::atexit(write_at_exit);
+  install_crash_handlers();
 }
 
 }  // namespace

@@ -42,4 +42,13 @@ profiler::Trace collect_session();
 Status start_session(bool from_env);
 Status stop_session();
 
+/// True while a session VNPU_PROFILE started records (async-signal-safe).
+bool env_session_recording() noexcept;
+/// For a child forked from a dying process, its only thread: writes the session
+/// VNPU_PROFILE started to that path, as stop() would, and says so on stderr ("...
+/// written to PATH (the process dies of CAUSE)"). The profiler's locks are reset first
+/// (threads that held one are gone), so records are read as they stand: best-effort.
+/// False if nothing could be written.
+bool write_env_trace_in_crash_child(const char* cause) noexcept;
+
 }  // namespace vnpu::detail::prof

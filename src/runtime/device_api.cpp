@@ -31,8 +31,8 @@ DeviceTable& table() {
   // that exits without tearing anything down exits cleanly.
   static DeviceTable* t = [] {
     auto* tab = new DeviceTable();
-    const auto n = detail::env_int("VNPU_DEVICES");
-    tab->count = n && *n >= 1 && *n <= kMaxDevices ? static_cast<int>(*n) : 1;
+    const auto n = detail::env_int_in("VNPU_DEVICES", 1, kMaxDevices);
+    tab->count = n ? static_cast<int>(*n) : 1;
     tab->next_private_id = tab->count;
     return tab;
   }();

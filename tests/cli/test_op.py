@@ -13,8 +13,10 @@ Runs the built `vnpu op` on .npy files written by NumPy and checks what it write
   conversion  f8 -> f16/bf16 and i8 -> f16/bf16 rounded once (no double rounding),
               integral floats to i32, u1/b1 inputs, f2 input computed in f32.
   errors      bad op, axis, repeated axis, dtype, file (missing, truncated, garbage,
-              fortran order, big-endian, complex), rank > 8, unwritable output: an exit
-              status in 1..127 (never a signal), exactly one line on stderr, no output file.
+              fortran order, big-endian, complex), rank > 8, unwritable output; shapes
+              whose byte count overflows or cannot be allocated, /dev/zero and a FIFO as
+              input: an exit status in 1..127 (never a signal, never a hang), exactly one
+              line on stderr, no output file.
 
 Softmax and the normalizations are tested by test_op_families.py, with these helpers.
 Exits 0 when every check passed; otherwise prints each failure and exits 1.
@@ -22,6 +24,7 @@ Exits 0 when every check passed; otherwise prints each failure and exits 1.
 import argparse
 import io
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -66,10 +69,17 @@ class Checker:
                 np.lib.format.write_array(f, np.asanyarray(array), version=version)
         return p
 
-    def run(self, args):
-        """Runs vnpu with args; returns (returncode, stderr)."""
-        proc = subprocess.run([self.vnpu] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=120)
+    def run(self, args, timeout=120):
+        """Runs vnpu with args, its address space capped at 4 GiB (a runaway read fails
+        instead of exhausting the machine); returns (returncode, stderr), or (None, why)
+        when it did not finish within `timeout` seconds."""
+        def cap_memory():
+            resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+        try:
+            proc = subprocess.run([self.vnpu] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  timeout=timeout, preexec_fn=cap_memory)
+        except subprocess.TimeoutExpired:
+            return None, "still running after %d s" % timeout
         return proc.returncode, proc.stderr.decode("utf-8", "replace")
 
     def op(self, name, src, extra=(), label=None):
@@ -78,7 +88,7 @@ class Checker:
         args = ["op", name] + list(extra) + [src, "-o", out]
         rc, err = self.run(args)
         label = label or " ".join(args[1:-2])
-        status = "killed by signal %d" % -rc if rc < 0 else "exit %d" % rc
+        status = "timed out" if rc is None else "killed by signal %d" % -rc if rc < 0 else "exit %d" % rc
         if not self.check(rc == 0, "%s: %s: %s" % (label, status, err.strip())):
             return None
         with open(out, "rb") as f:
@@ -437,16 +447,22 @@ def group_conversion(c):
         c.check(got.dtype.str == "<f2" and got == np.float16(65504), "f2 max in f16: %r" % got)
 
 
-def expect_error(c, label, args, codes=None, make_output=False):
+def expect_error(c, label, args, codes=None, make_output=False, message=None, timeout=120):
+    """vnpu fails with an exit status in `codes`, one line on stderr (containing `message`,
+    if given), within `timeout` seconds, and writes no output file."""
     out = c.path("err_out")
     if make_output:
         out = os.path.join(c.dir, "no_such_dir", "out.npy")
-    rc, err = c.run(args + ["-o", out])
+    rc, err = c.run(args + ["-o", out], timeout)
+    if not c.check(rc is not None, "%s: %s" % (label, err)):
+        return
     lines = [line for line in err.splitlines() if line.strip()]
     c.check(1 <= rc <= 127, "%s: exit status %d (want 1..127, never a signal)" % (label, rc))
     if codes is not None:
         c.check(rc in codes, "%s: exit status %d, want one of %s (%s)" % (label, rc, codes, err.strip()))
     c.check(len(lines) == 1, "%s: %d lines on stderr: %r" % (label, len(lines), err))
+    if message is not None:
+        c.check(message in err, "%s: stderr lacks %r: %r" % (label, message, err))
     c.check(not os.path.exists(out), "%s: an output file was written" % label)
 
 
@@ -495,6 +511,29 @@ def group_errors(c):
     expect_error(c, "big-endian", ["op", "sum", c.save(x.astype(">f4"))], [bad_data])
     expect_error(c, "complex dtype", ["op", "sum", c.save(x.astype(np.complex64))], [bad_data])
     expect_error(c, "unwritable output", ["op", "sum", good], [no_output], make_output=True)
+    group_limits(c)
+
+
+def group_limits(c):
+    """Shapes whose byte counts do not fit, and inputs that never end."""
+    k_shape, k_memory, no_input = 17, 5, 66
+    # No elements, but read as i32 the shape holds 2^64 bytes, and the sum over axis 1 has
+    # 2^62 elements of 4 bytes: rejected, naming the shape, never wrapped to a tiny buffer.
+    wide = c.save(np.empty((2 ** 62, 0), np.uint8))
+    for op in ["sum", "max", "argmax", "any"]:
+        expect_error(c, "%s of a (2^62, 0) input over axis 1" % op, ["op", op, "--axes", "1", wide], [k_shape],
+                     message="(4611686018427387904, 0)")
+    expect_error(c, "softmax of a (2^62, 0) input", ["op", "softmax", "--axis", "0", wide], [k_shape],
+                 message="(4611686018427387904, 0)")
+    # 2^60 sums of 4 bytes each fit in 64 bits but in no memory: an allocation failure.
+    expect_error(c, "sum of a (2^60, 0) input over axis 1",
+                 ["op", "sum", "--axes", "1", c.save(np.empty((2 ** 60, 0), np.uint8))], [k_memory])
+    # Endless or blocking inputs are refused before anything is read.
+    expect_error(c, "/dev/zero as input", ["op", "sum", "/dev/zero"], [no_input], message="not a regular file",
+                 timeout=20)
+    fifo = os.path.join(c.dir, "fifo.npy")
+    os.mkfifo(fifo)
+    expect_error(c, "a FIFO as input", ["op", "sum", fifo], [no_input], message="not a regular file", timeout=20)
 
 
 GROUPS = {"format": group_format, "accuracy": group_accuracy, "conversion": group_conversion,

@@ -7,9 +7,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "npy.hpp"
@@ -56,6 +58,16 @@ const std::string kNumpy3x4 = std::string("\x93NUMPY\x01\x00v\x00", 10) +
 
 Result<Array> read(std::string_view dict, std::string_view data = {}, int major = 1) {
   return read_npy(make_file(dict, data, major));
+}
+
+// A file in the temporary directory holding `bytes`; its path (empty on failure).
+std::string temp_file(const std::string& stem, std::span<const std::byte> bytes) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / (stem + "_" + std::to_string(::getpid()) + ".npy")).string();
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return {};
+  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  return std::fclose(f) == 0 && ok ? path : std::string();
 }
 
 TEST(NpyWrite, MatchesNumpyBytes) {
@@ -160,13 +172,8 @@ TEST(NpyRoundTrip, Files) {
 }
 
 TEST(NpyRoundTrip, FileWithTrailingBytes) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("vnpu_npy_tail_" + std::to_string(::getpid()) + ".npy")).string();
-  const std::string file = kNumpy3x4 + std::string(48, '\x01') + "trailing bytes";
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  std::fwrite(file.data(), 1, file.size(), f);
-  std::fclose(f);
+  const std::string path = temp_file("vnpu_npy_tail", bytes_of(kNumpy3x4 + std::string(48, '\x01') + "trailing bytes"));
+  ASSERT_FALSE(path.empty());
   auto a = read_npy_file(path);
   std::filesystem::remove(path);
   ASSERT_TRUE(a.ok()) << a.error().message;
@@ -368,13 +375,56 @@ TEST(NpyFileErrors, IoErrorsNameThePath) {
   EXPECT_NE(w.error().message.find("cannot create"), std::string::npos);
 }
 
+TEST(NpyFileErrors, NonRegularFilesAreRefusedUnread) {
+  // An endless stream, and a FIFO nobody writes to (opening it must not wait for a writer).
+  auto zero = read_npy_file("/dev/zero");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().kind, ErrorKind::kIo);
+  EXPECT_NE(zero.error().message.find("'/dev/zero' is not a regular file (a character device)"), std::string::npos)
+      << zero.error().message;
+  const std::string fifo =
+      (std::filesystem::temp_directory_path() / ("vnpu_npy_fifo_" + std::to_string(::getpid()))).string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto piped = read_npy_file(fifo);
+  std::filesystem::remove(fifo);
+  ASSERT_FALSE(piped.ok());
+  EXPECT_EQ(piped.error().kind, ErrorKind::kIo);
+  EXPECT_NE(piped.error().message.find("not a regular file (a FIFO)"), std::string::npos) << piped.error().message;
+  auto dir = read_npy_file(std::filesystem::temp_directory_path().string());
+  ASSERT_FALSE(dir.ok());
+  EXPECT_NE(dir.error().message.find("not a regular file (a directory)"), std::string::npos) << dir.error().message;
+}
+
+TEST(NpyFileErrors, OnlyTheBytesTheHeaderAnnouncesAreRead) {
+  // 48 bytes of data, then a terabyte of (sparse) trailing bytes that must not be read.
+  const std::string path = temp_file("vnpu_npy_sparse", bytes_of(kNumpy3x4 + std::string(48, '\x02')));
+  ASSERT_FALSE(path.empty());
+  std::error_code ec;
+  std::filesystem::resize_file(path, std::uintmax_t{1} << 40, ec);
+  if (ec) {
+    std::filesystem::remove(path);
+    GTEST_SKIP() << "this file system holds no sparse 1 TiB file: " << ec.message();
+  }
+  auto a = read_npy_file(path);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_EQ(a->data, std::vector<std::byte>(48, std::byte{2}));
+}
+
+TEST(NpyFileErrors, DataBeyondTheFileIsNotAllocated) {
+  // The header announces 2^62 bytes; the file holds 4. An error, before any allocation.
+  const std::string path = temp_file("vnpu_npy_short",
+                                     make_file("{'descr': '|u1', 'fortran_order': False, 'shape': (4611686018427387904,), }",
+                                               "abcd"));
+  ASSERT_FALSE(path.empty());
+  auto a = read_npy_file(path);
+  std::filesystem::remove(path);
+  EXPECT_TRUE(fails_with(a, ErrorKind::kFormat, "needs 4611686018427387904 bytes, 4 follow"));
+}
+
 TEST(NpyFileErrors, FormatErrorsNameThePath) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("vnpu_npy_bad_" + std::to_string(::getpid()) + ".npy")).string();
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  std::fputs("not numpy", f);
-  std::fclose(f);
+  const std::string path = temp_file("vnpu_npy_bad", bytes_of("not numpy"));
+  ASSERT_FALSE(path.empty());
   auto a = read_npy_file(path);
   std::filesystem::remove(path);
   ASSERT_FALSE(a.ok());

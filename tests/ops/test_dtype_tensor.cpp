@@ -251,5 +251,35 @@ TEST(Tensor, InvalidDescriptors) {
   EXPECT_FALSE(Tensor(buf, DType::kF32, r9, st9).valid());
 }
 
+TEST(Tensor, CountsAndByteSizesMustFitIn64Bits) {
+  // As in NumPy, the product of the nonzero dims times the element size must fit in int64,
+  // zero-size dims or not: then every product of dims (an output's count) fits too.
+  float buf[1] = {0};
+  constexpr std::int64_t k62 = std::int64_t{1} << 62;
+  EXPECT_TRUE(Tensor(buf, DType::kBool, {k62, 0}).valid());
+  EXPECT_TRUE(Tensor(buf, DType::kF16, {k62 / 2, 0}).valid());
+  for (DType t : {DType::kF16, DType::kF32, DType::kI64}) {
+    const Tensor dense(buf, t, {k62, 0});
+    EXPECT_FALSE(dense.valid()) << dtype_name(t);
+    EXPECT_NE(std::string(dense.invalid_reason()).find("byte"), std::string::npos) << dense.invalid_reason();
+  }
+  EXPECT_FALSE(Tensor(buf, DType::kF32, {std::int64_t{1} << 61, 1}).valid());
+  EXPECT_TRUE(Tensor(buf, DType::kF32, {(std::int64_t{1} << 61) - 1, 1}).valid());
+  // Strided views: the same for the shape, past a zero-size dim too...
+  const std::vector<std::int64_t> wide = {0, k62, 4}, wide_strides = {1, 1, 1};
+  const Tensor empty_view(buf, DType::kBool, wide, wide_strides);
+  EXPECT_FALSE(empty_view.valid());
+  EXPECT_NE(std::string(empty_view.invalid_reason()).find("element count"), std::string::npos)
+      << empty_view.invalid_reason();
+  // ...and the bytes the strides reach.
+  EXPECT_FALSE(Tensor(buf, DType::kF32, {3}, {k62}).valid());
+  EXPECT_FALSE(Tensor(buf, DType::kBool, {2}, {std::numeric_limits<std::int64_t>::min()}).valid());
+  EXPECT_FALSE(Tensor(buf, DType::kF32, {2, 2}, {k62 / 4, -(k62 / 4)}).valid());
+  EXPECT_TRUE(Tensor(buf, DType::kF32, {2, 2}, {k62 / 16, -(k62 / 16)}).valid());
+  EXPECT_TRUE(Tensor(buf, DType::kF32, {1, 3}, {std::numeric_limits<std::int64_t>::min(), 1}).valid())
+      << "a size-1 dim's stride is never used";
+  EXPECT_TRUE(Tensor(buf, DType::kF32, {0, 3}, {k62, k62}).valid()) << "an empty view reaches nothing";
+}
+
 }  // namespace
 }  // namespace vnpu

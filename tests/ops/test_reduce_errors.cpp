@@ -199,6 +199,21 @@ TEST_F(ReduceErrors, InvalidTensorDescriptor) {
                  with(std::vector<int>{}), Status::kInvalidShape, {"rank"}, false, "rank 9 in and out");
 }
 
+TEST_F(ReduceErrors, AnOutputWhoseByteSizeOverflows) {
+  // f16 [2^61, 1] spans 2^62 bytes; its argmax over axis 1 would be 2^61 i64, 2^64 bytes.
+  const Tensor x(in_, DType::kF16, {std::int64_t{1} << 61, 1});
+  ASSERT_TRUE(x.valid()) << x.invalid_reason();
+  for (bool keep : {false, true}) {
+    const Status s = ops::reduce_output_shape(ReduceOp::kArgMax, x, with(std::vector<int>{1}, keep)).status();
+    EXPECT_EQ(s, Status::kInvalidShape);
+    const std::string m = last_error_message();
+    EXPECT_TRUE(contains_nocase(m, keep ? "[2305843009213693952, 1] of i64" : "[2305843009213693952] of i64")) << m;
+  }
+  // The same count of bytes fits when the output is as narrow as the input.
+  EXPECT_TRUE(ops::reduce_output_shape(ReduceOp::kSum, x, with(std::vector<int>{1})).has_value())
+      << last_error_message();
+}
+
 TEST_F(ReduceErrors, ViewReachingPastItsAllocation) {
   // A 100-float allocation of its own, so that nothing follows it.
   auto* buf = static_cast<float*>(h_->alloc(100 * 4, 0));

@@ -13,13 +13,24 @@
 namespace vnpu::test {
 namespace {
 
-nlohmann::json run_profiled(const std::string& name, int launches, const std::string& extra_env, int* exit_code) {
+// Runs the program with VNPU_PROFILE set; returns the trace it wrote (null if none) and,
+// if `err` is given, what it printed on stderr.
+nlohmann::json run_profiled(const std::string& name, int launches, const std::string& extra_env, int* exit_code,
+                            std::string* err = nullptr) {
   const std::string path = ::testing::TempDir() + name;
+  const std::string err_path = path + ".stderr";
   std::remove(path.c_str());
   const std::string cmd = "VNPU_PROFILE='" + path + "' " + extra_env + " '" + VNPU_PROFILE_ENV_PROGRAM + "' " +
-                          std::to_string(launches) + " 2>/dev/null";
+                          std::to_string(launches) + " 2>'" + err_path + "'";
   const int rc = std::system(cmd.c_str());
   *exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  if (err != nullptr) {
+    std::ifstream e(err_path);
+    std::stringstream es;
+    es << e.rdbuf();
+    *err = es.str();
+  }
+  std::remove(err_path.c_str());
   std::ifstream f(path);
   if (!f) return nullptr;
   std::stringstream ss;
@@ -52,6 +63,21 @@ TEST(ProfileEnvironment, MaxSpansBoundsEachThreadAndCountsTheRest) {
   const int kept = count_named(doc, "env_kernel");
   EXPECT_EQ(kept, 2000);
   EXPECT_EQ(doc["otherData"]["dropped_spans"].get<int>(), 5000 - kept);
+}
+
+TEST(ProfileEnvironment, AnOutOfRangeMaxSpansIsIgnoredWithAWarning) {
+  for (const char* value : {"0", "-5"}) {
+    int rc = -1;
+    std::string err;
+    const nlohmann::json doc =
+        run_profiled("vnpu_env_trace_bad_max.json", 30, std::string("VNPU_PROFILE_MAX_SPANS=") + value, &rc, &err);
+    EXPECT_EQ(rc, 0);
+    EXPECT_NE(err.find(std::string("vnpu: ignoring VNPU_PROFILE_MAX_SPANS=") + value + ": must be at least 1"),
+              std::string::npos)
+        << err;
+    ASSERT_FALSE(doc.is_null());
+    EXPECT_EQ(count_named(doc, "env_kernel"), 30) << "the default bound applies";
+  }
 }
 
 TEST(ProfileEnvironment, AnUnwritablePathIsReportedNotFatal) {

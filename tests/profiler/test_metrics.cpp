@@ -1,6 +1,7 @@
 // Metrics on synthetic traces with known bytes and times, and on a real run with lower
 // bounds only (sleeps guarantee a minimum, never a maximum).
 #include <cmath>
+#include <limits>
 #include <thread>
 
 #include "profiler/profiler_support.hpp"
@@ -143,6 +144,90 @@ TEST(Metrics, BarriersAndWaitsAreSummedAndNestedSpansCountOnce) {
   EXPECT_EQ(m.lanes[0].spans, 3u);
   EXPECT_NEAR(m.compute_busy_pct, 50.0, 1e-9);  // core 0 busy all the time, core 1 idle
   EXPECT_EQ(find_op(m, "sync_all"), nullptr) << "barriers are not ops";
+}
+
+// Every figure finite and non-negative, every share of the run within [0, 100] %.
+void expect_sane(const Metrics& m) {
+  for (double v : {m.wall_ms, m.barrier_ms, m.barrier_mean_us, m.host_wait_ms, m.event_wait_ms})
+    EXPECT_TRUE(std::isfinite(v) && v >= 0.0) << v;
+  for (double pct : {m.compute_busy_pct, m.copy_busy_pct, m.overlap_pct}) {
+    EXPECT_GE(pct, 0.0);
+    EXPECT_LE(pct, 100.0);
+  }
+  for (const profiler::LaneMetrics& l : m.lanes) {
+    EXPECT_TRUE(std::isfinite(l.busy_ms) && l.busy_ms >= 0.0) << l.lane.name << " busy " << l.busy_ms;
+    EXPECT_GE(l.busy_pct, 0.0) << l.lane.name;
+    EXPECT_LE(l.busy_pct, 100.0) << l.lane.name;
+  }
+  for (const OpMetrics& op : m.ops) {
+    for (double v : {op.total_ms, op.mean_us, op.gbps})
+      EXPECT_TRUE(std::isfinite(v) && v >= 0.0) << op.name << ": " << v;
+    EXPECT_TRUE(std::isfinite(op.peak_pct)) << op.name;
+    EXPECT_GE(op.share_pct, 0.0) << op.name;
+    EXPECT_LE(op.share_pct, 100.0) << op.name;
+  }
+}
+
+TEST(Metrics, ConcurrentCallsOfOneOpShareAtMostTheWholeRun) {
+  // Two calls of "k" on two streams at once, 0..10 ms each: 20 ms of calls in 10 ms.
+  Trace t = two_core_trace();
+  Span a = make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "k", 0, 10);
+  Span b = make_span(SpanKind::kKernel, LaneKind::kComputeCore, 1, "k", 0, 10);
+  a.stream = 1;
+  b.stream = 2;
+  t.spans = {a, b};
+  const Metrics m = profiler::compute_metrics(t);
+  expect_sane(m);
+  ASSERT_EQ(m.ops.size(), 1u);
+  EXPECT_NEAR(m.ops[0].total_ms, 20.0, 1e-9);
+  EXPECT_NEAR(m.ops[0].share_pct, 100.0, 1e-9) << "the share of the run during which a call ran";
+}
+
+TEST(Metrics, ASpanEndingBeforeItStartsCountsAsAnInstant) {
+  Trace t = two_core_trace();
+  t.spans = {make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "k", 0, 10),
+             make_span(SpanKind::kKernel, LaneKind::kComputeCore, 1, "backwards", 8, 2),
+             make_span(SpanKind::kBarrier, LaneKind::kComputeCore, 0, "sync_all", 6, 1)};
+  const Metrics m = profiler::compute_metrics(t);
+  expect_sane(m);
+  EXPECT_NEAR(m.wall_ms, 10.0, 1e-9);
+  EXPECT_EQ(m.lanes[1].busy_ms, 0.0);
+  EXPECT_EQ(m.barrier_ms, 0.0);
+  EXPECT_EQ(find_op(m, "backwards")->total_ms, 0.0);
+}
+
+TEST(Metrics, ExtremeTimesAndCountsDoNotOverflow) {
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::uint64_t kAllBytes = std::numeric_limits<std::uint64_t>::max();
+  Trace t = two_core_trace();
+  t.lanes.push_back({-1, LaneKind::kHostThread, 0, "host thread 0"});
+  auto at = [](Span s, std::int64_t start, std::int64_t end) {
+    s.start_ns = start;
+    s.end_ns = end;
+    return s;
+  };
+  Span c1 = at(make_span(SpanKind::kCopy, LaneKind::kCopyEngine, 0, "c", 0, 0, kAllBytes), kMin, kMin + 10);
+  Span c2 = at(make_span(SpanKind::kCopy, LaneKind::kCopyEngine, 0, "c", 0, 0, kAllBytes), kMax - 10, kMax);
+  c2.seq = 2;
+  t.spans = {c1, c2,
+             at(make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "k", 0, 0), kMin, kMax),
+             at(make_span(SpanKind::kKernel, LaneKind::kComputeCore, 1, "k", 0, 0), kMin, kMax),
+             at(make_span(SpanKind::kBarrier, LaneKind::kComputeCore, 0, "sync_all", 0, 0), kMin, kMax),
+             at(make_span(SpanKind::kBarrier, LaneKind::kComputeCore, 1, "sync_all", 0, 0), kMin, kMax),
+             at(make_span(SpanKind::kHostWait, LaneKind::kHostThread, 0, "w", 0, 0), kMin, kMax),
+             at(make_span(SpanKind::kHostWait, LaneKind::kHostThread, 0, "w", 0, 0), kMin, kMax)};
+  const Metrics m = profiler::compute_metrics(t, 10.0);
+  expect_sane(m);
+  const double all_ms = 18446744073709551615.0 / 1e6;  // 2^64 - 1 ns
+  EXPECT_NEAR(m.wall_ms, all_ms, all_ms * 1e-12);
+  EXPECT_NEAR(m.compute_busy_pct, 100.0, 1e-9);
+  EXPECT_NEAR(m.barrier_ms, 2 * all_ms, all_ms * 1e-12);
+  EXPECT_NEAR(m.host_wait_ms, 2 * all_ms, all_ms * 1e-12);
+  const OpMetrics* c = find_op(m, "c");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->bytes, kAllBytes) << "a byte total that does not fit saturates";
+  EXPECT_NEAR(c->total_ms, 20e-6, 1e-12);
 }
 
 TEST(Metrics, ARealRunHasAtLeastTheSleptTimes) {

@@ -18,6 +18,7 @@ def check(cond, msg):
     if not cond:
         FAILURES.append(msg)
         print(f"FAIL: {msg}", file=sys.stderr)
+    return cond
 
 
 def meta(pid, tid, name):

@@ -213,6 +213,20 @@ TEST(DeviceDeathTest, CountFollowsVnpuDevices) {
       ::testing::ExitedWithCode(0), "");
 }
 
+TEST(DeviceDeathTest, OutOfRangeVnpuDevicesIsIgnoredWithAWarning) {
+  // Like a value that is not a number: a warning naming the variable, then the default.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  for (const char* value : {"0", "-1", "100000"}) {
+    EXPECT_EXIT(
+        {
+          ::setenv("VNPU_DEVICES", value, 1);
+          std::_Exit(Device::count() == 1 ? 0 : 1);
+        },
+        ::testing::ExitedWithCode(0), std::string("vnpu: ignoring VNPU_DEVICES=") + value + ": must be 1\\.\\.64")
+        << "VNPU_DEVICES=" << value;
+  }
+}
+
 TEST(Device, ProcessWideDeviceOutlivesHandles) {
   void* p = nullptr;
   {

@@ -74,30 +74,32 @@ npy::Array read_input(const std::string& path) {
   return std::move(a).value();
 }
 
+DeviceBuffer shape_buffer(const Device& dev, std::span<const std::int64_t> shape, DType dtype,
+                          const std::string& what) {
+  const std::optional<std::uint64_t> bytes = npy::byte_size(shape, dtype_size(dtype));
+  if (!bytes) {
+    fail(Status::kInvalidShape, fmt::format("{} of shape {} in {} would take more than 2^63 - 1 bytes", what,
+                                            npy::format_shape(shape), dtype_name(dtype)));
+  }
+  return DeviceBuffer(dev, static_cast<std::size_t>(*bytes));
+}
+
 DeviceArray::DeviceArray(const Device& dev, const npy::Array& a, DType dtype)
-    : dtype_(dtype),
-      shape_(a.shape),
-      buffer_(dev, a.data.size() / npy::dtype_size(a.dtype) * dtype_size(dtype)) {
+    : dtype_(dtype), shape_(a.shape), buffer_(shape_buffer(dev, a.shape, dtype, "the input")) {
   const std::vector<std::byte> host = to_compute(a, dtype);
   check(vnpu::memcpy(buffer_.get(), std::max<std::size_t>(host.size(), 1), host.data(), host.size(),
                      CopyKind::kHostToDevice));
-}
-
-std::int64_t DeviceArray::numel() const noexcept {
-  std::int64_t n = 1;
-  for (std::int64_t d : shape_) n *= d;
-  return n;
 }
 
 Tensor DeviceArray::tensor() const noexcept {
   return Tensor(buffer_.get(), dtype_, std::span<const std::int64_t>(shape_));
 }
 
-void write_result(const std::string& path, const DeviceBuffer& result, std::size_t count, DType out, DType compute,
+void write_result(const std::string& path, const DeviceBuffer& result, DType out, DType compute,
                   std::span<const std::int64_t> shape) {
   std::vector<std::byte> host(result.bytes());
   check(vnpu::memcpy(host.data(), host.size(), result.get(), result.bytes(), CopyKind::kDeviceToHost));
-  const FileData file = to_file(host, count, out, compute);
+  const FileData file = to_file(host, host.size() / dtype_size(out), out, compute);
   npy::Result<void> written = npy::write_npy_file(path, file.dtype, shape, file.bytes);
   if (!written) throw CliError(kExitCannotWriteOutput, written.error().message);
 }

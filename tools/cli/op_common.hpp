@@ -44,13 +44,18 @@ DType parse_float_dtype(const std::string& op, const std::string& text);
 /// file; kInvalidShape beyond vnpu's rank limit).
 npy::Array read_input(const std::string& path);
 
+/// Device memory for an array of `shape` and `dtype`: kInvalidShape, naming `what` and the
+/// shape, when its byte size does not fit in 64 bits (counted as NumPy counts, so a shape
+/// with a zero dimension may still be too large); kOutOfMemory when the device lacks room.
+DeviceBuffer shape_buffer(const Device& dev, std::span<const std::int64_t> shape, DType dtype,
+                          const std::string& what);
+
 /// One input file in device memory, converted to the compute dtype.
 class DeviceArray {
  public:
-  /// Converts `a` to `dtype` (op_convert.hpp) and copies it to `dev`.
+  /// Converts `a` to `dtype` (op_convert.hpp) and copies it to `dev` (shape_buffer's errors).
   DeviceArray(const Device& dev, const npy::Array& a, DType dtype);
   const std::vector<std::int64_t>& shape() const noexcept { return shape_; }
-  std::int64_t numel() const noexcept;
   /// A dense tensor over the data.
   Tensor tensor() const noexcept;
 
@@ -60,10 +65,10 @@ class DeviceArray {
   DeviceBuffer buffer_;
 };
 
-/// Copies a result of `count` elements of dtype `out` from device memory and writes it to
-/// `path` with `shape` (values of the compute dtype, see op_convert.hpp's to_file). Exit
-/// 73 when the file cannot be written.
-void write_result(const std::string& path, const DeviceBuffer& result, std::size_t count, DType out, DType compute,
+/// Copies a result of dtype `out` (all of `result`, from shape_buffer) from device memory
+/// and writes it to `path` with `shape` (values of the compute dtype, see op_convert.hpp's
+/// to_file). Exit 73 when the file cannot be written.
+void write_result(const std::string& path, const DeviceBuffer& result, DType out, DType compute,
                   std::span<const std::int64_t> shape);
 
 // The families (one file each).

@@ -124,8 +124,7 @@ int run_norm_op(const OpOptions& options) {
     return arrays[i + 1]->tensor();
   };
   const DeviceArray& x = *arrays[0];
-  const auto count = static_cast<std::size_t>(x.numel());
-  const DeviceBuffer out_buffer(dev, count * dtype_size(compute));
+  const DeviceBuffer out_buffer = shape_buffer(dev, x.shape(), compute, "the output");
   const Tensor y(out_buffer.get(), compute, std::span<const std::int64_t>(x.shape()));
 
   // eps when given, gamma and beta from the files at `first` and `first + 1`.
@@ -153,7 +152,7 @@ int run_norm_op(const OpOptions& options) {
     o.groups = groups;
     check(ops::group_norm(x.tensor(), y, common(o, 0)));
   }
-  write_result(options.output, out_buffer, count, compute, compute, x.shape());
+  write_result(options.output, out_buffer, compute, compute, x.shape());
   return 0;
 }
 

@@ -100,12 +100,10 @@ int run_reduce_op(const OpOptions& options) {
                                             last_error_message()));
   }
   const ops::ReduceShape out_shape = std::move(shape).value();
-  std::size_t out_count = 1;
-  for (std::int64_t d : out_shape.shape()) out_count *= static_cast<std::size_t>(d);
-  DeviceBuffer dev_out(dev, out_count * dtype_size(out_shape.dtype));
+  const DeviceBuffer dev_out = shape_buffer(dev, out_shape.shape(), out_shape.dtype, "the output");
   const Tensor out(dev_out.get(), out_shape.dtype, out_shape.shape());
   check(ops::reduce(op, in, out, reduce_options));
-  write_result(options.output, dev_out, out_count, out_shape.dtype, compute, out_shape.shape());
+  write_result(options.output, dev_out, out_shape.dtype, compute, out_shape.shape());
   return 0;
 }
 

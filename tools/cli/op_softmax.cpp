@@ -30,15 +30,14 @@ int run_softmax_op(const OpOptions& options) {
   const npy::Array x = read_input(options.inputs.front());
   const Device dev = Device::get(0).value();
   const DeviceArray in(dev, x, compute);
-  const auto count = static_cast<std::size_t>(in.numel());
-  const DeviceBuffer out_buffer(dev, count * dtype_size(compute));
+  const DeviceBuffer out_buffer = shape_buffer(dev, in.shape(), compute, "the output");
   const Tensor out(out_buffer.get(), compute, std::span<const std::int64_t>(in.shape()));
   if (options.name == "softmax") {
     check(ops::softmax(in.tensor(), out, softmax_options));
   } else {
     check(ops::log_softmax(in.tensor(), out, softmax_options));
   }
-  write_result(options.output, out_buffer, count, compute, compute, in.shape());
+  write_result(options.output, out_buffer, compute, compute, in.shape());
   return 0;
 }
 

@@ -49,7 +49,8 @@ std::string esc(std::string_view s) {
   return out;
 }
 
-std::string ms(std::int64_t ns) { return fmt::format("{:.3f} ms", static_cast<double>(ns) / 1e6); }
+std::string ms(double ns) { return fmt::format("{:.3f} ms", ns / 1e6); }
+std::string ms(std::int64_t ns) { return ms(static_cast<double>(ns)); }
 
 // Lanes in display order: each device's compute cores, copy engines, host callbacks and
 // streams, then the application's host threads.
@@ -66,7 +67,8 @@ std::vector<Lane> display_order(std::vector<Lane> lanes) {
 // A run of spans drawn as one rectangle.
 struct Group {
   SpanKind kind;
-  std::int64_t start, end, busy;
+  std::int64_t start, end;
+  double busy;  // ns: a sum of spans, which may pass 2^63
   std::size_t count;
   const Span* first;
 };
@@ -95,10 +97,10 @@ void draw_groups(std::string& svg, const std::vector<const Span*>& spans, std::i
     if (!groups.empty() && groups.back().kind == s->kind && s->start_ns - groups.back().end <= merge_ns) {
       Group& g = groups.back();
       g.end = std::max(g.end, s->end_ns);
-      g.busy += s->end_ns - s->start_ns;
+      g.busy += static_cast<double>(s->end_ns - s->start_ns);
       ++g.count;
     } else {
-      groups.push_back(Group{s->kind, s->start_ns, s->end_ns, s->end_ns - s->start_ns, 1, s});
+      groups.push_back(Group{s->kind, s->start_ns, s->end_ns, static_cast<double>(s->end_ns - s->start_ns), 1, s});
     }
   }
   for (const Group& g : groups) {

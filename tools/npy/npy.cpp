@@ -5,12 +5,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <limits>
 #include <memory>
 #include <string>
 
 #include "npy_internal.hpp"
+#include "regular_file.hpp"
 
 namespace vnpu::npy {
 
@@ -69,6 +68,17 @@ std::optional<NpyDtype> parse_descr(std::string_view descr) noexcept {
   return std::nullopt;
 }
 
+std::optional<std::uint64_t> byte_size(std::span<const std::int64_t> shape, std::size_t item_size) noexcept {
+  std::int64_t nonzero = static_cast<std::int64_t>(item_size);
+  bool empty = false;
+  for (std::int64_t d : shape) {
+    if (d < 0) return std::nullopt;
+    if (d == 0) empty = true;
+    else if (__builtin_mul_overflow(nonzero, d, &nonzero)) return std::nullopt;
+  }
+  return empty ? 0 : static_cast<std::uint64_t>(nonzero);
+}
+
 std::int64_t Array::numel() const noexcept {
   std::int64_t n = 1;
   for (std::int64_t d : shape) n *= d;
@@ -77,19 +87,28 @@ std::int64_t Array::numel() const noexcept {
 
 namespace {
 
-// The header of a complete file: parse_header() plus the check that the data is all there.
-Result<Header> complete_header(std::span<const std::byte> file) {
-  Result<Header> header = parse_header(file);
-  if (!header) return header;
-  const Header& h = *header;
-  const std::size_t available = file.size() - h.data_offset;
+// The magic, the version and the longest header length field (versions 2.0 and 3.0).
+constexpr std::size_t kMaxPreambleBytes = 12;
+
+// Checks that the `available` bytes after the header hold the data it announces.
+Result<void> check_data(const Header& h, std::uint64_t available) {
   if (h.data_bytes > available) {
     return Error{ErrorKind::kFormat, "truncated data: shape " + format_shape(h.shape) + " of " +
                                          dtype_descr(h.dtype) + " needs " + std::to_string(h.data_bytes) +
                                          " bytes, " + std::to_string(available) + " follow the header"};
   }
+  return {};
+}
+
+// The header of a complete file: parse_header() plus the check that the data is all there.
+Result<Header> complete_header(std::span<const std::byte> file) {
+  Result<Header> header = parse_header(file);
+  if (!header) return header;
+  if (Result<void> data = check_data(*header, file.size() - header->data_offset); !data) return data.error();
   return header;
 }
+
+Error in_file(const std::string& path, const Error& e) { return Error{e.kind, path + ": " + e.message}; }
 
 }  // namespace
 
@@ -105,37 +124,27 @@ Result<Array> read_npy(std::span<const std::byte> file) {
 }
 
 Result<Array> read_npy_file(const std::string& path) {
-  errno = 0;
-  FilePtr f(std::fopen(path.c_str(), "rb"));
-  if (!f) return io_error("cannot open", path, errno);
-  // Size the buffer for a regular file (one byte more, to see the end without growing);
-  // pipes and other unseekable files grow it as they go.
-  std::error_code ec;
-  const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
-  std::vector<std::byte> bytes;
-  if (!ec && file_size < std::numeric_limits<std::size_t>::max()) bytes.resize(static_cast<std::size_t>(file_size) + 1);
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
-  std::size_t used = 0;
-  for (;;) {  // read until a short read
-    if (used == bytes.size()) bytes.resize(std::max(bytes.size() * 2, kChunk));
-    const std::size_t want = bytes.size() - used;
-    const std::size_t got = std::fread(bytes.data() + used, 1, want, f.get());
-    used += got;
-    if (got < want) {
-      if (std::ferror(f.get())) return io_error("cannot read", path, errno != 0 ? errno : EIO);
-      break;
-    }
-  }
-  bytes.resize(used);
-  Result<Header> header = complete_header(bytes);
-  if (!header) return Error{header.error().kind, path + ": " + header.error().message};
-  // The file's buffer becomes the array's: drop the header and anything after the data.
+  std::string why;
+  std::optional<io::RegularFile> f = io::RegularFile::open(path, &why);
+  if (!f) return Error{ErrorKind::kIo, why};
+  // The preamble and the header first, then exactly the data they announce once the file
+  // is known to hold it: nothing is buffered on the file's word, nothing after is read.
+  std::vector<std::byte> head(
+      static_cast<std::size_t>(std::min<std::uint64_t>(f->size(), kMaxPreambleBytes + kMaxHeaderBytes)));
+  const std::optional<std::size_t> got = f->read_at(0, head, &why);
+  if (!got) return Error{ErrorKind::kIo, why};
+  head.resize(*got);
+  Result<Header> header = parse_header(head);
+  if (!header) return in_file(path, header.error());
+  Header& h = *header;
+  if (Result<void> data = check_data(h, f->size() - h.data_offset); !data) return in_file(path, data.error());
   Array a;
-  a.dtype = header->dtype;
-  a.shape = std::move(header->shape);
-  bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header->data_offset));
-  bytes.resize(static_cast<std::size_t>(header->data_bytes));
-  a.data = std::move(bytes);
+  a.dtype = h.dtype;
+  a.data.resize(static_cast<std::size_t>(h.data_bytes));
+  const std::optional<std::size_t> read = f->read_at(h.data_offset, a.data, &why);
+  if (!read) return Error{ErrorKind::kIo, why};
+  if (Result<void> data = check_data(h, *read); !data) return in_file(path, data.error());  // it shrank meanwhile
+  a.shape = std::move(h.shape);
   return a;
 }
 
@@ -144,15 +153,11 @@ Result<std::vector<std::byte>> encode_npy(NpyDtype dtype, std::span<const std::i
   auto invalid = [](std::string message) { return Error{ErrorKind::kInvalidArgument, std::move(message)}; };
   if (dtype_size(dtype) == 0) return invalid("unknown element type");
   if (shape.size() > kMaxDims) return invalid("shape has more than " + std::to_string(kMaxDims) + " dimensions");
-  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  std::uint64_t bytes = dtype_size(dtype);
-  for (std::int64_t d : shape) {
-    if (d < 0) return invalid("negative dimension in shape " + format_shape(shape));
-    if (d != 0 && bytes > kMax / static_cast<std::uint64_t>(d)) {
-      return invalid("shape " + format_shape(shape) + " overflows 64 bits");
-    }
-    bytes = d == 0 ? 0 : bytes * static_cast<std::uint64_t>(d);
-  }
+  if (std::any_of(shape.begin(), shape.end(), [](std::int64_t d) { return d < 0; }))
+    return invalid("negative dimension in shape " + format_shape(shape));
+  const std::optional<std::uint64_t> size = byte_size(shape, dtype_size(dtype));
+  if (!size) return invalid("shape " + format_shape(shape) + " overflows 64 bits");
+  const std::uint64_t bytes = *size;
   if (data.size() != bytes) {
     return invalid("shape " + format_shape(shape) + " of " + dtype_descr(dtype) + " holds " + std::to_string(bytes) +
                    " bytes, the data has " + std::to_string(data.size()));

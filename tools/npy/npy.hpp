@@ -67,6 +67,10 @@ enum class NpyDtype : std::uint8_t {
 
 /// Bytes per element.
 std::size_t dtype_size(NpyDtype t) noexcept;
+/// Bytes of an array of `shape` with elements of `item_size` bytes, counted as NumPy does:
+/// nullopt if a dimension is negative, or if the product of the nonzero dimensions times
+/// item_size overflows int64 (even when another dimension is 0 and the size is 0).
+std::optional<std::uint64_t> byte_size(std::span<const std::int64_t> shape, std::size_t item_size) noexcept;
 /// NumPy's descr string as np.save writes it: "<f2", "<f4", "<f8", "<i4", "<i8", "|u1", "|b1".
 const char* dtype_descr(NpyDtype t) noexcept;
 /// Parses a descr: the strings above, and "<u1", ">u1", "<b1", ">b1" (byte order is
@@ -167,7 +171,11 @@ Result<Header> parse_header(std::span<const std::byte> file);
 
 /// Parses a whole .npy file held in memory; the elements are copied out.
 Result<Array> read_npy(std::span<const std::byte> file);
-/// Reads the file at `path` (kIo errors name the path and the OS error).
+/// Reads the file at `path`: the header first, then exactly the data it announces, once
+/// the file is known to hold it (bytes after the data are not read). Only a regular file
+/// is read: a FIFO, a device such as /dev/zero or a directory is kIo, before anything is
+/// read, so an endless stream cannot make it read forever. kIo errors name the path (and
+/// the OS error, or the kind of file); kFormat and kUnsupported ones start with the path.
 Result<Array> read_npy_file(const std::string& path);
 
 /// The bytes of a .npy file holding `data` as an array of `dtype` and `shape`.

@@ -279,25 +279,13 @@ Result<Header> parse_header(std::span<const std::byte> file) {
 
   // Like NumPy, the product of the nonzero dimensions times the element size must fit in
   // int64 even when another dimension is 0.
-  const auto item = static_cast<std::uint64_t>(dtype_size(h.dtype));
-  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  std::uint64_t nonzero_bytes = item;
-  bool zero = false;
-  for (std::int64_t d : h.shape) {
-    if (d == 0) {
-      zero = true;
-      continue;
-    }
-    const auto u = static_cast<std::uint64_t>(d);
-    if (nonzero_bytes > kMax / u) {
-      return format_error("shape " + format_shape(h.shape) + " of " + dtype_descr(h.dtype) +
-                          " is too large: its byte size overflows 64 bits");
-    }
-    nonzero_bytes *= u;
+  const std::optional<std::uint64_t> bytes = byte_size(h.shape, dtype_size(h.dtype));
+  if (!bytes) {
+    return format_error("shape " + format_shape(h.shape) + " of " + dtype_descr(h.dtype) +
+                        " is too large: its byte size overflows 64 bits");
   }
-  h.data_bytes = zero ? 0 : nonzero_bytes;
-  h.numel = static_cast<std::int64_t>(h.data_bytes / item);
-  if (zero) h.numel = 0;
+  h.data_bytes = *bytes;
+  h.numel = static_cast<std::int64_t>(*bytes / dtype_size(h.dtype));
   return h;
 }
 

@@ -121,7 +121,7 @@ struct ReduceShape {
 
 /// Checks `op` on `in` with `options` and gives the output shape and dtype.
 /// Errors: kInvalidShape (bad descriptor, axis out of range or repeated, argmax/argmin of
-/// an empty axis), kInvalidDtype (dtype not supported by the op), kInvalidArgument
+/// an empty axis, an output whose byte size overflows 64 bits), kInvalidDtype (dtype not supported by the op), kInvalidArgument
 /// (unknown op, negative or non-finite correction).
 Expected<ReduceShape> reduce_output_shape(ReduceOp op, const Tensor& in, const ReduceOptions& options = {});
 
