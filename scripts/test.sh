@@ -153,12 +153,12 @@ done
 [[ $NPU_HOST_LIB == "$prefix/runtime/lib64/stub" && $LD_LIBRARY_PATH == "$prefix/runtime/lib64" ]]
 [[ $(command -v vnpu) == "$prefix/bin/vnpu" && -n $CPU_ARCH ]]
 echo "set_env.sh: INSTALL_DIR=$INSTALL_DIR NPU_HOST_LIB=$NPU_HOST_LIB CPU_ARCH=$CPU_ARCH"
-for s in memory_events stream_callback; do
-  echo "\$ cmake -S examples/samples/$s && cmake --build && $s"
+for s in memory_events stream_callback runtime_api; do
+  echo "\$ cmake -S examples/samples/$s && cmake --build && VNPU_DEVICES=2 $s"
   cmake -S "examples/samples/$s" -B "$out/$s" >/dev/null
   cmake --build "$out/$s" -j"$jobs" >/dev/null
   ldd "$out/$s/$s" | grep -F "$prefix/runtime/lib64/libascendcl.so"
-  timeout 60 "$out/$s/$s"
+  VNPU_DEVICES=2 timeout 60 "$out/$s/$s"  # two devices: runtime_api also tours peer access
 done
 echo "\$ g++ memory_events/main.cpp -I\$INSTALL_DIR/runtime/include -L\$NPU_HOST_LIB -lascendcl -lstdc++"
 g++ examples/samples/memory_events/main.cpp -o "$out/memory_events_gxx" -I"$INSTALL_DIR/runtime/include" \

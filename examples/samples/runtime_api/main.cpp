@@ -1,7 +1,7 @@
 // A tour of the AscendCL runtime functions that real programs use beyond the basics, in
 // the style of a sample program: every call checked, results verified, a non-zero exit
 // status on any failure. Built with its own CMake against a toolkit-shaped vnpu install
-// (examples/samples/README.md); run it with VNPU_DEVICES=2 to include peer access.
+// (docs/porting.md); run it with VNPU_DEVICES=2 to include peer access.
 #include <pthread.h>
 
 #include <atomic>
