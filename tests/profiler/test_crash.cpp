@@ -48,8 +48,18 @@ Outcome run_program(const std::vector<std::string>& args, const std::string& pro
   const std::string out_path = temp_path("stdout");
   const std::string err_path = temp_path("stderr");
   std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e)
-    if (std::string(*e).rfind("VNPU_PROFILE=", 0) != 0) env_strings.emplace_back(*e);
+  // The crash writer's child is a single-threaded copy of the dying process and allocates
+  // on purpose (see src/profiler/crash.cpp); ThreadSanitizer would report that as a
+  // signal-unsafe call, so that one report is switched off for the program.
+  std::string tsan_options = "TSAN_OPTIONS=report_signal_unsafe=0";
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string var(*e);
+    if (var.rfind("TSAN_OPTIONS=", 0) == 0)
+      tsan_options = var + ":report_signal_unsafe=0";
+    else if (var.rfind("VNPU_PROFILE=", 0) != 0)
+      env_strings.push_back(var);
+  }
+  env_strings.push_back(tsan_options);
   if (!profile.empty()) env_strings.push_back("VNPU_PROFILE=" + profile);
   std::vector<char*> env, argv;
   for (std::string& s : env_strings) env.push_back(s.data());
