@@ -33,9 +33,9 @@
 //
 // Barriers: a launch made with LaunchOptions::cooperative may call sync_all() (every
 // block of the launch waits for all others) and sync_group() (blocks of one group wait
-// for each other). Its blocks must all be resident at once, so its block_dim may not
-// exceed the device's compute cores: such a launch fails with kNotSupported instead of
-// hanging. If a block fails or returns while others wait at a barrier it can no longer
+// for each other). Its blocks are all resident at once: beyond the compute cores, the
+// cores run them as fibers that switch at barriers (LaunchOptions::cooperative), so any
+// block_dim up to kMaxResidentBlocks works, also on a 1-core device. If a block fails or returns while others wait at a barrier it can no longer
 // reach, the waiting blocks' sync call throws instead of hanging: the launch fails, and
 // once a block has failed every barrier of the launch throws.
 #pragma once
@@ -51,9 +51,15 @@ struct LaunchSync;
 
 /// Per-launch options.
 struct LaunchOptions {
-  /// The kernel uses sync_all() / sync_group(): all blocks run at the same time, one per
-  /// core. Requires block_dim <= compute cores (kNotSupported otherwise).
+  /// The kernel uses sync_all() / sync_group(): all blocks are resident at the same time.
+  /// Up to the device's compute cores, each block runs on its own core; beyond that (up to
+  /// kMaxResidentBlocks) the cores run the blocks as fibers — block b on core b % cores,
+  /// each with its own stack, scratch arena and DMA queue — switching to another block of
+  /// the core whenever one waits at a barrier, as an accelerator with more cores would run
+  /// them side by side.
   bool cooperative = false;
+  /// The most blocks a cooperative launch may have (kNotSupported beyond).
+  static constexpr std::uint32_t kMaxResidentBlocks = 1024;
   /// Blocks per group for sync_group(): group k is blocks [k*g, min((k+1)*g, B)).
   /// 0 means one group holding every block. Ignored unless cooperative.
   std::uint32_t group_size = 0;
@@ -188,10 +194,23 @@ class KernelContext {
   void sync_all() const;
   /// As sync_all(), among the blocks of this block's group (LaunchOptions::group_size).
   void sync_group() const;
+  /// Lets the other blocks of the launch run: for a block that polls memory another block
+  /// writes (a flag in device memory). When the core runs several resident blocks as fibers,
+  /// this switches to the next one; otherwise it yields the thread.
+  void yield() const noexcept;
   /// This block's group and the blocks in it (one group of all blocks if not cooperative
   /// or group_size is 0).
   std::uint32_t group_idx() const noexcept;
   std::uint32_t group_dim() const noexcept;
+
+  /// A pointer that layers built on vnpu attach to the running block (the C API keeps its
+  /// per-block failure state there); null at the start of every block.
+  void* layer_data() const noexcept { return layer_data_; }
+  void set_layer_data(void* p) const noexcept { layer_data_ = p; }
+
+  /// The arena and queue behind scratch() and dma() (null for a context without them).
+  Scratch* scratch_ptr() const noexcept { return scratch_; }
+  DmaQueue* dma_ptr() const noexcept { return dma_; }
 
   KernelContext(std::uint32_t block_idx, std::uint32_t block_dim, std::uint32_t core, int device_id,
                 Scratch* scratch = nullptr, DmaQueue* dma = nullptr, detail::LaunchSync* sync = nullptr) noexcept
@@ -211,6 +230,13 @@ class KernelContext {
   Scratch* scratch_;
   DmaQueue* dma_;
   detail::LaunchSync* sync_;
+  mutable void* layer_data_ = nullptr;
 };
+
+/// The context of the block running on the calling thread — also when a core runs several
+/// resident blocks as fibers (LaunchOptions::cooperative with more blocks than cores), where
+/// it follows the fiber being run — or null outside kernels. Layers built on vnpu use it to
+/// find "their" block without thread-local state of their own, which fibers would share.
+const KernelContext* current_kernel_context() noexcept;
 
 }  // namespace vnpu

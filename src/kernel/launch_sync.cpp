@@ -1,14 +1,17 @@
 #include "kernel/launch_sync.hpp"
 
+#include <thread>
+
 #include "common/error.hpp"
+#include "platform/fiber.hpp"
 #include "platform/clock.hpp"
 #include "profiler/capture.hpp"
 #include "vnpu/kernel.hpp"
 
 namespace vnpu::detail {
 
-LaunchSync::LaunchSync(std::uint32_t nblocks, std::uint32_t gsize, std::int64_t spin)
-    : blocks(nblocks), group_size(gsize == 0 || gsize > nblocks ? nblocks : gsize), spin_ns(spin) {
+LaunchSync::LaunchSync(std::uint32_t nblocks, std::uint32_t gsize, std::int64_t spin, std::uint32_t nlanes)
+    : blocks(nblocks), group_size(gsize == 0 || gsize > nblocks ? nblocks : gsize), spin_ns(spin), lanes(nlanes) {
   all.participants = blocks;
   const std::uint32_t ngroups = (blocks + group_size - 1) / group_size;
   groups = std::make_unique<Barrier[]>(ngroups);
@@ -50,6 +53,7 @@ void LaunchSync::wait(Barrier& b, std::uint32_t block, const char* what) {
   auto broken_error = [&] {
     broken.store(true, std::memory_order_release);
     all.ec.notify_all();
+    advance();
     fail(Status::kTaskFailed,
          "%s in block %u: the barrier cannot complete because another block of the launch failed or returned "
          "without reaching it",
@@ -62,10 +66,23 @@ void LaunchSync::wait(Barrier& b, std::uint32_t block, const char* what) {
     b.arrived.store(0, std::memory_order_relaxed);
     b.generation.store(gen + 1, std::memory_order_release);
     b.ec.notify_all();
+    if (lanes != 0) advance();
     return;
   }
   auto released = [&] { return b.generation.load(std::memory_order_acquire) != gen; };
   auto give_up = [&] { return broken.load(std::memory_order_acquire) || stuck(b); };
+  if (lanes != 0 && Fiber::current() != nullptr) {
+    // A fiber: let the lane's other blocks run until this barrier completes.
+    for (;;) {
+      if (released()) return;
+      if (give_up()) {
+        if (released()) return;
+        break;
+      }
+      Fiber::suspend();
+    }
+    broken_error();
+  }
   const std::int64_t start = now_ns();
   for (int i = 0;; ++i) {
     if (released()) return;
@@ -96,6 +113,7 @@ void LaunchSync::block_exited(std::uint32_t block, bool failed) noexcept {
   // Waiters park on their own barrier: wake both, and on failure every group.
   all.ec.notify_all();
   g.ec.notify_all();
+  if (lanes != 0) advance();
   if (failed) {
     const std::uint32_t ngroups = (blocks + group_size - 1) / group_size;
     for (std::uint32_t i = 0; i < ngroups; ++i) groups[i].ec.notify_all();
@@ -127,6 +145,15 @@ void KernelContext::sync_all() const {
 void KernelContext::sync_group() const {
   if (sync_ == nullptr) not_cooperative("sync_group", block_idx_);
   sync_->wait(sync_->groups[sync_->group_of(block_idx_)], block_idx_, "sync_group");
+}
+
+void KernelContext::yield() const noexcept {
+  if (sync_ != nullptr && sync_->lanes != 0 && detail::Fiber::current() != nullptr) {
+    detail::Fiber::current()->set_polling();  // its lane must not park: it waits on memory
+    detail::Fiber::suspend();
+    return;
+  }
+  std::this_thread::yield();
 }
 
 std::uint32_t KernelContext::group_idx() const noexcept { return sync_ == nullptr ? 0 : sync_->group_of(block_idx_); }

@@ -24,20 +24,32 @@ struct alignas(64) Barrier {
 };
 
 struct LaunchSync {
-  LaunchSync(std::uint32_t blocks, std::uint32_t group_size, std::int64_t spin_ns);
+  /// `lanes` > 0: the blocks run as fibers on that many cores (block b on lane b % lanes),
+  /// so that more blocks than cores are all resident; a waiting fiber suspends to its lane.
+  LaunchSync(std::uint32_t blocks, std::uint32_t group_size, std::int64_t spin_ns, std::uint32_t lanes = 0);
 
   std::uint32_t blocks;
   std::uint32_t group_size;  // blocks per group (the last group may be smaller)
   std::int64_t spin_ns;      // how long a waiter spins before parking
+  std::uint32_t lanes;       // 0: one block per core
   std::atomic<bool> broken{false};
   Barrier all;
   std::unique_ptr<Barrier[]> groups;
+  // Fiber lanes whose every fiber waits park here until a barrier completes, a block
+  // exits or the launch breaks (each of which bumps `progress`).
+  std::atomic<std::uint64_t> progress{0};
+  EventCount progress_ec;
 
   std::uint32_t group_of(std::uint32_t block) const noexcept { return block / group_size; }
   /// Waits at `b`; throws vnpu::Error(kTaskFailed) if the barrier breaks.
   void wait(Barrier& b, std::uint32_t block, const char* what);
   /// A block has finished (normally or not): it will arrive at no further barrier.
   void block_exited(std::uint32_t block, bool failed) noexcept;
+  /// Records progress and wakes parked lanes.
+  void advance() noexcept {
+    progress.fetch_add(1, std::memory_order_acq_rel);
+    progress_ec.notify_all();
+  }
 };
 
 }  // namespace vnpu::detail

@@ -53,16 +53,20 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
                                   static_cast<int>(name.size()), name.data());
   if (!fn) return fail(Status::kInvalidArgument, "Stream::launch: empty kernel");
   std::unique_ptr<detail::LaunchSync> sync;
+  std::uint32_t parts = block_dim;
   if (options.cooperative) {
     detail::DeviceImpl* dev = impl()->device();
-    const int cores = dev->info().compute_cores;
-    if (block_dim > static_cast<std::uint32_t>(cores))
+    const auto cores = static_cast<std::uint32_t>(dev->info().compute_cores);
+    if (block_dim > LaunchOptions::kMaxResidentBlocks)
       return fail(Status::kNotSupported,
-                  "Stream::launch('%.*s'): a cooperative launch runs all its blocks at once, but block_dim %u exceeds "
-                  "the device's %d compute cores",
-                  static_cast<int>(name.size()), name.data(), block_dim, cores);
+                  "Stream::launch('%.*s'): a cooperative launch keeps all its blocks resident, at most %u; block_dim "
+                  "is %u",
+                  static_cast<int>(name.size()), name.data(), LaunchOptions::kMaxResidentBlocks, block_dim);
+    // More blocks than cores: the cores run them as fibers (one lane per core).
+    const std::uint32_t lanes = block_dim > cores ? cores : 0;
+    if (lanes != 0) parts = lanes;
     try {
-      sync = std::make_unique<detail::LaunchSync>(block_dim, options.group_size, dev->spin_ns());
+      sync = std::make_unique<detail::LaunchSync>(block_dim, options.group_size, dev->spin_ns(), lanes);
     } catch (const std::bad_alloc&) {
       return fail(Status::kOutOfMemory, "Stream::launch: no memory for the launch's barriers");
     }
@@ -70,7 +74,7 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
   const std::uint32_t op_tag = detail::prof::on() ? detail::prof::current_op_tag() : 0;
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kKernel;
-    t.parts = block_dim;
+    t.parts = parts;
     t.op_tag = op_tag;
     t.avoid_cpu = options.avoid_cpu;
     t.set_name(name);

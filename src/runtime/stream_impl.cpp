@@ -11,6 +11,7 @@
 #include "platform/clock.hpp"
 #include "profiler/capture.hpp"
 #include "runtime/device_impl.hpp"
+#include "runtime/fiber_lane.hpp"
 #include "runtime/host_executor.hpp"
 #include "runtime/thread_role.hpp"
 
@@ -233,28 +234,38 @@ void StreamImpl::run_part(Task& t, std::uint32_t part, const Worker& self) noexc
   execute_part(t, part, self);
 }
 
+void StreamImpl::run_block(Task& t, const KernelContext& ctx) noexcept {
+  if (Scratch* s = ctx.scratch_ptr()) s->reset();
+  set_current_kernel_context(&ctx);
+  clear_error();
+  bool failed = true;
+  try {
+    const Status st = t.kernel(ctx);
+    if (st != Status::kSuccess) {
+      const char* msg = last_error_message();
+      record_failure(t, st, *msg != '\0' ? msg : "the kernel returned a failure status");
+    } else {
+      failed = false;
+    }
+  } catch (const std::exception& e) {
+    record_failure(t, Status::kTaskFailed, e.what());
+  } catch (...) {
+    record_failure(t, Status::kTaskFailed, "the kernel threw a non-standard exception");
+  }
+  // Transfers the block left pending still land, and its barriers learn it is gone.
+  if (DmaQueue* q = ctx.dma_ptr()) q->wait_all();
+  set_current_kernel_context(nullptr);
+  if (t.sync) t.sync->block_exited(ctx.block_idx(), failed);
+}
+
 void StreamImpl::execute_part(Task& t, std::uint32_t part, const Worker& self) noexcept {
   if (t.kind == TaskKind::kKernel) {
-    if (self.scratch != nullptr) self.scratch->reset();
-    const KernelContext ctx(part, t.parts, self.index, device_->id(), self.scratch, self.dma, t.sync.get());
-    clear_error();
-    bool failed = true;
-    try {
-      const Status st = t.kernel(ctx);
-      if (st != Status::kSuccess) {
-        const char* msg = last_error_message();
-        record_failure(t, st, *msg != '\0' ? msg : "the kernel returned a failure status");
-      } else {
-        failed = false;
-      }
-    } catch (const std::exception& e) {
-      record_failure(t, Status::kTaskFailed, e.what());
-    } catch (...) {
-      record_failure(t, Status::kTaskFailed, "the kernel threw a non-standard exception");
+    if (t.sync && t.sync->lanes != 0) {
+      run_fiber_lane(*this, t, part, self);  // part = lane: a share of the blocks, as fibers
+      return;
     }
-    // Transfers the block left pending still land, and its barriers learn it is gone.
-    if (self.dma != nullptr) self.dma->wait_all();
-    if (t.sync) t.sync->block_exited(part, failed);
+    const KernelContext ctx(part, t.parts, self.index, device_->id(), self.scratch, self.dma, t.sync.get());
+    run_block(t, ctx);
     return;
   }
   if (t.kind == TaskKind::kCopy && t.rows > 1) {

@@ -90,6 +90,9 @@ class StreamImpl final : public RefCounted {
   void discard_pending() noexcept { skipping_.store(kSkipForever, std::memory_order_release); }
   /// Executes one part of a kernel/copy/memset task.
   void run_part(Task& task, std::uint32_t part, const Worker& self) noexcept;
+  /// Runs one block of kernel `task` in `ctx`: the kernel, its failure, its pending DMA, its
+  /// exit from the launch's barriers.
+  void run_block(Task& task, const KernelContext& ctx) noexcept;
   /// Resumes a stream suspended on an event point (called by the completer).
   void resume() { run(nullptr); }
   /// Marks one non-blocking callback as finished (called by the host executor).

@@ -40,4 +40,13 @@ inline Status bounded_sync(const Stream& s, std::chrono::milliseconds timeout = 
   return s.synchronize(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
 }
 
+/// Launch options of a cooperative launch (all blocks resident; barriers allowed), in groups
+/// of `group_size` blocks (0: one group).
+inline LaunchOptions cooperative(std::uint32_t group_size = 0) {
+  LaunchOptions o;
+  o.cooperative = true;
+  o.group_size = group_size;
+  return o;
+}
+
 }  // namespace vnpu::test

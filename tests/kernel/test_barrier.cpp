@@ -2,7 +2,7 @@
 // block's reads, round after round; sync_group() does the same within groups of
 // LaunchOptions::group_size blocks (the last group may be smaller); group_idx/group_dim;
 // and the failure paths, which must end the launch instead of hanging it: sync_all() in a
-// launch that is not cooperative, more blocks than cores, a block that throws or returns
+// launch that is not cooperative, more blocks than may be resident, a block that throws or returns
 // while others wait. Two cooperative launches on two streams of a 2-core device both
 // complete.
 //
@@ -25,14 +25,8 @@ namespace vnpu {
 namespace {
 
 using test::bounded_sync;
+using test::cooperative;
 using test::kernel_device;
-
-LaunchOptions cooperative(std::uint32_t group_size = 0) {
-  LaunchOptions o;
-  o.cooperative = true;
-  o.group_size = group_size;
-  return o;
-}
 
 /// Rounds of a barrier loop: fewer when cores outnumber CPUs (blocks then time-share the
 /// CPUs, and a barrier costs a scheduler switch) and under sanitizers.
@@ -332,35 +326,21 @@ TEST(BarrierFailure, SyncAllOutsideACooperativeLaunchFailsTheTask) {
   }
 }
 
-TEST(BarrierFailure, MoreBlocksThanCoresIsNotSupported) {
-  for (int cores : {1, 2, 3}) {
-    Device dev = kernel_device(cores);
-    Stream s = dev.create_stream().value();
-    auto ran = std::make_shared<std::atomic<int>>(0);
-    const auto blocks = static_cast<std::uint32_t>(cores + 1);
-    EXPECT_EQ(s.launch("too_wide", blocks, cooperative(), [ran](const KernelContext& k) {
-      ran->fetch_add(1);
-      k.sync_all();
-    }),
-              Status::kNotSupported)
-        << cores << " cores";
-    const std::string msg = last_error_message();
-    EXPECT_FALSE(msg.empty());
-    EXPECT_NE(msg.find(std::to_string(blocks)), std::string::npos) << "block count missing: " << msg;
-    EXPECT_EQ(s.submitted(), 0u) << "nothing may be queued";
-    EXPECT_EQ(s.launch("way_too_wide", 1000, cooperative(), [ran](const KernelContext&) { ran->fetch_add(1); }),
-              Status::kNotSupported);
-    EXPECT_OK(bounded_sync(s));
-    EXPECT_EQ(ran->load(), 0);
-    // Exactly as many blocks as cores is fine.
-    ASSERT_OK(s.launch("fits", static_cast<std::uint32_t>(cores), cooperative(),
-                       [ran](const KernelContext& k) {
-                         k.sync_all();
-                         ran->fetch_add(1);
-                       }));
-    EXPECT_OK(bounded_sync(s)) << last_error_message();
-    EXPECT_EQ(ran->load(), cores);
-  }
+TEST(BarrierFailure, MoreBlocksThanTheResidentLimitIsNotSupported) {
+  Device dev = kernel_device(2);
+  Stream s = dev.create_stream().value();
+  auto ran = std::make_shared<std::atomic<int>>(0);
+  const std::uint32_t blocks = LaunchOptions::kMaxResidentBlocks + 1;
+  EXPECT_EQ(s.launch("too_wide", blocks, cooperative(), [ran](const KernelContext& k) {
+    ran->fetch_add(1);
+    k.sync_all();
+  }),
+            Status::kNotSupported);
+  const std::string msg = last_error_message();
+  EXPECT_NE(msg.find(std::to_string(blocks)), std::string::npos) << "block count missing: " << msg;
+  EXPECT_EQ(s.submitted(), 0u) << "nothing may be queued";
+  EXPECT_OK(bounded_sync(s));
+  EXPECT_EQ(ran->load(), 0);
 }
 
 TEST(BarrierFailure, BlockThatThrowsBeforeTheBarrierFailsTheLaunch) {

@@ -93,6 +93,8 @@ inline void check_ok(Status s) {
 // Peers of the runtime suite (bench_peers.cpp).
 /// A hand-off to a dedicated spinning thread and back: the physical floor of any runtime.
 BenchResult bench_floor_spin_handoff(const BenchOptions& options);
+/// `threads` threads passing `barriers` std::barrier phases, per phase (median of `reps`).
+BenchResult bench_thread_barrier(std::uint32_t threads, int barriers, int reps);
 /// oneTBB task_group round trip and throughput; empty when built without TBB.
 std::vector<BenchResult> bench_tbb(const BenchOptions& options);
 

@@ -3,6 +3,7 @@
 // oneTBB (when built with it), the task library a CPU program would use instead.
 #include <algorithm>
 #include <atomic>
+#include <barrier>
 #include <cstdint>
 #include <limits>
 #include <thread>
@@ -75,6 +76,29 @@ BenchResult bench_floor_spin_handoff(const BenchOptions& options) {
   request.value.store(kStop, std::memory_order_release);
   spinner.join();
   return make_peer("floor_spin_handoff", "ns", ns, static_cast<std::uint64_t>(options.iters), 1);
+}
+
+BenchResult bench_thread_barrier(std::uint32_t threads, int barriers, int reps) {
+  // The other way to keep more blocks than cores resident: a thread per block, meeting at
+  // a std::barrier (which parks its waiters). Per barrier, like resident48_barrier_all.
+  std::vector<double> samples;
+  for (int r = 0; r < reps; ++r) {
+    std::barrier sync(static_cast<std::ptrdiff_t>(threads));
+    std::atomic<bool> go{false};
+    std::vector<std::thread> pool;
+    for (std::uint32_t t = 0; t < threads; ++t)
+      pool.emplace_back([&] {
+        while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+        for (int i = 0; i < barriers; ++i) sync.arrive_and_wait();
+      });
+    const auto t0 = Clock::now();
+    go.store(true, std::memory_order_release);
+    for (std::thread& t : pool) t.join();
+    samples.push_back(ns_between(t0, Clock::now()) / barriers);
+  }
+  return make_peer("threads48_barrier", "ns", summarize(std::move(samples)),
+                   static_cast<std::uint64_t>(reps) * static_cast<std::uint64_t>(barriers),
+                   static_cast<int>(threads));
 }
 
 std::vector<BenchResult> bench_tbb(const BenchOptions& options) {

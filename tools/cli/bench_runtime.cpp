@@ -186,6 +186,40 @@ std::vector<BenchResult> run_runtime_suite(const BenchOptions& o) {
     barrier_case("barrier_group", true);
   }
 
+  // More blocks than cores, all resident: a chip's 48 vector cores synchronizing on this
+  // machine. The cores run the blocks as fibers that switch at each barrier:
+  // resident48_launch is an empty 48-block cooperative launch and its synchronize (fiber
+  // and scratch-arena setup included), resident48_barrier_all one barrier of all 48 blocks.
+  // Beside it, the alternative of a thread per block: 48 threads passing a std::barrier.
+  {
+    constexpr std::uint32_t kResident = 48;
+    constexpr int kBarriers = 200;
+    LaunchOptions lo;
+    lo.cooperative = true;
+    auto run = [&](int n) {
+      const auto t0 = Clock::now();
+      ok(s.launch("resident48", kResident, lo, [n](const KernelContext& c) {
+        for (int i = 0; i < n; ++i) c.sync_all();
+      }));
+      ok(s.synchronize());
+      return ns_between(t0, Clock::now());
+    };
+    for (int i = 0; i < 5; ++i) run(kBarriers);
+    const int reps = std::max(5, o.reps * 4);
+    std::vector<double> launches, barriers;
+    for (int r = 0; r < reps; ++r) {
+      const double with = run(kBarriers);
+      const double without = run(0);
+      launches.push_back(without);
+      barriers.push_back(std::max(0.0, with - without) / kBarriers);
+    }
+    results.push_back(make_result("resident48_launch", "ns", summarize(std::move(launches)),
+                                  static_cast<std::uint64_t>(reps), info.compute_cores));
+    results.push_back(make_result("resident48_barrier_all", "ns", summarize(std::move(barriers)),
+                                  static_cast<std::uint64_t>(reps) * kBarriers, info.compute_cores));
+    results.push_back(bench_thread_barrier(kResident, kBarriers, reps));
+  }
+
   // Let the device's workers finish spinning and park, so the peers below get the CPUs
   // the way they would in a program that is not using vnpu at that moment.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
