@@ -2,10 +2,10 @@
 //
 // The operators compute f16 and bf16 in f32 and write the result back in the input type
 // (rounded to nearest, ties to even). i64 and bool appear as outputs (argmax/argmin,
-// all/any).
+// all/any). The header compiles as C++17 too: the Ascend C headers, which kernels build with
+// -std=c++17, include it (hence __builtin_bit_cast rather than std::bit_cast).
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -78,12 +78,12 @@ inline float f16_to_f32(std::uint16_t h) noexcept {
     } while ((man & 0x400u) == 0);
     bits = sign | (static_cast<std::uint32_t>(112 - e) << 23) | ((man & 0x3FFu) << 13);
   }
-  return std::bit_cast<float>(bits);
+  return __builtin_bit_cast(float, bits);
 }
 
 /// f32 -> f16 bits, rounded to nearest even; overflow gives inf, NaN stays NaN.
 inline std::uint16_t f32_to_f16(float f) noexcept {
-  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
+  const std::uint32_t x = __builtin_bit_cast(std::uint32_t, f);
   const std::uint16_t sign = static_cast<std::uint16_t>((x >> 16) & 0x8000u);
   const std::uint32_t ax = x & 0x7FFFFFFFu;
   if (ax >= 0x7F800000u) return static_cast<std::uint16_t>(sign | 0x7C00u | (ax > 0x7F800000u ? 0x200u : 0u));
@@ -104,12 +104,12 @@ inline std::uint16_t f32_to_f16(float f) noexcept {
 
 /// bf16 bits -> f32 (exact).
 inline float bf16_to_f32(std::uint16_t b) noexcept {
-  return std::bit_cast<float>(static_cast<std::uint32_t>(b) << 16);
+  return __builtin_bit_cast(float, static_cast<std::uint32_t>(b) << 16);
 }
 
 /// f32 -> bf16 bits, rounded to nearest even; NaN stays a (quiet) NaN.
 inline std::uint16_t f32_to_bf16(float f) noexcept {
-  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
+  const std::uint32_t x = __builtin_bit_cast(std::uint32_t, f);
   if ((x & 0x7FFFFFFFu) > 0x7F800000u) return static_cast<std::uint16_t>((x >> 16) | 0x40u);
   return static_cast<std::uint16_t>((x + 0x7FFFu + ((x >> 16) & 1u)) >> 16);
 }

@@ -40,6 +40,12 @@ const SocProfile* find_soc_profile(std::string_view name) noexcept;
 /// The process's profile (VNPU_SOC, else the default), chosen on first call. Thread-safe.
 const SocProfile& soc_profile() noexcept;
 
+/// Makes `name` the profile of this process unless VNPU_SOC names another: the SoC a
+/// program was built for (CMake's tikicpulib::<SOC> targets call it at startup). Returns
+/// false, changing nothing, when `name` is not a known SoC or soc_profile() was already
+/// called (the profile never changes once chosen).
+bool set_build_soc(std::string_view name) noexcept;
+
 /// The name of the default profile.
 inline constexpr std::string_view kDefaultSoc = "Ascend910B1";
 

@@ -4,6 +4,7 @@
 // unified-buffer, L1 and L2 sizes, memory. The 910B and 910_93 parts pair one cube core
 // with two vector cores; the 310P and 910 parts have coupled AI cores (and, on the 310P,
 // standalone vector cores besides).
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 
@@ -36,13 +37,18 @@ constexpr SocProfile kProfiles[] = {
     {"Ascend310B1", "Ascend310B", 1, 1, true, 248 * KiB, 32, 1 * MiB, 4 * MiB, 32 * GiB},
 };
 
+std::atomic<const SocProfile*> g_built{nullptr};  // set_build_soc
+std::atomic<bool> g_chosen{false};
+
 const SocProfile& choose() {
-  const SocProfile* fallback = find_soc_profile(kDefaultSoc);
+  g_chosen.store(true);
+  const SocProfile* built = g_built.load();
+  const SocProfile* fallback = built != nullptr ? built : find_soc_profile(kDefaultSoc);
   const char* env = std::getenv("VNPU_SOC");
   if (env == nullptr || *env == '\0') return *fallback;
   if (const SocProfile* p = find_soc_profile(env)) return *p;
   std::fprintf(stderr, "vnpu: ignoring VNPU_SOC='%s': not a known SoC (see docs/porting.md); using %.*s\n", env,
-               static_cast<int>(kDefaultSoc.size()), kDefaultSoc.data());
+               static_cast<int>(fallback->name.size()), fallback->name.data());
   return *fallback;
 }
 
@@ -54,6 +60,13 @@ const SocProfile* find_soc_profile(std::string_view name) noexcept {
   for (const SocProfile& p : kProfiles)
     if (p.name == name) return &p;
   return nullptr;
+}
+
+bool set_build_soc(std::string_view name) noexcept {
+  const SocProfile* p = find_soc_profile(name);
+  if (p == nullptr || g_chosen.load()) return false;
+  g_built.store(p);
+  return !g_chosen.load();
 }
 
 const SocProfile& soc_profile() noexcept {

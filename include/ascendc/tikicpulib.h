@@ -1,0 +1,46 @@
+// tikicpulib.h — launching Ascend C kernels from host code in CPU-debug mode, as sample
+// programs do: memory from GmAlloc, ICPU_RUN_KF to run a kernel over blockDim blocks.
+//
+// ICPU_RUN_KF(kernel, blockDim, args...) runs kernel(args...) once per block on the default
+// device's compute cores (threads of this process; the blocks beyond the cores run as
+// fibers, so every block is resident and SyncAll works up to the SoC profile's core count)
+// and returns when all blocks are done. A kernel that fails (a broken limit, a failed
+// assertion, an exception) makes it print what failed — kernel, block, reason — on stderr
+// and exit the program with status 1, as the vendor's CPU mode stops at an error.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "kernel_operator.h"
+#include "vnpu/status.hpp"
+
+namespace AscendC {
+/// Global memory for kernel arguments: `size` bytes of vnpu device memory (zeroed).
+VNPU_ASCENDC_API void* GmAlloc(std::size_t size);
+/// Frees GmAlloc memory.
+VNPU_ASCENDC_API void GmFree(void* ptr);
+}  // namespace AscendC
+
+namespace vnpu::ascendc {
+/// Runs `body` over `block_dim` blocks of kernel `name` and waits; kSuccess, or the
+/// failure (its message in vnpu::last_error_message()).
+VNPU_ASCENDC_API vnpu::Status run_kernel(const char* name, std::uint32_t block_dim, std::function<void()> body);
+/// The message of the calling thread's last failure (a failed run_kernel's reason).
+VNPU_ASCENDC_API const char* last_error_message();
+/// ICPU_RUN_KF: run_kernel, and on failure print and exit(1).
+VNPU_ASCENDC_API void cpu_run_kernel(const char* name, std::uint32_t block_dim, std::function<void()> body);
+/// The tiling key of the next launches (ICPU_SET_TILING_KEY).
+VNPU_ASCENDC_API void set_tiling_key(std::int32_t key);
+/// The SoC profile this program was built for (see vnpu::set_build_soc); the CMake
+/// targets tikicpulib::<SOC> define VNPU_ASCENDC_SOC, and this header applies it at startup.
+VNPU_ASCENDC_API bool select_soc(const char* name);
+#ifdef VNPU_ASCENDC_SOC
+inline const bool kBuiltForSoc = select_soc(VNPU_ASCENDC_SOC);
+#endif
+}  // namespace vnpu::ascendc
+
+#define ICPU_RUN_KF(func, blkdim, ...) \
+  ::vnpu::ascendc::cpu_run_kernel(#func, static_cast<std::uint32_t>(blkdim), [=]() { func(__VA_ARGS__); })
+#define ICPU_SET_TILING_KEY(tilingKey) ::vnpu::ascendc::set_tiling_key(static_cast<std::int32_t>(tilingKey))

@@ -1,0 +1,150 @@
+// Running Ascend C kernels on vnpu streams, and the CPU-debug entry points (ICPU_RUN_KF,
+// GmAlloc, GmFree).
+#include "ascendc/launch.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "tikicpulib.h"
+#include "vnpu/device.hpp"
+#include "vnpu/memory.hpp"
+#include "vnpu/soc.hpp"
+
+namespace vnpu::ascendc {
+namespace {
+
+std::atomic<std::int32_t> g_tiling_key{0};
+std::atomic<std::uint64_t> g_next_launch{1};
+
+// The cores a kernel may count on being resident: the SoC's vector cores (its AI cores on
+// chips without separate vector cores).
+std::uint32_t resident_cores(const vnpu::SocProfile& soc) {
+  return soc.vector_cores != 0 ? soc.vector_cores : soc.cube_cores;
+}
+
+// One block of a launch: its state and unified buffer, then the kernel, then the checks of
+// what it left behind.
+void run_block(const Launch& launch, const vnpu::KernelContext& k) {
+  const vnpu::SocProfile& soc = vnpu::soc_profile();
+  LaunchBlock lb;
+  BlockState& b = lb.state;
+  b.kernel = launch.name.c_str();
+  b.block_idx = k.block_idx();
+  b.block_num = k.block_dim();
+  b.ctx = &k;
+  b.soc = &soc;
+  b.tiling_key = launch.tiling_key;
+  // The unified buffer: from the core's scratch arena when it is large enough (it stays in
+  // the core's caches), else memory of its own.
+  std::unique_ptr<unsigned char, decltype(&std::free)> own(nullptr, &std::free);
+  if (void* p = k.scratch().try_allocate(soc.ub_bytes, 64)) {
+    b.ub = static_cast<unsigned char*>(p);
+  } else {
+    own.reset(static_cast<unsigned char*>(std::aligned_alloc(64, (soc.ub_bytes + 63) / 64 * 64)));
+    if (!own) throw vnpu::Error(vnpu::Status::kOutOfMemory, "no memory for the block's unified buffer");
+    b.ub = own.get();
+  }
+  b.ub_size = soc.ub_bytes;
+  k.set_layer_data(&lb);
+  struct Detach {
+    const vnpu::KernelContext& k;
+    ~Detach() { k.set_layer_data(nullptr); }
+  } detach{k};
+  launch.body();
+  // A SetFlag nobody waited for: harmless here, a sign of a missing WaitFlag on the chip.
+  for (int e = 0; e < static_cast<int>(AscendC::HardEvent::MAX); ++e)
+    for (int id = 0; id < 8; ++id)
+      if (b.flags[e][id] != 0) {
+        if (strict()) fail("SetFlag of event %d, id %d was never waited for", e, id);
+        warn_once(&b.flags[e][id], "SetFlag of event %d, id %d was never waited for (WaitFlag missing?)", e, id);
+      }
+}
+
+thread_local std::uint64_t t_launch_id = 0;
+
+vnpu::Stream& debug_stream() {
+  static vnpu::Stream* s = [] {
+    auto dev = vnpu::Device::get(0);
+    if (!dev) return static_cast<vnpu::Stream*>(nullptr);
+    auto st = dev->create_stream();
+    return st ? new vnpu::Stream(*st) : nullptr;  // leaked: kernels may run at exit
+  }();
+  if (s == nullptr) throw vnpu::Error(vnpu::Status::kInternal, "cannot create the device's stream for Ascend C kernels");
+  return *s;
+}
+
+}  // namespace
+
+std::uint64_t current_launch_id() noexcept { return t_launch_id; }
+
+vnpu::Status launch_on(vnpu::Stream& stream, std::shared_ptr<Launch> launch, std::uint32_t block_dim) {
+  const vnpu::SocProfile& soc = vnpu::soc_profile();
+  vnpu::LaunchOptions lo;
+  lo.cooperative = block_dim <= resident_cores(soc);
+  launch->id = g_next_launch.fetch_add(1, std::memory_order_relaxed);
+  const std::string name = launch->name;
+  return stream.launch(name, block_dim, lo, [launch](const vnpu::KernelContext& k) {
+    t_launch_id = launch->id;
+    run_block(*launch, k);
+    t_launch_id = 0;
+  });
+}
+
+vnpu::Status run_kernel(const char* name, std::uint32_t block_dim, std::function<void()> body) {
+  if (block_dim == 0) {
+    std::fprintf(stderr, "vnpu: kernel '%s' launched with blockDim 0\n", name);
+    return vnpu::Status::kInvalidArgument;
+  }
+  auto launch = std::make_shared<Launch>();
+  launch->name = name;
+  launch->body = std::move(body);
+  launch->tiling_key = g_tiling_key.load(std::memory_order_relaxed);
+  vnpu::Stream& s = debug_stream();
+  vnpu::Status st = launch_on(s, std::move(launch), block_dim);
+  if (st != vnpu::Status::kSuccess) return st;
+  return s.synchronize();
+}
+
+bool select_soc(const char* name) { return name != nullptr && vnpu::set_build_soc(name); }
+
+const char* last_error_message() { return vnpu::last_error_message(); }
+
+void cpu_run_kernel(const char* name, std::uint32_t block_dim, std::function<void()> body) {
+  const vnpu::Status st = run_kernel(name, block_dim, std::move(body));
+  if (st == vnpu::Status::kSuccess) return;
+  std::fprintf(stderr, "[ERROR] vnpu: ICPU_RUN_KF(%s, %u) failed: %s\n", name, block_dim, vnpu::last_error_message());
+  std::fflush(stderr);
+  std::exit(1);
+}
+
+void set_tiling_key(std::int32_t key) {
+  if (key <= 0) std::fprintf(stderr, "[WARNING] vnpu: ICPU_SET_TILING_KEY(%d): tiling keys are positive\n", key);
+  g_tiling_key.store(key, std::memory_order_relaxed);
+}
+
+}  // namespace vnpu::ascendc
+
+namespace AscendC {
+
+void* GmAlloc(std::size_t size) {
+  auto dev = vnpu::Device::get(0);
+  if (!dev) return nullptr;
+  auto p = dev->malloc(size == 0 ? 1 : size);
+  if (!p) {
+    std::fprintf(stderr, "[ERROR] vnpu: GmAlloc(%zu): %s\n", size, vnpu::last_error_message());
+    return nullptr;
+  }
+  std::memset(*p, 0, size);
+  return *p;
+}
+
+void GmFree(void* ptr) {
+  if (ptr == nullptr) return;
+  if (vnpu::free(ptr) != vnpu::Status::kSuccess)
+    std::fprintf(stderr, "[ERROR] vnpu: GmFree(%p): %s\n", ptr, vnpu::last_error_message());
+}
+
+}  // namespace AscendC

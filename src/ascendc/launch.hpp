@@ -1,0 +1,36 @@
+// Launching Ascend C kernels: every block gets a LaunchBlock (its BlockState and unified
+// buffer), attached to its KernelContext as layer data.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "kernel_operator.h"
+#include "vnpu/stream.hpp"
+
+namespace vnpu::ascendc {
+
+struct LaunchBlock {
+  static constexpr std::uint32_t kMagic = 0x41534343;  // "ASCC": tells it from other layers' data
+  std::uint32_t magic = kMagic;
+  BlockState state;
+};
+
+/// What every block of one launch shares.
+struct Launch {
+  std::string name;
+  std::function<void()> body;
+  std::int32_t tiling_key = 0;
+  std::uint64_t id = 0;
+};
+
+/// Queues `launch` over `block_dim` blocks on `stream`: a cooperative launch (every block
+/// resident, SyncAll allowed) up to the SoC profile's core count.
+vnpu::Status launch_on(vnpu::Stream& stream, std::shared_ptr<Launch> launch, std::uint32_t block_dim);
+
+/// The id of the launch the calling block belongs to (0 outside one).
+std::uint64_t current_launch_id() noexcept;
+
+}  // namespace vnpu::ascendc

@@ -1,0 +1,127 @@
+// Synchronisation of Ascend C kernels: flags and barriers inside a block (checked), SyncAll
+// and the IBSet/IBWait handshake across blocks, workspaces.
+#include <atomic>
+#include <cstring>
+
+#include "kernel_operator.h"
+#include "vnpu/kernel.hpp"
+#include "vnpu/soc.hpp"
+#include "vnpu/status.hpp"
+
+namespace vnpu::ascendc {
+namespace {
+
+constexpr int kEvents = static_cast<int>(AscendC::HardEvent::MAX);
+
+int event_slot(int event) {
+  if (event < 0 || event >= kEvents) fail("SetFlag/WaitFlag: unknown event %d", event);
+  return event;
+}
+
+void check_id(std::int32_t id, const char* what) {
+  if (id < 0 || id > 7) fail("%s: event id %d (0..7)", what, id);
+}
+
+// Polls `ready` until it holds, letting the launch's other blocks run meanwhile (they are
+// the ones that make it hold).
+template <class Ready>
+void poll(const Ready& ready) {
+  const vnpu::KernelContext* ctx = block().ctx;
+  while (!ready()) ctx->yield();
+}
+
+}  // namespace
+
+void set_flag(int event, std::int32_t id) {
+  check_id(id, "SetFlag");
+  std::uint16_t& n = block().flags[event_slot(event)][id];
+  ++n;
+}
+
+void wait_flag(int event, std::int32_t id) {
+  check_id(id, "WaitFlag");
+  std::uint16_t& n = block().flags[event_slot(event)][id];
+  if (n == 0)
+    fail("WaitFlag of event %d, id %d with no SetFlag before it: on the chip the pipe would wait forever", event, id);
+  --n;
+}
+
+void pipe_barrier(int pipe) {
+  if (pipe == PIPE_S) fail("PipeBarrier<PIPE_S>: the scalar pipe has no barrier (the chip reports an error)");
+}
+
+void sync_all() {
+  BlockState& b = block();
+  const std::uint32_t cores = b.soc->vector_cores != 0 ? b.soc->vector_cores : b.soc->cube_cores;
+  if (b.block_num > cores)
+    fail("SyncAll in a launch of %u blocks: %.*s has %u vector cores, and blocks that synchronize must all be resident "
+         "(launch at most %u)",
+         b.block_num, static_cast<int>(b.soc->name.size()), b.soc->name.data(), cores, cores);
+  try {
+    b.ctx->sync_all();
+  } catch (const vnpu::Error& e) {
+    fail("SyncAll: %s", e.what());
+  }
+}
+
+void sync_all_gm(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t used_cores) {
+  BlockState& b = block();
+  const std::uint32_t n = used_cores <= 0 ? b.block_num : static_cast<std::uint32_t>(used_cores);
+  if (n > b.block_num) fail("SyncAll: usedCores %d exceeds the launch's %u blocks", used_cores, b.block_num);
+  if (gm_elems < std::uint64_t{n} * 8)
+    fail("SyncAll: the workspace holds %llu int32, it needs 8 per core (%u)", static_cast<unsigned long long>(gm_elems),
+         n * 8);
+  if (b.block_idx >= n) return;  // not among the synchronizing blocks
+  const std::uint32_t cores = b.soc->vector_cores != 0 ? b.soc->vector_cores : b.soc->cube_cores;
+  if (b.block_num > cores)
+    fail("SyncAll in a launch of %u blocks: %.*s has %u vector cores, and blocks that synchronize must all be resident",
+         b.block_num, static_cast<int>(b.soc->name.size()), b.soc->name.data(), cores);
+  // Each block counts its calls in its own 32-byte slot, then waits until every slot has
+  // counted as many: repeated calls need no zeroing in between.
+  const std::int32_t mine = __atomic_add_fetch(gm + std::size_t{b.block_idx} * 8, 1, __ATOMIC_ACQ_REL);
+  poll([&] {
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (__atomic_load_n(gm + std::size_t{i} * 8, __ATOMIC_ACQUIRE) < mine) return false;
+    return true;
+  });
+}
+
+namespace {
+std::int32_t* ib_flag(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t block_idx, std::int32_t event,
+                      const char* what) {
+  BlockState& b = block();
+  if (block_idx < 0 || static_cast<std::uint32_t>(block_idx) >= b.block_num)
+    fail("%s: blockIdx %d outside the launch's %u blocks", what, block_idx, b.block_num);
+  if (event < 0) fail("%s: eventID %d", what, event);
+  const std::uint64_t index = std::uint64_t{b.block_num} * 8 * static_cast<std::uint64_t>(event) +
+                              static_cast<std::uint64_t>(block_idx) * 8;
+  if (index >= gm_elems)
+    fail("%s: flag (block %d, event %d) is int32 %llu of a workspace of %llu", what, block_idx, event,
+         static_cast<unsigned long long>(index), static_cast<unsigned long long>(gm_elems));
+  return gm + index;
+}
+}  // namespace
+
+void ib_set(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t block_idx, std::int32_t event) {
+  std::int32_t* f = ib_flag(gm, gm_elems, block_idx, event, "IBSet");
+  poll([&] { return __atomic_load_n(f, __ATOMIC_ACQUIRE) == 0; });  // the last one was consumed
+  __atomic_store_n(f, 1, __ATOMIC_RELEASE);
+}
+
+void ib_wait(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t block_idx, std::int32_t event) {
+  if (static_cast<std::uint32_t>(block_idx) == block().block_idx)
+    fail("IBWait on the block's own flag (block %d) would wait forever", block_idx);
+  std::int32_t* f = ib_flag(gm, gm_elems, block_idx, event, "IBWait");
+  poll([&] { return __atomic_load_n(f, __ATOMIC_ACQUIRE) == 1; });
+  __atomic_store_n(f, 0, __ATOMIC_RELEASE);
+}
+
+void fill_gm(void* gm, std::uint64_t, std::uint64_t count, const void* value, std::uint32_t elem_size) {
+  auto* p = static_cast<unsigned char*>(gm);
+  for (std::uint64_t i = 0; i < count; ++i) std::memcpy(p + i * elem_size, value, elem_size);
+}
+
+void set_sys_workspace(std::uint8_t* workspace) { block().sys_workspace = workspace; }
+std::uint8_t* sys_workspace() { return static_cast<std::uint8_t*>(block().sys_workspace); }
+
+}  // namespace vnpu::ascendc
