@@ -35,9 +35,10 @@
 // block of the launch waits for all others) and sync_group() (blocks of one group wait
 // for each other). Its blocks are all resident at once: beyond the compute cores, the
 // cores run them as fibers that switch at barriers (LaunchOptions::cooperative), so any
-// block_dim up to kMaxResidentBlocks works, also on a 1-core device. If a block fails or returns while others wait at a barrier it can no longer
-// reach, the waiting blocks' sync call throws instead of hanging: the launch fails, and
-// once a block has failed every barrier of the launch throws.
+// block_dim up to kMaxResidentBlocks works, also on a 1-core device. If a block fails or
+// returns while others wait at a barrier it can no longer reach, the waiting blocks' sync
+// call throws instead of hanging: the launch fails, and once a block has failed every
+// barrier of the launch throws.
 #pragma once
 
 #include <cstddef>
