@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <tuple>
+#include <utility>
 
 #include "kernel_operator.h"
 #include "vnpu/status.hpp"
@@ -41,6 +43,19 @@ inline const bool kBuiltForSoc = select_soc(VNPU_ASCENDC_SOC);
 #endif
 }  // namespace vnpu::ascendc
 
-#define ICPU_RUN_KF(func, blkdim, ...) \
-  ::vnpu::ascendc::cpu_run_kernel(#func, static_cast<std::uint32_t>(blkdim), [=]() { func(__VA_ARGS__); })
+namespace vnpu::ascendc {
+/// ICPU_RUN_KF's body: the arguments are evaluated once, at the launch, and every block
+/// calls the kernel with copies of them (as the chip passes kernel arguments by value).
+template <typename Kernel, typename... Args>
+void cpu_run_kf(const char* name, Kernel* kernel, std::uint32_t block_dim, Args&&... args) {
+  cpu_run_kernel(name, block_dim, [kernel, values = std::make_tuple(std::forward<Args>(args)...)]() {
+    std::apply(kernel, values);
+  });
+}
+}  // namespace vnpu::ascendc
+
+#define VNPU_ASCENDC_KERNEL_NAME(func, ...) #func
+/// ICPU_RUN_KF(kernel, blockDim, args...): runs kernel(args...) over blockDim blocks and
+/// returns when all are done; on a failure prints it and exits with status 1.
+#define ICPU_RUN_KF(...) ::vnpu::ascendc::cpu_run_kf(VNPU_ASCENDC_KERNEL_NAME(__VA_ARGS__, 0), __VA_ARGS__)
 #define ICPU_SET_TILING_KEY(tilingKey) ::vnpu::ascendc::set_tiling_key(static_cast<std::int32_t>(tilingKey))

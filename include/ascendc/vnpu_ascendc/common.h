@@ -172,6 +172,8 @@ using AscendC::KernelMode;  // samples write SetKernelMode(KernelMode::AIV_MODE)
 
 namespace vnpu::ascendc {
 
+struct Polling;  // the launch's flag-polling state (src/ascendc/launch.hpp)
+
 /// What the block of an AI Core owns, for the kernel running in it.
 struct BlockState {
   const char* kernel = "";        ///< the kernel's name, for messages
@@ -196,6 +198,10 @@ struct BlockState {
   std::uint16_t flags[static_cast<int>(AscendC::HardEvent::MAX)][8] = {};
   std::int32_t tiling_key = 0;
   void* sys_workspace = nullptr;
+  /// Shared by the blocks of the launch: how many poll a flag in global memory (IBWait,
+  /// IBSet, the workspace form of SyncAll), and how many flag writes happened, so that a
+  /// launch whose every running block waits on a flag nobody can set fails, not hangs.
+  Polling* polling = nullptr;
 };
 
 /// The running block's state; throws (failing the kernel) outside an Ascend C kernel.
