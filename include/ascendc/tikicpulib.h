@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <type_traits>
 #include <tuple>
 #include <utility>
 
@@ -44,13 +45,30 @@ inline const bool kBuiltForSoc = select_soc(VNPU_ASCENDC_SOC);
 }  // namespace vnpu::ascendc
 
 namespace vnpu::ascendc {
-/// ICPU_RUN_KF's body: the arguments are evaluated once, at the launch, and every block
-/// calls the kernel with copies of them (as the chip passes kernel arguments by value).
-template <typename Kernel, typename... Args>
-void cpu_run_kf(const char* name, Kernel* kernel, std::uint32_t block_dim, Args&&... args) {
-  cpu_run_kernel(name, block_dim, [kernel, values = std::make_tuple(std::forward<Args>(args)...)]() {
-    std::apply(kernel, values);
-  });
+/// An ICPU_RUN_KF argument as the kernel's parameter type P: pointers convert to pointer
+/// parameters whatever they point to (a sample passes `uint8_t*` or a tiling struct's
+/// address for GM_ADDR, as the vendor's CPU mode allows), everything else as in a call.
+template <typename P, typename A>
+P kernel_argument(A&& a) {
+  if constexpr (std::is_pointer_v<P> && std::is_pointer_v<std::decay_t<A>>) {
+    return reinterpret_cast<P>(const_cast<void*>(static_cast<const volatile void*>(a)));
+  } else if constexpr (std::is_pointer_v<P> && std::is_null_pointer_v<std::decay_t<A>>) {
+    return nullptr;
+  } else {
+    return std::forward<A>(a);
+  }
+}
+
+/// ICPU_RUN_KF's body: the arguments are converted to the kernel's parameter types once, at
+/// the launch, and every block calls the kernel with copies of them (as the chip passes
+/// kernel arguments by value).
+template <typename R, typename... P, typename... A>
+void cpu_run_kf(const char* name, R (*kernel)(P...), std::uint32_t block_dim, A&&... args) {
+  static_assert(sizeof...(P) == sizeof...(A), "ICPU_RUN_KF: the kernel takes a different number of arguments");
+  cpu_run_kernel(name, block_dim,
+                 [kernel, values = std::tuple<std::decay_t<P>...>(kernel_argument<std::decay_t<P>>(std::forward<A>(args))...)]() {
+                   std::apply(kernel, values);
+                 });
 }
 }  // namespace vnpu::ascendc
 

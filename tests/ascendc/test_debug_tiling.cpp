@@ -74,6 +74,15 @@ TEST(AscendcTiling, AStructPassedByValueReachesEveryBlock) {
   EXPECT_EQ(out[0], 150.0f);
 }
 
+TEST(AscendcTiling, PointerArgumentsOfAnyTypeReachGmAddrParameters) {
+  // As samples call it: float* for x, a host struct's address for the tiling pointer.
+  Gm<float> out(4);
+  const ScaleTiling host{7, 2.0f, 1, std::uint64_t{9} << 40};
+  ICPU_RUN_KF(read_tiling, 2, out.get(), &host);
+  EXPECT_EQ(out[0], 7.0f);
+  EXPECT_EQ(out[3], 9.0f);
+}
+
 TEST(AscendcDebug, PrintfAndDumpTensorWriteWholeRecords) {
   testing::internal::CaptureStdout();
   ASSERT_EQ(run("print", 1, [] {

@@ -158,6 +158,8 @@ VNPU_ASCENDC_API std::int64_t GetSubBlockIdx();
 VNPU_ASCENDC_API std::int64_t GetSubBlockNum();
 /// AIV (or AIC) per AI Core for this kernel type: 1 for vector kernels.
 VNPU_ASCENDC_API std::int64_t GetTaskRatio();
+/// GetTaskRatio under the spelling some texts use.
+inline std::int64_t GetTaskRation() { return GetTaskRatio(); }
 
 }  // namespace AscendC
 
