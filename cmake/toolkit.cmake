@@ -10,10 +10,14 @@
 # Every link is relative, so the prefix can be copied anywhere (cp -a, tar). A path that
 # already exists as a real file or directory (lib64 in /usr) is left alone, with a warning.
 # docs/porting.md describes the layout and why each name exists.
-set(VNPU_TOOLKIT_LINK_LIBS acl_dvpp runtime c_sec)
+# Ascend C sample projects link tiling_api, register, platform (platform_ascendc) and a
+# logging library beside ascendcl in CPU mode.
+set(VNPU_TOOLKIT_LINK_LIBS acl_dvpp runtime c_sec tiling_api register platform unified_dlog ascendalog)
 
 configure_file(cmake/set_env.sh.in ${CMAKE_CURRENT_BINARY_DIR}/set_env.sh @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/set_env.sh DESTINATION .)
+# Sample run scripts source <toolkit>/bin/setenv.bash: the same environment.
+install(FILES cmake/setenv.bash DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # (link name, target) pairs, relative to the prefix; the targets are relative to the link.
 set(_links
