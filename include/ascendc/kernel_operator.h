@@ -23,6 +23,7 @@
 #include "vnpu_ascendc/data_copy.h"
 #include "vnpu_ascendc/sync.h"
 #include "vnpu_ascendc/vector.h"
+#include "vnpu_ascendc/vector_reduce.h"
 #include "vnpu_ascendc/debug.h"
 #include "vnpu_ascendc/tiling.h"
 

@@ -3,8 +3,8 @@
 // over every f32), written without branches so that loops calling them vectorize; plus the
 // same rounding on Highway vectors for streaming stores.
 //
-// Included once per SIMD target by norm_kernels.cpp, inside its namespaces (no include
-// guard, on purpose).
+// Included once per SIMD target by norm_kernels.cpp and the Ascend C layer's kernels
+// (src/ascendc/vec_*_kernels.cpp), inside their namespaces (no include guard, on purpose).
 
 // f16 bits -> f32, exact. Normal halves rebias the exponent; subnormal ones (exponent 0)
 // are (1.m · 2^-14) - 2^-14 = m · 2^-24, computed exactly in f32; exponent 31 is inf/NaN.
@@ -22,11 +22,11 @@ HWY_INLINE float HalfValue(std::uint32_t h) {
 
 HWY_INLINE float BrainValue(std::uint32_t h) { return std::bit_cast<float>(h << 16); }
 
-HWY_NOINLINE void HalfToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+[[maybe_unused]] HWY_NOINLINE void HalfToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(src[i]);
 }
 
-HWY_NOINLINE void BrainToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+[[maybe_unused]] HWY_NOINLINE void BrainToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainValue(src[i]);
 }
 
@@ -55,13 +55,35 @@ HWY_INLINE std::uint16_t BrainBits(float f) {
   return static_cast<std::uint16_t>((x & 0x7FFFFFFFu) > 0x7F800000u ? ((x >> 16) | 0x40u) : rounded);
 }
 
-HWY_NOINLINE void FloatToHalf(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
+[[maybe_unused]] HWY_NOINLINE void FloatToHalf(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfBits(src[i]);
 }
 
-HWY_NOINLINE void FloatToBrain(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
+[[maybe_unused]] HWY_NOINLINE void FloatToBrain(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainBits(src[i]);
 }
+
+#if HWY_TARGET != HWY_SCALAR
+// Lanes(d) f16 values at p as f32 lanes: HalfValue in vector form (exact), or the F16C
+// conversion where the target has it (exact too).
+template <class D>
+HWY_INLINE hn::Vec<D> HalfValueV(D d, const std::uint16_t* HWY_RESTRICT p) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+  const hn::Rebind<hwy::float16_t, D> df16;
+  return hn::PromoteTo(d, hn::LoadU(df16, reinterpret_cast<const hwy::float16_t*>(p)));
+#else
+  const hn::RebindToUnsigned<D> du;
+  const auto h = hn::PromoteTo(du, hn::LoadU(hn::Rebind<std::uint16_t, D>(), p));
+  const auto em = hn::ShiftLeft<13>(hn::And(h, hn::Set(du, 0x7FFFu)));
+  const auto e = hn::And(h, hn::Set(du, 0x7C00u));
+  const auto sub = hn::BitCast(du, hn::Sub(hn::BitCast(d, hn::Add(em, hn::Set(du, 0x38800000u))), hn::Set(d, 0x1p-14f)));
+  const auto big = hn::IfThenElse(hn::Eq(e, hn::Set(du, 0x7C00u)), hn::Or(em, hn::Set(du, 0x7F800000u)),
+                                  hn::Add(em, hn::Set(du, 0x38000000u)));
+  const auto mag = hn::IfThenElse(hn::Eq(e, hn::Zero(du)), sub, big);
+  return hn::BitCast(d, hn::Or(mag, hn::ShiftLeft<16>(hn::And(h, hn::Set(du, 0x8000u)))));
+#endif
+}
+#endif
 
 // f32 lanes -> f16 / bf16 bits as u16 lanes: HalfBits / BrainBits in vector form (the
 // same integer steps and the same one float addition, so the same bits). Lanes hold
