@@ -24,6 +24,7 @@
 #include "vnpu_ascendc/sync.h"
 #include "vnpu_ascendc/vector.h"
 #include "vnpu_ascendc/vector_reduce.h"
+#include "vnpu_ascendc/vector_reduce_repeat.h"
 #include "vnpu_ascendc/debug.h"
 #include "vnpu_ascendc/tiling.h"
 
