@@ -25,6 +25,7 @@
 #include "vnpu_ascendc/vector.h"
 #include "vnpu_ascendc/vector_reduce.h"
 #include "vnpu_ascendc/vector_reduce_repeat.h"
+#include "vnpu_ascendc/vector_gather.h"
 #include "vnpu_ascendc/debug.h"
 #include "vnpu_ascendc/tiling.h"
 

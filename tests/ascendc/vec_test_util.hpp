@@ -11,6 +11,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "kernel_operator.h"
@@ -69,6 +70,10 @@ inline std::uint32_t bits(float f) {
   std::uint32_t u;
   std::memcpy(&u, &f, 4);
   return u;
+}
+template <typename T, std::enable_if_t<std::is_integral<T>::value, int> = 0>
+std::uint64_t bits(T v) {
+  return static_cast<std::uint64_t>(v);
 }
 inline float from_bits32(std::uint32_t u) {
   float f;
