@@ -26,6 +26,7 @@
 #include "vnpu_ascendc/vector_reduce.h"
 #include "vnpu_ascendc/vector_reduce_repeat.h"
 #include "vnpu_ascendc/vector_gather.h"
+#include "vnpu_ascendc/vector_cast.h"
 #include "vnpu_ascendc/debug.h"
 #include "vnpu_ascendc/tiling.h"
 

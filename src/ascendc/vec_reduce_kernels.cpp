@@ -10,7 +10,7 @@
 // aligned, until one vector holds the N repeats' sums in order. Every value is a node of
 // each repeat's own pairwise tree, so the bits do not depend on N: every target, and the
 // scalar code, computes the same.
-#include "ascendc/vec_kernels.hpp"
+#include "ascendc/vec_reduce_kernels.hpp"
 
 #include <algorithm>
 #include <bit>

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "ascendc/vec_kernels.hpp"
+#include "ascendc/vec_reduce_kernels.hpp"
 #include "ascendc/vec_numeric.hpp"
 
 namespace vnpu::ascendc {
