@@ -56,6 +56,14 @@ using DF = hn::ScalableTag<float>;
 // 0.5f. A finite result beyond ±65504 (only a sum of finite halves gets there) saturates;
 // inf stays, and a NaN (quiet, as every sum makes it) keeps its quiet bit.
 HWY_INLINE hn::Vec<DF> HalfRound(DF d, hn::Vec<DF> s) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+  // F16C: the conversions round to nearest even (the default MXCSR mode), an overflow
+  // becoming inf. s is a sum of halves: never an f32 subnormal, which DAZ would flush.
+  const hn::Rebind<hwy::float16_t, DF> df16;
+  const auto r = hn::PromoteTo(d, hn::DemoteTo(df16, s));
+  const auto clamped = hn::Min(hn::Max(r, hn::Set(d, -num::kHalfMax)), hn::Set(d, num::kHalfMax));
+  return hn::IfThenElse(hn::IsFinite(s), clamped, r);
+#else
   const hn::RebindToUnsigned<DF> du;
   const auto u = hn::BitCast(du, s);
   const auto sign = hn::And(u, hn::Set(du, 0x80000000u));
@@ -68,6 +76,7 @@ HWY_INLINE hn::Vec<DF> HalfRound(DF d, hn::Vec<DF> s) {
   const auto r = hn::BitCast(d, hn::Or(hn::IfThenElse(tiny, sub, normal), sign));
   const auto clamped = hn::Min(hn::Max(r, hn::Set(d, -num::kHalfMax)), hn::Set(d, num::kHalfMax));
   return hn::IfThenElse(hn::IsFinite(r), clamped, r);
+#endif
 }
 
 template <bool kHalf>
