@@ -18,6 +18,23 @@ bool selected(std::uint8_t builtin, const unsigned char* pattern, std::uint64_t 
   }
 }
 
+// Calls f(e) for the elements e < n of a repeat the pattern keeps, in order (a user
+// pattern's zero words skipped whole).
+template <class F>
+void each_kept(std::uint8_t builtin, const unsigned char* bits, std::uint64_t n, F f) {
+  for (std::uint64_t e = 0; e < n; ++e) {
+    if (builtin == 0 && (e & 63) == 0 && e + 64 <= n) {
+      std::uint64_t word;
+      std::memcpy(&word, bits + e / 8, 8);
+      if (word == 0) {
+        e += 63;
+        continue;
+      }
+    }
+    if (selected(builtin, bits, e)) f(e);
+  }
+}
+
 }  // namespace
 
 std::uint64_t gather_mask(const Gather& g, const Operand& dst, const Operand& src0, const Operand* pattern) {
@@ -64,30 +81,33 @@ std::uint64_t gather_mask(const Gather& g, const Operand& dst, const Operand& sr
     check_room(api, "src1Pattern", *pattern, (p.repeatTimes - 1u) * pattern_pitch + words * (g.pattern_bits / 8),
                "the pattern bits of the repeats (src1RepeatStride)");
   }
-  // Count the kept elements and check each one read before anything is written.
+  // Count the kept elements and check each one read, and the room for them in dst, before
+  // anything is written.
   std::uint64_t kept = 0;
   for (std::uint64_t r = 0; r < p.repeatTimes; ++r) {
     const unsigned char* bits = pattern != nullptr ? pattern->ptr + r * pattern_pitch : nullptr;
-    for (std::uint64_t e = 0; e < per_repeat; ++e) {
-      if (!selected(g.builtin, bits, e)) continue;
+    each_kept(g.builtin, bits, per_repeat, [&](std::uint64_t e) {
       if (element(r, e) + size > src0.room)
         fail("GatherMask: src0: element %llu of repeat %llu lies %llu bytes from the tensor's start, past the end of "
              "its buffer (%llu bytes; src0BlockStride %u, src0RepeatStride %u)",
              static_cast<unsigned long long>(e), static_cast<unsigned long long>(r),
              static_cast<unsigned long long>(element(r, e)), static_cast<unsigned long long>(src0.room),
              static_cast<unsigned>(p.src0BlockStride), static_cast<unsigned>(p.src0RepeatStride));
+      if ((kept + 1) * size > dst.room)
+        fail("GatherMask: dst: kept element %llu (element %llu of repeat %llu) lies past the end of its buffer "
+             "(%llu bytes)",
+             static_cast<unsigned long long>(kept), static_cast<unsigned long long>(e),
+             static_cast<unsigned long long>(r), static_cast<unsigned long long>(dst.room));
       ++kept;
-    }
+    });
   }
-  check_room(api, "dst", dst, kept * size, "the kept elements");
   unsigned char* out = dst.ptr;
   for (std::uint64_t r = 0; r < p.repeatTimes; ++r) {
     const unsigned char* bits = pattern != nullptr ? pattern->ptr + r * pattern_pitch : nullptr;
-    for (std::uint64_t e = 0; e < per_repeat; ++e) {
-      if (!selected(g.builtin, bits, e)) continue;
+    each_kept(g.builtin, bits, per_repeat, [&](std::uint64_t e) {
       std::memmove(out, src0.ptr + element(r, e), size);
       out += size;
-    }
+    });
   }
   return kept;
 }
