@@ -23,6 +23,11 @@
 #include "vnpu_ascendc/data_copy.h"
 #include "vnpu_ascendc/sync.h"
 #include "vnpu_ascendc/vector.h"
+#include "vnpu_ascendc/vector_binary.h"
+#include "vnpu_ascendc/vector_scalar.h"
+#include "vnpu_ascendc/vector_unary.h"
+#include "vnpu_ascendc/vector_compare.h"
+#include "vnpu_ascendc/vector_duplicate.h"
 #include "vnpu_ascendc/debug.h"
 #include "vnpu_ascendc/tiling.h"
 

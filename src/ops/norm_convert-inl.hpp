@@ -1,7 +1,7 @@
-// Per-ISA f16/bf16 <-> f32 conversions of the normalization kernels: exact widening, and
-// rounding to nearest even that is bit-identical to vnpu::f32_to_f16 / f32_to_bf16 (checked
-// over every f32), written without branches so that loops calling them vectorize; plus the
-// same rounding on Highway vectors for streaming stores.
+// Per-ISA f16/bf16 <-> f32 conversions of the normalization kernels (and of the Ascend C
+// vector instructions): exact widening, and rounding to nearest even that is bit-identical
+// to vnpu::f32_to_f16 / f32_to_bf16 (checked over every f32), written without branches so
+// that loops calling them vectorize; plus both on Highway vectors.
 //
 // Included once per SIMD target by norm_kernels.cpp, inside its namespaces (no include
 // guard, on purpose).
@@ -61,6 +61,20 @@ HWY_NOINLINE void FloatToHalf(const float* HWY_RESTRICT src, std::uint16_t* HWY_
 
 HWY_NOINLINE void FloatToBrain(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainBits(src[i]);
+}
+
+// f16 bits in u32 lanes -> f32: HalfValue in vector form (the same integer steps and the
+// same one float subtraction, so the same values, NaN payloads included).
+template <class D>
+HWY_INLINE hn::Vec<D> HalfValueV(D d, hn::Vec<hn::RebindToUnsigned<D>> h) {
+  const hn::RebindToUnsigned<D> du;
+  const auto em = hn::ShiftLeft<13>(hn::And(h, hn::Set(du, 0x7FFFu)));
+  const auto e = hn::And(h, hn::Set(du, 0x7C00u));
+  const auto sub = hn::BitCast(du, hn::Sub(hn::BitCast(d, hn::Add(em, hn::Set(du, 0x38800000u))), hn::Set(d, 0x1p-14f)));
+  const auto big = hn::IfThenElse(hn::Eq(e, hn::Set(du, 0x7C00u)), hn::Or(em, hn::Set(du, 0x7F800000u)),
+                                  hn::Add(em, hn::Set(du, 0x38000000u)));
+  const auto mag = hn::IfThenElse(hn::Eq(e, hn::Zero(du)), sub, big);
+  return hn::BitCast(d, hn::Or(mag, hn::ShiftLeft<16>(hn::And(h, hn::Set(du, 0x8000u)))));
 }
 
 // f32 lanes -> f16 / bf16 bits as u16 lanes: HalfBits / BrainBits in vector form (the

@@ -74,6 +74,14 @@ void set_mask_count(std::uint64_t mask) {
   b.mask[1] = m.bits[1];
 }
 
+/// Fails the kernel unless 0 <= repeat_time <= max_repeats (the chip's repeatTime range).
+inline void check_repeat_time(std::int64_t repeat_time, const char* what,
+                              std::int64_t max_repeats = AscendC::MAX_REPEAT_TIMES) {
+  if (repeat_time < 0 || repeat_time > max_repeats)
+    fail("%s: repeatTime %lld is outside [0, %lld]", what, static_cast<long long>(repeat_time),
+         static_cast<long long>(max_repeats));
+}
+
 /// The plan of an instruction of `repeat_time` repeats over elements of T (the wider of its
 /// types, for conversions), from the mask register and mode. `what` names the instruction
 /// for messages. A normal-mode mask that enables no lane fails the kernel (the chip
@@ -91,9 +99,7 @@ RepeatPlan plan_repeats(std::int64_t repeat_time, const char* what, std::int64_t
     p.last = RepeatMask::first(total - std::uint64_t{p.repeats == 0 ? 0 : p.repeats - 1} * lanes);
     return p;
   }
-  if (repeat_time < 0 || repeat_time > max_repeats)
-    fail("%s: repeatTime %lld is outside [0, %lld]", what, static_cast<long long>(repeat_time),
-         static_cast<long long>(max_repeats));
+  check_repeat_time(repeat_time, what, max_repeats);
   p.repeats = static_cast<std::uint32_t>(repeat_time);
   p.mask.bits[0] = b.mask[0];
   p.mask.bits[1] = lanes > 64 ? b.mask[1] : 0;
