@@ -24,3 +24,4 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/vnpuConfigVersion.c
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/vnpuConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/vnpuConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/vnpu)
 include(cmake/toolkit.cmake)
+include(cmake/tikicpulib.cmake)

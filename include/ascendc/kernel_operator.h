@@ -27,6 +27,11 @@
 #include "vnpu_ascendc/vector_reduce_repeat.h"
 #include "vnpu_ascendc/vector_gather.h"
 #include "vnpu_ascendc/vector_cast.h"
+#include "vnpu_ascendc/vector_binary.h"
+#include "vnpu_ascendc/vector_scalar.h"
+#include "vnpu_ascendc/vector_unary.h"
+#include "vnpu_ascendc/vector_compare.h"
+#include "vnpu_ascendc/vector_duplicate.h"
 #include "vnpu_ascendc/debug.h"
 #include "vnpu_ascendc/tiling.h"
 

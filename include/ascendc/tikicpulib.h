@@ -13,6 +13,9 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "kernel_operator.h"
@@ -49,6 +52,36 @@ inline const bool kBuiltForSoc = select_soc(VNPU_ASCENDC_SOC);
 #endif
 }  // namespace vnpu::ascendc
 
-#define ICPU_RUN_KF(func, blkdim, ...) \
-  ::vnpu::ascendc::cpu_run_kernel(#func, static_cast<std::uint32_t>(blkdim), [=]() { func(__VA_ARGS__); })
+namespace vnpu::ascendc {
+/// An ICPU_RUN_KF argument as the kernel's parameter type P: pointers convert to pointer
+/// parameters whatever they point to (a sample passes `uint8_t*` or a tiling struct's
+/// address for GM_ADDR, as the vendor's CPU mode allows), everything else as in a call.
+template <typename P, typename A>
+P kernel_argument(A&& a) {
+  if constexpr (std::is_pointer_v<P> && std::is_pointer_v<std::decay_t<A>>) {
+    return reinterpret_cast<P>(const_cast<void*>(static_cast<const volatile void*>(a)));
+  } else if constexpr (std::is_pointer_v<P> && std::is_null_pointer_v<std::decay_t<A>>) {
+    return nullptr;
+  } else {
+    return std::forward<A>(a);
+  }
+}
+
+/// ICPU_RUN_KF's body: the arguments are converted to the kernel's parameter types once, at
+/// the launch, and every block calls the kernel with copies of them (as the chip passes
+/// kernel arguments by value).
+template <typename R, typename... P, typename... A>
+void cpu_run_kf(const char* name, R (*kernel)(P...), std::uint32_t block_dim, A&&... args) {
+  static_assert(sizeof...(P) == sizeof...(A), "ICPU_RUN_KF: the kernel takes a different number of arguments");
+  cpu_run_kernel(name, block_dim,
+                 [kernel, values = std::tuple<std::decay_t<P>...>(kernel_argument<std::decay_t<P>>(std::forward<A>(args))...)]() {
+                   std::apply(kernel, values);
+                 });
+}
+}  // namespace vnpu::ascendc
+
+#define VNPU_ASCENDC_KERNEL_NAME(func, ...) #func
+/// ICPU_RUN_KF(kernel, blockDim, args...): runs kernel(args...) over blockDim blocks and
+/// returns when all are done; on a failure prints it and exits with status 1.
+#define ICPU_RUN_KF(...) ::vnpu::ascendc::cpu_run_kf(VNPU_ASCENDC_KERNEL_NAME(__VA_ARGS__, 0), __VA_ARGS__)
 #define ICPU_SET_TILING_KEY(tilingKey) ::vnpu::ascendc::set_tiling_key(static_cast<std::int32_t>(tilingKey))

@@ -35,9 +35,10 @@
 // block of the launch waits for all others) and sync_group() (blocks of one group wait
 // for each other). Its blocks are all resident at once: beyond the compute cores, the
 // cores run them as fibers that switch at barriers (LaunchOptions::cooperative), so any
-// block_dim up to kMaxResidentBlocks works, also on a 1-core device. If a block fails or returns while others wait at a barrier it can no longer
-// reach, the waiting blocks' sync call throws instead of hanging: the launch fails, and
-// once a block has failed every barrier of the launch throws.
+// block_dim up to kMaxResidentBlocks works, also on a 1-core device. If a block fails or
+// returns while others wait at a barrier it can no longer reach, the waiting blocks' sync
+// call throws instead of hanging: the launch fails, and once a block has failed every
+// barrier of the launch throws.
 #pragma once
 
 #include <cstddef>
@@ -198,6 +199,12 @@ class KernelContext {
   /// writes (a flag in device memory). When the core runs several resident blocks as fibers,
   /// this switches to the next one; otherwise it yields the thread.
   void yield() const noexcept;
+  /// For a block that polls memory another block writes: whether a block of this launch
+  /// has failed (the write may never come), and how many of its blocks have not finished
+  /// yet, this one included (1: nobody is left to write). Cooperative launches only;
+  /// otherwise false and block_dim().
+  bool launch_failed() const noexcept;
+  std::uint32_t blocks_running() const noexcept;
   /// This block's group and the blocks in it (one group of all blocks if not cooperative
   /// or group_size is 0).
   std::uint32_t group_idx() const noexcept;

@@ -28,6 +28,10 @@ bool span(const Bursts& b, std::uint64_t pitch, std::uint64_t len, std::uint64_t
 // A side's range must lie in its tensor (UB buffer or GM extent) and, for global memory
 // vnpu allocated, in that allocation.
 void check_side(const Side& s, std::uint64_t bytes, const char* what, const char* role) {
+  if (!s.gm && reinterpret_cast<std::uintptr_t>(s.base) % AscendC::ONE_BLK_SIZE != 0)
+    fail("%s: the %s address in the unified buffer is not 32-byte aligned (it must be; the tensor starts %llu "
+         "bytes past a 32-byte boundary)",
+         what, role, static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(s.base) % AscendC::ONE_BLK_SIZE));
   if (bytes > s.room)
     fail("%s: the %s range of %llu bytes runs past the %s (%llu bytes from the tensor's start)", what, role,
          static_cast<unsigned long long>(bytes),

@@ -38,6 +38,7 @@ void run_block(const Launch& launch, const vnpu::KernelContext& k) {
   b.ctx = &k;
   b.soc = &soc;
   b.tiling_key = launch.tiling_key;
+  b.polling = const_cast<Polling*>(&launch.polling);
   // The unified buffer: from the core's scratch arena when it is large enough (it stays in
   // the core's caches), else memory of its own.
   std::unique_ptr<unsigned char, decltype(&std::free)> own(nullptr, &std::free);

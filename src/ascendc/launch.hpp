@@ -2,6 +2,7 @@
 // buffer), attached to its KernelContext as layer data.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,12 +19,19 @@ struct LaunchBlock {
   BlockState state;
 };
 
+/// The launch's flag-polling state (BlockState::polling).
+struct Polling {
+  std::atomic<std::uint32_t> waiting{0};  ///< blocks inside a poll
+  std::atomic<std::uint64_t> writes{0};   ///< flag writes so far
+};
+
 /// What every block of one launch shares.
 struct Launch {
   std::string name;
   std::function<void()> body;
   std::int32_t tiling_key = 0;
   std::uint64_t id = 0;
+  Polling polling;
 };
 
 /// Queues `launch` over `block_dim` blocks on `stream`: a cooperative launch (every block

@@ -1,8 +1,10 @@
 // Synchronisation of Ascend C kernels: flags and barriers inside a block (checked), SyncAll
 // and the IBSet/IBWait handshake across blocks, workspaces.
 #include <atomic>
+#include <chrono>
 #include <cstring>
 
+#include "ascendc/launch.hpp"
 #include "kernel_operator.h"
 #include "vnpu/kernel.hpp"
 #include "vnpu/soc.hpp"
@@ -22,13 +24,63 @@ void check_id(std::int32_t id, const char* what) {
   if (id < 0 || id > 7) fail("%s: event id %d (0..7)", what, id);
 }
 
-// Polls `ready` until it holds, letting the launch's other blocks run meanwhile (they are
-// the ones that make it hold).
-template <class Ready>
-void poll(const Ready& ready) {
-  const vnpu::KernelContext* ctx = block().ctx;
-  while (!ready()) ctx->yield();
+// The blocks that may synchronize: the profile's vector cores (AI cores on coupled chips).
+std::uint32_t resident_limit(const BlockState& b) {
+  return b.soc->vector_cores != 0 ? b.soc->vector_cores : b.soc->cube_cores;
 }
+
+// Blocks that wait for each other must all be resident, as on the chip.
+void require_resident(const BlockState& b, const char* what) {
+  const std::uint32_t cores = resident_limit(b);
+  if (b.block_num > cores)
+    fail("%s in a launch of %u blocks: %.*s has %u vector cores, and blocks that synchronize must all be resident "
+         "(launch at most %u)",
+         what, b.block_num, static_cast<int>(b.soc->name.size()), b.soc->name.data(), cores, cores);
+}
+
+// Polls `ready` until it holds, letting the launch's other blocks run meanwhile (they are
+// the ones that make it hold). Fails instead of waiting forever: when a block of the launch
+// failed, when every other block has finished, or when every block still running has
+// been polling for kDeadlockNs with no flag written meanwhile (a deadlock: nobody is left
+// to write).
+constexpr std::int64_t kDeadlockNs = 500'000'000;
+
+template <class Ready>
+void poll(const Ready& ready, const char* what) {
+  const BlockState& b = block();
+  const vnpu::KernelContext* ctx = b.ctx;
+  if (ready()) return;
+  Polling& p = *b.polling;
+  p.waiting.fetch_add(1, std::memory_order_acq_rel);
+  struct Leave {
+    Polling& p;
+    ~Leave() { p.waiting.fetch_sub(1, std::memory_order_acq_rel); }
+  } leave{p};
+  std::uint64_t writes = p.writes.load(std::memory_order_acquire);
+  auto since = std::chrono::steady_clock::now();
+  while (!ready()) {
+    if (ctx->launch_failed()) fail("%s: another block of the launch failed; what this block waits for will not come", what);
+    const std::uint32_t running = ctx->blocks_running();
+    if (running <= 1)
+      fail("%s: every other block of the launch has finished without setting what this block waits for (on the chip "
+           "it would wait forever)",
+           what);
+    const std::uint64_t now_writes = p.writes.load(std::memory_order_acquire);
+    const auto now = std::chrono::steady_clock::now();
+    if (now_writes != writes || p.waiting.load(std::memory_order_acquire) < running) {
+      writes = now_writes;
+      since = now;
+    } else if (now - since > std::chrono::nanoseconds(kDeadlockNs)) {
+      fail("%s: all %u running blocks of the launch wait for flags in global memory and none was set for %lld ms: a "
+           "deadlock (on the chip the launch would hang)",
+           what, running, static_cast<long long>(kDeadlockNs / 1'000'000));
+    }
+    ctx->yield();
+  }
+}
+
+// A flag write another block may be polling for.
+void wrote_flag() { block().polling->writes.fetch_add(1, std::memory_order_acq_rel); }
 
 }  // namespace
 
@@ -52,11 +104,7 @@ void pipe_barrier(int pipe) {
 
 void sync_all() {
   BlockState& b = block();
-  const std::uint32_t cores = b.soc->vector_cores != 0 ? b.soc->vector_cores : b.soc->cube_cores;
-  if (b.block_num > cores)
-    fail("SyncAll in a launch of %u blocks: %.*s has %u vector cores, and blocks that synchronize must all be resident "
-         "(launch at most %u)",
-         b.block_num, static_cast<int>(b.soc->name.size()), b.soc->name.data(), cores, cores);
+  require_resident(b, "SyncAll");
   try {
     b.ctx->sync_all();
   } catch (const vnpu::Error& e) {
@@ -72,24 +120,23 @@ void sync_all_gm(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t used_cor
     fail("SyncAll: the workspace holds %llu int32, it needs 8 per core (%u)", static_cast<unsigned long long>(gm_elems),
          n * 8);
   if (b.block_idx >= n) return;  // not among the synchronizing blocks
-  const std::uint32_t cores = b.soc->vector_cores != 0 ? b.soc->vector_cores : b.soc->cube_cores;
-  if (b.block_num > cores)
-    fail("SyncAll in a launch of %u blocks: %.*s has %u vector cores, and blocks that synchronize must all be resident",
-         b.block_num, static_cast<int>(b.soc->name.size()), b.soc->name.data(), cores);
+  require_resident(b, "SyncAll");
   // Each block counts its calls in its own 32-byte slot, then waits until every slot has
   // counted as many: repeated calls need no zeroing in between.
   const std::int32_t mine = __atomic_add_fetch(gm + std::size_t{b.block_idx} * 8, 1, __ATOMIC_ACQ_REL);
+  wrote_flag();
   poll([&] {
     for (std::uint32_t i = 0; i < n; ++i)
       if (__atomic_load_n(gm + std::size_t{i} * 8, __ATOMIC_ACQUIRE) < mine) return false;
     return true;
-  });
+  }, "SyncAll");
 }
 
 namespace {
 std::int32_t* ib_flag(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t block_idx, std::int32_t event,
                       const char* what) {
   BlockState& b = block();
+  require_resident(b, what);
   if (block_idx < 0 || static_cast<std::uint32_t>(block_idx) >= b.block_num)
     fail("%s: blockIdx %d outside the launch's %u blocks", what, block_idx, b.block_num);
   if (event < 0) fail("%s: eventID %d", what, event);
@@ -104,16 +151,18 @@ std::int32_t* ib_flag(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t blo
 
 void ib_set(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t block_idx, std::int32_t event) {
   std::int32_t* f = ib_flag(gm, gm_elems, block_idx, event, "IBSet");
-  poll([&] { return __atomic_load_n(f, __ATOMIC_ACQUIRE) == 0; });  // the last one was consumed
+  poll([&] { return __atomic_load_n(f, __ATOMIC_ACQUIRE) == 0; }, "IBSet");  // the last one was consumed
   __atomic_store_n(f, 1, __ATOMIC_RELEASE);
+  wrote_flag();
 }
 
 void ib_wait(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t block_idx, std::int32_t event) {
   if (static_cast<std::uint32_t>(block_idx) == block().block_idx)
     fail("IBWait on the block's own flag (block %d) would wait forever", block_idx);
   std::int32_t* f = ib_flag(gm, gm_elems, block_idx, event, "IBWait");
-  poll([&] { return __atomic_load_n(f, __ATOMIC_ACQUIRE) == 1; });
+  poll([&] { return __atomic_load_n(f, __ATOMIC_ACQUIRE) == 1; }, "IBWait");
   __atomic_store_n(f, 0, __ATOMIC_RELEASE);
+  wrote_flag();  // IBSet may wait for the flag to be consumed
 }
 
 void fill_gm(void* gm, std::uint64_t, std::uint64_t count, const void* value, std::uint32_t elem_size) {

@@ -156,6 +156,14 @@ void KernelContext::yield() const noexcept {
   std::this_thread::yield();
 }
 
+bool KernelContext::launch_failed() const noexcept {
+  return sync_ != nullptr && sync_->broken.load(std::memory_order_acquire);
+}
+
+std::uint32_t KernelContext::blocks_running() const noexcept {
+  return sync_ == nullptr ? block_dim_ : sync_->blocks - sync_->all.exited.load(std::memory_order_acquire);
+}
+
 std::uint32_t KernelContext::group_idx() const noexcept { return sync_ == nullptr ? 0 : sync_->group_of(block_idx_); }
 
 std::uint32_t KernelContext::group_dim() const noexcept {

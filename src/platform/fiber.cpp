@@ -200,6 +200,11 @@ void Fiber::reset(Entry entry, void* arg) noexcept {
   arg_ = arg;
   finished_ = false;
   const std::size_t page = page_size();
+#if defined(VNPU_FIBER_ASAN)
+  // A body that did not return normally (or ASan's bookkeeping of the last one) may have left
+  // redzones poisoned: the new body starts on a clean stack.
+  __asan_unpoison_memory_region(static_cast<unsigned char*>(stack_) + page, mapped_ - page);
+#endif
   auto* top = static_cast<unsigned char*>(stack_) + mapped_;  // page aligned, so 16-byte aligned
 #if defined(VNPU_FIBER_UCONTEXT)
   auto* uc = static_cast<UContexts*>(sp_);
@@ -242,7 +247,14 @@ Fiber::~Fiber() {
 #if defined(VNPU_FIBER_UCONTEXT)
   delete static_cast<UContexts*>(sp_);
 #endif
-  if (stack_ != nullptr) munmap(stack_, mapped_);
+  if (stack_ != nullptr) {
+#if defined(VNPU_FIBER_ASAN)
+    // The stack's frames left their redzones poisoned in ASan's shadow; memory mapped at
+    // these addresses later (a scratch arena) must not inherit them.
+    __asan_unpoison_memory_region(stack_, mapped_);
+#endif
+    munmap(stack_, mapped_);
+  }
 }
 
 Fiber* Fiber::current() noexcept { return t_current; }

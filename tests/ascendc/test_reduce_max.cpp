@@ -26,7 +26,7 @@ Got extreme_count(const std::vector<T>& x, std::uint32_t n, bool is_max) {
   const std::string msg = vectest::run([&](vectest::Ub& ub) {
     LocalTensor<T> src = ub.alloc_from(x), dst = ub.alloc<T>(16);
     LocalTensor<T> work = ub.alloc<T>(static_cast<std::uint32_t>(
-        vnpu::ascendc::reduce_max_min_work_elems(vnpu::ascendc::vec_type<T>(), n / (256 / sizeof(T)), true)));
+        vnpu::ascendc::reduce_max_min_work_elems(vnpu::ascendc::vec_type<T>, n / (256 / sizeof(T)), true)));
     if (is_max) ReduceMax(dst, src, work, static_cast<std::int32_t>(n), true);
     else ReduceMin(dst, src, work, static_cast<std::int32_t>(n), true);
     std::memcpy(&g.value_bits, dst.GetPhyAddr(), sizeof(T));

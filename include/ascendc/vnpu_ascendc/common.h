@@ -158,6 +158,8 @@ VNPU_ASCENDC_API std::int64_t GetSubBlockIdx();
 VNPU_ASCENDC_API std::int64_t GetSubBlockNum();
 /// AIV (or AIC) per AI Core for this kernel type: 1 for vector kernels.
 VNPU_ASCENDC_API std::int64_t GetTaskRatio();
+/// GetTaskRatio under the spelling some texts use.
+inline std::int64_t GetTaskRation() { return GetTaskRatio(); }
 
 }  // namespace AscendC
 
@@ -171,6 +173,8 @@ VNPU_ASCENDC_API std::int64_t GetTaskRatio();
 using AscendC::KernelMode;  // samples write SetKernelMode(KernelMode::AIV_MODE)
 
 namespace vnpu::ascendc {
+
+struct Polling;  // the launch's flag-polling state (src/ascendc/launch.hpp)
 
 /// What the block of an AI Core owns, for the kernel running in it.
 struct BlockState {
@@ -189,6 +193,9 @@ struct BlockState {
   // The vector mask register and its mode.
   std::uint64_t mask[2] = {AscendC::FULL_MASK, AscendC::FULL_MASK};
   bool counter_mode = false;
+  // The 128-bit CMPMASK register: Compare's register form writes it, SetCmpMask loads it,
+  // Select's forms without a mask read it (selection bits, a scalar or an address).
+  std::uint64_t cmp_mask[2] = {0, 0};
   // Atomic accumulation of UB->GM copies (0 none, 1 add, 2 max, 3 min) and its element type.
   int atomic = 0;
   int atomic_type = 0;
@@ -196,6 +203,10 @@ struct BlockState {
   std::uint16_t flags[static_cast<int>(AscendC::HardEvent::MAX)][8] = {};
   std::int32_t tiling_key = 0;
   void* sys_workspace = nullptr;
+  /// Shared by the blocks of the launch: how many poll a flag in global memory (IBWait,
+  /// IBSet, the workspace form of SyncAll), and how many flag writes happened, so that a
+  /// launch whose every running block waits on a flag nobody can set fails, not hangs.
+  Polling* polling = nullptr;
 };
 
 /// The running block's state; throws (failing the kernel) outside an Ascend C kernel.

@@ -103,8 +103,11 @@ void DumpAccChkPoint(const GlobalTensor<T>& tensor, std::uint32_t index, std::ui
 }  // namespace AscendC
 
 namespace vnpu::ascendc {
-template <typename... Args>
-[[noreturn]] void assert_failed_fmt(const char* file, int line, const char* expr, const char* fmt, Args&&... args) {
+// A failed assertion: `expr` the condition's text; then the condition (again) and an
+// optional printf-style message.
+template <typename Cond, typename... Args>
+[[noreturn]] void assert_failed_fmt(const char* file, int line, const char* expr, Cond&&, const char* fmt,
+                                    Args&&... args) {
   char text[1024];
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -113,17 +116,26 @@ template <typename... Args>
 #pragma GCC diagnostic pop
   assertion_failed(file, line, expr, text);
 }
-[[noreturn]] inline void assert_failed_fmt(const char* file, int line, const char* expr) {
+template <typename Cond>
+[[noreturn]] void assert_failed_fmt(const char* file, int line, const char* expr, Cond&&) {
   assertion_failed(file, line, expr, "");
 }
 }  // namespace vnpu::ascendc
 
+#define VNPU_ASCENDC_FIRST(first, ...) first
+#define VNPU_ASCENDC_FIRST_TEXT(first, ...) #first
 /// ascendc_assert(expr) / ascendc_assert(expr, fmt, args...): on failure prints
-/// "[ASSERT] file:line: Assertion `expr' message" and fails the kernel.
-#define ascendc_assert(expr, ...) \
-  ((expr) ? (void)0 : ::vnpu::ascendc::assert_failed_fmt(__FILE__, __LINE__, #expr __VA_OPT__(, ) __VA_ARGS__))
+/// "[ASSERT] file:line: Assertion `expr' message" and fails the kernel (C++17: no
+/// __VA_OPT__; the message's arguments are evaluated only on failure).
+#define ascendc_assert(...)                                                                         \
+  (VNPU_ASCENDC_FIRST(__VA_ARGS__, 0)                                                               \
+       ? (void)0                                                                                    \
+       : ::vnpu::ascendc::assert_failed_fmt(__FILE__, __LINE__, VNPU_ASCENDC_FIRST_TEXT(__VA_ARGS__, 0), \
+                                            __VA_ARGS__))
+/// The older spelling.
+#define ASSERT(...) ascendc_assert(__VA_ARGS__)
 // Kernels use assert as Ascend C defines it (with an optional message); a program that
 // includes <cassert> after this header gets the standard one back.
 #ifndef assert
-#define assert(expr, ...) ascendc_assert(expr __VA_OPT__(, ) __VA_ARGS__)
+#define assert(...) ascendc_assert(__VA_ARGS__)
 #endif

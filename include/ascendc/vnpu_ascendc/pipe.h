@@ -31,7 +31,7 @@ class TQueBind {
   LocalTensor<T> AllocTensor() {
     const std::uint32_t i = take_free();
     LocalTensor<T> t;
-    t.init(reinterpret_cast<T*>(block_at(i)), len_ / sizeof(T), impl::queue_position(src, dst), block_at(i),
+    t.init(reinterpret_cast<T*>(block_at(i)), static_cast<std::uint32_t>(len_ / sizeof(T)), impl::queue_position(src, dst), block_at(i),
            block_at(i) + len_);
     return t;
   }
@@ -60,7 +60,7 @@ class TQueBind {
     head_ = (head_ + 1) % capacity();
     --count_;
     LocalTensor<T> t;
-    t.init(reinterpret_cast<T*>(block_at(i)), len_ / sizeof(T), impl::queue_position(src, dst), block_at(i),
+    t.init(reinterpret_cast<T*>(block_at(i)), static_cast<std::uint32_t>(len_ / sizeof(T)), impl::queue_position(src, dst), block_at(i),
            block_at(i) + len_);
     return t;
   }
@@ -142,7 +142,7 @@ class TBuf {
   TBuf() = default;
   template <typename T>
   LocalTensor<T> Get() {
-    return Get<T>(len_ / sizeof(T));
+    return Get<T>(static_cast<std::uint32_t>(len_ / sizeof(T)));
   }
   template <typename T>
   LocalTensor<T> Get(std::uint32_t len) {

@@ -55,7 +55,7 @@ template <typename T, typename U>
 void Cast(const LocalTensor<T>& dst, const LocalTensor<U>& src, const RoundMode& roundMode, const std::uint32_t count) {
   const vnpu::ascendc::Operand d = vnpu::ascendc::operand(dst, "Cast");
   const vnpu::ascendc::Operand s = vnpu::ascendc::operand(src, "Cast");
-  vnpu::ascendc::cast_count({vnpu::ascendc::vec_type<T>(), vnpu::ascendc::vec_type<U>(), roundMode}, d, s, count);
+  vnpu::ascendc::cast_count({vnpu::ascendc::vec_type<T>, vnpu::ascendc::vec_type<U>, roundMode}, d, s, count);
   vnpu::ascendc::end_count_form();
 }
 
@@ -68,7 +68,7 @@ void Cast(const LocalTensor<T>& dst, const LocalTensor<U>& src, const RoundMode&
   const vnpu::ascendc::Operand s = vnpu::ascendc::operand(src, "Cast");
   using W = vnpu::ascendc::wider_t<T, U>;
   const vnpu::ascendc::RepeatPlan plan = vnpu::ascendc::plan_with_mask<W, isSetMask>(mask, repeatTime, "Cast");
-  vnpu::ascendc::cast_repeats({vnpu::ascendc::vec_type<T>(), vnpu::ascendc::vec_type<U>(), roundMode}, d, s, plan,
+  vnpu::ascendc::cast_repeats({vnpu::ascendc::vec_type<T>, vnpu::ascendc::vec_type<U>, roundMode}, d, s, plan,
                               repeatParams);
 }
 

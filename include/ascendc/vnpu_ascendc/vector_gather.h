@@ -74,7 +74,7 @@ void GatherMask(const LocalTensor<T>& dst, const LocalTensor<T>& src0, const Loc
   const vnpu::ascendc::Operand s = vnpu::ascendc::operand(src0, "GatherMask");
   const vnpu::ascendc::Operand p = vnpu::ascendc::operand(src1Pattern, "GatherMask");
   rsvdCnt = vnpu::ascendc::gather_mask(
-      {vnpu::ascendc::vec_type<T>(), 8 * sizeof(U), 0, reduceMode, mask, gatherMaskParams}, d, s, &p);
+      {vnpu::ascendc::vec_type<T>, 8 * sizeof(U), 0, reduceMode, mask, gatherMaskParams}, d, s, &p);
 }
 
 /// GatherMask with a built-in pattern: 1 even elements, 2 odd ones, 3 .. 6 the first ..
@@ -86,7 +86,7 @@ void GatherMask(const LocalTensor<T>& dst, const LocalTensor<T>& src0, const std
   const vnpu::ascendc::Operand d = vnpu::ascendc::operand(dst, "GatherMask");
   const vnpu::ascendc::Operand s = vnpu::ascendc::operand(src0, "GatherMask");
   rsvdCnt = vnpu::ascendc::gather_mask(
-      {vnpu::ascendc::vec_type<T>(), 0, src1Pattern, reduceMode, mask, gatherMaskParams}, d, s, nullptr);
+      {vnpu::ascendc::vec_type<T>, 0, src1Pattern, reduceMode, mask, gatherMaskParams}, d, s, nullptr);
 }
 
 }  // namespace AscendC

@@ -17,29 +17,6 @@
 
 namespace vnpu::ascendc {
 
-/// The element types of vector operands.
-enum class VecType : std::uint8_t { kF16, kBF16, kF32, kI8, kU8, kI16, kU16, kI32, kU32, kI64, kU64 };
-
-template <typename T>
-struct VecTypeOf;  // undefined: T is no element type of the vector unit
-template <> struct VecTypeOf<half> { static constexpr VecType value = VecType::kF16; };
-template <> struct VecTypeOf<bfloat16_t> { static constexpr VecType value = VecType::kBF16; };
-template <> struct VecTypeOf<float> { static constexpr VecType value = VecType::kF32; };
-template <> struct VecTypeOf<std::int8_t> { static constexpr VecType value = VecType::kI8; };
-template <> struct VecTypeOf<std::uint8_t> { static constexpr VecType value = VecType::kU8; };
-template <> struct VecTypeOf<std::int16_t> { static constexpr VecType value = VecType::kI16; };
-template <> struct VecTypeOf<std::uint16_t> { static constexpr VecType value = VecType::kU16; };
-template <> struct VecTypeOf<std::int32_t> { static constexpr VecType value = VecType::kI32; };
-template <> struct VecTypeOf<std::uint32_t> { static constexpr VecType value = VecType::kU32; };
-template <> struct VecTypeOf<std::int64_t> { static constexpr VecType value = VecType::kI64; };
-template <> struct VecTypeOf<std::uint64_t> { static constexpr VecType value = VecType::kU64; };
-
-/// The VecType of T (a compile error for a type the vector unit has no instructions for).
-template <typename T>
-constexpr VecType vec_type() {
-  return VecTypeOf<T>::value;
-}
-
 /// A LocalTensor as the kernels see it: its first element and the bytes from there to the
 /// end of the buffer it lies in, which no instruction may pass.
 struct Operand {

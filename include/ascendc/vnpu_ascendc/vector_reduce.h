@@ -55,7 +55,7 @@ void reduce_all_count(const char* api, ReduceOp op, const AscendC::LocalTensor<T
                       const AscendC::LocalTensor<T>& src, const AscendC::LocalTensor<T>& work, std::int64_t count,
                       bool cal_index) {
   const Operand d = operand(dst, api), s = operand(src, api);
-  ReduceAll r{api, op, vec_type<T>(), true, count, RepeatMask{}, 0, 0, cal_index};
+  ReduceAll r{api, op, vec_type<T>, true, count, RepeatMask{}, 0, 0, cal_index};
   if (op == ReduceOp::kSum) {
     reduce_all(r, d, s, nullptr);  // ReduceSum accepts any sharedTmpBuffer, and vnpu needs none
   } else {
@@ -70,7 +70,7 @@ void reduce_all_repeats(const char* api, ReduceOp op, const AscendC::LocalTensor
                         const AscendC::LocalTensor<T>& src, const AscendC::LocalTensor<T>& work, const RepeatMask& mask,
                         std::int64_t repeat_time, std::int64_t src_rep_stride, bool cal_index) {
   const Operand d = operand(dst, api), s = operand(src, api);
-  ReduceAll r{api, op, vec_type<T>(), false, 0, mask, repeat_time, src_rep_stride, cal_index};
+  ReduceAll r{api, op, vec_type<T>, false, 0, mask, repeat_time, src_rep_stride, cal_index};
   if (op == ReduceOp::kSum) {
     reduce_all(r, d, s, nullptr);
   } else {

@@ -55,7 +55,7 @@ void reduce_part_of(const char* api, ReduceOp op, ReduceShape shape, const Ascen
                     AscendC::ReduceOrder order = AscendC::ReduceOrder::ORDER_VALUE_INDEX) {
   const Operand d = operand(dst, api), s = operand(src, api);
   const RepeatPlan plan = plan_with_mask<T, isSetMask>(mask, repeat_time, api);
-  reduce_part(ReducePart{api, op, shape, vec_type<T>(), plan, dst_rep_stride, src_blk_stride, src_rep_stride, order},
+  reduce_part(ReducePart{api, op, shape, vec_type<T>, plan, dst_rep_stride, src_blk_stride, src_rep_stride, order},
               d, s);
 }
 
