@@ -12,9 +12,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <type_traits>
+#include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "kernel_operator.h"
 #include "vnpu/status.hpp"
@@ -34,6 +36,12 @@ VNPU_ASCENDC_API vnpu::Status run_kernel(const char* name, std::uint32_t block_d
 VNPU_ASCENDC_API const char* last_error_message();
 /// ICPU_RUN_KF: run_kernel, and on failure print and exit(1).
 VNPU_ASCENDC_API void cpu_run_kernel(const char* name, std::uint32_t block_dim, std::function<void()> body);
+/// The SIMD instruction sets the vector instructions' kernels can use on this CPU, best
+/// first, "scalar" (portable C++) last; and restricting them to one ("native" lifts the
+/// restriction), as vnpu::set_isa and VNPU_ISA do — for tests and benchmarks. Every set
+/// gives the same bits.
+VNPU_ASCENDC_API std::vector<std::string> simd_isas();
+VNPU_ASCENDC_API vnpu::Status set_simd_isa(const char* isa);
 /// The tiling key of the next launches (ICPU_SET_TILING_KEY).
 VNPU_ASCENDC_API void set_tiling_key(std::int32_t key);
 /// The SoC profile this program was built for (see vnpu::set_build_soc); the CMake

@@ -11,6 +11,7 @@
 #include "tikicpulib.h"
 #include "vnpu/device.hpp"
 #include "vnpu/memory.hpp"
+#include "vnpu/platform.hpp"
 #include "vnpu/soc.hpp"
 
 namespace vnpu::ascendc {
@@ -120,6 +121,10 @@ void cpu_run_kernel(const char* name, std::uint32_t block_dim, std::function<voi
   std::fflush(stderr);
   std::exit(1);
 }
+
+std::vector<std::string> simd_isas() { return vnpu::available_isas(); }
+
+vnpu::Status set_simd_isa(const char* isa) { return vnpu::set_isa(isa == nullptr ? "" : isa); }
 
 void set_tiling_key(std::int32_t key) {
   if (key <= 0) std::fprintf(stderr, "[WARNING] vnpu: ICPU_SET_TILING_KEY(%d): tiling keys are positive\n", key);

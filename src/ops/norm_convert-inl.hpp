@@ -1,10 +1,10 @@
-// Per-ISA f16/bf16 <-> f32 conversions of the normalization kernels: exact widening, and
-// rounding to nearest even that is bit-identical to vnpu::f32_to_f16 / f32_to_bf16 (checked
-// over every f32), written without branches so that loops calling them vectorize; plus the
-// same rounding on Highway vectors for streaming stores.
+// Per-ISA f16/bf16 <-> f32 conversions of the normalization kernels (and of the Ascend C
+// vector instructions): exact widening, and rounding to nearest even that is bit-identical
+// to vnpu::f32_to_f16 / f32_to_bf16 (checked over every f32), written without branches so
+// that loops calling them vectorize; plus both on Highway vectors.
 //
-// Included once per SIMD target by norm_kernels.cpp, inside its namespaces (no include
-// guard, on purpose).
+// Included once per SIMD target by norm_kernels.cpp and the Ascend C layer's kernels
+// (src/ascendc/vec_*_kernels.cpp), inside their namespaces (no include guard, on purpose).
 
 // f16 bits -> f32, exact. Normal halves rebias the exponent; subnormal ones (exponent 0)
 // are (1.m · 2^-14) - 2^-14 = m · 2^-24, computed exactly in f32; exponent 31 is inf/NaN.
@@ -22,11 +22,11 @@ HWY_INLINE float HalfValue(std::uint32_t h) {
 
 HWY_INLINE float BrainValue(std::uint32_t h) { return std::bit_cast<float>(h << 16); }
 
-HWY_NOINLINE void HalfToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+[[maybe_unused]] HWY_NOINLINE void HalfToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(src[i]);
 }
 
-HWY_NOINLINE void BrainToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+[[maybe_unused]] HWY_NOINLINE void BrainToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainValue(src[i]);
 }
 
@@ -55,12 +55,39 @@ HWY_INLINE std::uint16_t BrainBits(float f) {
   return static_cast<std::uint16_t>((x & 0x7FFFFFFFu) > 0x7F800000u ? ((x >> 16) | 0x40u) : rounded);
 }
 
-HWY_NOINLINE void FloatToHalf(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
+[[maybe_unused]] HWY_NOINLINE void FloatToHalf(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfBits(src[i]);
 }
 
-HWY_NOINLINE void FloatToBrain(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
+[[maybe_unused]] HWY_NOINLINE void FloatToBrain(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainBits(src[i]);
+}
+
+// f16 bits in u32 lanes -> f32: HalfValue in vector form (the same integer steps and the
+// same one float subtraction, so the same values, NaN payloads included).
+template <class D>
+HWY_INLINE hn::Vec<D> HalfValueV(D d, hn::Vec<hn::RebindToUnsigned<D>> h) {
+  const hn::RebindToUnsigned<D> du;
+  const auto em = hn::ShiftLeft<13>(hn::And(h, hn::Set(du, 0x7FFFu)));
+  const auto e = hn::And(h, hn::Set(du, 0x7C00u));
+  const auto sub = hn::BitCast(du, hn::Sub(hn::BitCast(d, hn::Add(em, hn::Set(du, 0x38800000u))), hn::Set(d, 0x1p-14f)));
+  const auto big = hn::IfThenElse(hn::Eq(e, hn::Set(du, 0x7C00u)), hn::Or(em, hn::Set(du, 0x7F800000u)),
+                                  hn::Add(em, hn::Set(du, 0x38000000u)));
+  const auto mag = hn::IfThenElse(hn::Eq(e, hn::Zero(du)), sub, big);
+  return hn::BitCast(d, hn::Or(mag, hn::ShiftLeft<16>(hn::And(h, hn::Set(du, 0x8000u)))));
+}
+
+// Lanes(d) f16 values at p as f32 lanes: the same values, through the F16C conversion
+// where the target has it.
+template <class D>
+HWY_INLINE hn::Vec<D> HalfValueV(D d, const std::uint16_t* HWY_RESTRICT p) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+  const hn::Rebind<hwy::float16_t, D> df16;
+  return hn::PromoteTo(d, hn::LoadU(df16, reinterpret_cast<const hwy::float16_t*>(p)));
+#else
+  const hn::RebindToUnsigned<D> du;
+  return HalfValueV(d, hn::PromoteTo(du, hn::LoadU(hn::Rebind<std::uint16_t, D>(), p)));
+#endif
 }
 
 // f32 lanes -> f16 / bf16 bits as u16 lanes: HalfBits / BrainBits in vector form (the

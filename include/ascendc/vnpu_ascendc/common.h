@@ -193,6 +193,9 @@ struct BlockState {
   // The vector mask register and its mode.
   std::uint64_t mask[2] = {AscendC::FULL_MASK, AscendC::FULL_MASK};
   bool counter_mode = false;
+  // The 128-bit CMPMASK register: Compare's register form writes it, SetCmpMask loads it,
+  // Select's forms without a mask read it (selection bits, a scalar or an address).
+  std::uint64_t cmp_mask[2] = {0, 0};
   // Atomic accumulation of UB->GM copies (0 none, 1 add, 2 max, 3 min) and its element type.
   int atomic = 0;
   int atomic_type = 0;

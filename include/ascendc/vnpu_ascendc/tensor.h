@@ -115,6 +115,14 @@ class LocalTensor {
     init(reinterpret_cast<T*>(b.ub + addr), tileSize, pos, b.ub, b.ub + b.ub_size);
   }
 
+  /// The operator forms of the vector instructions, `dst = a + b`, `dst = a < b`, ...:
+  /// the instruction over the whole tensor (vnpu_ascendc/vector_binary.h, vector_compare.h).
+  template <typename E, typename = typename E::vnpu_vector_expr>
+  LocalTensor& operator=(const E& expr) {
+    expr.assign_to(*this);
+    return *this;
+  }
+
   T GetValue(const std::uint32_t index) const {
     check(index, 1, "GetValue");
     return ptr_[index];

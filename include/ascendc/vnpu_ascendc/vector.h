@@ -15,6 +15,26 @@
 
 namespace vnpu::ascendc {
 
+/// The element types of vector operands.
+enum class VecType : std::uint8_t { kI8, kU8, kI16, kU16, kF16, kBF16, kI32, kU32, kF32, kI64, kU64 };
+
+template <typename T>
+struct VecTypeOf;  // not defined: T is not an element type of the vector unit
+template <> struct VecTypeOf<std::int8_t> { static constexpr VecType value = VecType::kI8; };
+template <> struct VecTypeOf<std::uint8_t> { static constexpr VecType value = VecType::kU8; };
+template <> struct VecTypeOf<std::int16_t> { static constexpr VecType value = VecType::kI16; };
+template <> struct VecTypeOf<std::uint16_t> { static constexpr VecType value = VecType::kU16; };
+template <> struct VecTypeOf<half> { static constexpr VecType value = VecType::kF16; };
+template <> struct VecTypeOf<bfloat16_t> { static constexpr VecType value = VecType::kBF16; };
+template <> struct VecTypeOf<std::int32_t> { static constexpr VecType value = VecType::kI32; };
+template <> struct VecTypeOf<std::uint32_t> { static constexpr VecType value = VecType::kU32; };
+template <> struct VecTypeOf<float> { static constexpr VecType value = VecType::kF32; };
+template <> struct VecTypeOf<std::int64_t> { static constexpr VecType value = VecType::kI64; };
+template <> struct VecTypeOf<std::uint64_t> { static constexpr VecType value = VecType::kU64; };
+/// The VecType of T (a compile error for a type the vector unit has no instructions for).
+template <typename T>
+constexpr VecType vec_type = VecTypeOf<T>::value;
+
 /// The lanes of one repeat an instruction computes: bit i of bits[i / 64] enables lane i.
 struct RepeatMask {
   std::uint64_t bits[2] = {0, 0};
@@ -74,6 +94,14 @@ void set_mask_count(std::uint64_t mask) {
   b.mask[1] = m.bits[1];
 }
 
+/// Fails the kernel unless 0 <= repeat_time <= max_repeats (the chip's repeatTime range).
+inline void check_repeat_time(std::int64_t repeat_time, const char* what,
+                              std::int64_t max_repeats = AscendC::MAX_REPEAT_TIMES) {
+  if (repeat_time < 0 || repeat_time > max_repeats)
+    fail("%s: repeatTime %lld is outside [0, %lld]", what, static_cast<long long>(repeat_time),
+         static_cast<long long>(max_repeats));
+}
+
 /// The plan of an instruction of `repeat_time` repeats over elements of T (the wider of its
 /// types, for conversions), from the mask register and mode. `what` names the instruction
 /// for messages. A normal-mode mask that enables no lane fails the kernel (the chip
@@ -91,9 +119,7 @@ RepeatPlan plan_repeats(std::int64_t repeat_time, const char* what, std::int64_t
     p.last = RepeatMask::first(total - std::uint64_t{p.repeats == 0 ? 0 : p.repeats - 1} * lanes);
     return p;
   }
-  if (repeat_time < 0 || repeat_time > max_repeats)
-    fail("%s: repeatTime %lld is outside [0, %lld]", what, static_cast<long long>(repeat_time),
-         static_cast<long long>(max_repeats));
+  check_repeat_time(repeat_time, what, max_repeats);
   p.repeats = static_cast<std::uint32_t>(repeat_time);
   p.mask.bits[0] = b.mask[0];
   p.mask.bits[1] = lanes > 64 ? b.mask[1] : 0;
