@@ -21,6 +21,22 @@ LaunchSync::LaunchSync(std::uint32_t nblocks, std::uint32_t gsize, std::int64_t 
   }
 }
 
+void LaunchSync::begin_barrier_span(prof::ScopedSpan& span, const char* what, std::uint32_t block) const noexcept {
+  if (!prof::on() || !prof::t_block.valid || !span.begin()) return;
+  const prof::BlockContext& c = prof::t_block;
+  prof::Record& r = span.record();
+  r.kind = prof::SpanKind::kBarrier;
+  r.lane_kind = prof::LaneKind::kComputeCore;
+  r.device = c.device;
+  r.lane = c.lane;
+  r.stream = c.stream;
+  r.seq = c.seq;
+  r.op = c.op;
+  r.block = block;
+  r.blocks = blocks;
+  r.set_name(what);
+}
+
 namespace {
 
 // True when the barrier can no longer complete in generation `gen`.
@@ -34,22 +50,13 @@ bool stuck(const Barrier& b) noexcept {
 
 void LaunchSync::wait(Barrier& b, std::uint32_t block, const char* what) {
   // The wait, nested in the block's kernel span; not recorded when the block itself was
-  // not (the profiler started while it ran): its lane would not be known.
+  // not (the profiler started while it ran): its lane would not be known. A resident
+  // block (a fiber) records nothing: the blocks sharing its core wait in turns that
+  // interleave, so its core records instead the time when all of them wait
+  // (run_fiber_lane).
   prof::ScopedSpan span;
-  if (prof::on() && prof::t_block.valid && span.begin()) {
-    const prof::BlockContext& c = prof::t_block;
-    prof::Record& r = span.record();
-    r.kind = prof::SpanKind::kBarrier;
-    r.lane_kind = prof::LaneKind::kComputeCore;
-    r.device = c.device;
-    r.lane = c.lane;
-    r.stream = c.stream;
-    r.seq = c.seq;
-    r.op = c.op;
-    r.block = block;
-    r.blocks = blocks;
-    r.set_name(what);
-  }
+  const bool fiber = lanes != 0 && Fiber::current() != nullptr;
+  if (!fiber) begin_barrier_span(span, what, block);
   auto broken_error = [&] {
     broken.store(true, std::memory_order_release);
     all.ec.notify_all();

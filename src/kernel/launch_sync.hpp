@@ -13,6 +13,10 @@
 
 #include "platform/park.hpp"
 
+namespace vnpu::detail::prof {
+class ScopedSpan;
+}  // namespace vnpu::detail::prof
+
 namespace vnpu::detail {
 
 struct alignas(64) Barrier {
@@ -45,6 +49,10 @@ struct LaunchSync {
   void wait(Barrier& b, std::uint32_t block, const char* what);
   /// A block has finished (normally or not): it will arrive at no further barrier.
   void block_exited(std::uint32_t block, bool failed) noexcept;
+  /// Starts `span` as a barrier span named `what` of `block` on the calling core's lane,
+  /// inside the kernel span of that core (nothing while the profiler is off, or when the
+  /// core's kernel span was not recorded).
+  void begin_barrier_span(prof::ScopedSpan& span, const char* what, std::uint32_t block) const noexcept;
   /// Records progress and wakes parked lanes.
   void advance() noexcept {
     progress.fetch_add(1, std::memory_order_acq_rel);

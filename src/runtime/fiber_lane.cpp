@@ -11,6 +11,7 @@
 #include "platform/fiber.hpp"
 #include "platform/clock.hpp"
 #include "platform/park.hpp"
+#include "profiler/capture.hpp"
 #include "runtime/device_impl.hpp"
 #include "runtime/stream_impl.hpp"
 
@@ -125,6 +126,9 @@ void run_fiber_lane(StreamImpl& stream, Task& task, std::uint32_t lane, const Wo
     }
     // Every block here waits for blocks of other lanes. Spin (this core is one of the
     // launch's, which all hold their cores, as threads waiting at a barrier do), then park.
+    // The profiler sees the core at a barrier (its blocks' own waits interleave).
+    prof::ScopedSpan span;
+    sync.begin_barrier_span(span, "resident blocks wait", lane);
     const std::int64_t start = now_ns();
     bool spun = false;
     for (int i = 0; !(spun = moved()); ++i) {

@@ -351,6 +351,37 @@ TEST_F(ProfilerTest, BarrierWaitsNestInsideTheirKernelBlocks) {
   EXPECT_EQ(lane_nesting_error(t), "");
 }
 
+TEST_F(ProfilerTest, ResidentBlocksSharingACoreKeepItsSpansNested) {
+  // 24 blocks on 2 cores: 12 fibers per core whose barrier waits interleave. The core's
+  // lane shows its kernel span and, inside it, the times when all its blocks wait.
+  Device dev = make_device(2).value();
+  Stream s = dev.create_stream().value();
+  LaunchOptions lo;
+  lo.cooperative = true;
+  lo.group_size = 4;
+  for (int rep = 0; rep < 3; ++rep) {
+    ASSERT_OK(s.launch("resident", 24, lo, [](const KernelContext& k) {
+      for (int i = 0; i < 20; ++i) {
+        if (k.block_idx() % 7 == 0) std::this_thread::sleep_for(50us);
+        k.sync_group();
+        k.sync_all();
+      }
+    }));
+  }
+  ASSERT_OK(s.synchronize());
+  const Trace t = stop_and_collect();
+  EXPECT_EQ(lane_nesting_error(t), "");
+  const auto kernels = spans_named(t, "resident");
+  ASSERT_EQ(kernels.size(), 6u) << "one span per core and launch";
+  const auto waits = spans_named(t, "resident blocks wait");
+  EXPECT_FALSE(waits.empty()) << "the cores waited for each other's blocks";
+  for (const Span& w : waits) {
+    EXPECT_EQ(w.kind, SpanKind::kBarrier);
+    EXPECT_EQ(w.lane_kind, LaneKind::kComputeCore);
+  }
+  EXPECT_TRUE(spans_named(t, "sync_group").empty()) << "a resident block's own waits interleave: not recorded";
+}
+
 TEST_F(ProfilerTest, HostWaitsAreSpansOnHostThreadLanes) {
   Device dev = make_device(1).value();
   Stream s = dev.create_stream().value();
