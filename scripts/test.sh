@@ -10,13 +10,19 @@
 #   test      ctest on the release build
 #   consumer  cmake --install into build/stage, then build and run examples/consumer
 #             against it with find_package(vnpu CONFIG) (vnpu::vnpu and vnpu::ascendcl)
-#   capi      cmake --install into build/stage; check libascendcl.so's SONAME and exports; build
+#   capi      cmake --install into build/stage; check libascendcl.so's SONAME and exports (the C
+#             API and the Ascend C layer, nothing else); build
 #             examples/acl/*.c, the C99 header check and the tests/capi conformance suite with
 #             cc against the installed headers and library (pkg-config ascendcl), and run them
 #   toolkit   cmake --install into build/stage, copied elsewhere with cp -a (the prefix is
 #             relocatable); in a clean shell that only sources <copy>/set_env.sh, build
 #             examples/samples/* with their own CMakeLists.txt (toolkit from INSTALL_DIR /
 #             DDK_PATH / NPU_HOST_LIB) and memory_events once more with a plain g++ line, and run them
+#   ascendc   cmake --install into build/ascendc/prefix; in a clean shell that only sources its
+#             set_env.sh, build examples/ascendc (Ascend C kernels in CPU mode, the sample-style
+#             CMake with find_package(tikicpulib)) for Ascend910B1 and run the four programs,
+#             then again for Ascend910B3 with CMAKE_PREFIX_PATH unset (the package found under
+#             tools/tikicpulib, as CANN has it; 40 blocks instead of 48)
 #   cli       vnpu info / demo / bench runtime / bench reduce / bench softmax / bench norm with --json;
 #             each output must parse as JSON (softmax and norm with --reps 1, to stay quick);
 #             vnpu report of the demo's trace (table, --json, -o HTML)
@@ -42,7 +48,7 @@ JOBS=2
 CTEST_TIMEOUT=300  # seconds per test without its own TIMEOUT property: a hang fails, fast
 CLI=build/release/tools/cli/vnpu
 
-ALL_STEPS=(deps build test consumer capi toolkit cli browser tsan asan fuzz)
+ALL_STEPS=(deps build test consumer capi toolkit ascendc cli browser tsan asan fuzz)
 declare -A DESCRIPTION=(
   [deps]="install missing packages"
   [build]="release build (library, tests, CLI)"
@@ -50,6 +56,7 @@ declare -A DESCRIPTION=(
   [consumer]="install to build/stage, build and run examples/consumer"
   [capi]="C API: install, exports, examples/acl and the conformance suite built with cc"
   [toolkit]="install as a CANN toolkit path: examples/samples built with their own CMake after set_env.sh"
+  [ascendc]="Ascend C kernels: examples/ascendc built in CPU mode with find_package(tikicpulib), run for two SoCs"
   [cli]="vnpu info/demo/report/bench runtime/reduce/softmax/norm --json smoke run"
   [browser]="profiler report in headless Chromium (DOM checks + screenshot)"
   [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel|capi', then profiled runtime/kernel suites"
@@ -91,10 +98,13 @@ step_capi() {
   lib=$(dirname "$(find "$stage" -name 'libascendcl.so' | head -n 1)")
   echo "\$ readelf -d libascendcl.so | grep SONAME"
   readelf -d "$lib/libascendcl.so" | grep SONAME
-  # Only the API is exported: acl* and vnpu<Upper>* symbols, nothing of the C++ runtime inside.
+  # Only the APIs are exported: the C API (acl*, vnpu<Upper>*) and the Ascend C layer's
+  # out-of-line functions (AscendC::, vnpu::ascendc::, platform_ascendc::, g_coreType) —
+  # nothing of the C++ runtime inside.
   local exported foreign
   exported=$(nm -D --defined-only "$lib/libascendcl.so" | awk '{print $3}')
-  foreign=$(grep -Ev '^(acl|vnpu[A-Z])' <<<"$exported" || true)
+  foreign=$(c++filt <<<"$exported" |
+    grep -Ev '^(acl|vnpu[A-Z])|^(AscendC|vnpu::ascendc|platform_ascendc)::|^g_coreType$' || true)
   echo "exported symbols: $(wc -l <<<"$exported")"
   if [[ -n "$foreign" ]]; then
     echo "libascendcl.so exports symbols outside the API:" >&2
@@ -164,6 +174,31 @@ echo "\$ g++ memory_events/main.cpp -I\$INSTALL_DIR/runtime/include -L\$NPU_HOST
 g++ examples/samples/memory_events/main.cpp -o "$out/memory_events_gxx" -I"$INSTALL_DIR/runtime/include" \
   -L"$NPU_HOST_LIB" -lascendcl -lstdc++
 timeout 60 "$out/memory_events_gxx"
+CLEAN_SHELL
+}
+
+step_ascendc() {
+  local out=$ROOT/build/ascendc
+  rm -rf "$out"
+  mkdir -p "$out"
+  cmake --install build/release --prefix "$out/prefix" >/dev/null
+  env -i HOME="$HOME" PATH=/usr/local/bin:/usr/bin:/bin bash --noprofile --norc -euo pipefail \
+    -s "$out/prefix" "$out" "$JOBS" <<'CLEAN_SHELL'
+prefix=$1 out=$2
+export jobs=$3
+source "$prefix/set_env.sh"
+run_examples() {  # SOC_VERSION, build dir
+  echo "\$ cmake -S examples/ascendc -DSOC_VERSION=$1 && cmake --build && run each example"
+  cmake -S examples/ascendc -B "$2" -DSOC_VERSION="$1" >/dev/null
+  cmake --build "$2" -j"$jobs" >/dev/null
+  for e in add_custom reduce_sum softmax layer_norm; do
+    timeout 120 "$2/$e"
+  done
+}
+run_examples Ascend910B1 "$out/910b1"
+env -u CMAKE_PREFIX_PATH bash -euo pipefail -c "$(declare -f run_examples); run_examples Ascend910B3 '$out/910b3'" \
+  | tee "$out/910b3.log"
+grep -q "on 40 blocks (Ascend910B3)" "$out/910b3.log"
 CLEAN_SHELL
 }
 
