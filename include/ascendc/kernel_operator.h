@@ -16,6 +16,10 @@
 // message naming the kernel, the block and the sizes, instead of corrupting memory.
 #pragma once
 
+// Kernels built in CPU mode may call the C math functions (sqrtf, expf, ...) on scalars,
+// as they can in the vendor's CPU-debug mode.
+#include <cmath>
+
 #include "vnpu_ascendc/common.h"
 #include "vnpu_ascendc/half.h"
 #include "vnpu_ascendc/tensor.h"
