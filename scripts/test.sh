@@ -23,8 +23,9 @@
 #             CMake with find_package(tikicpulib)) for Ascend910B1 and run the four programs,
 #             then again for Ascend910B3 with CMAKE_PREFIX_PATH unset (the package found under
 #             tools/tikicpulib, as CANN has it; 40 blocks instead of 48)
-#   cli       vnpu info / demo / bench runtime / bench reduce / bench softmax / bench norm with --json;
-#             each output must parse as JSON (softmax and norm with --reps 1, to stay quick);
+#   cli       vnpu info / demo / bench runtime / bench reduce / bench softmax / bench norm /
+#             bench ascendc with --json; each output must parse as JSON (softmax, norm and
+#             ascendc with --reps 1, to stay quick);
 #             vnpu report of the demo's trace (table, --json, -o HTML)
 #   browser   the profiler's HTML report rendered by headless Chromium: DOM/SVG checks, no
 #             console errors, a screenshot (build/browser/report.png)
@@ -57,7 +58,7 @@ declare -A DESCRIPTION=(
   [capi]="C API: install, exports, examples/acl and the conformance suite built with cc"
   [toolkit]="install as a CANN toolkit path: examples/samples built with their own CMake after set_env.sh"
   [ascendc]="Ascend C kernels: examples/ascendc built in CPU mode with find_package(tikicpulib), run for two SoCs"
-  [cli]="vnpu info/demo/report/bench runtime/reduce/softmax/norm --json smoke run"
+  [cli]="vnpu info/demo/report/bench runtime/reduce/softmax/norm/ascendc --json smoke run"
   [browser]="profiler report in headless Chromium (DOM checks + screenshot)"
   [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel|capi', then profiled runtime/kernel suites"
   [asan]="AddressSanitizer + UBSan build + ctest"
@@ -228,6 +229,7 @@ step_cli() {
   cli_json bench reduce
   cli_json bench softmax --reps 1
   cli_json bench norm --reps 1
+  cli_json bench ascendc --reps 1
 }
 
 step_browser() {

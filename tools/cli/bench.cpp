@@ -26,6 +26,10 @@ constexpr std::array kSuites = {
                &run_softmax_suite},
     BenchSuite{"norm", "layer_norm, rms_norm, batch_norm in GB/s and % of the read and copy bandwidth (same run)",
                &run_norm_suite},
+    BenchSuite{"ascendc",
+               "The Ascend C examples' kernels (add, reduce_sum) over 64 Mi elements, in GB/s and % of the bandwidth, "
+               "beside vnpu's sum",
+               &run_ascendc_suite},
 };
 
 // Rounds for the JSON output: more digits than this are noise on any machine.
@@ -35,7 +39,7 @@ double round_to(double v, int decimals) {
 }
 
 nlohmann::json throughput_json(const BenchResult& r, const Throughput& t) {
-  nlohmann::json j = {{"suite", r.suite},       {"op", t.op},
+  nlohmann::json j = {{"suite", r.suite},       {"case", r.name},         {"op", t.op},
                       {"shape", t.shape},       {"dtype", t.dtype},
                       {"threads", r.threads},   {"median_ns", round_to(r.ns.median, 0)},
                       {"gbps", round_to(t.gbps, 2)}, {"pct_peak_bw", round_to(t.pct_peak_bw, 1)}};

@@ -79,6 +79,10 @@ std::vector<BenchResult> run_reduce_suite(const BenchOptions& options);
 /// of the tensor; records "bandwidth" (read) and "copy_bandwidth" come first.
 std::vector<BenchResult> run_softmax_suite(const BenchOptions& options);
 std::vector<BenchResult> run_norm_suite(const BenchOptions& options);
+/// Suite "ascendc": the Ascend C examples' kernels (examples/ascendc: add_custom,
+/// reduce_sum) over 64 Mi elements with the chip's block count and with one block per core,
+/// and vnpu's own sum of the same data (bench_ascendc.cpp).
+std::vector<BenchResult> run_ascendc_suite(const BenchOptions& options);
 
 /// A throughput record of `suite`.
 BenchResult throughput_result(std::string suite, std::string name, Throughput t, const Summary& ns, int threads);
