@@ -31,3 +31,15 @@ foreach(_tiki_dir IN ITEMS tools/tikicpulib/lib/cmake ${CMAKE_INSTALL_LIBDIR}/cm
                 ${CMAKE_CURRENT_BINARY_DIR}/tikicpulibConfigVersion.cmake
           DESTINATION ${_tiki_dir})
 endforeach()
+
+# ascendc.cmake (ascendc_library and host_intf_pub: the NPU launch style, generated
+# launchers run by vnpu-cc), where sample projects look for it: compiler/tikcpp and the
+# older tools/tikcpp.
+set(VNPU_ASCENDC_LIBDIR ${CMAKE_INSTALL_LIBDIR})
+set(VNPU_ASCENDC_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR})
+foreach(_asc_dir IN ITEMS compiler/tikcpp/ascendc_kernel_cmake tools/tikcpp/ascendc_kernel_cmake)
+  file(RELATIVE_PATH VNPU_ASCENDC_TO_PREFIX /root/${_asc_dir} /root)
+  string(MAKE_C_IDENTIFIER ${_asc_dir} _asc_id)
+  configure_file(cmake/ascendc.cmake.in ${CMAKE_CURRENT_BINARY_DIR}/${_asc_id}/ascendc.cmake @ONLY)
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${_asc_id}/ascendc.cmake DESTINATION ${_asc_dir})
+endforeach()

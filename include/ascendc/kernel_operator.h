@@ -38,5 +38,6 @@
 #include "vnpu_ascendc/vector_duplicate.h"
 #include "vnpu_ascendc/debug.h"
 #include "vnpu_ascendc/tiling.h"
+#include "vnpu_ascendc/launch.h"
 
 namespace tik2 = AscendC;

@@ -11,6 +11,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <tuple>
@@ -44,39 +46,20 @@ VNPU_ASCENDC_API std::vector<std::string> simd_isas();
 VNPU_ASCENDC_API vnpu::Status set_simd_isa(const char* isa);
 /// The tiling key of the next launches (ICPU_SET_TILING_KEY).
 VNPU_ASCENDC_API void set_tiling_key(std::int32_t key);
-/// The SoC profile this program was built for (see vnpu::set_build_soc); the CMake
-/// targets tikicpulib::<SOC> define VNPU_ASCENDC_SOC, and this header applies it at startup.
-VNPU_ASCENDC_API bool select_soc(const char* name);
-#ifdef VNPU_ASCENDC_SOC
-inline const bool kBuiltForSoc = select_soc(VNPU_ASCENDC_SOC);
-#endif
 }  // namespace vnpu::ascendc
 
 namespace vnpu::ascendc {
-/// An ICPU_RUN_KF argument as the kernel's parameter type P: pointers convert to pointer
-/// parameters whatever they point to (a sample passes `uint8_t*` or a tiling struct's
-/// address for GM_ADDR, as the vendor's CPU mode allows), everything else as in a call.
-template <typename P, typename A>
-P kernel_argument(A&& a) {
-  if constexpr (std::is_pointer_v<P> && std::is_pointer_v<std::decay_t<A>>) {
-    return reinterpret_cast<P>(const_cast<void*>(static_cast<const volatile void*>(a)));
-  } else if constexpr (std::is_pointer_v<P> && std::is_null_pointer_v<std::decay_t<A>>) {
-    return nullptr;
-  } else {
-    return std::forward<A>(a);
-  }
-}
-
-/// ICPU_RUN_KF's body: the arguments are converted to the kernel's parameter types once, at
-/// the launch, and every block calls the kernel with copies of them (as the chip passes
-/// kernel arguments by value).
+/// ICPU_RUN_KF's body: the arguments converted to the kernel's parameter types once, at the
+/// launch (kernel_argument, vnpu_ascendc/launch.h); every block calls the kernel with
+/// copies of them.
 template <typename R, typename... P, typename... A>
 void cpu_run_kf(const char* name, R (*kernel)(P...), std::uint32_t block_dim, A&&... args) {
   static_assert(sizeof...(P) == sizeof...(A), "ICPU_RUN_KF: the kernel takes a different number of arguments");
-  cpu_run_kernel(name, block_dim,
-                 [kernel, values = std::tuple<std::decay_t<P>...>(kernel_argument<std::decay_t<P>>(std::forward<A>(args))...)]() {
-                   std::apply(kernel, values);
-                 });
+  if ((null_struct_address<std::decay_t<P>>(args) || ...)) {
+    std::fprintf(stderr, "[ERROR] vnpu: ICPU_RUN_KF(%s): a by-value struct argument is given as a null address\n", name);
+    std::exit(1);
+  }
+  cpu_run_kernel(name, block_dim, bind_kernel(kernel, std::forward<A>(args)...));
 }
 }  // namespace vnpu::ascendc
 

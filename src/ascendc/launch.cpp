@@ -82,6 +82,8 @@ vnpu::Stream& debug_stream() {
 
 std::uint64_t current_launch_id() noexcept { return t_launch_id; }
 
+std::int32_t next_tiling_key() noexcept { return g_tiling_key.load(std::memory_order_relaxed); }
+
 vnpu::Status launch_on(vnpu::Stream& stream, std::shared_ptr<Launch> launch, std::uint32_t block_dim) {
   const vnpu::SocProfile& soc = vnpu::soc_profile();
   vnpu::LaunchOptions lo;
@@ -103,7 +105,7 @@ vnpu::Status run_kernel(const char* name, std::uint32_t block_dim, std::function
   auto launch = std::make_shared<Launch>();
   launch->name = name;
   launch->body = std::move(body);
-  launch->tiling_key = g_tiling_key.load(std::memory_order_relaxed);
+  launch->tiling_key = next_tiling_key();
   vnpu::Stream& s = debug_stream();
   vnpu::Status st = launch_on(s, std::move(launch), block_dim);
   if (st != vnpu::Status::kSuccess) return st;

@@ -34,6 +34,9 @@ struct Launch {
   Polling polling;
 };
 
+/// The tiling key ICPU_SET_TILING_KEY set for the next launches (0: none).
+std::int32_t next_tiling_key() noexcept;
+
 /// Queues `launch` over `block_dim` blocks on `stream`: a cooperative launch (every block
 /// resident, SyncAll allowed) up to the SoC profile's core count.
 vnpu::Status launch_on(vnpu::Stream& stream, std::shared_ptr<Launch> launch, std::uint32_t block_dim);

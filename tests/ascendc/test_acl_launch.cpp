@@ -1,0 +1,176 @@
+// Ascend C kernels launched the NPU way (vnpu_ascendc/launch.h): queued on aclrtStreams,
+// asynchronous, ordered by the stream and by events, failures reported at synchronize with
+// the kernel's name, the stream usable afterwards; and the <<<>>> form (chevron).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "acl/acl.h"
+#include "kernel_operator.h"
+
+namespace {
+
+struct ScaleTiling {
+  std::uint32_t perBlock;  // floats per block, a multiple of 8
+  float factor;
+};
+
+// y = x * factor, each block its slice, through the UB.
+extern "C" __global__ __aicore__ void scale_kernel(GM_ADDR x, GM_ADDR y, ScaleTiling t) {
+  AscendC::TPipe pipe;
+  AscendC::TBuf<AscendC::TPosition::VECCALC> buf;
+  pipe.InitBuffer(buf, t.perBlock * sizeof(float));
+  AscendC::GlobalTensor<float> xg, yg;
+  xg.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(x) + AscendC::GetBlockIdx() * t.perBlock, t.perBlock);
+  yg.SetGlobalBuffer(reinterpret_cast<__gm__ float*>(y) + AscendC::GetBlockIdx() * t.perBlock, t.perBlock);
+  AscendC::LocalTensor<float> v = buf.Get<float>();
+  AscendC::DataCopy(v, xg, t.perBlock);
+  AscendC::Muls(v, v, t.factor, static_cast<std::int32_t>(t.perBlock));
+  AscendC::DataCopy(yg, v, t.perBlock);
+}
+
+// Every block adds 1 to its slot, SyncAll, then block 0 sums the slots into out[0].
+extern "C" __global__ __aicore__ void sync_kernel(GM_ADDR slots, GM_ADDR out) {
+  auto* s = reinterpret_cast<__gm__ std::int32_t*>(slots);
+  s[AscendC::GetBlockIdx() * 8] += 1;
+  AscendC::SyncAll();
+  if (AscendC::GetBlockIdx() == 0) {
+    std::int32_t sum = 0;
+    for (std::int64_t b = 0; b < AscendC::GetBlockNum(); ++b) sum += s[b * 8];
+    reinterpret_cast<__gm__ std::int32_t*>(out)[0] = sum;
+  }
+}
+
+extern "C" __global__ __aicore__ void overflow_kernel(GM_ADDR) {
+  AscendC::TPipe pipe;
+  AscendC::TBuf<AscendC::TPosition::VECCALC> buf;
+  pipe.InitBuffer(buf, 1u << 20);  // beyond any UB
+}
+
+extern "C" __global__ __aicore__ void slow_kernel(GM_ADDR flag) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  if (AscendC::GetBlockIdx() == 0) reinterpret_cast<__gm__ std::int32_t*>(flag)[0] = 7;
+}
+
+class AclLaunch : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(aclInit(nullptr), ACL_SUCCESS);
+    ASSERT_EQ(aclrtSetDevice(0), ACL_SUCCESS);
+    ASSERT_EQ(aclrtCreateStream(&stream_), ACL_SUCCESS);
+  }
+  void TearDown() override {
+    for (void* p : buffers_) aclrtFree(p);
+    aclrtDestroyStream(stream_);
+    aclrtResetDevice(0);
+    aclFinalize();
+  }
+  void* device(std::size_t bytes) {
+    void* p = nullptr;
+    EXPECT_EQ(aclrtMalloc(&p, bytes, ACL_MEM_MALLOC_HUGE_FIRST), ACL_SUCCESS);
+    EXPECT_EQ(aclrtMemset(p, bytes, 0, bytes), ACL_SUCCESS);
+    buffers_.push_back(p);
+    return p;
+  }
+  aclrtStream stream_ = nullptr;
+  std::vector<void*> buffers_;
+};
+
+TEST_F(AclLaunch, QueuesOnTheStreamAndTheResultIsThereAtSynchronize) {
+  constexpr std::uint32_t kBlocks = 8, kPer = 1024, kN = kBlocks * kPer;
+  std::vector<float> x(kN);
+  for (std::uint32_t i = 0; i < kN; ++i) x[i] = static_cast<float>(i % 97) - 40.0f;
+  void* dx = device(kN * 4);
+  void* dy = device(kN * 4);
+  ASSERT_EQ(aclrtMemcpyAsync(dx, kN * 4, x.data(), kN * 4, ACL_MEMCPY_HOST_TO_DEVICE, stream_), ACL_SUCCESS);
+  ScaleTiling t{kPer, 2.5f};
+  ASSERT_EQ(vnpu::ascendc::launch_kernel("scale_kernel", &scale_kernel, kBlocks, stream_, dx, dy, &t), 0u);
+  t.factor = 100.0f;  // the launch copied the tiling: this changes nothing
+  std::vector<float> y(kN, -1.0f);
+  ASSERT_EQ(aclrtMemcpyAsync(y.data(), kN * 4, dy, kN * 4, ACL_MEMCPY_DEVICE_TO_HOST, stream_), ACL_SUCCESS);
+  ASSERT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS);
+  for (std::uint32_t i = 0; i < kN; ++i) ASSERT_EQ(y[i], x[i] * 2.5f) << i;
+}
+
+TEST_F(AclLaunch, ReturnsBeforeTheKernelRunsAndEventsOrderOtherStreams) {
+  void* flag = device(64);
+  void* copy = device(64);
+  aclrtStream other = nullptr;
+  aclrtEvent done = nullptr;
+  ASSERT_EQ(aclrtCreateStream(&other), ACL_SUCCESS);
+  ASSERT_EQ(aclrtCreateEvent(&done), ACL_SUCCESS);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(vnpu::ascendc::launch_kernel("slow_kernel", &slow_kernel, 2, stream_, flag), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(25)) << "the launch does not wait";
+  ASSERT_EQ(aclrtRecordEvent(done, stream_), ACL_SUCCESS);
+  ASSERT_EQ(aclrtStreamWaitEvent(other, done), ACL_SUCCESS);
+  ASSERT_EQ(aclrtMemcpyAsync(copy, 4, flag, 4, ACL_MEMCPY_DEVICE_TO_DEVICE, other), ACL_SUCCESS);
+  std::int32_t got = 0;
+  ASSERT_EQ(aclrtMemcpyAsync(&got, 4, copy, 4, ACL_MEMCPY_DEVICE_TO_HOST, other), ACL_SUCCESS);
+  ASSERT_EQ(aclrtSynchronizeStream(other), ACL_SUCCESS);
+  EXPECT_EQ(got, 7) << "the copy on the other stream waited for the kernel";
+  aclrtDestroyEvent(done);
+  aclrtDestroyStream(other);
+}
+
+TEST_F(AclLaunch, EveryBlockResidentUpToTheChipsCoresForSyncAll) {
+  constexpr std::uint32_t kBlocks = 40;  // beyond this machine's cores, within every 910B profile
+  void* slots = device(kBlocks * 32);
+  void* out = device(64);
+  ASSERT_EQ(vnpu::ascendc::launch_kernel("sync_kernel", &sync_kernel, kBlocks, stream_, slots, out), 0u);
+  std::int32_t sum = 0;
+  ASSERT_EQ(aclrtMemcpyAsync(&sum, 4, out, 4, ACL_MEMCPY_DEVICE_TO_HOST, stream_), ACL_SUCCESS);
+  ASSERT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS);
+  EXPECT_EQ(sum, static_cast<std::int32_t>(kBlocks));
+}
+
+TEST_F(AclLaunch, AFailingKernelIsReportedAtSynchronizeByNameAndTheStreamGoesOn) {
+  void* p = device(64);
+  ASSERT_EQ(vnpu::ascendc::launch_kernel("overflow_kernel", &overflow_kernel, 4, stream_, p), 0u);
+  EXPECT_EQ(aclrtSynchronizeStream(stream_), ACL_ERROR_RT_AICORE_EXCEPTION);
+  const std::string msg = aclGetRecentErrMsg();
+  EXPECT_NE(msg.find("overflow_kernel"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("unified buffer"), std::string::npos) << msg;
+  // The stream works afterwards.
+  void* slots = device(4 * 32);
+  void* out = device(64);
+  ASSERT_EQ(vnpu::ascendc::launch_kernel("sync_kernel", &sync_kernel, 4, stream_, slots, out), 0u);
+  ASSERT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS);
+}
+
+TEST_F(AclLaunch, BadLaunchesAreRefusedWithAReason) {
+  void* p = device(64);
+  EXPECT_EQ(vnpu::ascendc::launch_kernel("slow_kernel", &slow_kernel, 0, stream_, p), ACL_ERROR_INVALID_PARAM);
+  EXPECT_NE(std::string(aclGetRecentErrMsg()).find("blockDim 0"), std::string::npos);
+  const ScaleTiling* none = nullptr;
+  EXPECT_EQ(vnpu::ascendc::launch_kernel("scale_kernel", &scale_kernel, 1, stream_, p, p, none), ACL_ERROR_INVALID_PARAM);
+  EXPECT_NE(std::string(aclGetRecentErrMsg()).find("null host address"), std::string::npos);
+  int not_a_stream = 0;
+  EXPECT_NE(vnpu::ascendc::launch_kernel("slow_kernel", &slow_kernel, 1, &not_a_stream, p), 0u);
+  EXPECT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS) << "nothing was queued";
+}
+
+TEST_F(AclLaunch, TheChevronFormLaunchesTheSameWay) {
+  constexpr std::uint32_t kBlocks = 4, kPer = 256, kN = kBlocks * kPer;
+  void* dx = device(kN * 4);
+  void* dy = device(kN * 4);
+  std::vector<float> x(kN, 3.0f);
+  ASSERT_EQ(aclrtMemcpy(dx, kN * 4, x.data(), kN * 4, ACL_MEMCPY_HOST_TO_DEVICE), ACL_SUCCESS);
+  const ScaleTiling t{kPer, -2.0f};
+  // What `scale_kernel<<<kBlocks, nullptr, stream_>>>(dx, dy, t)` becomes.
+  ::vnpu::ascendc::chevron(scale_kernel, "scale_kernel", kBlocks, nullptr, stream_)(
+      static_cast<std::uint8_t*>(dx), static_cast<std::uint8_t*>(dy), t);
+  ::vnpu::ascendc::chevron(scale_kernel, "scale_kernel", kBlocks, 0, stream_)(  // the dynamic-UB form
+      static_cast<std::uint8_t*>(dy), static_cast<std::uint8_t*>(dy), t);
+  std::vector<float> y(kN);
+  ASSERT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS);
+  ASSERT_EQ(aclrtMemcpy(y.data(), kN * 4, dy, kN * 4, ACL_MEMCPY_DEVICE_TO_HOST), ACL_SUCCESS);
+  for (float v : y) ASSERT_EQ(v, 12.0f);
+}
+
+}  // namespace
