@@ -22,7 +22,9 @@
 #             set_env.sh, build examples/ascendc (Ascend C kernels in CPU mode, the sample-style
 #             CMake with find_package(tikicpulib)) for Ascend910B1 and run the four programs,
 #             then again for Ascend910B3 with CMAKE_PREFIX_PATH unset (the package found under
-#             tools/tikicpulib, as CANN has it; 40 blocks instead of 48)
+#             tools/tikicpulib, as CANN has it; 40 blocks instead of 48), then in NPU mode
+#             with the project's run.sh (ascendc_library from the toolkit's ascendc.cmake,
+#             generated launchers, <<<>>>, kernels queued on AscendCL streams)
 #   cli       vnpu info / demo / bench runtime / bench reduce / bench softmax / bench norm /
 #             bench ascendc with --json; each output must parse as JSON (softmax, norm and
 #             ascendc with --reps 1, to stay quick);
@@ -57,7 +59,7 @@ declare -A DESCRIPTION=(
   [consumer]="install to build/stage, build and run examples/consumer"
   [capi]="C API: install, exports, examples/acl and the conformance suite built with cc"
   [toolkit]="install as a CANN toolkit path: examples/samples built with their own CMake after set_env.sh"
-  [ascendc]="Ascend C kernels: examples/ascendc built in CPU mode with find_package(tikicpulib), run for two SoCs"
+  [ascendc]="Ascend C kernels: examples/ascendc built in CPU mode (two SoCs) and NPU mode, and run"
   [cli]="vnpu info/demo/report/bench runtime/reduce/softmax/norm/ascendc --json smoke run"
   [browser]="profiler report in headless Chromium (DOM checks + screenshot)"
   [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel|capi', then profiled runtime/kernel suites"
@@ -200,6 +202,11 @@ run_examples Ascend910B1 "$out/910b1"
 env -u CMAKE_PREFIX_PATH bash -euo pipefail -c "$(declare -f run_examples); run_examples Ascend910B3 '$out/910b3'" \
   | tee "$out/910b3.log"
 grep -q "on 40 blocks (Ascend910B3)" "$out/910b3.log"
+# NPU mode with the examples' own run.sh (ascendc_library, generated launchers, <<<>>>,
+# AscendCL streams), from a copy: run.sh builds inside the project as samples do.
+cp -r examples/ascendc "$out/npu"
+echo "\$ examples/ascendc/run.sh -r npu -v Ascend910B1"
+timeout 600 "$out/npu/run.sh" -r npu -v Ascend910B1
 CLEAN_SHELL
 }
 

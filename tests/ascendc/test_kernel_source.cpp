@@ -84,7 +84,7 @@ TEST(KernelSource, FindsKernelDefinitionsWithTheirParameters) {
   EXPECT_EQ(k.params[2].type, "const uint32_t");
   EXPECT_EQ(k.params[2].launcher_type, "uint32_t");
   EXPECT_EQ(k.params[3].name, "tiling");
-  EXPECT_EQ(k.params[3].launcher_type, "void*") << "a by-value struct: its host address";
+  EXPECT_EQ(k.params[3].launcher_type, "const void*") << "a by-value struct: its host address";
   EXPECT_EQ(scan.kernels[1].name, "no_args");
   EXPECT_TRUE(scan.kernels[1].params.empty());
 }

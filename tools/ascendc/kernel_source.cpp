@@ -141,7 +141,7 @@ std::string launcher_type(const std::string& type) {
   }
   t = trim(t);
   if (kScalars.count(t) != 0) return t;
-  return "void*";  // a struct passed by value: its host address, copied at the launch
+  return "const void*";  // a struct passed by value: its host address, copied at the launch
 }
 
 // Parses "type name" (no default arguments in kernels).

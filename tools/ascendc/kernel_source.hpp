@@ -10,8 +10,9 @@
 namespace vnpu::ascendc_cc {
 
 /// One parameter of a kernel: its type as written, its name, and the type the generated
-/// launcher takes for it (`void*` for global-memory pointers and by-value structs, the
-/// type itself for scalars).
+/// launcher takes for it (`void*` for global-memory pointers, `const void*` — the host
+/// address of the value, copied at the launch — for by-value structs, the type itself for
+/// scalars).
 struct Param {
   std::string type;
   std::string name;

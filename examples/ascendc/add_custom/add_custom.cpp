@@ -73,3 +73,12 @@ extern "C" __global__ __aicore__ void add_custom(GM_ADDR x, GM_ADDR y, GM_ADDR z
   op.Init(x, y, z, tiling);
   op.Process();
 }
+
+#ifndef ASCENDC_CPU_DEBUG
+// The NPU launch style of the older samples: a host function in the kernel file that
+// launches the kernel on a stream with <<<blockDim, l2ctrl, stream>>> and returns at once.
+void add_custom_do(uint32_t blockDim, void* l2ctrl, void* stream, uint8_t* x, uint8_t* y, uint8_t* z,
+                   AddCustomTiling tiling) {
+  add_custom<<<blockDim, l2ctrl, stream>>>(x, y, z, tiling);
+}
+#endif
