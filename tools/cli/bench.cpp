@@ -105,6 +105,18 @@ BenchResult throughput_result(std::string suite, std::string name, Throughput t,
   return r;
 }
 
+BenchResult latency_result(std::string suite, std::string name, std::string unit, const Summary& ns,
+                           std::uint64_t iterations, int threads) {
+  BenchResult r;
+  r.suite = std::move(suite);
+  r.name = std::move(name);
+  r.unit = std::move(unit);
+  r.ns = ns;
+  r.iterations = iterations;
+  r.threads = threads;
+  return r;
+}
+
 BenchResult bandwidth_result(std::string suite, const Bandwidth& bw, std::string op) {
   Throughput t;
   t.op = op;
@@ -126,12 +138,12 @@ int run_bench(const BenchSuite& suite, const BenchOptions& options) {
     print_json(doc);
     return 0;
   }
-  const bool throughput = !results.empty() && results.front().throughput.has_value();
-  if (throughput) {
-    print_throughput_table(results);
-  } else {
-    print_latency_table(results);
-  }
+  // Throughput records first, then latency ones (a suite may have both).
+  std::vector<BenchResult> throughput, latency;
+  for (const BenchResult& r : results) (r.throughput ? throughput : latency).push_back(r);
+  if (!throughput.empty()) print_throughput_table(throughput);
+  if (!throughput.empty() && !latency.empty()) fmt::print("\n");
+  if (!latency.empty()) print_latency_table(latency);
   return 0;
 }
 

@@ -86,6 +86,9 @@ std::vector<BenchResult> run_ascendc_suite(const BenchOptions& options);
 
 /// A throughput record of `suite`.
 BenchResult throughput_result(std::string suite, std::string name, Throughput t, const Summary& ns, int threads);
+/// A latency record: `iterations` operations timed, `unit` what one sample measures.
+BenchResult latency_result(std::string suite, std::string name, std::string unit, const Summary& ns,
+                           std::uint64_t iterations, int threads);
 /// The record of a bandwidth measurement: op "bandwidth" (read) or "copy_bandwidth".
 BenchResult bandwidth_result(std::string suite, const Bandwidth& bw, std::string op = "bandwidth");
 

@@ -9,11 +9,18 @@
 //                                 read, compared with the read bandwidth
 //   vnpu_sum/f32/64Mi             vnpu's own sum (ops::reduce) of the same values, the
 //                                 equivalent vnpu operator
+//   launch_sync/ascendc_stream    an empty Ascend C kernel (1 block) queued on an aclrtStream
+//                                 (ACLRT_LAUNCH_KERNEL's path) and the stream synchronized,
+//                                 one round trip at a time (ns)
+//   launch_sync/ascendc_icpu      the same kernel through ICPU_RUN_KF's path
+//   launch_sync/vnpu              an empty vnpu kernel launched and synchronized on a vnpu
+//                                 stream (`vnpu bench runtime`'s launch_sync_roundtrip)
 //
 // Each kernel runs with the blocks the chip has (the SoC profile's vector cores: 48 on the
 // 910B1, most of them fibers on a small machine) and with one block per compute core. A
 // sample is one launch and its completion (ICPU_RUN_KF's path: run_kernel). The kernels run
 // in libascendcl's runtime, vnpu_sum in the CLI's; each is idle while the other works.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "acl/acl.h"
 #include "add_custom_tiling.h"
 #include "bench_rows.hpp"
 #include "reduce_sum_tiling.h"
@@ -32,6 +40,8 @@
 
 extern "C" void add_custom(GM_ADDR x, GM_ADDR y, GM_ADDR z, AddCustomTiling tiling);
 extern "C" void reduce_sum(GM_ADDR x, GM_ADDR z, GM_ADDR workspace, GM_ADDR tiling);
+
+extern "C" __global__ __aicore__ void vnpu_bench_empty_kernel() {}
 
 namespace vnpu::cli {
 namespace {
@@ -66,6 +76,44 @@ std::function<BenchResult(const Summary&)> recorder(const OpSuite& suite, const 
     tp.dtype = dtype;
     return op_result(suite.name, label, std::move(tp), bytes, ns, suite.threads);
   };
+}
+
+// The launch + synchronize round trips of an empty kernel: on an aclrtStream, through
+// ICPU_RUN_KF's path, and as a plain vnpu kernel.
+void append_launch_cases(const BenchOptions& o, OpSuite& suite, std::vector<BenchResult>& results) {
+  const int warmup = std::max(100, o.iters / 10);
+  const auto iters = static_cast<std::uint64_t>(o.iters);
+  auto acl = [](aclError e, const char* what) {
+    if (e != ACL_SUCCESS) throw CliError(kExitUnexpected, std::string(what) + ": " + aclGetRecentErrMsg());
+  };
+  acl(aclInit(nullptr), "aclInit");
+  acl(aclrtSetDevice(0), "aclrtSetDevice");
+  aclrtStream stream = nullptr;
+  acl(aclrtCreateStream(&stream), "aclrtCreateStream");
+  results.push_back(latency_result(suite.name, "launch_sync/ascendc_stream", "ns",
+                                   time_round_trips(warmup, o.iters,
+                                                    [&] {
+                                                      acl(ascendc::launch_kernel("vnpu_bench_empty_kernel",
+                                                                                 &vnpu_bench_empty_kernel, 1, stream),
+                                                          "launch");
+                                                      acl(aclrtSynchronizeStream(stream), "aclrtSynchronizeStream");
+                                                    }),
+                                   iters, suite.threads));
+  acl(aclrtDestroyStream(stream), "aclrtDestroyStream");
+  acl(aclrtResetDevice(0), "aclrtResetDevice");
+  acl(aclFinalize(), "aclFinalize");
+  results.push_back(latency_result(
+      suite.name, "launch_sync/ascendc_icpu", "ns",
+      time_round_trips(warmup, o.iters, [] { run_or_throw("vnpu_bench_empty_kernel", 1, [] { vnpu_bench_empty_kernel(); }); }),
+      iters, suite.threads));
+  Stream& s = suite.stream;
+  results.push_back(latency_result(suite.name, "launch_sync/vnpu", "ns",
+                                   time_round_trips(warmup, o.iters,
+                                                    [&s] {
+                                                      check_ok(s.launch("empty", 1, [](const KernelContext&) {}));
+                                                      check_ok(s.synchronize());
+                                                    }),
+                                   iters, suite.threads));
 }
 
 }  // namespace
@@ -159,7 +207,9 @@ std::vector<BenchResult> run_ascendc_suite(const BenchOptions& o) {
     cases.push_back(std::move(t));
   }
   suite.run_rounds(cases);
-  return suite.finish();
+  std::vector<BenchResult> results = suite.finish();
+  append_launch_cases(o, suite, results);
+  return results;
 }
 
 }  // namespace vnpu::cli

@@ -27,14 +27,7 @@ constexpr auto kEmptyKernel = [](const KernelContext&) {};
 
 BenchResult make_result(std::string name, std::string unit, const Summary& ns, std::uint64_t iterations,
                         int threads) {
-  BenchResult r;
-  r.suite = "runtime";
-  r.name = std::move(name);
-  r.unit = std::move(unit);
-  r.ns = ns;
-  r.iterations = iterations;
-  r.threads = threads;
-  return r;
+  return latency_result("runtime", std::move(name), std::move(unit), ns, iterations, threads);
 }
 
 // Frees a device or pinned host allocation at scope exit.
