@@ -87,10 +87,12 @@ std::int32_t next_tiling_key() noexcept { return g_tiling_key.load(std::memory_o
 vnpu::Status launch_on(vnpu::Stream& stream, std::shared_ptr<Launch> launch, std::uint32_t block_dim) {
   const vnpu::SocProfile& soc = vnpu::soc_profile();
   vnpu::LaunchOptions lo;
-  lo.cooperative = block_dim <= resident_cores(soc);
+  // Every block resident (SyncAll) up to the chip's cores; a single block needs no barrier
+  // and takes the cheaper plain launch.
+  lo.cooperative = block_dim > 1 && block_dim <= resident_cores(soc);
   launch->id = g_next_launch.fetch_add(1, std::memory_order_relaxed);
-  const std::string name = launch->name;
-  return stream.launch(name, block_dim, lo, [launch](const vnpu::KernelContext& k) {
+  const std::string_view name = launch->name;  // copied into the task by launch(); `launch` keeps it alive
+  return stream.launch(name, block_dim, lo, [launch = std::move(launch)](const vnpu::KernelContext& k) {
     t_launch_id = launch->id;
     run_block(*launch, k);
     t_launch_id = 0;

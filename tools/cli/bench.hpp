@@ -86,6 +86,9 @@ std::vector<BenchResult> run_ascendc_suite(const BenchOptions& options);
 
 /// A throughput record of `suite`.
 BenchResult throughput_result(std::string suite, std::string name, Throughput t, const Summary& ns, int threads);
+/// The two-stream pipeline cases of the ascendc suite (bench_ascendc_pipeline.cpp);
+/// initializes AscendCL and sets device 0, which the caller resets and finalizes.
+std::vector<BenchResult> run_ascendc_pipeline(const BenchOptions& o, const std::string& suite, int threads);
 /// A latency record: `iterations` operations timed, `unit` what one sample measures.
 BenchResult latency_result(std::string suite, std::string name, std::string unit, const Summary& ns,
                            std::uint64_t iterations, int threads);

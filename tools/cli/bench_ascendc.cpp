@@ -78,16 +78,14 @@ std::function<BenchResult(const Summary&)> recorder(const OpSuite& suite, const 
   };
 }
 
-// The launch + synchronize round trips of an empty kernel: on an aclrtStream, through
-// ICPU_RUN_KF's path, and as a plain vnpu kernel.
+// The launch + synchronize round trips of an empty kernel: on an aclrtStream (AscendCL
+// initialized, device 0 set), through ICPU_RUN_KF's path, and as a plain vnpu kernel.
 void append_launch_cases(const BenchOptions& o, OpSuite& suite, std::vector<BenchResult>& results) {
   const int warmup = std::max(100, o.iters / 10);
   const auto iters = static_cast<std::uint64_t>(o.iters);
   auto acl = [](aclError e, const char* what) {
     if (e != ACL_SUCCESS) throw CliError(kExitUnexpected, std::string(what) + ": " + aclGetRecentErrMsg());
   };
-  acl(aclInit(nullptr), "aclInit");
-  acl(aclrtSetDevice(0), "aclrtSetDevice");
   aclrtStream stream = nullptr;
   acl(aclrtCreateStream(&stream), "aclrtCreateStream");
   results.push_back(latency_result(suite.name, "launch_sync/ascendc_stream", "ns",
@@ -100,8 +98,6 @@ void append_launch_cases(const BenchOptions& o, OpSuite& suite, std::vector<Benc
                                                     }),
                                    iters, suite.threads));
   acl(aclrtDestroyStream(stream), "aclrtDestroyStream");
-  acl(aclrtResetDevice(0), "aclrtResetDevice");
-  acl(aclFinalize(), "aclFinalize");
   results.push_back(latency_result(
       suite.name, "launch_sync/ascendc_icpu", "ns",
       time_round_trips(warmup, o.iters, [] { run_or_throw("vnpu_bench_empty_kernel", 1, [] { vnpu_bench_empty_kernel(); }); }),
@@ -208,7 +204,13 @@ std::vector<BenchResult> run_ascendc_suite(const BenchOptions& o) {
   }
   suite.run_rounds(cases);
   std::vector<BenchResult> results = suite.finish();
+  // The AscendCL cases: the pipeline (which initializes AscendCL and sets device 0), then
+  // the launch round trips on that device.
+  std::vector<BenchResult> pipeline = run_ascendc_pipeline(o, suite.name, suite.threads);
+  results.insert(results.end(), pipeline.begin(), pipeline.end());
   append_launch_cases(o, suite, results);
+  if (aclrtResetDevice(0) != ACL_SUCCESS || aclFinalize() != ACL_SUCCESS)
+    throw CliError(kExitUnexpected, std::string("aclFinalize: ") + aclGetRecentErrMsg());
   return results;
 }
 
