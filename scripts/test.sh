@@ -207,6 +207,17 @@ grep -q "on 40 blocks (Ascend910B3)" "$out/910b3.log"
 cp -r examples/ascendc "$out/npu"
 echo "\$ examples/ascendc/run.sh -r npu -v Ascend910B1"
 timeout 600 "$out/npu/run.sh" -r npu -v Ascend910B1
+# The pipe view of a profiled kernel: add_custom's spans in MTE2, V and MTE3, and exactly
+# the global memory it moves (x and y read, z written: 3 x 263376 halves).
+echo "\$ VNPU_PROFILE=add.json add_custom && vnpu report add.json --json: pipes"
+VNPU_PROFILE="$out/add.json" "$out/npu/build_npu_Ascend910B1/add_custom"
+"$prefix/bin/vnpu" report "$out/add.json" --json --peak-gbps 30 | python3 -c '
+import json, sys
+pipes = {p["name"]: p for p in json.load(sys.stdin)["pipes"]}
+p = pipes["add_custom"]
+print(p)
+assert p["gm_bytes"] == 3 * 263376 * 2, p
+assert p["mte2_ms"] > 0 and p["v_ms"] > 0 and p["mte3_ms"] > 0, p'
 CLEAN_SHELL
 }
 

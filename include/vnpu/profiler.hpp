@@ -69,6 +69,9 @@ enum class SpanKind : std::uint8_t {
   kEvent = 4,     ///< an event record (zero length) or a stream's wait on an event ("event")
   kBarrier = 5,   ///< a block waiting at sync_all()/sync_group() ("barrier")
   kHostWait = 6,  ///< an application thread blocked in synchronize() ("wait")
+  kPipe = 7,      ///< inside an Ascend C block: a data movement or vector instruction, named
+                  ///< by its pipe — "MTE2 DataCopy" (GM->UB), "MTE3 DataCopy" (UB->GM),
+                  ///< "V Add" ... ("pipe")
 };
 
 /// Which kind of lane a span belongs to.
@@ -80,7 +83,7 @@ enum class LaneKind : std::uint8_t {
   kHostThread = 4,    ///< an application thread; device -1, index = order of its first wait
 };
 
-/// "kernel", "copy", "memset", "callback", "event", "barrier", "wait".
+/// "kernel", "copy", "memset", "callback", "event", "barrier", "wait", "pipe".
 const char* span_kind_name(SpanKind kind) noexcept;
 /// "compute core", "copy engine", "host callbacks", "stream", "host thread".
 const char* lane_kind_name(LaneKind kind) noexcept;
@@ -160,6 +163,22 @@ struct OpMetrics {
                                ///< overlap count once, so at most 100)
 };
 
+/// The pipe view of one Ascend C kernel, from its pipe spans: where its blocks' time went
+/// (the chip's MTE2, V and MTE3 pipes) and the global memory it moved.
+struct PipeMetrics {
+  std::string name;            ///< the kernel (task) name
+  std::uint64_t calls = 0;     ///< launches with pipe spans
+  double block_ms = 0.0;       ///< sum of its blocks' (kernel spans') times
+  double mte2_ms = 0.0;        ///< in GM->UB copies
+  double v_ms = 0.0;           ///< in vector instructions (and UB->UB copies)
+  double mte3_ms = 0.0;        ///< in UB->GM copies
+  std::uint64_t gm_bytes = 0;  ///< global memory read and written by its copies
+  double gbps = 0.0;           ///< gm_bytes over the launches' times (first block start .. last end)
+  double peak_pct = -1.0;      ///< gbps as % of the peak bandwidth; -1 when unknown or no bytes
+  double vector_pct = 0.0;     ///< v_ms as % of block_ms (the vector unit's utilization)
+  double dma_pct = 0.0;        ///< (mte2_ms + mte3_ms) as % of block_ms
+};
+
 /// Busy time of one lane.
 struct LaneMetrics {
   Lane lane;
@@ -182,6 +201,7 @@ struct Metrics {
   std::uint64_t dropped = 0;        ///< Trace::dropped
   std::vector<OpMetrics> ops;       ///< by total time, longest first
   std::vector<LaneMetrics> lanes;   ///< in Trace::lanes order
+  std::vector<PipeMetrics> pipes;   ///< Ascend C kernels with pipe spans, by block time, longest first
 };
 
 /// Computes the metrics of `trace`. `peak_gbps` is the machine's peak memory bandwidth in

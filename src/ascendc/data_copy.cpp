@@ -5,6 +5,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "ascendc/pipe_span.hpp"
 #include "kernel_operator.h"
 #include "vnpu/kernel.hpp"
 #include "vnpu/soc.hpp"
@@ -106,6 +107,7 @@ void atomic_store(int mode, int kind, unsigned char* dst, const unsigned char* s
 void copy_bursts(const Side& dst, const Side& src, const Bursts& b, std::uint32_t elem_size, int elem_kind,
                  const char* what) {
   if (b.count == 0 || b.len == 0) return;
+  const PipeSpan pipe(copy_pipe(src.gm, dst.gm), what, src.gm || dst.gm ? b.count * b.len : 0);
   std::uint64_t dst_span = 0, src_span = 0;
   if (!span(b, b.dst_pitch, b.len, &dst_span) || !span(b, b.src_pitch, b.len, &src_span))
     fail("%s: %llu bursts of %llu bytes overflow the address space", what, static_cast<unsigned long long>(b.count),
@@ -130,6 +132,7 @@ void copy_pad_in(const Side& dst, const Side& src, const Bursts& b, std::uint32_
                  std::uint32_t right, bool is_pad, const void* pad_value, std::uint64_t slot) {
   const char* what = "DataCopyPad GM->UB";
   if (b.count == 0) return;
+  const PipeSpan pipe("MTE2", "DataCopyPad", b.count * b.len);
   if (b.count > 4095) fail("%s: blockCount %llu (1..4095)", what, static_cast<unsigned long long>(b.count));
   if (b.len == 0 || b.len > 2097151) fail("%s: blockLen %llu bytes (1..2097151)", what, static_cast<unsigned long long>(b.len));
   if (left * elem_size > 32 || right * elem_size > 32)

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "ascendc/pipe_span.hpp"
 #include "ascendc/vec_cast_kernels.hpp"
 #include "ascendc/vec_walk.hpp"
 
@@ -223,6 +224,7 @@ const Pair& find_pair(const CastOp& c) {
 }  // namespace
 
 void cast_count(const CastOp& c, const Operand& dst, const Operand& src, std::uint64_t count) {
+  const PipeSpan pipe("V", "Cast", 0);
   const Pair& p = find_pair(c);
   const std::uint32_t ss = type_size(c.src_type), ds = type_size(c.dst_type);
   check_align("Cast", "dst", dst, 32);
@@ -241,6 +243,7 @@ void cast_count(const CastOp& c, const Operand& dst, const Operand& src, std::ui
 
 void cast_repeats(const CastOp& c, const Operand& dst, const Operand& src, const RepeatPlan& plan,
                   const AscendC::UnaryRepeatParams& params) {
+  const PipeSpan pipe("V", "Cast", 0);
   const Pair& p = find_pair(c);
   const std::uint32_t ss = type_size(c.src_type), ds = type_size(c.dst_type);
   const std::uint32_t lanes = 256 / std::max(ss, ds);

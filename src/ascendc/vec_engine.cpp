@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "ascendc/pipe_span.hpp"
 #include "ascendc/vec_kernels.hpp"
 #include "platform/isa.hpp"
 #include "tikicpulib.h"
@@ -126,10 +127,37 @@ std::uint32_t segment_bits(const RepeatMask& m, std::uint32_t lane, std::uint32_
 
 // ---- checks ------------------------------------------------------------------------------
 
+// How an instruction reaches its operands' extents, for messages: the count form's count,
+// or the repeat form's plan and strides. Formatted only when a check fails.
+struct Reach {
+  const VecInstr& in;
+  const Layout& l;
+  const RepeatPlan& p;
+  std::uint64_t count;  ///< the count form's count; 0 for the repeat form
+};
+
+// Describes a plan for messages: "repeatTime 4, dst blkStride 1 repStride 8, ...".
+void describe(const VecInstr& in, const Layout& l, const RepeatPlan& p, char* out, std::size_t size) {
+  int n = std::snprintf(out, size, "%s %u", block().counter_mode ? "counter mode, repeats" : "repeatTime", p.repeats);
+  for (int role = kDst; role <= kSrc1 && n > 0 && static_cast<std::size_t>(n) < size; ++role) {
+    if (l.es[role] == 0 || (role == kSrc1 && in.op == VecOp::kAxpy)) continue;
+    const VecOperand& o = operand_at(in, role);
+    n += std::snprintf(out + n, size - static_cast<std::size_t>(n), ", %s blkStride %u repStride %u", l.names[role],
+                       o.blk, o.rep);
+  }
+}
+
+
+void describe(const Reach& r, char* out, std::size_t size) {
+  if (r.count != 0) std::snprintf(out, size, "count %" PRIu64, r.count);
+  else describe(r.in, r.l, r.p, out, size);
+}
+
+
 // Fails unless the operand starts 32-byte aligned and `bytes` from its start lie in its
 // buffer. `span` says how the instruction reaches that far, for the message.
 void check_operand(const VecInstr& in, const char* role, const VecOperand& o, std::uint64_t bytes, std::uint32_t es,
-                   const char* span) {
+                   const Reach& reach) {
   const auto* p = static_cast<const unsigned char*>(o.addr);
   if (p == nullptr) fail("%s: %s is a tensor that holds no buffer", in.name, role);
   const BlockState& b = block();
@@ -143,12 +171,14 @@ void check_operand(const VecInstr& in, const char* role, const VecOperand& o, st
   if (bytes > room) {
     const char* unit = es == 0 ? "bytes" : "elements";
     const std::uint32_t u = es == 0 ? 1 : es;
+    char span[192];
+    describe(reach, span, sizeof span);
     fail("%s: %s would reach %" PRIu64 " %s from its start (%s), past its buffer, which holds %" PRIu64 " from there",
          in.name, role, bytes / u, unit, span, room / u);
   }
 }
 
-void check_plan(const VecInstr& in, const Layout& l, const RepeatPlan& p, const char* span) {
+void check_plan(const VecInstr& in, const Layout& l, const RepeatPlan& p, const Reach& span) {
   const std::uint64_t last = p.repeats - 1;
   const std::uint32_t hi_last = highest_lane(p.last);
   const std::uint32_t hi_mask = highest_lane(p.mask);
@@ -227,9 +257,9 @@ bool contiguous(const VecInstr& in, const Layout& l, const RepeatPlan& p) {
   return p.repeats == 1 || p.mask.all(l.lanes);
 }
 
-void execute(const VecInstr& in, const Layout& l, const RepeatPlan& p, const char* span) {
+void execute(const VecInstr& in, const Layout& l, const RepeatPlan& p, std::uint64_t count) {
   if (p.repeats == 0) return;
-  check_plan(in, l, p, span);
+  check_plan(in, l, p, Reach{in, l, p, count});
   const VecKernel k = kernel_of(in);
   const std::int64_t tail = prefix_lanes(p.last);
   if (tail > 0 && contiguous(in, l, p)) {
@@ -255,21 +285,11 @@ void execute(const VecInstr& in, const Layout& l, const RepeatPlan& p, const cha
   }
 }
 
-// Describes a plan for messages: "repeatTime 4, dst blkStride 1 repStride 8, ...".
-void describe(const VecInstr& in, const Layout& l, const RepeatPlan& p, char* out, std::size_t size) {
-  int n = std::snprintf(out, size, "%s %u", block().counter_mode ? "counter mode, repeats" : "repeatTime", p.repeats);
-  for (int role = kDst; role <= kSrc1 && n > 0 && static_cast<std::size_t>(n) < size; ++role) {
-    if (l.es[role] == 0 || (role == kSrc1 && in.op == VecOp::kAxpy)) continue;
-    const VecOperand& o = operand_at(in, role);
-    n += std::snprintf(out + n, size - static_cast<std::size_t>(n), ", %s blkStride %u repStride %u", l.names[role],
-                       o.blk, o.rep);
-  }
-}
-
 }  // namespace
 
 void vec_count(const VecInstr& in, std::uint64_t count) {
   if (count == 0) return;
+  const PipeSpan pipe("V", in.name, 0);
   VecInstr c = in;
   const Layout l = layout_of(c);
   if (l.dst_bits && count % l.lanes != 0)
@@ -286,20 +306,18 @@ void vec_count(const VecInstr& in, std::uint64_t count) {
   if ((count + l.lanes - 1) / l.lanes > 0xffffffffu) fail("%s: count %" PRIu64 " is too large", in.name, count);
   p.mask = RepeatMask::first(l.lanes);
   p.last = RepeatMask::first(count - std::uint64_t{p.repeats - 1} * l.lanes);
-  char span[48];
-  std::snprintf(span, sizeof span, "count %" PRIu64, count);
-  execute(c, l, p, span);
+  execute(c, l, p, count);
 }
 
 void vec_repeats(const VecInstr& in, const RepeatPlan& plan) {
   if (plan.repeats == 0) return;
+  const PipeSpan pipe("V", in.name, 0);
   const Layout l = layout_of(in);
-  char span[192];
-  describe(in, l, plan, span, sizeof span);
-  execute(in, l, plan, span);
+  execute(in, l, plan, 0);
 }
 
 void vec_compare_register(const VecInstr& in, const RepeatMask& mask) {
+  const PipeSpan pipe("V", in.name, 0);
   alignas(64) std::uint8_t bits[AscendC::ONE_BLK_SIZE] = {};
   VecInstr c = in;
   c.dst.addr = bits;
@@ -309,9 +327,7 @@ void vec_compare_register(const VecInstr& in, const RepeatMask& mask) {
   p.repeats = 1;
   p.mask = p.last = mask;
   const Layout l = layout_of(c);
-  char span[192];
-  describe(c, l, p, span, sizeof span);
-  execute(c, l, p, span);
+  execute(c, l, p, 0);
   BlockState& b = block();
   std::memcpy(b.cmp_mask, bits, sizeof b.cmp_mask);
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ascendc/pipe_span.hpp"
 #include "ascendc/vec_walk.hpp"
 
 namespace vnpu::ascendc {
@@ -38,6 +39,7 @@ void each_kept(std::uint8_t builtin, const unsigned char* bits, std::uint64_t n,
 }  // namespace
 
 std::uint64_t gather_mask(const Gather& g, const Operand& dst, const Operand& src0, const Operand* pattern) {
+  const PipeSpan pipe("V", "GatherMask", 0);
   const char* api = "GatherMask";
   switch (g.type) {
     case VecType::kF16:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ascendc/pipe_span.hpp"
 #include "ascendc/vec_reduce_kernels.hpp"
 #include "ascendc/vec_numeric.hpp"
 
@@ -87,6 +88,7 @@ std::uint64_t reduce_max_min_work_elems(VecType t, std::int64_t first_repeats, b
 
 void reduce_all(const ReduceAll& r, const Operand& dst, const Operand& src, const Operand* work) {
   const char* api = r.api;
+  const PipeSpan pipe("V", api, 0);
   if (r.type != VecType::kF16 && r.type != VecType::kF32)
     fail("%s: T = %s is not supported on the 910B class (half, float)", api, type_name(r.type));
   const bool half = r.type == VecType::kF16;

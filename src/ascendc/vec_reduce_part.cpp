@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ascendc/pipe_span.hpp"
 #include "ascendc/vec_reduce_kernels.hpp"
 #include "ascendc/vec_numeric.hpp"
 
@@ -155,6 +156,7 @@ void run(const ReducePart& r, const Operand& dst, const LaneWalk& w) {
 
 void reduce_part(const ReducePart& r, const Operand& dst, const Operand& src) {
   const char* api = r.api;
+  const PipeSpan pipe("V", api, 0);
   if (r.type != VecType::kF16 && r.type != VecType::kF32)
     fail("%s: T = %s is not supported on the 910B class (half, float)", api, type_name(r.type));
   const bool half = r.type == VecType::kF16;

@@ -22,19 +22,9 @@ LaunchSync::LaunchSync(std::uint32_t nblocks, std::uint32_t gsize, std::int64_t 
 }
 
 void LaunchSync::begin_barrier_span(prof::ScopedSpan& span, const char* what, std::uint32_t block) const noexcept {
-  if (!prof::on() || !prof::t_block.valid || !span.begin()) return;
-  const prof::BlockContext& c = prof::t_block;
-  prof::Record& r = span.record();
-  r.kind = prof::SpanKind::kBarrier;
-  r.lane_kind = prof::LaneKind::kComputeCore;
-  r.device = c.device;
-  r.lane = c.lane;
-  r.stream = c.stream;
-  r.seq = c.seq;
-  r.op = c.op;
-  r.block = block;
-  r.blocks = blocks;
-  r.set_name(what);
+  if (!prof::on() || !prof::begin_block_span(span, prof::SpanKind::kBarrier, what)) return;
+  span.record().block = block;
+  span.record().blocks = blocks;
 }
 
 namespace {

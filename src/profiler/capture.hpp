@@ -135,6 +135,28 @@ inline bool begin_caller_span(ScopedSpan& span, SpanKind kind, const char* name)
   return true;
 }
 
+/// Starts `span` as a span of `kind` named `name` inside the kernel block the calling core
+/// runs (a barrier wait, an Ascend C pipe span), on the core's lane. False (nothing
+/// recorded) while the profiler is off, or when the block itself is not recorded (the
+/// profiler started while it ran: its lane would not be known).
+inline bool begin_block_span(ScopedSpan& span, SpanKind kind, const char* name) noexcept {
+  const BlockContext& b = t_block;
+  if (!b.valid || !span.begin()) return false;
+  Record& r = span.record();
+  r.kind = kind;
+  r.lane_kind = LaneKind::kComputeCore;
+  r.device = b.device;
+  r.lane = b.lane;
+  r.stream = b.stream;
+  r.seq = b.seq;
+  r.op = b.op;
+  r.block = b.block;
+  r.blocks = b.blocks;
+  r.bytes = 0;
+  r.set_name(name);
+  return true;
+}
+
 /// Records an application thread's blocking wait (synchronize) as a host-wait span.
 class HostWaitSpan {
  public:

@@ -152,6 +152,21 @@ Metrics compute_metrics(const Trace& trace, double peak_gbps) {
   // Ops: spans grouped into calls (a tagged operator call, or one task), calls into rows.
   using RowKey = std::tuple<int, std::string, std::string>;  // kind, name, shape
   using CallKey = std::tuple<std::uint64_t, int, std::uint64_t, std::uint64_t>;  // op id | device, stream, seq
+  // The pipe spans of each kernel task: time per pipe and the global memory moved.
+  struct PipeTimes {
+    double mte2 = 0.0, v = 0.0, mte3 = 0.0;
+    std::uint64_t bytes = 0;
+  };
+  std::map<CallKey, PipeTimes> pipe_times;
+  for (const Span& s : trace.spans) {
+    if (s.kind != SpanKind::kPipe) continue;
+    PipeTimes& p = pipe_times[CallKey{0, s.device, s.stream, s.seq}];
+    const auto ns = static_cast<double>(length(interval(s).first, interval(s).second));
+    if (s.name.rfind("MTE2 ", 0) == 0) p.mte2 += ns;
+    else if (s.name.rfind("MTE3 ", 0) == 0) p.mte3 += ns;
+    else p.v += ns;
+    p.bytes = saturating_add(p.bytes, s.bytes);
+  }
   std::map<RowKey, std::map<CallKey, Instance>> rows;
   for (const Span& s : trace.spans) {
     if (!is_task(s.kind)) continue;
@@ -167,6 +182,55 @@ Metrics compute_metrics(const Trace& trace, double peak_gbps) {
     }
     if (!tagged) inst.bytes = saturating_add(inst.bytes, s.bytes);
   }
+  // Untagged kernels moved what their pipe spans say.
+  for (auto& [row, calls] : rows) {
+    if (std::get<0>(row) != static_cast<int>(SpanKind::kKernel)) continue;
+    for (auto& [call, inst] : calls)
+      if (const auto p = pipe_times.find(call); p != pipe_times.end() && std::get<0>(call) == 0)
+        inst.bytes = saturating_add(inst.bytes, p->second.bytes);
+  }
+  // The pipe view of each kernel with pipe spans.
+  std::map<std::string, PipeMetrics> pipes;
+  std::map<CallKey, Instance> pipe_calls;  // the kernel tasks with pipe spans: their extent
+  for (const Span& s : trace.spans) {
+    if (s.kind != SpanKind::kKernel) continue;
+    const CallKey call{0, s.device, s.stream, s.seq};
+    if (pipe_times.count(call) == 0) continue;
+    PipeMetrics& pm = pipes[s.name];
+    pm.name = s.name;
+    const Interval iv = interval(s);
+    pm.block_ms += static_cast<double>(length(iv.first, iv.second)) / 1e6;
+    auto [it, fresh] = pipe_calls.try_emplace(call, Instance{iv.first, iv.second, 0});
+    if (fresh) {
+      const PipeTimes& p = pipe_times[call];
+      ++pm.calls;
+      pm.mte2_ms += p.mte2 / 1e6;
+      pm.v_ms += p.v / 1e6;
+      pm.mte3_ms += p.mte3 / 1e6;
+      pm.gm_bytes = saturating_add(pm.gm_bytes, p.bytes);
+    } else {
+      it->second.start = std::min(it->second.start, iv.first);
+      it->second.end = std::max(it->second.end, iv.second);
+    }
+  }
+  std::map<std::string, double> pipe_wall_ns;
+  for (const Span& s : trace.spans) {
+    if (s.kind != SpanKind::kKernel) continue;
+    const auto it = pipe_calls.find(CallKey{0, s.device, s.stream, s.seq});
+    if (it == pipe_calls.end() || it->second.bytes != 0) continue;
+    it->second.bytes = 1;  // counted
+    pipe_wall_ns[s.name] += static_cast<double>(length(it->second.start, it->second.end));
+  }
+  for (auto& [name, pm] : pipes) {
+    const double wall = pipe_wall_ns[name];
+    pm.gbps = wall > 0.0 && pm.gm_bytes != 0 ? static_cast<double>(pm.gm_bytes) / wall : 0.0;
+    pm.peak_pct = m.peak_gbps > 0.0 && pm.gm_bytes != 0 ? 100.0 * pm.gbps / m.peak_gbps : -1.0;
+    pm.vector_pct = pct(pm.v_ms, pm.block_ms);
+    pm.dma_pct = pct(pm.mte2_ms + pm.mte3_ms, pm.block_ms);
+    m.pipes.push_back(std::move(pm));
+  }
+  std::stable_sort(m.pipes.begin(), m.pipes.end(),
+                   [](const PipeMetrics& a, const PipeMetrics& b) { return a.block_ms > b.block_ms; });
   for (const auto& [key, calls] : rows) {
     OpMetrics op;
     op.kind = static_cast<SpanKind>(std::get<0>(key));

@@ -20,6 +20,7 @@ const char* span_kind_name(SpanKind kind) noexcept {
     case SpanKind::kEvent: return "event";
     case SpanKind::kBarrier: return "barrier";
     case SpanKind::kHostWait: return "wait";
+    case SpanKind::kPipe: return "pipe";
   }
   return "?";
 }

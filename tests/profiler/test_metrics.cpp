@@ -1,5 +1,6 @@
 // Metrics on synthetic traces with known bytes and times, and on a real run with lower
 // bounds only (sleeps guarantee a minimum, never a maximum).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -254,4 +255,42 @@ TEST(Metrics, ARealRunHasAtLeastTheSleptTimes) {
 }
 
 }  // namespace
+TEST(Metrics, AscendCKernelsByPipe) {
+  // Kernel "k" (stream 1, seq 1) on two cores, 10 ms each, with pipe spans inside; another
+  // kernel without pipe spans gets no row.
+  auto on = [](Span s, std::uint64_t seq) {
+    s.stream = 1;
+    s.seq = seq;
+    return s;
+  };
+  Trace t;
+  t.lanes = {{0, LaneKind::kComputeCore, 0, "compute core 0"}, {0, LaneKind::kComputeCore, 1, "compute core 1"}};
+  t.spans = {on(make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "k", 0, 10), 1),
+             on(make_span(SpanKind::kKernel, LaneKind::kComputeCore, 1, "k", 0, 10), 1),
+             on(make_span(SpanKind::kPipe, LaneKind::kComputeCore, 0, "MTE2 DataCopy", 0, 2, 1000), 1),
+             on(make_span(SpanKind::kPipe, LaneKind::kComputeCore, 0, "V Add", 2, 7), 1),
+             on(make_span(SpanKind::kPipe, LaneKind::kComputeCore, 0, "MTE3 DataCopy", 7, 8, 500), 1),
+             on(make_span(SpanKind::kPipe, LaneKind::kComputeCore, 1, "MTE2 DataCopy", 0, 4, 1000), 1),
+             on(make_span(SpanKind::kPipe, LaneKind::kComputeCore, 1, "V Exp", 4, 5), 1),
+             on(make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "plain", 20, 30), 2)};
+  const Metrics m = compute_metrics(t, 1.0);
+  ASSERT_EQ(m.pipes.size(), 1u);
+  const auto& p = m.pipes[0];
+  EXPECT_EQ(p.name, "k");
+  EXPECT_EQ(p.calls, 1u);
+  EXPECT_DOUBLE_EQ(p.block_ms, 20.0);
+  EXPECT_DOUBLE_EQ(p.mte2_ms, 6.0);
+  EXPECT_DOUBLE_EQ(p.v_ms, 6.0);
+  EXPECT_DOUBLE_EQ(p.mte3_ms, 1.0);
+  EXPECT_EQ(p.gm_bytes, 2500u);
+  EXPECT_DOUBLE_EQ(p.gbps, 2500.0 / 10e6);  // over the launch's 10 ms
+  EXPECT_DOUBLE_EQ(p.peak_pct, 100.0 * 2500.0 / 10e6);
+  EXPECT_DOUBLE_EQ(p.vector_pct, 30.0);
+  EXPECT_DOUBLE_EQ(p.dma_pct, 35.0);
+  // The op table counts the kernel's GM bytes too.
+  const auto row = std::find_if(m.ops.begin(), m.ops.end(), [](const auto& op) { return op.name == "k"; });
+  ASSERT_NE(row, m.ops.end());
+  EXPECT_EQ(row->bytes, 2500u);
+}
+
 }  // namespace vnpu::test

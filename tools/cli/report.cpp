@@ -34,6 +34,13 @@ nlohmann::json metrics_json(const Metrics& m) {
     lanes.push_back({{"device", l.lane.device}, {"lane", l.lane.name}, {"spans", l.spans}, {"busy_ms", l.busy_ms},
                      {"busy_pct", l.busy_pct}});
   }
+  nlohmann::json pipes = nlohmann::json::array();
+  for (const profiler::PipeMetrics& p : m.pipes) {
+    pipes.push_back({{"name", p.name}, {"calls", p.calls}, {"block_ms", p.block_ms}, {"mte2_ms", p.mte2_ms},
+                     {"v_ms", p.v_ms}, {"mte3_ms", p.mte3_ms}, {"gm_bytes", p.gm_bytes}, {"gbps", p.gbps},
+                     {"peak_pct", p.peak_pct < 0.0 ? nlohmann::json() : nlohmann::json(p.peak_pct)},
+                     {"vector_pct", p.vector_pct}, {"dma_pct", p.dma_pct}});
+  }
   return {{"wall_ms", m.wall_ms},
           {"compute_busy_pct", m.compute_busy_pct},
           {"copy_busy_pct", m.copy_busy_pct},
@@ -46,7 +53,8 @@ nlohmann::json metrics_json(const Metrics& m) {
           {"peak_gbps", m.peak_gbps},
           {"dropped_spans", m.dropped},
           {"ops", ops},
-          {"lanes", lanes}};
+          {"lanes", lanes},
+          {"pipes", pipes}};
 }
 
 void print_metrics(const Metrics& m, std::FILE* out) {
@@ -65,6 +73,18 @@ void print_metrics(const Metrics& m, std::FILE* out) {
                    fmt_pct(op.peak_pct), fmt::format("{:.1f}", op.share_pct)});
   }
   table.print(out);
+  if (m.pipes.empty()) return;
+  fmt::print(out, "\nAscend C kernels by pipe (MTE2: GM->UB copies, V: vector, MTE3: UB->GM copies)\n");
+  Table pipes({"kernel", "calls", "block ms", "MTE2 ms", "V ms", "MTE3 ms", "GM bytes", "GB/s", "% peak", "% vector",
+               "% DMA"});
+  for (const profiler::PipeMetrics& p : m.pipes) {
+    pipes.add_row({p.name, fmt::format("{}", p.calls), fmt::format("{:.3f}", p.block_ms), fmt::format("{:.3f}", p.mte2_ms),
+                   fmt::format("{:.3f}", p.v_ms), fmt::format("{:.3f}", p.mte3_ms),
+                   p.gm_bytes != 0 ? format_bytes(p.gm_bytes) : "-",
+                   p.gm_bytes != 0 ? fmt::format("{:.2f}", p.gbps) : "-", fmt_pct(p.peak_pct),
+                   fmt::format("{:.1f}", p.vector_pct), fmt::format("{:.1f}", p.dma_pct)});
+  }
+  pipes.print(out);
 }
 
 void write_report(const profiler::Trace& trace, const Metrics& m, const std::string& title, const std::string& path) {

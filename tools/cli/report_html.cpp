@@ -214,6 +214,20 @@ std::string op_table(const Metrics& m) {
   return html + "</tbody></table>\n";
 }
 
+std::string pipe_table(const Metrics& m) {
+  std::string html = R"(<table class="data" id="pipe-table"><thead><tr><th>kernel</th><th>calls</th><th>block ms</th><th>MTE2 ms</th><th>V ms</th><th>MTE3 ms</th><th>GM bytes</th><th>GB/s</th><th>% of peak</th><th>% vector</th><th>% DMA</th></tr></thead><tbody>
+)";
+  for (const profiler::PipeMetrics& p : m.pipes) {
+    html += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td><td>{:.1f}</td><td>{:.1f}</td></tr>\n",
+        esc(p.name), p.calls, p.block_ms, p.mte2_ms, p.v_ms, p.mte3_ms, p.gm_bytes != 0 ? format_bytes(p.gm_bytes) : "-",
+        p.gm_bytes != 0 ? fmt::format("{:.2f}", p.gbps) : "-", p.peak_pct >= 0.0 ? fmt::format("{:.1f}", p.peak_pct) : "-",
+        p.vector_pct, p.dma_pct);
+  }
+  return html + "</tbody></table>\n";
+}
+
 std::string lane_table(const Metrics& m) {
   std::string html = R"(<table class="data" id="lane-table"><thead><tr><th>device</th><th>lane</th><th>spans</th><th>busy ms</th><th>busy %</th></tr></thead><tbody>
 )";
@@ -241,7 +255,7 @@ table.summary th{font-weight:normal;color:#555}
 svg#timeline{display:block}.row{fill:#f4f4f4}rect.span{shape-rendering:crispEdges}rect.span:hover{stroke:#000;stroke-width:1px;vector-effect:non-scaling-stroke}
 .k-kernel{fill:#4e79a7;background:#4e79a7}.k-copy{fill:#f28e2b;background:#f28e2b}.k-memset{fill:#d4a017;background:#d4a017}
 .k-callback{fill:#59a14f;background:#59a14f}.k-event{fill:#b07aa1;background:#b07aa1}.k-barrier{fill:#e15759;background:#e15759}
-.k-wait{fill:#9c9c9c;background:#9c9c9c}
+.k-wait{fill:#9c9c9c;background:#9c9c9c}.k-pipe{fill:#76b7b2;background:#76b7b2}
 )";
 
 constexpr const char* kScript = R"(
@@ -279,7 +293,7 @@ std::string report_html(const profiler::Trace& trace, const Metrics& m, const st
   const std::vector<Lane> lanes = display_order(trace.lanes);
   std::string legend;
   for (SpanKind k : {SpanKind::kKernel, SpanKind::kCopy, SpanKind::kMemset, SpanKind::kCallback, SpanKind::kEvent,
-                     SpanKind::kBarrier, SpanKind::kHostWait}) {
+                     SpanKind::kBarrier, SpanKind::kHostWait, SpanKind::kPipe}) {
     legend += fmt::format(R"(<span><i class="swatch k-{0}"></i>{0}</span>)", profiler::span_kind_name(k));
   }
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
@@ -293,6 +307,11 @@ std::string report_html(const profiler::Trace& trace, const Metrics& m, const st
           "</span> <span class=\"hint\">(Ctrl + wheel zooms; hover a span for details)</span></div>\n";
   html += timeline(trace, lanes);
   html += "<h2>Operations</h2>\n" + op_table(m);
+  if (!m.pipes.empty()) {
+    html += "<h2>Ascend C kernels by pipe</h2>\n<p class=\"hint\">MTE2: GM&rarr;UB copies, V: vector instructions, "
+            "MTE3: UB&rarr;GM copies; % of the kernel's block time</p>\n" +
+            pipe_table(m);
+  }
   html += "<h2>Lanes</h2>\n" + lane_table(m);
   html += std::string("<script>") + kScript + "</script>\n</body></html>\n";
   return html;

@@ -40,7 +40,7 @@ using profiler::SpanKind;
 constexpr LaneKind kLaneKinds[] = {LaneKind::kComputeCore, LaneKind::kCopyEngine, LaneKind::kHostCallback,
                                    LaneKind::kStream, LaneKind::kHostThread};
 constexpr SpanKind kSpanKinds[] = {SpanKind::kKernel, SpanKind::kCopy,    SpanKind::kMemset,  SpanKind::kCallback,
-                                   SpanKind::kEvent,  SpanKind::kBarrier, SpanKind::kHostWait};
+                                   SpanKind::kEvent,  SpanKind::kBarrier, SpanKind::kHostWait, SpanKind::kPipe};
 
 constexpr double kTimeLimitNs = 0x1p63;  // times and ends must lie below: int64 nanoseconds
 
