@@ -12,6 +12,8 @@
 //   launch_sync/ascendc_stream    an empty Ascend C kernel (1 block) queued on an aclrtStream
 //                                 (ACLRT_LAUNCH_KERNEL's path) and the stream synchronized,
 //                                 one round trip at a time (ns)
+//   launch_sync/c_kernel_stream   an empty C kernel queued with vnpuLaunchKernel on the same
+//                                 aclrtStream (the C API's plain kernel launch)
 //   launch_sync/ascendc_icpu      the same kernel through ICPU_RUN_KF's path
 //   launch_sync/vnpu              an empty vnpu kernel launched and synchronized on a vnpu
 //                                 stream (`vnpu bench runtime`'s launch_sync_roundtrip)
@@ -30,6 +32,7 @@
 #include <vector>
 
 #include "acl/acl.h"
+#include "vnpu/acl_ext.h"
 #include "add_custom_tiling.h"
 #include "bench_rows.hpp"
 #include "reduce_sum_tiling.h"
@@ -94,6 +97,15 @@ void append_launch_cases(const BenchOptions& o, OpSuite& suite, std::vector<Benc
                                                       acl(ascendc::launch_kernel("vnpu_bench_empty_kernel",
                                                                                  &vnpu_bench_empty_kernel, 1, stream),
                                                           "launch");
+                                                      acl(aclrtSynchronizeStream(stream), "aclrtSynchronizeStream");
+                                                    }),
+                                   iters, suite.threads));
+  results.push_back(latency_result(suite.name, "launch_sync/c_kernel_stream", "ns",
+                                   time_round_trips(warmup, o.iters,
+                                                    [&] {
+                                                      acl(vnpuLaunchKernel([](std::uint32_t, std::uint32_t, void*) {},
+                                                                           1, nullptr, stream),
+                                                          "vnpuLaunchKernel");
                                                       acl(aclrtSynchronizeStream(stream), "aclrtSynchronizeStream");
                                                     }),
                                    iters, suite.threads));
