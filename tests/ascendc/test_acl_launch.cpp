@@ -155,6 +155,39 @@ TEST_F(AclLaunch, BadLaunchesAreRefusedWithAReason) {
   EXPECT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS) << "nothing was queued";
 }
 
+TEST_F(AclLaunch, AHostCallbackAfterTheKernelSeesItsResult) {
+  constexpr std::uint32_t kBlocks = 4, kPer = 256, kN = kBlocks * kPer;
+  void* dx = device(kN * 4);
+  void* dy = device(kN * 4);
+  std::vector<float> x(kN, 1.5f);
+  ASSERT_EQ(aclrtMemcpy(dx, kN * 4, x.data(), kN * 4, ACL_MEMCPY_HOST_TO_DEVICE), ACL_SUCCESS);
+  // A thread processing the stream's callback reports, as AscendCL programs run one.
+  std::atomic<bool> stop{false};
+  std::thread processor([&] {
+    while (!stop.load()) (void)aclrtProcessReport(10);
+  });
+  ASSERT_EQ(aclrtSubscribeReport(static_cast<std::uint64_t>(processor.native_handle()), stream_), ACL_SUCCESS);
+  struct Seen {
+    std::vector<float> host;
+    void* dy;
+    std::uint32_t n;
+  } seen{std::vector<float>(kN), dy, kN};
+  const ScaleTiling t{kPer, 4.0f};
+  ASSERT_EQ(vnpu::ascendc::launch_kernel("scale_kernel", &scale_kernel, kBlocks, stream_, dx, dy, &t), 0u);
+  ASSERT_EQ(aclrtLaunchCallback(
+                [](void* p) {
+                  auto* s = static_cast<Seen*>(p);
+                  (void)aclrtMemcpy(s->host.data(), s->n * 4, s->dy, s->n * 4, ACL_MEMCPY_DEVICE_TO_HOST);
+                },
+                &seen, ACL_CALLBACK_BLOCK, stream_),
+            ACL_SUCCESS);
+  ASSERT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS);
+  EXPECT_EQ(aclrtUnSubscribeReport(static_cast<std::uint64_t>(processor.native_handle()), stream_), ACL_SUCCESS);
+  stop.store(true);
+  processor.join();
+  for (float v : seen.host) ASSERT_EQ(v, 6.0f) << "the callback ran after the kernel";
+}
+
 TEST_F(AclLaunch, TheChevronFormLaunchesTheSameWay) {
   constexpr std::uint32_t kBlocks = 4, kPer = 256, kN = kBlocks * kPer;
   void* dx = device(kN * 4);
