@@ -248,15 +248,6 @@ std::vector<Shape> shapes_for(std::uint32_t lanes, std::uint32_t es, int operand
   return out;
 }
 
-void for_each_isa(const std::function<void(const std::string&)>& body) {
-  for (const std::string& isa : vnpu::ascendc::simd_isas()) {
-    ASSERT_EQ(vnpu::ascendc::set_simd_isa(isa.c_str()), vnpu::Status::kSuccess) << isa;
-    body(isa);
-    if (::testing::Test::HasFatalFailure()) break;
-  }
-  ASSERT_EQ(vnpu::ascendc::set_simd_isa("native"), vnpu::Status::kSuccess);
-}
-
 AscendC::BinaryRepeatParams binary_params(const Shape& s) {
   auto u8 = [](std::uint32_t v) { return static_cast<std::uint8_t>(v); };
   return AscendC::BinaryRepeatParams(u8(s.st[0].blk), u8(s.st[1].blk), u8(s.st[2].blk), u8(s.st[0].rep),

@@ -18,6 +18,7 @@
 
 #include "kernel_operator.h"
 #include "tikicpulib.h"
+#include "vec_test_util.hpp"
 
 namespace vt {
 
@@ -274,8 +275,8 @@ void check(const Case<D, S0, S1>& c, const Shape& s, Call&& call, std::uint32_t 
 }
 
 /// Runs a test body once per SIMD target (simd_isas), the target restricted for the
-/// call, then restores "native".
-void for_each_isa(const std::function<void(const std::string&)>& body);
+/// call, then restores "native" (vec_test_util.hpp).
+using vectest::for_each_isa;
 
 /// check() over every shape of shapes_for() for the instruction, on every SIMD target.
 template <typename D, typename S0, typename S1, class Call>
