@@ -86,6 +86,8 @@ std::vector<BenchResult> run_ascendc_suite(const BenchOptions& options);
 
 /// A throughput record of `suite`.
 BenchResult throughput_result(std::string suite, std::string name, Throughput t, const Summary& ns, int threads);
+/// Throws a CliError naming `what` and AscendCL's reason unless `error` (an aclError) is 0.
+void acl_ok(int error, const char* what);
 /// The two-stream pipeline cases of the ascendc suite (bench_ascendc_pipeline.cpp);
 /// initializes AscendCL and sets device 0, which the caller resets and finalizes.
 std::vector<BenchResult> run_ascendc_pipeline(const BenchOptions& o, const std::string& suite, int threads);

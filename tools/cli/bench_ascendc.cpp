@@ -86,30 +86,27 @@ std::function<BenchResult(const Summary&)> recorder(const OpSuite& suite, const 
 void append_launch_cases(const BenchOptions& o, OpSuite& suite, std::vector<BenchResult>& results) {
   const int warmup = std::max(100, o.iters / 10);
   const auto iters = static_cast<std::uint64_t>(o.iters);
-  auto acl = [](aclError e, const char* what) {
-    if (e != ACL_SUCCESS) throw CliError(kExitUnexpected, std::string(what) + ": " + aclGetRecentErrMsg());
-  };
   aclrtStream stream = nullptr;
-  acl(aclrtCreateStream(&stream), "aclrtCreateStream");
+  acl_ok(aclrtCreateStream(&stream), "aclrtCreateStream");
   results.push_back(latency_result(suite.name, "launch_sync/ascendc_stream", "ns",
                                    time_round_trips(warmup, o.iters,
                                                     [&] {
-                                                      acl(ascendc::launch_kernel("vnpu_bench_empty_kernel",
+                                                      acl_ok(ascendc::launch_kernel("vnpu_bench_empty_kernel",
                                                                                  &vnpu_bench_empty_kernel, 1, stream),
                                                           "launch");
-                                                      acl(aclrtSynchronizeStream(stream), "aclrtSynchronizeStream");
+                                                      acl_ok(aclrtSynchronizeStream(stream), "aclrtSynchronizeStream");
                                                     }),
                                    iters, suite.threads));
   results.push_back(latency_result(suite.name, "launch_sync/c_kernel_stream", "ns",
                                    time_round_trips(warmup, o.iters,
                                                     [&] {
-                                                      acl(vnpuLaunchKernel([](std::uint32_t, std::uint32_t, void*) {},
+                                                      acl_ok(vnpuLaunchKernel([](std::uint32_t, std::uint32_t, void*) {},
                                                                            1, nullptr, stream),
                                                           "vnpuLaunchKernel");
-                                                      acl(aclrtSynchronizeStream(stream), "aclrtSynchronizeStream");
+                                                      acl_ok(aclrtSynchronizeStream(stream), "aclrtSynchronizeStream");
                                                     }),
                                    iters, suite.threads));
-  acl(aclrtDestroyStream(stream), "aclrtDestroyStream");
+  acl_ok(aclrtDestroyStream(stream), "aclrtDestroyStream");
   results.push_back(latency_result(
       suite.name, "launch_sync/ascendc_icpu", "ns",
       time_round_trips(warmup, o.iters, [] { run_or_throw("vnpu_bench_empty_kernel", 1, [] { vnpu_bench_empty_kernel(); }); }),
@@ -221,8 +218,8 @@ std::vector<BenchResult> run_ascendc_suite(const BenchOptions& o) {
   std::vector<BenchResult> pipeline = run_ascendc_pipeline(o, suite.name, suite.threads);
   results.insert(results.end(), pipeline.begin(), pipeline.end());
   append_launch_cases(o, suite, results);
-  if (aclrtResetDevice(0) != ACL_SUCCESS || aclFinalize() != ACL_SUCCESS)
-    throw CliError(kExitUnexpected, std::string("aclFinalize: ") + aclGetRecentErrMsg());
+  acl_ok(aclrtResetDevice(0), "aclrtResetDevice");
+  acl_ok(aclFinalize(), "aclFinalize");
   return results;
 }
 

@@ -52,15 +52,16 @@ extern "C" __global__ __aicore__ void vnpu_bench_pipeline_kernel(GM_ADDR x, GM_A
 }
 
 namespace vnpu::cli {
+
+void acl_ok(int error, const char* what) {
+  if (error != ACL_SUCCESS) throw CliError(kExitUnexpected, std::string(what) + ": " + aclGetRecentErrMsg());
+}
+
 namespace {
 
 constexpr std::uint32_t kBatches = 16;
 constexpr std::uint32_t kBatchFloats = 1u << 20;  // 4 MiB per batch
 constexpr std::size_t kBatchBytes = std::size_t{kBatchFloats} * sizeof(float);
-
-void acl_ok(aclError e, const char* what) {
-  if (e != ACL_SUCCESS) throw CliError(kExitUnexpected, std::string(what) + ": " + aclGetRecentErrMsg());
-}
 
 class Pipeline {
  public:
