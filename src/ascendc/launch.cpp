@@ -82,17 +82,19 @@ vnpu::Stream& debug_stream() {
 
 std::uint64_t current_launch_id() noexcept { return t_launch_id; }
 
-std::int32_t next_tiling_key() noexcept { return g_tiling_key.load(std::memory_order_relaxed); }
-
-vnpu::Status launch_on(vnpu::Stream& stream, std::shared_ptr<Launch> launch, std::uint32_t block_dim) {
+vnpu::Status launch_on(vnpu::Stream& stream, const char* name, std::function<void()> body, std::uint32_t block_dim) {
+  auto launch = std::make_shared<Launch>();
+  launch->name = name;
+  launch->body = std::move(body);
+  launch->tiling_key = g_tiling_key.load(std::memory_order_relaxed);
   const vnpu::SocProfile& soc = vnpu::soc_profile();
   vnpu::LaunchOptions lo;
   // Every block resident (SyncAll) up to the chip's cores; a single block needs no barrier
   // and takes the cheaper plain launch.
   lo.cooperative = block_dim > 1 && block_dim <= resident_cores(soc);
   launch->id = g_next_launch.fetch_add(1, std::memory_order_relaxed);
-  const std::string_view name = launch->name;  // copied into the task by launch(); `launch` keeps it alive
-  return stream.launch(name, block_dim, lo, [launch = std::move(launch)](const vnpu::KernelContext& k) {
+  const std::string_view task_name = launch->name;  // copied into the task by launch(); `launch` keeps it alive
+  return stream.launch(task_name, block_dim, lo, [launch = std::move(launch)](const vnpu::KernelContext& k) {
     t_launch_id = launch->id;
     run_block(*launch, k);
     t_launch_id = 0;
@@ -104,12 +106,8 @@ vnpu::Status run_kernel(const char* name, std::uint32_t block_dim, std::function
     std::fprintf(stderr, "vnpu: kernel '%s' launched with blockDim 0\n", name);
     return vnpu::Status::kInvalidArgument;
   }
-  auto launch = std::make_shared<Launch>();
-  launch->name = name;
-  launch->body = std::move(body);
-  launch->tiling_key = next_tiling_key();
   vnpu::Stream& s = debug_stream();
-  vnpu::Status st = launch_on(s, std::move(launch), block_dim);
+  const vnpu::Status st = launch_on(s, name, std::move(body), block_dim);
   if (st != vnpu::Status::kSuccess) return st;
   return s.synchronize();
 }

@@ -34,12 +34,10 @@ struct Launch {
   Polling polling;
 };
 
-/// The tiling key ICPU_SET_TILING_KEY set for the next launches (0: none).
-std::int32_t next_tiling_key() noexcept;
-
-/// Queues `launch` over `block_dim` blocks on `stream`: a cooperative launch (every block
-/// resident, SyncAll allowed) up to the SoC profile's core count.
-vnpu::Status launch_on(vnpu::Stream& stream, std::shared_ptr<Launch> launch, std::uint32_t block_dim);
+/// Queues kernel `name` (its blocks run `body`) over `block_dim` blocks on `stream`, with
+/// the tiling key set for the next launches: a cooperative launch (every block resident,
+/// SyncAll allowed) from 2 blocks up to the SoC profile's core count.
+vnpu::Status launch_on(vnpu::Stream& stream, const char* name, std::function<void()> body, std::uint32_t block_dim);
 
 /// The id of the launch the calling block belongs to (0 outside one).
 std::uint64_t current_launch_id() noexcept;

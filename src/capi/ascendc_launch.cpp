@@ -1,7 +1,6 @@
 // Ascend C kernels launched on an aclrtStream (vnpu_ascendc/launch.h): the generated
 // ACLRT_LAUNCH_KERNEL launchers and rewritten <<<>>> launches end here.
 #include <cstdio>
-#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -20,11 +19,7 @@ std::uint32_t launch_async(const char* name, std::uint32_t block_dim, void* stre
     vnpu::Stream s;
     const aclError e = capi::op_stream(static_cast<aclrtStream>(stream), &s);
     if (e != ACL_SUCCESS) return e;
-    auto launch = std::make_shared<Launch>();
-    launch->name = kernel;
-    launch->body = std::move(body);
-    launch->tiling_key = next_tiling_key();
-    return capi::op_result(launch_on(s, std::move(launch), block_dim), "queueing the kernel");
+    return capi::op_result(launch_on(s, kernel, std::move(body), block_dim), "queueing the kernel");
   });
 }
 
