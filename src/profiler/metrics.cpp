@@ -189,37 +189,37 @@ Metrics compute_metrics(const Trace& trace, double peak_gbps) {
       if (const auto p = pipe_times.find(call); p != pipe_times.end() && std::get<0>(call) == 0)
         inst.bytes = saturating_add(inst.bytes, p->second.bytes);
   }
-  // The pipe view of each kernel with pipe spans.
+  // The pipe view of each kernel with pipe spans: its launches' blocks, then per launch
+  // its pipe times and extent (first block start .. last block end).
+  struct PipeCall {
+    std::string name;
+    Instance extent;
+  };
   std::map<std::string, PipeMetrics> pipes;
-  std::map<CallKey, Instance> pipe_calls;  // the kernel tasks with pipe spans: their extent
+  std::map<CallKey, PipeCall> pipe_calls;
   for (const Span& s : trace.spans) {
     if (s.kind != SpanKind::kKernel) continue;
     const CallKey call{0, s.device, s.stream, s.seq};
     if (pipe_times.count(call) == 0) continue;
-    PipeMetrics& pm = pipes[s.name];
-    pm.name = s.name;
     const Interval iv = interval(s);
-    pm.block_ms += static_cast<double>(length(iv.first, iv.second)) / 1e6;
-    auto [it, fresh] = pipe_calls.try_emplace(call, Instance{iv.first, iv.second, 0});
-    if (fresh) {
-      const PipeTimes& p = pipe_times[call];
-      ++pm.calls;
-      pm.mte2_ms += p.mte2 / 1e6;
-      pm.v_ms += p.v / 1e6;
-      pm.mte3_ms += p.mte3 / 1e6;
-      pm.gm_bytes = saturating_add(pm.gm_bytes, p.bytes);
-    } else {
-      it->second.start = std::min(it->second.start, iv.first);
-      it->second.end = std::max(it->second.end, iv.second);
+    pipes[s.name].block_ms += static_cast<double>(length(iv.first, iv.second)) / 1e6;
+    auto [it, fresh] = pipe_calls.try_emplace(call, PipeCall{s.name, Instance{iv.first, iv.second, 0}});
+    if (!fresh) {
+      it->second.extent.start = std::min(it->second.extent.start, iv.first);
+      it->second.extent.end = std::max(it->second.extent.end, iv.second);
     }
   }
   std::map<std::string, double> pipe_wall_ns;
-  for (const Span& s : trace.spans) {
-    if (s.kind != SpanKind::kKernel) continue;
-    const auto it = pipe_calls.find(CallKey{0, s.device, s.stream, s.seq});
-    if (it == pipe_calls.end() || it->second.bytes != 0) continue;
-    it->second.bytes = 1;  // counted
-    pipe_wall_ns[s.name] += static_cast<double>(length(it->second.start, it->second.end));
+  for (const auto& [call, pc] : pipe_calls) {
+    const PipeTimes& p = pipe_times[call];
+    PipeMetrics& pm = pipes[pc.name];
+    pm.name = pc.name;
+    ++pm.calls;
+    pm.mte2_ms += p.mte2 / 1e6;
+    pm.v_ms += p.v / 1e6;
+    pm.mte3_ms += p.mte3 / 1e6;
+    pm.gm_bytes = saturating_add(pm.gm_bytes, p.bytes);
+    pipe_wall_ns[pc.name] += static_cast<double>(length(pc.extent.start, pc.extent.end));
   }
   for (auto& [name, pm] : pipes) {
     const double wall = pipe_wall_ns[name];
