@@ -132,6 +132,15 @@ int drive(std::vector<std::string> args) {
     std::fprintf(stderr, "vnpu-cc: cannot create a temporary directory: %s\n", std::strerror(errno));
     return 1;
   }
+  // The generated files go with the temporary directory, whatever the outcome.
+  struct Cleanup {
+    const char* dir;
+    bool active;
+    ~Cleanup() {
+      std::error_code ec;
+      if (active) fs::remove_all(dir, ec);
+    }
+  } cleanup{tmp, !show};
   const char* cxx = std::getenv("VNPU_CXX");
   std::vector<std::string> cmd = {cxx != nullptr && *cxx != '\0' ? cxx : "c++", "-std=c++17"};
   bool compile_only = false;
@@ -180,8 +189,6 @@ int drive(std::vector<std::string> args) {
   }
   int status = 0;
   if (pid < 0 || waitpid(pid, &status, 0) < 0) return 1;
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 

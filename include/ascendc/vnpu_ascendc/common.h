@@ -45,7 +45,8 @@ struct SocProfile;
 #define GM_ADDR __gm__ uint8_t*
 
 /// The pipes of an AI Core (scalar, vector, cube and the memory engines). On a CPU they are
-/// the program order of the block; barriers and flags are checked, and record spans.
+/// the program order of the block: barriers and flags are checked, and with the profiler
+/// on each copy and vector instruction is a span named by its pipe.
 enum pipe_t : std::int32_t {
   PIPE_S = 0,
   PIPE_V = 1,
