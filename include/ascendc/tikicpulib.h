@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -31,13 +30,16 @@ VNPU_ASCENDC_API void GmFree(void* ptr);
 }  // namespace AscendC
 
 namespace vnpu::ascendc {
-/// Runs `body` over `block_dim` blocks of kernel `name` and waits; kSuccess, or the
-/// failure (its message in vnpu::last_error_message()).
-VNPU_ASCENDC_API vnpu::Status run_kernel(const char* name, std::uint32_t block_dim, std::function<void()> body);
+/// Runs `call` (a packed kernel, vnpu_ascendc/kernel_call.h) over `block_dim` blocks of
+/// kernel `name` and waits; kSuccess, or the failure (its message in
+/// vnpu::last_error_message()).
+VNPU_ASCENDC_API vnpu::Status run_kernel(const char* name, std::uint32_t block_dim, const KernelCall& call);
+/// As above with any callable as every block's body (tests and benchmarks).
+VNPU_ASCENDC_API vnpu::Status run_kernel(const char* name, std::uint32_t block_dim, const std::function<void()>& body);
 /// The message of the calling thread's last failure (a failed run_kernel's reason).
 VNPU_ASCENDC_API const char* last_error_message();
 /// ICPU_RUN_KF: run_kernel, and on failure print and exit(1).
-VNPU_ASCENDC_API void cpu_run_kernel(const char* name, std::uint32_t block_dim, std::function<void()> body);
+VNPU_ASCENDC_API void cpu_run_kernel(const char* name, std::uint32_t block_dim, const KernelCall& call);
 /// The SIMD instruction sets the vector instructions' kernels can use on this CPU, best
 /// first, "scalar" (portable C++) last; and restricting them to one ("native" lifts the
 /// restriction), as vnpu::set_isa and VNPU_ISA do — for tests and benchmarks. Every set
@@ -50,7 +52,7 @@ VNPU_ASCENDC_API void set_tiling_key(std::int32_t key);
 
 namespace vnpu::ascendc {
 /// ICPU_RUN_KF's body: the arguments converted to the kernel's parameter types once, at the
-/// launch (kernel_argument, vnpu_ascendc/launch.h); every block calls the kernel with
+/// launch (PackedKernel, vnpu_ascendc/kernel_call.h); every block calls the kernel with
 /// copies of them.
 template <typename R, typename... P, typename... A>
 void cpu_run_kf(const char* name, R (*kernel)(P...), std::uint32_t block_dim, A&&... args) {
@@ -59,7 +61,8 @@ void cpu_run_kf(const char* name, R (*kernel)(P...), std::uint32_t block_dim, A&
     std::fprintf(stderr, "[ERROR] vnpu: ICPU_RUN_KF(%s): a by-value struct argument is given as a null address\n", name);
     std::exit(1);
   }
-  cpu_run_kernel(name, block_dim, bind_kernel(kernel, std::forward<A>(args)...));
+  const PackedKernel<R, P...> packed(kernel, std::forward<A>(args)...);
+  cpu_run_kernel(name, block_dim, packed.call());
 }
 }  // namespace vnpu::ascendc
 

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <mutex>
 
 #include "tikicpulib.h"
@@ -26,46 +28,108 @@ std::uint32_t resident_cores(const vnpu::SocProfile& soc) {
   return soc.vector_cores != 0 ? soc.vector_cores : soc.cube_cores;
 }
 
-// One block of a launch: its state and unified buffer, then the kernel, then the checks of
-// what it left behind.
-void run_block(const Launch& launch, const vnpu::KernelContext& k) {
-  const vnpu::SocProfile& soc = vnpu::soc_profile();
-  LaunchBlock lb;
-  BlockState& b = lb.state;
-  b.kernel = launch.name.c_str();
-  b.block_idx = k.block_idx();
-  b.block_num = k.block_dim();
-  b.ctx = &k;
-  b.soc = &soc;
-  b.tiling_key = launch.tiling_key;
-  b.polling = const_cast<Polling*>(&launch.polling);
-  // The unified buffer: from the core's scratch arena when it is large enough (it stays in
-  // the core's caches), else memory of its own.
-  std::unique_ptr<unsigned char, decltype(&std::free)> own(nullptr, &std::free);
-  if (void* p = k.scratch().try_allocate(soc.ub_bytes, 64)) {
-    b.ub = static_cast<unsigned char*>(p);
-  } else {
-    own.reset(static_cast<unsigned char*>(std::aligned_alloc(64, (soc.ub_bytes + 63) / 64 * 64)));
-    if (!own) throw vnpu::Error(vnpu::Status::kOutOfMemory, "no memory for the block's unified buffer");
-    b.ub = own.get();
+thread_local std::uint64_t t_launch_id = 0;
+
+// One launch, as the stream task holds it (inline in its queue cell: see
+// vnpu/detail/function.hpp): the kernel and its argument bytes, and what its blocks share.
+class LaunchTask {
+ public:
+  static constexpr std::size_t kInlineArgs = 80;
+
+  LaunchTask(const char* name, const KernelCall& call, std::int32_t tiling_key, std::uint64_t id)
+      : invoke_(call.invoke), kernel_(call.kernel), name_(name), id_(id), tiling_key_(tiling_key) {
+    if (call.args_bytes > kInlineArgs) {
+      heap_ = new unsigned char[call.args_bytes];
+      std::memcpy(heap_, call.args, call.args_bytes);
+      on_heap_ = true;
+    } else if (call.args_bytes != 0) {
+      std::memcpy(inline_, call.args, call.args_bytes);
+    }
   }
-  b.ub_size = soc.ub_bytes;
-  k.set_layer_data(&lb);
-  struct Detach {
-    const vnpu::KernelContext& k;
-    ~Detach() { k.set_layer_data(nullptr); }
-  } detach{k};
-  launch.body();
-  // A SetFlag nobody waited for: harmless here, a sign of a missing WaitFlag on the chip.
-  for (int e = 0; e < static_cast<int>(AscendC::HardEvent::MAX); ++e)
-    for (int id = 0; id < 8; ++id)
-      if (b.flags[e][id] != 0) {
-        if (strict()) fail("SetFlag of event %d, id %d was never waited for", e, id);
-        warn_once(&b.flags[e][id], "SetFlag of event %d, id %d was never waited for (WaitFlag missing?)", e, id);
-      }
+  // Moved only while queued, before any block runs: the polling counters start afresh.
+  LaunchTask(LaunchTask&& o) noexcept
+      : invoke_(o.invoke_), kernel_(o.kernel_), name_(o.name_), id_(o.id_), tiling_key_(o.tiling_key_),
+        on_heap_(o.on_heap_) {
+    std::memcpy(inline_, o.inline_, kInlineArgs);  // or the heap pointer it holds
+    o.on_heap_ = false;
+  }
+  LaunchTask(const LaunchTask&) = delete;
+  LaunchTask& operator=(const LaunchTask&) = delete;
+  LaunchTask& operator=(LaunchTask&&) = delete;
+  ~LaunchTask() {
+    if (on_heap_) delete[] heap_;
+  }
+
+  void operator()(const vnpu::KernelContext& k) const {
+    t_launch_id = id_;
+    struct Reset {
+      ~Reset() { t_launch_id = 0; }
+    } reset;
+    run_block(k);
+  }
+
+ private:
+  // One block: its state and unified buffer, then the kernel, then the checks of what it
+  // left behind.
+  void run_block(const vnpu::KernelContext& k) const {
+    const vnpu::SocProfile& soc = vnpu::soc_profile();
+    LaunchBlock lb;
+    BlockState& b = lb.state;
+    b.kernel = name_;
+    b.block_idx = k.block_idx();
+    b.block_num = k.block_dim();
+    b.ctx = &k;
+    b.soc = &soc;
+    b.tiling_key = tiling_key_;
+    b.polling = &polling_;
+    // The unified buffer: from the core's scratch arena when it is large enough (it stays
+    // in the core's caches), else memory of its own.
+    std::unique_ptr<unsigned char, decltype(&std::free)> own(nullptr, &std::free);
+    if (void* p = k.scratch().try_allocate(soc.ub_bytes, 64)) {
+      b.ub = static_cast<unsigned char*>(p);
+    } else {
+      own.reset(static_cast<unsigned char*>(std::aligned_alloc(64, (soc.ub_bytes + 63) / 64 * 64)));
+      if (!own) throw vnpu::Error(vnpu::Status::kOutOfMemory, "no memory for the block's unified buffer");
+      b.ub = own.get();
+    }
+    b.ub_size = soc.ub_bytes;
+    k.set_layer_data(&lb);
+    struct Detach {
+      const vnpu::KernelContext& k;
+      ~Detach() { k.set_layer_data(nullptr); }
+    } detach{k};
+    invoke_(kernel_, on_heap_ ? heap_ : inline_);
+    // A SetFlag nobody waited for: harmless here, a sign of a missing WaitFlag on the chip.
+    for (int e = 0; e < static_cast<int>(AscendC::HardEvent::MAX); ++e)
+      for (int id = 0; id < 8; ++id)
+        if (b.flags[e][id] != 0) {
+          if (strict()) fail("SetFlag of event %d, id %d was never waited for", e, id);
+          warn_once(&b.flags[e][id], "SetFlag of event %d, id %d was never waited for (WaitFlag missing?)", e, id);
+        }
+  }
+
+  KernelCall::Invoke invoke_;
+  void (*kernel_)();
+  const char* name_;
+  std::uint64_t id_;
+  std::int32_t tiling_key_;
+  bool on_heap_ = false;
+  mutable Polling polling_;
+  union {
+    unsigned char inline_[kInlineArgs];
+    unsigned char* heap_;
+  };
+};
+static_assert(sizeof(LaunchTask) <= vnpu::detail::KernelFn::kInlineBytes,
+              "a launch must fit its stream task's inline storage (queueing it allocates nothing)");
+
+// run_kernel's callable body (run_kernel waits, so the callable outlives the launch).
+void invoke_function(void (*)(), const unsigned char* args) {
+  const std::function<void()>* body = nullptr;
+  std::memcpy(static_cast<void*>(&body), args, sizeof body);
+  (*body)();
 }
 
-thread_local std::uint64_t t_launch_id = 0;
 
 vnpu::Stream& debug_stream() {
   static vnpu::Stream* s = [] {
@@ -82,42 +146,41 @@ vnpu::Stream& debug_stream() {
 
 std::uint64_t current_launch_id() noexcept { return t_launch_id; }
 
-vnpu::Status launch_on(vnpu::Stream& stream, const char* name, std::function<void()> body, std::uint32_t block_dim) {
-  auto launch = std::make_shared<Launch>();
-  launch->name = name;
-  launch->body = std::move(body);
-  launch->tiling_key = g_tiling_key.load(std::memory_order_relaxed);
+vnpu::Status launch_on(vnpu::Stream& stream, const char* name, const KernelCall& call, std::uint32_t block_dim) {
   const vnpu::SocProfile& soc = vnpu::soc_profile();
   vnpu::LaunchOptions lo;
   // Every block resident (SyncAll) up to the chip's cores; a single block needs no barrier
   // and takes the cheaper plain launch.
   lo.cooperative = block_dim > 1 && block_dim <= resident_cores(soc);
-  launch->id = g_next_launch.fetch_add(1, std::memory_order_relaxed);
-  const std::string_view task_name = launch->name;  // copied into the task by launch(); `launch` keeps it alive
-  return stream.launch(task_name, block_dim, lo, [launch = std::move(launch)](const vnpu::KernelContext& k) {
-    t_launch_id = launch->id;
-    run_block(*launch, k);
-    t_launch_id = 0;
-  });
+  return stream.launch(name, block_dim, lo,
+                       LaunchTask(name, call, g_tiling_key.load(std::memory_order_relaxed),
+                                  g_next_launch.fetch_add(1, std::memory_order_relaxed)));
 }
 
-vnpu::Status run_kernel(const char* name, std::uint32_t block_dim, std::function<void()> body) {
+vnpu::Status run_kernel(const char* name, std::uint32_t block_dim, const KernelCall& call) {
   if (block_dim == 0) {
     std::fprintf(stderr, "vnpu: kernel '%s' launched with blockDim 0\n", name);
     return vnpu::Status::kInvalidArgument;
   }
   vnpu::Stream& s = debug_stream();
-  const vnpu::Status st = launch_on(s, name, std::move(body), block_dim);
+  const vnpu::Status st = launch_on(s, name, call, block_dim);
   if (st != vnpu::Status::kSuccess) return st;
   return s.synchronize();
+}
+
+vnpu::Status run_kernel(const char* name, std::uint32_t block_dim, const std::function<void()>& body) {
+  const std::function<void()>* p = &body;
+  unsigned char args[sizeof p];
+  std::memcpy(args, static_cast<const void*>(&p), sizeof p);
+  return run_kernel(name, block_dim, KernelCall{&invoke_function, nullptr, args, sizeof args});
 }
 
 bool select_soc(const char* name) { return name != nullptr && vnpu::set_build_soc(name); }
 
 const char* last_error_message() { return vnpu::last_error_message(); }
 
-void cpu_run_kernel(const char* name, std::uint32_t block_dim, std::function<void()> body) {
-  const vnpu::Status st = run_kernel(name, block_dim, std::move(body));
+void cpu_run_kernel(const char* name, std::uint32_t block_dim, const KernelCall& call) {
+  const vnpu::Status st = run_kernel(name, block_dim, call);
   if (st == vnpu::Status::kSuccess) return;
   std::fprintf(stderr, "[ERROR] vnpu: ICPU_RUN_KF(%s, %u) failed: %s\n", name, block_dim, vnpu::last_error_message());
   std::fflush(stderr);

@@ -4,9 +4,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
-#include <memory>
-#include <string>
 
 #include "kernel_operator.h"
 #include "vnpu/stream.hpp"
@@ -25,19 +22,12 @@ struct Polling {
   std::atomic<std::uint64_t> writes{0};   ///< flag writes so far
 };
 
-/// What every block of one launch shares.
-struct Launch {
-  std::string name;
-  std::function<void()> body;
-  std::int32_t tiling_key = 0;
-  std::uint64_t id = 0;
-  Polling polling;
-};
-
-/// Queues kernel `name` (its blocks run `body`) over `block_dim` blocks on `stream`, with
+/// Queues kernel `name` (its blocks run `call`; its argument bytes are copied into the
+/// stream task, `name` must outlive the launch) over `block_dim` blocks on `stream`, with
 /// the tiling key set for the next launches: a cooperative launch (every block resident,
-/// SyncAll allowed) from 2 blocks up to the SoC profile's core count.
-vnpu::Status launch_on(vnpu::Stream& stream, const char* name, std::function<void()> body, std::uint32_t block_dim);
+/// SyncAll allowed) from 2 blocks up to the SoC profile's core count. Allocates nothing
+/// for arguments up to 80 bytes.
+vnpu::Status launch_on(vnpu::Stream& stream, const char* name, const KernelCall& call, std::uint32_t block_dim);
 
 /// The id of the launch the calling block belongs to (0 outside one).
 std::uint64_t current_launch_id() noexcept;

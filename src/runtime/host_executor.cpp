@@ -39,9 +39,11 @@ void HostExecutor::push(Item&& item) {
   idle_.notify_one();
 }
 
-void HostExecutor::post_blocking(StreamImpl* s, Task* task) { push(Item{s, task, Task{}}); }
+void HostExecutor::post_blocking(StreamImpl* s, Task* task) { push(Item{s, task, nullptr}); }
 
-void HostExecutor::post_detached(StreamImpl* s, Task&& task) { push(Item{s, nullptr, std::move(task)}); }
+void HostExecutor::post_detached(StreamImpl* s, Task&& task) {
+  push(Item{s, nullptr, std::make_unique<Task>(std::move(task))});
+}
 
 namespace {
 
@@ -80,7 +82,7 @@ void HostExecutor::thread_main() {
   auto has_work = [this] { return count_.load(std::memory_order_acquire) > 0; };
   for (;;) {
     if (has_work()) {
-      Item item{nullptr, nullptr, Task{}};
+      Item item{nullptr, nullptr, nullptr};
       {
         std::lock_guard lock(mu_);
         item = std::move(queue_.front());
@@ -93,8 +95,8 @@ void HostExecutor::thread_main() {
         item.stream->complete_head();
         item.stream->resume();
       } else {
-        run_callback(item.stream, item.detached);
-        item.detached.release_resources();
+        run_callback(item.stream, *item.detached);
+        item.detached->release_resources();
         item.stream->finish_callback();
         item.stream->release();
       }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -33,10 +34,12 @@ class HostExecutor {
   void post_detached(StreamImpl* s, Task&& task);
 
  private:
+  // Small, so the queue stores many per node: a Task held by value made every push
+  // allocate (a task is a few hundred bytes).
   struct Item {
     StreamImpl* stream;
-    Task* blocking;  // non-null: the stream's head task
-    Task detached;   // used when blocking == nullptr
+    Task* blocking;                  // non-null: the stream's head task
+    std::unique_ptr<Task> detached;  // used when blocking == nullptr
   };
   void thread_main();
   void push(Item&& item);

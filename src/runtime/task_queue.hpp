@@ -35,7 +35,7 @@ namespace vnpu::detail {
 
 class TaskQueue {
  public:
-  // A power of two. 64 cells (16 KB) stay in the submitting core's L1 cache; a larger
+  // A power of two. 64 cells (20 KB) stay in the submitting core's L1 cache; a larger
   // ring made sustained submission slower, and bursts beyond it go to the overflow list.
   static constexpr std::uint64_t kRingSlots = 64;
   static constexpr std::uint64_t kPrefetchAhead = 4;
@@ -78,7 +78,7 @@ class TaskQueue {
     std::size_t used = 0;
     Spilled slots[kSlots];
   };
-  // Consumed blocks kept for reuse: up to 4096 (about 27 MB, 131,072 tasks), so a stream
+  // Consumed blocks kept for reuse: up to 4096 (about 42 MB, 131,072 tasks), so a stream
   // that ran far ahead once does it again without faulting in fresh memory; the rest are
   // freed. All go with the stream.
   static constexpr std::size_t kMaxFreeBlocks = 4096;

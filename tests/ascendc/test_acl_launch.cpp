@@ -57,6 +57,30 @@ extern "C" __global__ __aicore__ void slow_kernel(GM_ADDR flag) {
   if (AscendC::GetBlockIdx() == 0) reinterpret_cast<__gm__ std::int32_t*>(flag)[0] = 7;
 }
 
+// A tiling struct beyond what a launch keeps inline (its bytes go to the heap).
+struct WideTiling {
+  std::int64_t values[15];
+  std::uint8_t tag;
+};
+
+// Writes every argument it received to out, as bytes at fixed offsets: block 0 only.
+extern "C" __global__ __aicore__ void echo_kernel(std::uint8_t a, GM_ADDR out, double b, std::int16_t c, WideTiling w,
+                                                  std::int64_t d) {
+  if (AscendC::GetBlockIdx() != 0) return;
+  auto* o = reinterpret_cast<__gm__ std::int64_t*>(out);
+  o[0] = a;
+  std::memcpy(&o[1], &b, 8);
+  o[2] = c;
+  for (int i = 0; i < 15; ++i) o[3 + i] = w.values[i];
+  o[18] = w.tag;
+  o[19] = d;
+}
+
+// out[i] = i + k: a launch per value of k, to check each launch kept its own arguments.
+extern "C" __global__ __aicore__ void stamp_kernel(GM_ADDR out, std::int32_t i, std::int32_t k) {
+  reinterpret_cast<__gm__ std::int32_t*>(out)[i] = i + k;
+}
+
 class AclLaunch : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -143,6 +167,44 @@ TEST_F(AclLaunch, AFailingKernelIsReportedAtSynchronizeByNameAndTheStreamGoesOn)
   ASSERT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS);
 }
 
+TEST_F(AclLaunch, ArgumentsOfEveryKindAndSizeArriveIntact) {
+  void* out = device(20 * 8);
+  WideTiling w{};
+  for (int i = 0; i < 15; ++i) w.values[i] = (std::int64_t{1} << 40) * (i + 1) - i;
+  w.tag = 0xA5;
+  const double b = -3.0625e-7;
+  ASSERT_EQ(vnpu::ascendc::launch_kernel("echo_kernel", &echo_kernel, 2, stream_, 200, out, b, -1234, &w,
+                                         std::int64_t{-(std::int64_t{1} << 50)}),
+            0u);
+  w.values[0] = 0;  // the launch copied the struct
+  std::int64_t got[20] = {};
+  ASSERT_EQ(aclrtMemcpyAsync(got, sizeof got, out, sizeof got, ACL_MEMCPY_DEVICE_TO_HOST, stream_), ACL_SUCCESS);
+  ASSERT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS);
+  EXPECT_EQ(got[0], 200);
+  double gb = 0;
+  std::memcpy(&gb, &got[1], 8);
+  EXPECT_EQ(gb, b);
+  EXPECT_EQ(got[2], -1234);
+  for (int i = 0; i < 15; ++i) EXPECT_EQ(got[3 + i], (std::int64_t{1} << 40) * (i + 1) - i) << i;
+  EXPECT_EQ(got[18], 0xA5);
+  EXPECT_EQ(got[19], -(std::int64_t{1} << 50));
+}
+
+TEST_F(AclLaunch, ManyQueuedLaunchesEachKeepTheirArguments) {
+  // More launches than a stream's task ring holds while the first still sleeps: the rest
+  // wait in the stream's overflow list, moved there with their arguments.
+  constexpr int kLaunches = 500;
+  void* flag = device(64);
+  void* out = device(kLaunches * 4);
+  ASSERT_EQ(vnpu::ascendc::launch_kernel("slow_kernel", &slow_kernel, 1, stream_, flag), 0u);
+  for (int i = 0; i < kLaunches; ++i)
+    ASSERT_EQ(vnpu::ascendc::launch_kernel("stamp_kernel", &stamp_kernel, 1 + i % 3, stream_, out, i, 1000), 0u);
+  std::vector<std::int32_t> got(kLaunches);
+  ASSERT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS);
+  ASSERT_EQ(aclrtMemcpy(got.data(), kLaunches * 4, out, kLaunches * 4, ACL_MEMCPY_DEVICE_TO_HOST), ACL_SUCCESS);
+  for (int i = 0; i < kLaunches; ++i) ASSERT_EQ(got[i], i + 1000) << i;
+}
+
 TEST_F(AclLaunch, BadLaunchesAreRefusedWithAReason) {
   void* p = device(64);
   EXPECT_EQ(vnpu::ascendc::launch_kernel("slow_kernel", &slow_kernel, 0, stream_, p), ACL_ERROR_INVALID_PARAM);
@@ -150,6 +212,9 @@ TEST_F(AclLaunch, BadLaunchesAreRefusedWithAReason) {
   const ScaleTiling* none = nullptr;
   EXPECT_EQ(vnpu::ascendc::launch_kernel("scale_kernel", &scale_kernel, 1, stream_, p, p, none), ACL_ERROR_INVALID_PARAM);
   EXPECT_NE(std::string(aclGetRecentErrMsg()).find("null host address"), std::string::npos);
+  const vnpu::ascendc::KernelCall no_kernel{};
+  EXPECT_EQ(vnpu::ascendc::launch_async("none", 1, stream_, no_kernel), ACL_ERROR_INVALID_PARAM);
+  EXPECT_NE(std::string(aclGetRecentErrMsg()).find("no kernel"), std::string::npos);
   int not_a_stream = 0;
   EXPECT_NE(vnpu::ascendc::launch_kernel("slow_kernel", &slow_kernel, 1, &not_a_stream, p), 0u);
   EXPECT_EQ(aclrtSynchronizeStream(stream_), ACL_SUCCESS) << "nothing was queued";

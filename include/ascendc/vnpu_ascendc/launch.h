@@ -14,22 +14,23 @@
 
 #include <cstdint>
 #include <cstring>
-#include <functional>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 
 #include "vnpu_ascendc/common.h"
+#include "vnpu_ascendc/kernel_call.h"
 
 namespace vnpu::ascendc {
 
-/// Queues `body` over `block_dim` blocks of kernel `name` on `stream` (an aclrtStream;
-/// null: the current context's default stream) and returns at once. The return value is
+/// Queues `call` over `block_dim` blocks of kernel `name` on `stream` (an aclrtStream;
+/// null: the current context's default stream) and returns at once; the call's argument
+/// bytes are copied, `name` must live as long as the launch (the launchers pass the
+/// kernel's name as a literal). The return value is
 /// an aclError: 0 when queued; ACL_ERROR_INVALID_PARAM for a blockDim of 0,
 /// ACL_ERROR_RT_STREAM_CONTEXT / ACL_ERROR_RT_INVALID_HANDLE and the like for a stream that
 /// cannot take work, ACL_ERROR_UNINITIALIZE before aclInit (aclGetRecentErrMsg says why).
 VNPU_ASCENDC_API std::uint32_t launch_async(const char* name, std::uint32_t block_dim, void* stream,
-                                            std::function<void()> body) noexcept;
+                                            const KernelCall& call) noexcept;
 
 /// The SoC profile this program was built for (see vnpu::set_build_soc): the CMake targets
 /// tikicpulib::<SOC> and ascendc_library define VNPU_ASCENDC_SOC, applied at startup here.
@@ -38,53 +39,16 @@ VNPU_ASCENDC_API bool select_soc(const char* name);
 inline const bool kBuiltForSoc = select_soc(VNPU_ASCENDC_SOC);
 #endif
 
-/// A launch argument as the kernel's parameter type P: pointers convert to pointer
-/// parameters whatever they point to (a sample passes `uint8_t*` or `float*` for GM_ADDR);
-/// a pointer given for a parameter of class type (a tiling struct passed by value) is the
-/// host address of its value, copied at the launch; everything else converts as in a call.
-template <typename P, typename A>
-P kernel_argument(A&& a) {
-  using D = std::decay_t<A>;
-  if constexpr (std::is_pointer_v<P> && std::is_pointer_v<D>) {
-    return reinterpret_cast<P>(const_cast<void*>(static_cast<const volatile void*>(a)));
-  } else if constexpr (std::is_pointer_v<P> && std::is_null_pointer_v<D>) {
-    return nullptr;
-  } else if constexpr (std::is_class_v<P> && std::is_pointer_v<D>) {
-    P value;  // the launch checked the address (null_struct_address)
-    std::memcpy(static_cast<void*>(&value), static_cast<const void*>(a), sizeof(P));
-    return value;
-  } else {
-    return std::forward<A>(a);
-  }
-}
-
-/// Whether argument `a` is a null host address given for a by-value struct parameter P.
-template <typename P, typename A>
-bool null_struct_address(const A& a) {
-  if constexpr (std::is_class_v<P> && std::is_pointer_v<std::decay_t<A>>) return a == nullptr;
-  else return false;
-}
-
 /// Records why a launch of kernel `name` was refused and returns ACL_ERROR_INVALID_PARAM.
 VNPU_ASCENDC_API std::uint32_t refuse_launch(const char* name, const char* why) noexcept;
-
-/// The arguments of a launch converted to the kernel's parameter types once, at the
-/// launch; every block calls the kernel with copies of them (as the chip passes kernel
-/// arguments by value).
-template <typename R, typename... P, typename... A>
-std::function<void()> bind_kernel(R (*kernel)(P...), A&&... args) {
-  static_assert(sizeof...(P) == sizeof...(A), "the launch passes a different number of arguments than the kernel takes");
-  return [kernel, values = std::tuple<std::decay_t<P>...>(kernel_argument<std::decay_t<P>>(std::forward<A>(args))...)]() {
-    std::apply(kernel, values);
-  };
-}
 
 /// ACLRT_LAUNCH_KERNEL's launchers: queue kernel(args...) over `block_dim` blocks on `stream`.
 template <typename R, typename... P, typename... A>
 std::uint32_t launch_kernel(const char* name, R (*kernel)(P...), std::uint32_t block_dim, void* stream, A&&... args) {
   if ((null_struct_address<std::decay_t<P>>(args) || ...))
     return refuse_launch(name, "a by-value struct argument is given as a null host address");
-  return launch_async(name, block_dim, stream, bind_kernel(kernel, std::forward<A>(args)...));
+  const PackedKernel<R, P...> packed(kernel, std::forward<A>(args)...);
+  return launch_async(name, block_dim, stream, packed.call());
 }
 
 /// Prints a failed `<<<>>>` launch's error (nothing for 0).
