@@ -29,6 +29,19 @@ bool pin_thread(std::thread& t, int cpu) noexcept {
 #endif
 }
 
+bool pin_current_thread(int cpu) noexcept {
+#if defined(__linux__)
+  if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+#else
+  (void)cpu;
+  return false;
+#endif
+}
+
 int current_cpu() noexcept {
 #if defined(__linux__)
   return sched_getcpu();

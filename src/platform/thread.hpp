@@ -12,6 +12,10 @@ void set_thread_name(const std::string& name) noexcept;
 /// Pins `t` to `cpu`. Returns false where the OS refuses.
 bool pin_thread(std::thread& t, int cpu) noexcept;
 
+/// Pins the calling thread to `cpu` (the OS moves it there at once). Returns false where
+/// the OS refuses.
+bool pin_current_thread(int cpu) noexcept;
+
 /// The CPU the calling thread runs on now (a hint: it may move at once), or -1 where the
 /// OS does not say.
 int current_cpu() noexcept;

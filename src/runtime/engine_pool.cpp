@@ -17,7 +17,8 @@ namespace vnpu::detail {
 EnginePool::EnginePool(DeviceImpl* device, ThreadRole role, std::string name, int threads, std::vector<int> cpus,
                        std::int64_t spin_ns)
     : device_(device), role_(role), name_(std::move(name)), nthreads_(threads), cpus_(std::move(cpus)),
-      spin_ns_(spin_ns) {
+      spin_ns_(spin_ns),
+      busy_(std::make_unique<BusyFlag[]>(static_cast<std::size_t>(std::max(threads, 1)))) {
   cpus_.resize(static_cast<std::size_t>(nthreads_), -1);
   spread_ = !cpus_.empty() && std::find(cpus_.begin(), cpus_.end(), -1) == cpus_.end() &&
             std::find_if(cpus_.begin(), cpus_.end(), [&](int c) { return c != cpus_[0]; }) != cpus_.end();
@@ -150,6 +151,21 @@ bool EnginePool::take_work(Work& w, int my_cpu, std::int64_t* retry_at) {
   return true;
 }
 
+void EnginePool::move_off_busy_cpu() const noexcept {
+  if (!pinned_ || !spread_) return;
+  const int cpu = current_cpu();
+  if (cpu < 0) return;
+  bool shared = false;  // this CPU's worker is busy
+  int idle_cpu = -1;    // a CPU whose worker is idle
+  for (int i = 0; i < nthreads_; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const bool busy = busy_[k].on.load(std::memory_order_relaxed);
+    if (cpus_[k] == cpu) shared = shared || busy;
+    else if (!busy && idle_cpu < 0) idle_cpu = cpus_[k];
+  }
+  if (shared && idle_cpu >= 0) (void)pin_current_thread(idle_cpu);
+}
+
 void EnginePool::run_work(const Work& w, Worker& self) {
   if (w.task == nullptr) {
     w.stream->run(&self);
@@ -226,7 +242,9 @@ void EnginePool::worker_main(std::uint32_t index) {
       }
       // More work left: make sure somebody else picks it up.
       if (work_count_.load(std::memory_order_seq_cst) > 0) wake(1);
+      busy_[index].on.store(true, std::memory_order_relaxed);
       run_work(w, self);
+      busy_[index].on.store(false, std::memory_order_relaxed);
       idle_since = -1;
       continue;
     }

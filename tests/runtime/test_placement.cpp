@@ -1,6 +1,13 @@
 // LaunchOptions::avoid_cpu: blocks keep off the named CPU while a core pinned elsewhere is
-// free, and still run there when no other core comes within the spin time.
+// free, and still run there when no other core comes within the spin time. A copy engine
+// moves off the CPU of a busy core to that of an idle one.
+#include <dirent.h>
 #include <sched.h>
+#include <sys/types.h>
+
+#include <fstream>
+#include <string>
+#include <thread>
 
 #include <atomic>
 #include <chrono>
@@ -101,6 +108,63 @@ TEST(Placement, HintsOnUnpinnedDevicesAndUnknownCpusAreHarmless) {
   }
   ASSERT_OK(s.synchronize());
   EXPECT_EQ(runs.load(), 15);
+}
+
+// The id of the calling process's thread named `name`, or -1.
+pid_t thread_named(const std::string& name) {
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return -1;
+  pid_t found = -1;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream comm(std::string("/proc/self/task/") + e->d_name + "/comm");
+    std::string n;
+    if (std::getline(comm, n) && n == name) found = static_cast<pid_t>(std::stoi(e->d_name));
+  }
+  closedir(dir);
+  return found;
+}
+
+TEST(Placement, ACopyEngineMovesOffTheCpuOfABusyCoreToAnIdleCoresCpu) {
+  std::optional<Device> dev = two_pinned_cores(200);
+  if (!dev) GTEST_SKIP() << "needs two usable CPUs for two pinned cores";
+  // The engine names its thread itself once it runs.
+  const std::string engine_name = (dev->info().name + "-dma-0").substr(0, 15);
+  pid_t engine = -1;
+  for (int i = 0; i < 1000 && engine < 0; ++i) {
+    engine = thread_named(engine_name);
+    if (engine < 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_GT(engine, 0) << "no thread named " << engine_name;
+  Stream busy = dev->create_stream().value();
+  Stream copies = dev->create_stream().value();
+  test::Flag started, release;
+  std::atomic<int> busy_cpu{-1};
+  ASSERT_OK(busy.launch("blocker", 1, [&](const KernelContext&) {
+    busy_cpu.store(sched_getcpu());
+    started.set();
+    release.wait();
+  }));
+  ASSERT_TRUE(started.wait()) << "the blocker never started";
+  const auto& cpus = dev->info().compute_cpus;
+  const int idle_cpu = cpus[0] == busy_cpu.load() ? cpus[1] : cpus[0];
+  // The copy engine on the busy core's CPU, as a scheduler that wakes it there leaves it.
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(busy_cpu.load(), &set);
+  ASSERT_EQ(sched_setaffinity(engine, sizeof set, &set), 0);
+  void* a = dev->malloc(1 << 16).value();
+  void* b = dev->malloc(1 << 16).value();
+  ASSERT_OK(copies.memcpy_async(b, 1 << 16, a, 1 << 16));
+  ASSERT_OK(copies.synchronize());
+  CPU_ZERO(&set);
+  ASSERT_EQ(sched_getaffinity(engine, sizeof set, &set), 0);
+  EXPECT_EQ(CPU_COUNT(&set), 1);
+  EXPECT_TRUE(CPU_ISSET(idle_cpu, &set)) << "the copy engine stayed on the busy core's CPU " << busy_cpu.load();
+  release.set();
+  ASSERT_OK(busy.synchronize());
+  ASSERT_OK(vnpu::free(a));
+  ASSERT_OK(vnpu::free(b));
 }
 
 }  // namespace
