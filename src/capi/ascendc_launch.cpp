@@ -18,10 +18,10 @@ std::uint32_t launch_async(const char* name, std::uint32_t block_dim, void* stre
     if (call.args == nullptr && call.args_bytes != 0)
       return capi::fail(ACL_ERROR_INVALID_PARAM, "%zu argument bytes given at a null address", call.args_bytes);
     if (block_dim == 0) return capi::fail(ACL_ERROR_INVALID_PARAM, "blockDim 0: a launch needs at least one block");
-    vnpu::Stream s;
+    capi::StreamPtr s;
     const aclError e = capi::op_stream(static_cast<aclrtStream>(stream), &s);
     if (e != ACL_SUCCESS) return e;
-    return capi::op_result(launch_on(s, kernel, call, block_dim), "queueing the kernel");
+    return capi::op_result(launch_on(s->stream, kernel, call, block_dim), "queueing the kernel");
   });
 }
 

@@ -54,12 +54,9 @@ aclDataType to_acl_type(vnpu::DType t) noexcept {
   return ACL_DT_UNDEFINED;
 }
 
-aclError op_stream(aclrtStream stream, vnpu::Stream* out) {
+aclError op_stream(aclrtStream stream, StreamPtr* out) {
   VNPU_ACL_TRY(require_init());
-  StreamPtr s;
-  VNPU_ACL_TRY(resolve_stream(stream, &s));
-  *out = s->stream;
-  return ACL_SUCCESS;
+  return resolve_stream(stream, out);
 }
 
 aclError op_result(vnpu::Status st, const char* what) {

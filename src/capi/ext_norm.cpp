@@ -16,9 +16,9 @@ aclError run_norm(const vnpuTensor* x, const vnpuTensor* y, aclrtStream stream, 
   VNPU_ACL_TRY(to_tensor(y, "y", &out));
   Options o;
   VNPU_ACL_TRY(fill(o));
-  vnpu::Stream s;
+  StreamPtr s;
   VNPU_ACL_TRY(op_stream(stream, &s));
-  return op_result(op(s, in, out, o), what);
+  return op_result(op(s->stream, in, out, o), what);
 }
 
 }  // namespace

@@ -47,9 +47,9 @@ aclError vnpuReduce(vnpuReduceOp op, const vnpuTensor* src, const vnpuTensor* ds
     vnpu::ops::ReduceOp rop{};
     vnpu::ops::ReduceOptions options;
     VNPU_ACL_TRY(reduce_options(enum_value(op), axes, axisCount, keepDims, correction, &rop, &options));
-    vnpu::Stream s;
+    StreamPtr s;
     VNPU_ACL_TRY(op_stream(stream, &s));
-    return op_result(vnpu::ops::reduce(s, rop, in, out, options), "queueing the reduction");
+    return op_result(vnpu::ops::reduce(s->stream, rop, in, out, options), "queueing the reduction");
   });
 }
 

@@ -12,9 +12,9 @@ aclError softmax_like(const vnpuTensor* src, const vnpuTensor* dst, int32_t axis
   vnpu::Tensor out;
   VNPU_ACL_TRY(to_tensor(src, "src", &in));
   VNPU_ACL_TRY(to_tensor(dst, "dst", &out));
-  vnpu::Stream s;
+  StreamPtr s;
   VNPU_ACL_TRY(op_stream(stream, &s));
-  return op_result(op(s, in, out, vnpu::ops::SoftmaxOptions{.axis = axis}), "queueing the operator");
+  return op_result(op(s->stream, in, out, vnpu::ops::SoftmaxOptions{.axis = axis}), "queueing the operator");
 }
 
 }  // namespace

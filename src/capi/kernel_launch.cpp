@@ -34,10 +34,10 @@ template <class Owner>
 aclError launch(vnpuKernelFunc fn, std::uint32_t block_dim, aclrtStream stream, void* args, Owner owner) {
   VNPU_ACL_REQUIRE(fn);
   if (block_dim == 0) return fail(ACL_ERROR_INVALID_PARAM, "blockDim 0");
-  vnpu::Stream s;
+  StreamPtr s;
   VNPU_ACL_TRY(op_stream(stream, &s));
   const vnpu::Status st =
-      s.launch("vnpuKernel", block_dim, [fn, args, owner = std::move(owner)](const vnpu::KernelContext& k) {
+      s->stream.launch("vnpuKernel", block_dim, [fn, args, owner = std::move(owner)](const vnpu::KernelContext& k) {
         BlockState& b = t_block;
         b.in_kernel = true;
         b.failed = false;

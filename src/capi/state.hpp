@@ -55,7 +55,8 @@ struct StreamObj final : Object {
   StreamObj(std::uint64_t i, std::uint64_t c, vnpu::Stream s, bool d)
       : Object(Kind::kStream, i), context(c), stream(std::move(s)), is_default(d) {}
   const std::uint64_t context;
-  const vnpu::Stream stream;
+  /// Never reassigned; not const only because queueing work is a non-const call.
+  vnpu::Stream stream;
   const bool is_default;
   const std::shared_ptr<CallbackRoute> route = std::make_shared<CallbackRoute>();
   /// aclrtSetStreamFailureMode was called (it may be, once).
