@@ -29,16 +29,29 @@ bool pin_thread(std::thread& t, int cpu) noexcept {
 #endif
 }
 
-bool pin_current_thread(int cpu) noexcept {
 #if defined(__linux__)
-  if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
+static_assert(sizeof(cpu_set_t) <= 128, "ScopedPin keeps a cpu_set_t");
+#endif
+
+bool ScopedPin::pin(int cpu) noexcept {
+#if defined(__linux__)
+  if (active_ || cpu < 0 || cpu >= CPU_SETSIZE) return false;
+  auto* saved = reinterpret_cast<cpu_set_t*>(saved_);
+  if (pthread_getaffinity_np(pthread_self(), sizeof(cpu_set_t), saved) != 0) return false;
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
-  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+  active_ = pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+  return active_;
 #else
   (void)cpu;
   return false;
+#endif
+}
+
+ScopedPin::~ScopedPin() {
+#if defined(__linux__)
+  if (active_) (void)pthread_setaffinity_np(pthread_self(), sizeof(cpu_set_t), reinterpret_cast<cpu_set_t*>(saved_));
 #endif
 }
 

@@ -151,7 +151,7 @@ bool EnginePool::take_work(Work& w, int my_cpu, std::int64_t* retry_at) {
   return true;
 }
 
-void EnginePool::move_off_busy_cpu() const noexcept {
+void EnginePool::move_off_busy_cpu(ScopedPin& pin) const noexcept {
   if (!pinned_ || !spread_) return;
   const int cpu = current_cpu();
   if (cpu < 0) return;
@@ -163,7 +163,7 @@ void EnginePool::move_off_busy_cpu() const noexcept {
     if (cpus_[k] == cpu) shared = shared || busy;
     else if (!busy && idle_cpu < 0) idle_cpu = cpus_[k];
   }
-  if (shared && idle_cpu >= 0) (void)pin_current_thread(idle_cpu);
+  if (shared && idle_cpu >= 0) (void)pin.pin(idle_cpu);
 }
 
 void EnginePool::run_work(const Work& w, Worker& self) {

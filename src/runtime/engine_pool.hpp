@@ -24,7 +24,7 @@
 // 2-vCPU VM: a copy engine woken by a core's event record ran on that core's CPU and
 // stalled the next kernel for the whole copy, 0.3-6 ms, with the other CPU idle). Before
 // each copy part, a copy engine on the CPU of a busy core moves to the CPU of an idle one
-// (move_off_busy_cpu).
+// for that part (move_off_busy_cpu).
 #pragma once
 
 #include <array>
@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "platform/park.hpp"
+#include "platform/thread.hpp"
 #include "runtime/task.hpp"
 #include "runtime/thread_role.hpp"
 #include "vnpu/device.hpp"
@@ -97,8 +98,9 @@ class EnginePool {
   bool pinned() const noexcept { return pinned_; }
   /// Called by a thread of another pool (a copy engine) about to work: if it runs on the
   /// CPU of a busy worker of this pool while another worker's CPU has an idle worker, pins
-  /// the calling thread to that CPU. Costs a getcpu and a flag read otherwise.
-  void move_off_busy_cpu() const noexcept;
+  /// the calling thread to that CPU while `pin` lives. Costs a getcpu and a flag read
+  /// otherwise.
+  void move_off_busy_cpu(ScopedPin& pin) const noexcept;
   DeviceImpl* device() const noexcept { return device_; }
   ThreadRole role() const noexcept { return role_; }
 

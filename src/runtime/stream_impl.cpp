@@ -228,7 +228,8 @@ void StreamImpl::record_failure(const Task& task, Status status, const char* wha
 
 void StreamImpl::run_part(Task& t, std::uint32_t part, const Worker& self) noexcept {
   // A copy engine does not stay on the CPU of a busy core while another core's CPU idles.
-  if (self.pool->role() == ThreadRole::kCopyEngine) device_->compute().move_off_busy_cpu();
+  ScopedPin pin;
+  if (self.pool->role() == ThreadRole::kCopyEngine) device_->compute().move_off_busy_cpu(pin);
   if (prof::on()) {
     profile_part(t, part, self);  // times execute_part
     return;

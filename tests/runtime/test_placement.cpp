@@ -5,7 +5,9 @@
 #include <sched.h>
 #include <sys/types.h>
 
+#include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -21,11 +23,11 @@ namespace {
 
 // A device of two compute cores pinned to two different CPUs, or nothing where the
 // process may not use two CPUs (the hint then has nothing to choose between).
-std::optional<Device> two_pinned_cores(int spin_us) {
+std::optional<Device> two_pinned_cores(int spin_us, std::size_t memory_bytes = std::size_t{16} << 20) {
   DeviceConfig c;
   c.compute_cores = 2;
   c.copy_engines = 1;
-  c.memory_bytes = std::size_t{16} << 20;
+  c.memory_bytes = memory_bytes;
   c.pin_threads = 1;
   c.spin_us = spin_us;
   c.launch_blocking = 0;
@@ -125,8 +127,25 @@ pid_t thread_named(const std::string& name) {
   return found;
 }
 
-TEST(Placement, ACopyEngineMovesOffTheCpuOfABusyCoreToAnIdleCoresCpu) {
-  std::optional<Device> dev = two_pinned_cores(200);
+// The CPU thread `tid` of this process last ran on and whether it is running ('R'), from
+// /proc (fields 3 and 39 of its stat line); -1 if unreadable.
+int thread_cpu(pid_t tid, char* state) {
+  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string line;
+  if (!std::getline(f, line)) return -1;
+  const std::size_t close = line.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 39 && rest >> field; ++i) {
+    if (i == 3) *state = field[0];
+    if (i == 39) return std::stoi(field);
+  }
+  return -1;
+}
+
+TEST(Placement, ACopyEngineMovesOffTheCpuOfABusyCoreForTheCopy) {
+  std::optional<Device> dev = two_pinned_cores(200, std::size_t{600} << 20);
   if (!dev) GTEST_SKIP() << "needs two usable CPUs for two pinned cores";
   // The engine names its thread itself once it runs.
   const std::string engine_name = (dev->info().name + "-dma-0").substr(0, 15);
@@ -138,30 +157,51 @@ TEST(Placement, ACopyEngineMovesOffTheCpuOfABusyCoreToAnIdleCoresCpu) {
   ASSERT_GT(engine, 0) << "no thread named " << engine_name;
   Stream busy = dev->create_stream().value();
   Stream copies = dev->create_stream().value();
-  test::Flag started, release;
+  // A kernel that keeps its core's CPU busy (spinning) until released.
+  test::Flag started;
+  std::atomic<bool> release{false};
   std::atomic<int> busy_cpu{-1};
-  ASSERT_OK(busy.launch("blocker", 1, [&](const KernelContext&) {
+  ASSERT_OK(busy.launch("spinner", 1, [&](const KernelContext&) {
     busy_cpu.store(sched_getcpu());
     started.set();
-    release.wait();
+    while (!release.load(std::memory_order_acquire)) {
+    }
   }));
   ASSERT_TRUE(started.wait()) << "the blocker never started";
   const auto& cpus = dev->info().compute_cpus;
   const int idle_cpu = cpus[0] == busy_cpu.load() ? cpus[1] : cpus[0];
-  // The copy engine on the busy core's CPU, as a scheduler that wakes it there leaves it.
+  cpu_set_t before;
+  CPU_ZERO(&before);
+  ASSERT_EQ(sched_getaffinity(engine, sizeof before, &before), 0);
+  // The copy engine starts on the busy core's CPU, as a scheduler that wakes it there
+  // leaves it, and may use every CPU.
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(busy_cpu.load(), &set);
   ASSERT_EQ(sched_setaffinity(engine, sizeof set, &set), 0);
-  void* a = dev->malloc(1 << 16).value();
-  void* b = dev->malloc(1 << 16).value();
-  ASSERT_OK(copies.memcpy_async(b, 1 << 16, a, 1 << 16));
+  ASSERT_EQ(sched_setaffinity(engine, sizeof before, &before), 0);
+  constexpr std::size_t kBytes = std::size_t{256} << 20;  // tens of milliseconds
+  void* a = dev->malloc(kBytes).value();
+  void* b = dev->malloc(kBytes).value();
+  std::memset(a, 1, kBytes);
+  std::memset(b, 2, kBytes);
+  ASSERT_OK(copies.memcpy_async(b, kBytes, a, kBytes));
+  int on_idle = 0, on_busy = 0;
+  while (copies.query() == Status::kNotReady) {
+    char state = '?';
+    const int cpu = thread_cpu(engine, &state);
+    if (state == 'R') (cpu == idle_cpu ? on_idle : on_busy) += 1;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
   ASSERT_OK(copies.synchronize());
-  CPU_ZERO(&set);
-  ASSERT_EQ(sched_getaffinity(engine, sizeof set, &set), 0);
-  EXPECT_EQ(CPU_COUNT(&set), 1);
-  EXPECT_TRUE(CPU_ISSET(idle_cpu, &set)) << "the copy engine stayed on the busy core's CPU " << busy_cpu.load();
-  release.set();
+  EXPECT_GT(on_idle, 0) << "the copy engine was never seen running on the idle core's CPU";
+  EXPECT_LE(on_busy, on_idle / 4) << "running on the busy core's CPU " << on_busy << " times, the idle one's "
+                                  << on_idle;
+  cpu_set_t after;
+  CPU_ZERO(&after);
+  ASSERT_EQ(sched_getaffinity(engine, sizeof after, &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&before, &after)) << "the copy engine keeps its CPUs after the copy";
+  release.store(true, std::memory_order_release);
   ASSERT_OK(busy.synchronize());
   ASSERT_OK(vnpu::free(a));
   ASSERT_OK(vnpu::free(b));
