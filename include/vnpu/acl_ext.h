@@ -53,6 +53,28 @@ ACL_FUNC_VISIBILITY void vnpuKernelFail(const char *message);
 ACL_FUNC_VISIBILITY aclError vnpuLaunchKernelWithArgs(vnpuKernelFunc fn, uint32_t blockDim, const void *args,
                                                       size_t argsSize, aclrtStream stream);
 
+/** How a kernel uses a range of memory (vnpuAccess). */
+typedef enum vnpuAccessMode { VNPU_ACCESS_READ = 1, VNPU_ACCESS_WRITE = 2, VNPU_ACCESS_READ_WRITE = 3 } vnpuAccessMode;
+
+/** A range of memory a kernel reads or writes: `bytes` bytes at `ptr`. */
+typedef struct vnpuAccess {
+  const void *ptr;
+  size_t bytes;
+  vnpuAccessMode mode;
+} vnpuAccess;
+
+/**
+ * As vnpuLaunchKernelWithArgs, declaring the memory the kernel reads and writes
+ * (`accessCount` entries at `accesses`, copied) for checked mode (VNPU_CHECK, `vnpu check`):
+ * each launch's accesses are checked against the other queued work's. Without checking
+ * they are validated and otherwise ignored. `accesses` may be NULL only with
+ * `accessCount` 0; a NULL range pointer with a nonzero size, or an unknown mode, is
+ * ACL_ERROR_INVALID_PARAM.
+ */
+ACL_FUNC_VISIBILITY aclError vnpuLaunchKernelWithAccesses(vnpuKernelFunc fn, uint32_t blockDim, const void *args,
+                                                          size_t argsSize, const vnpuAccess *accesses,
+                                                          size_t accessCount, aclrtStream stream);
+
 /** Inside a kernel block: this block's index, 0..blockDim-1 (0 outside a kernel). */
 ACL_FUNC_VISIBILITY uint32_t vnpuGetBlockIdx(void);
 /** Inside a kernel block: the launch's number of blocks (0 outside a kernel). */

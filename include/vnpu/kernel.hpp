@@ -43,6 +43,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
+
+#include "vnpu/check.hpp"
 
 namespace vnpu {
 
@@ -71,6 +74,10 @@ struct LaunchOptions {
   /// time (DeviceInfo::spin_us), so the hint never stalls a launch. No effect on
   /// unpinned devices.
   int avoid_cpu = -1;
+  /// The memory the kernel reads and writes, for checked mode (vnpu/check.hpp): each
+  /// launch's accesses are checked against the other work's. Copied at the launch; ignored
+  /// when checking is off. A kernel launched without them touches nothing the checker sees.
+  std::span<const Access> accesses{};
 };
 
 /// A compute core's scratch arena (the accelerator's unified buffer). Bump allocation;

@@ -11,6 +11,7 @@
 #include "vnpu/device.hpp"
 #include "vnpu/dtype.hpp"
 #include "vnpu/event.hpp"
+#include "vnpu/check.hpp"
 #include "vnpu/kernel.hpp"
 #include "vnpu/memory.hpp"
 #include "vnpu/ops/norm.hpp"

@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "acl/acl.h"
+#include "check/checker.hpp"
 #include "vnpu/status.hpp"
 
 namespace vnpu::capi {
@@ -58,10 +59,13 @@ struct ApiScope {
 }  // namespace detail
 
 /// Runs `body` (returning aclError) as the entry point `api`: exceptions become
-/// ACL_ERROR_BAD_ALLOC (out of host memory) or ACL_ERROR_INTERNAL_ERROR.
+/// ACL_ERROR_BAD_ALLOC (out of host memory) or ACL_ERROR_INTERNAL_ERROR. `caller`, the
+/// entry point's return address (the default argument is evaluated in the entry point),
+/// attributes the call's submissions to the program's call site in checked mode.
 template <class F>
-aclError guard(const char* api, F&& body) noexcept {
+aclError guard(const char* api, F&& body, void* caller = __builtin_return_address(0)) noexcept {
   const detail::ApiScope scope(api);
+  const vnpu::detail::check::ApiSite site(caller);
   try {
     return body();
   } catch (const std::bad_alloc&) {

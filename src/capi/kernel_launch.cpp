@@ -2,7 +2,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "capi/tensor.hpp"
 
@@ -28,16 +30,34 @@ struct ArgsCopy {
   void operator()(void* p) const noexcept { std::free(p); }
 };
 
+constexpr std::size_t kMaxAccesses = std::size_t{1} << 16;
+
+// The argument block of a launch, copied (64-byte aligned) into *out.
+aclError copy_args(const void* args, std::size_t bytes, std::unique_ptr<void, ArgsCopy>* out) {
+  if (args == nullptr && bytes != 0) return fail(ACL_ERROR_INVALID_PARAM, "args is null with argsSize %zu", bytes);
+  if (bytes > kMaxArgsBytes)
+    return fail(ACL_ERROR_INVALID_PARAM, "argsSize %zu exceeds the %zu-byte limit of an argument block", bytes,
+                kMaxArgsBytes);
+  if (bytes == 0) return ACL_SUCCESS;
+  out->reset(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
+  if (!*out) return fail(ACL_ERROR_BAD_ALLOC, "no host memory to copy a %zu-byte argument block", bytes);
+  std::memcpy(out->get(), args, bytes);
+  return ACL_SUCCESS;
+}
+
 // Queues `fn` over `block_dim` blocks, called with `args`; `owner` (if any) keeps the
 // argument block alive until the task is gone.
 template <class Owner>
-aclError launch(vnpuKernelFunc fn, std::uint32_t block_dim, aclrtStream stream, void* args, Owner owner) {
+aclError launch(vnpuKernelFunc fn, std::uint32_t block_dim, aclrtStream stream, void* args, Owner owner,
+                std::span<const vnpu::Access> accesses = {}) {
   VNPU_ACL_REQUIRE(fn);
   if (block_dim == 0) return fail(ACL_ERROR_INVALID_PARAM, "blockDim 0");
   StreamPtr s;
   VNPU_ACL_TRY(op_stream(stream, &s));
+  vnpu::LaunchOptions lo;
+  lo.accesses = accesses;
   const vnpu::Status st =
-      s->stream.launch("vnpuKernel", block_dim, [fn, args, owner = std::move(owner)](const vnpu::KernelContext& k) {
+      s->stream.launch("vnpuKernel", block_dim, lo, [fn, args, owner = std::move(owner)](const vnpu::KernelContext& k) {
         BlockState& b = t_block;
         b.in_kernel = true;
         b.failed = false;
@@ -71,19 +91,33 @@ aclError vnpuLaunchKernel(vnpuKernelFunc fn, uint32_t blockDim, void* args, aclr
 aclError vnpuLaunchKernelWithArgs(vnpuKernelFunc fn, uint32_t blockDim, const void* args, size_t argsSize,
                                   aclrtStream stream) {
   return guard("vnpuLaunchKernelWithArgs", [&]() -> aclError {
-    if (args == nullptr && argsSize != 0)
-      return fail(ACL_ERROR_INVALID_PARAM, "args is null with argsSize %zu", argsSize);
-    if (argsSize > kMaxArgsBytes)
-      return fail(ACL_ERROR_INVALID_PARAM, "argsSize %zu exceeds the %zu-byte limit of an argument block", argsSize,
-                  kMaxArgsBytes);
     std::unique_ptr<void, ArgsCopy> copy;
-    if (argsSize != 0) {
-      copy.reset(std::aligned_alloc(64, (argsSize + 63) / 64 * 64));
-      if (!copy) return fail(ACL_ERROR_BAD_ALLOC, "no host memory to copy a %zu-byte argument block", argsSize);
-      std::memcpy(copy.get(), args, argsSize);
-    }
+    VNPU_ACL_TRY(copy_args(args, argsSize, &copy));
     void* block = copy.get();
     return launch(fn, blockDim, stream, block, std::move(copy));
+  });
+}
+
+aclError vnpuLaunchKernelWithAccesses(vnpuKernelFunc fn, uint32_t blockDim, const void* args, size_t argsSize,
+                                      const vnpuAccess* accesses, size_t accessCount, aclrtStream stream) {
+  return guard("vnpuLaunchKernelWithAccesses", [&]() -> aclError {
+    if (accesses == nullptr && accessCount != 0)
+      return fail(ACL_ERROR_INVALID_PARAM, "accesses is null with accessCount %zu", accessCount);
+    if (accessCount > kMaxAccesses)
+      return fail(ACL_ERROR_INVALID_PARAM, "accessCount %zu exceeds %zu", accessCount, kMaxAccesses);
+    std::vector<vnpu::Access> acc(accessCount);
+    for (std::size_t i = 0; i < accessCount; ++i) {
+      const vnpuAccess& a = accesses[i];
+      if (a.mode != VNPU_ACCESS_READ && a.mode != VNPU_ACCESS_WRITE && a.mode != VNPU_ACCESS_READ_WRITE)
+        return fail(ACL_ERROR_INVALID_PARAM, "accesses[%zu]: unknown mode %d", i, static_cast<int>(a.mode));
+      if (a.ptr == nullptr && a.bytes != 0)
+        return fail(ACL_ERROR_INVALID_PARAM, "accesses[%zu]: null pointer with %zu bytes", i, a.bytes);
+      acc[i] = vnpu::Access{a.ptr, a.bytes, static_cast<vnpu::AccessMode>(a.mode)};
+    }
+    std::unique_ptr<void, ArgsCopy> copy;
+    VNPU_ACL_TRY(copy_args(args, argsSize, &copy));
+    void* block = copy.get();
+    return launch(fn, blockDim, stream, block, std::move(copy), acc);
   });
 }
 

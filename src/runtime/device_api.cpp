@@ -2,6 +2,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "check/checker.hpp"
 #include "common/env.hpp"
 #include "common/error.hpp"
 #include "runtime/device_impl.hpp"
@@ -102,7 +103,12 @@ Status Device::synchronize() const { return synchronize(std::chrono::nanoseconds
 Status Device::synchronize(std::chrono::nanoseconds timeout) const {
   detail::clear_error();
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Device::synchronize: empty device handle");
-  return impl()->synchronize(timeout.count());
+  if (!detail::check::on()) return impl()->synchronize(timeout.count());
+  // Checked: the calling thread now follows everything submitted to the device before.
+  const detail::check::VClock before = detail::check::Checker::instance().device_clock(impl()->id());
+  const Status st = impl()->synchronize(timeout.count());
+  if (st == Status::kSuccess) detail::check::Checker::instance().on_host_waited(before);
+  return st;
 }
 
 Expected<void*> Device::malloc(std::size_t bytes) const {

@@ -1,5 +1,6 @@
 #include "runtime/event_impl.hpp"
 
+#include "check/checker.hpp"
 #include "common/error.hpp"
 #include "platform/clock.hpp"
 #include "profiler/capture.hpp"
@@ -39,6 +40,7 @@ Expected<Event> Event::create(std::uint32_t flags) {
     return fail(Status::kInvalidArgument, "Event::create: unknown flag bits 0x%x", flags);
   auto* impl = new (std::nothrow) detail::EventImpl(flags);
   if (impl == nullptr) return fail(Status::kOutOfMemory, "Event::create: out of memory");
+  if (detail::check::on()) detail::check::Checker::instance().on_event_created(impl);  // may reuse an address
   return Event(impl);
 }
 
@@ -49,7 +51,9 @@ Status Event::query() const {
   detail::clear_error();
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Event::query: empty event handle");
   const auto p = impl()->latest();
-  return !p || p->is_done() ? Status::kSuccess : Status::kNotReady;
+  const bool done = !p || p->is_done();
+  if (done && detail::check::on()) detail::check::Checker::instance().on_event_waited(impl());
+  return done ? Status::kSuccess : Status::kNotReady;
 }
 
 Status Event::synchronize() const { return synchronize(std::chrono::nanoseconds(-1)); }
@@ -67,6 +71,7 @@ Status Event::synchronize(std::chrono::nanoseconds timeout) const {
   const std::int64_t spin = (impl()->flags() & kEventBlockingSync) != 0 ? 0 : p->spin_ns;
   if (!detail::wait_until([&] { return p->is_done(); }, p->ec, spin, deadline))
     return fail(Status::kTimeout, "Event::synchronize: timed out after %lld ns", static_cast<long long>(t));
+  if (detail::check::on()) detail::check::Checker::instance().on_event_waited(impl());
   return Status::kSuccess;
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 
+#include "check/checker.hpp"
 #include "common/error.hpp"
 #include "profiler/capture.hpp"
 #include "runtime/device_impl.hpp"
@@ -139,11 +140,12 @@ Status check_memset(void* dst, std::size_t max_count, std::size_t count, const c
 
 namespace {
 
-Status free_as(void* p, MemoryType type, const char* who) {
+Status free_as(void* p, MemoryType type, const char* who, void* caller) {
   clear_error();
   Allocation a;
   switch (MemoryRegistry::instance().release(p, type, &a)) {
     case MemoryRegistry::Removed::kOk:
+      if (check::on()) check::Checker::instance().on_free(a.base, a.size, who, caller);
       if (a.device != nullptr) a.device->deallocate(a);
       return Status::kSuccess;
     case MemoryRegistry::Removed::kNull: return fail(Status::kInvalidArgument, "%s: null pointer", who);
@@ -180,9 +182,13 @@ PointerInfo pointer_info(const void* p) noexcept {
   return info;
 }
 
-Status free(void* dev_ptr) { return detail::free_as(dev_ptr, MemoryType::kDevice, "vnpu::free"); }
+Status free(void* dev_ptr) {
+  return detail::free_as(dev_ptr, MemoryType::kDevice, "vnpu::free", __builtin_return_address(0));
+}
 
-Status free_host(void* host_ptr) { return detail::free_as(host_ptr, MemoryType::kPinnedHost, "vnpu::free_host"); }
+Status free_host(void* host_ptr) {
+  return detail::free_as(host_ptr, MemoryType::kPinnedHost, "vnpu::free_host", __builtin_return_address(0));
+}
 
 Status memcpy(void* dst, std::size_t dst_max, const void* src, std::size_t count, CopyKind kind) {
   detail::clear_error();
@@ -193,6 +199,10 @@ Status memcpy(void* dst, std::size_t dst_max, const void* src, std::size_t count
   detail::prof::ScopedSpan span;  // on the calling thread's lane
   if (detail::prof::begin_caller_span(span, detail::prof::SpanKind::kCopy, detail::copy_name(resolved)))
     span.record().bytes = count;
+  if (detail::check::on()) {
+    const detail::check::Range r[] = {{src, count, false}, {dst, count, true}};
+    detail::check::Checker::instance().on_host_access("vnpu::memcpy", __builtin_return_address(0), count, r, 2);
+  }
   std::memmove(dst, src, count);
   return Status::kSuccess;
 }
@@ -218,6 +228,10 @@ Status memset(void* dst, std::size_t max_count, int value, std::size_t count) {
   VNPU_TRY(detail::check_memset(dst, max_count, count, "vnpu::memset"));
   detail::prof::ScopedSpan span;  // on the calling thread's lane
   if (detail::prof::begin_caller_span(span, detail::prof::SpanKind::kMemset, "memset")) span.record().bytes = count;
+  if (detail::check::on()) {
+    const detail::check::Range r{dst, count, true};
+    detail::check::Checker::instance().on_host_access("vnpu::memset", __builtin_return_address(0), count, &r, 1);
+  }
   std::memset(dst, value, count);
   return Status::kSuccess;
 }

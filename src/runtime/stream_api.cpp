@@ -3,7 +3,10 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string>
+#include <vector>
 
+#include "check/checker.hpp"
 #include "common/error.hpp"
 #include "profiler/capture.hpp"
 #include "runtime/device_impl.hpp"
@@ -36,8 +39,16 @@ bool ranges_overlap(const void* a, std::size_t a_bytes, const void* b, std::size
   return x < y + b_bytes && y < x + a_bytes;
 }
 
-}  // namespace
+// Checked mode: the task about to be submitted to `s` and the bytes it touches.
+// `caller`: the public method's return address (__builtin_return_address(0) there).
+void check_task(const Stream& s, const char* api, void* caller, const char* label, std::string_view name,
+                std::size_t bytes, std::initializer_list<detail::check::Range> r,
+                detail::check::TaskPlace* place = nullptr) {
+  detail::check::Checker::instance().on_task(s.impl(), s.id(), s.device_id(), api, caller, label, name, bytes,
+                                              r.begin(), r.size(), place);
+}
 
+}  // namespace
 
 std::uint64_t Stream::id() const noexcept { return impl() != nullptr ? impl()->id() : 0; }
 int Stream::priority() const noexcept { return impl() != nullptr ? impl()->priority() : kPriorityNormal; }
@@ -72,6 +83,24 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
     }
   }
   const std::uint32_t op_tag = detail::prof::on() ? detail::prof::current_op_tag() : 0;
+  if (detail::check::on()) {
+    // Kernels declare a few ranges: those stay on the stack.
+    constexpr std::size_t kLocal = 8;
+    detail::check::Range local[kLocal];
+    std::vector<detail::check::Range> many;
+    detail::check::Range* ranges = local;
+    if (options.accesses.size() > kLocal) {
+      many.resize(options.accesses.size());
+      ranges = many.data();
+    }
+    for (std::size_t i = 0; i < options.accesses.size(); ++i) {
+      const Access& a = options.accesses[i];
+      ranges[i] = {a.ptr, a.bytes, (static_cast<unsigned>(a.mode) & static_cast<unsigned>(AccessMode::kWrite)) != 0};
+    }
+    detail::check::Checker::instance().on_task(impl(), id(), device_id(), "Stream::launch",
+                                                __builtin_return_address(0), "kernel", name, 0, ranges,
+                                                options.accesses.size());
+  }
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kKernel;
     t.parts = parts;
@@ -89,6 +118,15 @@ Status Stream::host_func_erased(std::string_view name, detail::KernelFn&& fn, Ca
   if (mode != CallbackMode::kBlocking && mode != CallbackMode::kNonBlocking)
     return fail(Status::kInvalidArgument, "Stream::host_func: unknown callback mode %d", static_cast<int>(mode));
   if (!fn) return fail(Status::kInvalidArgument, "Stream::host_func: empty function");
+  if (detail::check::on()) {
+    // What the function does (frees, submissions, waits) happens at its place in the stream.
+    detail::check::TaskPlace place;
+    check_task(*this, "Stream::host_func", __builtin_return_address(0), "host function", name, 0, {}, &place);
+    fn = detail::KernelFn([place = std::move(place), f = std::move(fn)](const KernelContext& k) {
+      const detail::check::Checker::ScopedContext at(place);
+      return f(k);
+    });
+  }
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kHostFunc;
     t.mode = mode;
@@ -115,6 +153,9 @@ Status Stream::memcpy_async(void* dst, std::size_t dst_max, const void* src, std
   // source and destination overlap a part could overwrite bytes another part has yet to
   // read. Such a copy stays one part: one memmove. (A staged source never overlaps.)
   const bool overlapping = !staging && ranges_overlap(dst, count, src, count);
+  if (detail::check::on())
+    check_task(*this, "Stream::memcpy_async", __builtin_return_address(0), detail::copy_name(resolved), {}, count,
+               {{src, count, false}, {dst, count, true}});
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kCopy;
     t.dst = dst;
@@ -150,6 +191,23 @@ Status Stream::memcpy_2d_async(void* dst, std::size_t dpitch, const void* src, s
   const bool overlapping = !staging && ranges_overlap(dst, (height - 1) * dpitch + width, src,
                                                       (height - 1) * spitch + width);
   const std::uint32_t parts = overlapping ? 1 : copy_parts(impl()->device(), width * height);
+  if (detail::check::on()) {
+    // Row by row (the pitch's gaps are not touched); very tall copies by their extents.
+    std::vector<detail::check::Range> ranges;
+    if (height <= 4096) {
+      for (std::size_t r = 0; r < height; ++r) {
+        ranges.push_back({static_cast<const unsigned char*>(src) + r * spitch, width, false});
+        ranges.push_back({static_cast<unsigned char*>(dst) + r * dpitch, width, true});
+      }
+    } else {
+      ranges.push_back({src, (height - 1) * spitch + width, false});
+      ranges.push_back({dst, (height - 1) * dpitch + width, true});
+    }
+    detail::check::Checker::instance().on_task(impl(), id(), device_id(), "Stream::memcpy_2d_async",
+                                                __builtin_return_address(0), detail::copy_name(resolved), {},
+                                                width * height, ranges.data(),
+                                                ranges.size());
+  }
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kCopy;
     t.dst = dst;
@@ -169,6 +227,8 @@ Status Stream::memset_async(void* dst, std::size_t max_count, int value, std::si
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::memset_async: empty stream handle");
   if (count == 0) return Status::kSuccess;
   VNPU_TRY(detail::check_memset(dst, max_count, count, "Stream::memset_async"));
+  if (detail::check::on())
+    check_task(*this, "Stream::memset_async", __builtin_return_address(0), "memset", {}, count, {{dst, count, true}});
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kMemset;
     t.dst = dst;
@@ -187,6 +247,7 @@ Status Stream::record(const Event& event) {
   auto* p = new (std::nothrow) detail::EventPoint(e->timing(), impl()->device()->spin_ns());
   if (p == nullptr) return fail(Status::kOutOfMemory, "Stream::record: out of memory");
   auto point = detail::Ref<detail::EventPoint>::adopt(p);
+  if (detail::check::on()) detail::check::Checker::instance().on_record(impl(), id(), device_id(), e);
   e->set_latest(point);
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kEventRecord;
@@ -199,6 +260,9 @@ Status Stream::wait(const Event& event) {
   detail::clear_error();
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::wait: empty stream handle");
   if (!event) return fail(Status::kInvalidHandle, "Stream::wait: empty event handle");
+  if (detail::check::on())
+    detail::check::Checker::instance().on_wait(impl(), id(), device_id(), event.impl(), "Stream::wait",
+                                               __builtin_return_address(0));
   auto point = event.impl()->latest();
   if (!point || point->is_done()) return Status::kSuccess;  // nothing to wait for
   return impl()->submit([&](Task& t) {
@@ -227,7 +291,13 @@ Status Stream::discard_pending() {
 Status Stream::query() const {
   detail::clear_error();
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::query: empty stream handle");
-  return impl()->query();
+  if (!detail::check::on()) return impl()->query();
+  // Checked: a query that finds the stream done orders the caller after its work, as a
+  // synchronize does.
+  const detail::check::VClock before = detail::check::Checker::instance().stream_clock(impl());
+  const Status st = impl()->query();
+  if (st == Status::kSuccess) detail::check::Checker::instance().on_host_waited(before);
+  return st;
 }
 
 Status Stream::synchronize() const { return synchronize(std::chrono::nanoseconds(-1)); }
@@ -235,7 +305,12 @@ Status Stream::synchronize() const { return synchronize(std::chrono::nanoseconds
 Status Stream::synchronize(std::chrono::nanoseconds timeout) const {
   detail::clear_error();
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::synchronize: empty stream handle");
-  return impl()->synchronize(timeout.count());
+  if (!detail::check::on()) return impl()->synchronize(timeout.count());
+  // Checked: the calling thread now follows everything submitted to the stream before.
+  const detail::check::VClock before = detail::check::Checker::instance().stream_clock(impl());
+  const Status st = impl()->synchronize(timeout.count());
+  if (st == Status::kSuccess) detail::check::Checker::instance().on_host_waited(before);
+  return st;
 }
 
 }  // namespace vnpu

@@ -92,6 +92,35 @@ std::vector<BenchResult> run_runtime_suite(const BenchOptions& o) {
                                               }),
                                 tasks, info.compute_cores));
 
+  // The same in checked mode (vnpu/check.hpp): each kernel declares reading one buffer and
+  // writing another, so every task is checked against the stream's earlier ones.
+  {
+    void* in = dev.malloc(4096).value();
+    void* out = dev.malloc(4096).value();
+    const Access acc[] = {{in, 4096, AccessMode::kRead}, {out, 4096, AccessMode::kWrite}};
+    LaunchOptions lo;
+    lo.accesses = acc;
+    checker::enable();
+    results.push_back(make_result("checked_enqueue_throughput", "ns/task",
+                                  time_per_task(o.reps, o.tasks,
+                                                [&](int n) {
+                                                  for (int i = 0; i < n; ++i) ok(s.launch("empty", 1, lo, kEmptyKernel));
+                                                  ok(s.synchronize());
+                                                }),
+                                  tasks, info.compute_cores));
+    results.push_back(make_result("checked_launch_sync_roundtrip", "ns",
+                                  time_round_trips(warmup, o.iters,
+                                                   [&] {
+                                                     ok(s.launch("empty", 1, lo, kEmptyKernel));
+                                                     ok(s.synchronize());
+                                                   }),
+                                  iters, info.compute_cores));
+    checker::disable();
+    if (!checker::findings().empty()) throw CliError(kExitUnexpected, "checked mode reported a race in one stream");
+    ok(vnpu::free(in));
+    ok(vnpu::free(out));
+  }
+
   // Cross-stream ordering: record on `other`, make `s` wait, run an empty kernel on `s`.
   const Event event = Event::create(kEventDisableTiming).value();
   results.push_back(make_result("event_record_wait", "ns",

@@ -24,6 +24,7 @@ using Clock = std::chrono::steady_clock;
 // code says what went wrong; the CLI's own failures use codes above that range.
 inline constexpr int kExitWrongResult = 20;  ///< a computed result did not verify
 inline constexpr int kExitBarsMissed = 21;   ///< `demo --strict`: a performance bar was missed
+inline constexpr int kExitFindings = 22;     ///< `vnpu check`: the program has races or ordering mistakes
 inline constexpr int kExitUnexpected = 70;   ///< any other exception (sysexits' EX_SOFTWARE)
 
 /// A failure of the CLI itself (not of a vnpu call), with the exit code to use.

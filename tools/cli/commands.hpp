@@ -72,4 +72,13 @@ struct ReportOptions {
 /// `vnpu report`: metrics of a profiler trace as a table, JSON or an HTML report (report.cpp).
 int run_report(const ReportOptions& options);
 
+struct CheckOptions {
+  std::vector<std::string> command;  ///< the program and its arguments
+  bool json = false;                 ///< print the report as JSON on stdout
+};
+/// `vnpu check -- PROGRAM ARGS...`: runs the program in checked mode (VNPU_CHECK=all) and
+/// prints its findings; exit 0 when there are none and the program succeeded,
+/// kExitFindings when there are findings, else the program's own status (check.cpp).
+int run_check(const CheckOptions& options);
+
 }  // namespace vnpu::cli

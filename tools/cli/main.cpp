@@ -106,8 +106,10 @@ void add_op_results(const OpArgs& args, OpOptions& op) {
 // Dispatches after parsing. Exceptions propagate to main, which maps them to exit codes.
 int dispatch(const CLI::App& info_cmd, const InfoOptions& info, const CLI::App& demo_cmd, const DemoOptions& demo,
              const std::vector<CLI::App*>& suite_cmds, const BenchOptions& bench, const CLI::App& op_cmd,
-             const OpOptions& op, const CLI::App& report_cmd, const ReportOptions& report) {
+             const OpOptions& op, const CLI::App& report_cmd, const ReportOptions& report, const CLI::App& check_cmd,
+             const CheckOptions& check) {
   if (info_cmd) return run_info(info);
+  if (check_cmd) return run_check(check);
   if (report_cmd) return run_report(report);
   if (demo_cmd) return run_demo(demo);
   if (op_cmd) return run_op(op);
@@ -191,6 +193,13 @@ int main(int argc, char** argv) {
                          "Peak memory bandwidth for '% of peak' (default: the figure vnpu info measured and cached)")
       ->check(CLI::Range(0.0, 1e6));
 
+  CheckOptions check_opts;
+  CLI::App* check_cmd = app.add_subcommand(
+      "check", "Run a program in checked mode: report its races and ordering mistakes (vnpu check -- PROGRAM ARGS...)");
+  check_cmd->add_flag("--json", check_opts.json, "Print the report as one JSON object on stdout");
+  check_cmd->add_option("command", check_opts.command, "The program to run and its arguments")->required();
+  check_cmd->prefix_command(false);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -199,7 +208,8 @@ int main(int argc, char** argv) {
   add_op_results(op_args, op);
 
   try {
-    return dispatch(*info_cmd, info, *demo_cmd, demo, suite_cmds, bench, *op_cmd, op, *report_cmd, report);
+    return dispatch(*info_cmd, info, *demo_cmd, demo, suite_cmds, bench, *op_cmd, op, *report_cmd, report, *check_cmd,
+                    check_opts);
   } catch (const vnpu::Error& e) {
     // what() already names the status (e.g. "kOutOfMemory: Device::malloc: ...").
     fmt::print(stderr, "vnpu: error: {}\n", e.what());

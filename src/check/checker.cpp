@@ -1,0 +1,357 @@
+#include "check/checker.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include "runtime/memory_registry.hpp"
+
+namespace vnpu::detail::check {
+
+struct HostContext {
+  std::uint32_t actor = ~0u;  // assigned on first use
+  VClock clock;
+  bool in_task = false;       // a host function's place in its stream
+  std::uint64_t time = 0;     // in_task: the task's clock value
+};
+
+namespace {
+
+std::atomic<bool> g_on{check_from_env()};
+thread_local HostContext t_host;
+thread_local HostContext* t_ctx = nullptr;  // non-null inside a host function
+thread_local void* t_api_site = nullptr;    // the outermost API entry's caller (ApiSite)
+
+HostContext& current_context() { return t_ctx != nullptr ? *t_ctx : t_host; }
+
+std::string hex(std::uintptr_t v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+}  // namespace
+
+bool on() noexcept { return g_on.load(std::memory_order_relaxed); }
+
+Checker& Checker::instance() {
+  static Checker* c = new Checker;  // leaked: host threads may report at exit
+  return *c;
+}
+
+Checker::StreamState& Checker::stream_locked(const void* stream, std::uint64_t id, int device) {
+  auto [it, fresh] = streams_.try_emplace(stream);
+  if (fresh || it->second.id != id) {
+    it->second = StreamState{};
+    it->second.actor = next_actor_++;
+    it->second.id = id;
+    it->second.device = device;
+    actor_names_.push_back("stream " + std::to_string(id) + " (device " + std::to_string(device) + ")");
+  }
+  return it->second;
+}
+
+HostContext& Checker::host_locked() {
+  HostContext& h = current_context();
+  if (h.actor == ~0u) {
+    h.actor = next_actor_++;
+    actor_names_.push_back("host thread " + std::to_string(++host_threads_));
+  }
+  return h;
+}
+
+std::string Checker::describe_actor_locked(std::uint32_t actor, std::uint64_t time) const {
+  const std::string& name = actor < actor_names_.size() ? actor_names_[actor] : std::string("?");
+  if (name.rfind("stream", 0) == 0) return name + " seq " + std::to_string(time);
+  return name;
+}
+
+namespace {
+
+void append_key(std::string& key, const Site& s) {
+  key += '\n';
+  key += s.what();
+  key += '\n';
+  key += s.origin.api;
+  for (int i = 0; i < s.origin.frames; ++i) key += hex(reinterpret_cast<std::uintptr_t>(s.origin.pc[i]));
+}
+
+}  // namespace
+
+std::string Site::what() const {
+  std::string w = label;
+  if (!name.empty()) w += " '" + name + "'";
+  if (bytes != 0) w += " of " + std::to_string(bytes) + " bytes";
+  return w;
+}
+
+ApiSite::ApiSite(void* caller) noexcept : set_(t_api_site == nullptr) {
+  if (set_) t_api_site = caller;
+}
+
+ApiSite::~ApiSite() {
+  if (set_) t_api_site = nullptr;
+}
+
+const Origin& Checker::origin_locked(const char* api, void* caller) {
+  void* site = t_api_site != nullptr ? t_api_site : caller;
+  const std::uintptr_t key = reinterpret_cast<std::uintptr_t>(site) * 31 + reinterpret_cast<std::uintptr_t>(api);
+  auto [it, fresh] = origins_.try_emplace(key);
+  if (fresh) it->second = capture_origin(api);
+  return it->second;
+}
+
+Party Checker::party_locked(const Site& s, bool write) const {
+  Party p;
+  p.what = s.what();
+  if (s.actor != ~0u) p.where = describe_actor_locked(s.actor, s.time);
+  p.submitted_by = describe_origin(s.origin);
+  p.mode = write ? AccessMode::kWrite : AccessMode::kRead;
+  return p;
+}
+
+void Checker::report_locked(Kind kind, std::uintptr_t lo, std::uintptr_t hi, std::uintptr_t base, std::size_t bytes,
+                            const Record& earlier, bool later_write, const Site& later, std::string missing) {
+  std::string key = vnpu::checker::kind_name(kind);
+  append_key(key, *earlier.site);
+  append_key(key, later);
+  auto [it, fresh] = findings_.try_emplace(key);
+  if (!fresh) {
+    ++it->second.count;
+    return;
+  }
+  Finding& f = it->second;
+  Party first = party_locked(*earlier.site, earlier.write);
+  Party second = party_locked(later, later_write);
+  f.kind = kind;
+  f.lo = lo;
+  f.hi = hi;
+  f.alloc_base = base;
+  f.alloc_bytes = bytes;
+  f.first = std::move(first);
+  f.second = std::move(second);
+  f.missing = std::move(missing);
+}
+
+void Checker::access_locked(std::uintptr_t lo, std::uintptr_t hi, bool write, std::uint32_t actor, std::uint64_t time,
+                            const VClock& c, const std::shared_ptr<const Site>& site, bool is_free,
+                            std::uintptr_t known_base) {
+  if (hi <= lo) return;
+  std::uintptr_t base = known_base;
+  std::size_t bytes = known_base != 0 ? hi - lo : 0;
+  if (known_base == 0) {
+    if (auto a = MemoryRegistry::instance().find(reinterpret_cast<const void*>(lo))) {
+      base = a->base;
+      bytes = a->size;
+    }
+  }
+  Shadow& sh = shadows_[base];
+  sh.bytes = bytes;
+  auto& recs = sh.records;
+  for (const Record& r : recs) {
+    if (r.hi <= lo || hi <= r.lo) continue;       // no common byte
+    if (!r.write && !write) continue;             // two reads
+    if (r.actor == actor || c.at(r.actor) >= r.time) continue;  // ordered before
+    const Kind kind = is_free ? Kind::kUseAfterFree
+                      : r.write ? (write ? Kind::kWriteAfterWrite : Kind::kReadAfterWrite)
+                                : Kind::kWriteAfterRead;
+    std::string missing = "nothing orders " + describe_actor_locked(actor, time) + " after " +
+                          describe_actor_locked(r.actor, r.time) +
+                          " (an event recorded after the first and waited for before the second, or a "
+                          "synchronize between them)";
+    report_locked(kind, std::max(lo, r.lo), std::min(hi, r.hi), base, bytes, r, write, *site, std::move(missing));
+  }
+  if (is_free) {
+    shadows_.erase(base);
+    return;
+  }
+  // Drop what this access covers and follows: an access racing with it races with this one.
+  recs.erase(std::remove_if(recs.begin(), recs.end(),
+                            [&](const Record& r) {
+                              return lo <= r.lo && r.hi <= hi && (write || !r.write) &&
+                                     (r.actor == actor || c.at(r.actor) >= r.time);
+                            }),
+             recs.end());
+  recs.push_back(Record{lo, hi, write, actor, time, site});
+}
+
+void Checker::on_task(const void* stream, std::uint64_t stream_id, int device, const char* api, void* caller,
+                      const char* label, std::string_view name, std::size_t bytes, const Range* ranges, std::size_t n,
+                      TaskPlace* place) {
+  auto site = std::make_shared<Site>();
+  site->label = label;
+  site->name = name;
+  site->bytes = bytes;
+  std::lock_guard lock(mu_);
+  site->origin = origin_locked(api, caller);
+  StreamState& s = stream_locked(stream, stream_id, device);
+  HostContext& h = host_locked();
+  s.clock.join(h.clock);
+  const std::uint64_t t = s.clock.tick(s.actor);
+  site->actor = s.actor;
+  site->time = t;
+  if (place != nullptr) {
+    place->clock = std::make_shared<VClock>(s.clock);
+    place->actor = s.actor;
+    place->time = t;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto lo = reinterpret_cast<std::uintptr_t>(ranges[i].ptr);
+    access_locked(lo, lo + ranges[i].bytes, ranges[i].write, s.actor, t, s.clock, site, false);
+  }
+}
+
+void Checker::on_event_created(const void* event) {
+  std::lock_guard lock(mu_);
+  events_[event] = EventState{};
+}
+
+void Checker::on_record(const void* stream, std::uint64_t stream_id, int device, const void* event) {
+  std::lock_guard lock(mu_);
+  StreamState& s = stream_locked(stream, stream_id, device);
+  s.clock.join(host_locked().clock);
+  s.clock.tick(s.actor);
+  EventState& e = events_[event];
+  e.recorded = true;
+  e.clock = s.clock;
+}
+
+void Checker::on_wait(const void* stream, std::uint64_t stream_id, int device, const void* event, const char* api,
+                      void* caller) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = events_.find(event);
+    if (it != events_.end() && it->second.recorded) {
+      StreamState& s = stream_locked(stream, stream_id, device);
+      s.clock.join(host_locked().clock);
+      s.clock.tick(s.actor);
+      s.clock.join(it->second.clock);
+      return;
+    }
+  }
+  Site later;
+  later.label = "wait on an event that has not been recorded";
+  std::lock_guard lock(mu_);
+  later.origin = origin_locked(api, caller);
+  StreamState& s = stream_locked(stream, stream_id, device);
+  s.clock.join(host_locked().clock);
+  const std::uint64_t t = s.clock.tick(s.actor);
+  later.actor = s.actor;
+  later.time = t;
+  Record none;
+  auto empty = std::make_shared<Site>();
+  empty->label = "(no record of the event before the wait)";
+  none.site = empty;
+  report_locked(Kind::kUnorderedWait, 0, 0, 0, 0, none, false, later,
+                "the event is recorded nowhere before this wait, so the wait orders nothing here; on an NPU it "
+                "would block until a later record (and deadlock if that record is queued behind the wait)");
+}
+
+VClock Checker::stream_clock(const void* stream) {
+  std::lock_guard lock(mu_);
+  auto it = streams_.find(stream);
+  return it != streams_.end() ? it->second.clock : VClock{};
+}
+
+void Checker::on_host_waited(const VClock& c) {
+  std::lock_guard lock(mu_);
+  host_locked().clock.join(c);
+}
+
+void Checker::on_event_waited(const void* event) {
+  std::lock_guard lock(mu_);
+  auto it = events_.find(event);
+  if (it != events_.end() && it->second.recorded) host_locked().clock.join(it->second.clock);
+}
+
+VClock Checker::device_clock(int device) {
+  std::lock_guard lock(mu_);
+  VClock c;
+  for (const auto& [p, s] : streams_)
+    if (s.device == device) c.join(s.clock);
+  return c;
+}
+
+std::shared_ptr<Site> Checker::host_site_locked(const char* api, void* caller, std::size_t bytes) {
+  auto site = std::make_shared<Site>();
+  site->label = api;
+  site->bytes = bytes;
+  site->origin = origin_locked(api, caller);
+  HostContext& h = host_locked();
+  site->actor = h.actor;
+  site->time = h.in_task ? h.time : h.clock.tick(h.actor);  // in a host function: its task's place
+  return site;
+}
+
+void Checker::on_host_access(const char* api, void* caller, std::size_t bytes, const Range* ranges, std::size_t n) {
+  std::lock_guard lock(mu_);
+  const std::shared_ptr<Site> site = host_site_locked(api, caller, bytes);
+  const HostContext& h = current_context();
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto lo = reinterpret_cast<std::uintptr_t>(ranges[i].ptr);
+    access_locked(lo, lo + ranges[i].bytes, ranges[i].write, site->actor, site->time, h.clock, site, false);
+  }
+}
+
+void Checker::on_free(std::uintptr_t base, std::size_t bytes, const char* api, void* caller) {
+  std::lock_guard lock(mu_);
+  const std::shared_ptr<Site> site = host_site_locked(api, caller, bytes);
+  access_locked(base, base + std::max<std::size_t>(bytes, 1), true, site->actor, site->time, current_context().clock,
+                site, true, base);
+}
+
+Checker::ScopedContext::ScopedContext(const TaskPlace& place) : previous(t_ctx) {
+  auto* ctx = new HostContext;
+  ctx->actor = place.actor;
+  if (place.clock) ctx->clock = *place.clock;
+  ctx->in_task = true;
+  ctx->time = place.time;
+  t_ctx = ctx;
+}
+
+Checker::ScopedContext::~ScopedContext() {
+  delete t_ctx;
+  t_ctx = previous;
+}
+
+std::vector<Finding> Checker::findings() const {
+  std::lock_guard lock(mu_);
+  std::vector<Finding> out;
+  out.reserve(findings_.size());
+  for (const auto& [k, f] : findings_) out.push_back(f);
+  return out;
+}
+
+void Checker::clear_findings() {
+  std::lock_guard lock(mu_);
+  findings_.clear();
+}
+
+void set_on(bool on) noexcept { g_on.store(on, std::memory_order_relaxed); }
+
+}  // namespace vnpu::detail::check
+
+namespace vnpu::checker {
+
+namespace dc = vnpu::detail::check;
+
+const char* kind_name(Kind k) noexcept {
+  switch (k) {
+    case Kind::kReadAfterWrite: return "read-after-write";
+    case Kind::kWriteAfterRead: return "write-after-read";
+    case Kind::kWriteAfterWrite: return "write-after-write";
+    case Kind::kUseAfterFree: return "use-after-free";
+    case Kind::kUnorderedWait: return "unordered-wait";
+  }
+  return "unknown";
+}
+
+void enable() { dc::set_on(true); }
+void disable() { dc::set_on(false); }
+bool enabled() noexcept { return dc::on(); }
+std::vector<Finding> findings() { return dc::Checker::instance().findings(); }
+void clear_findings() { dc::Checker::instance().clear_findings(); }
+
+}  // namespace vnpu::checker

@@ -1,0 +1,220 @@
+// The checked mode's engine (vnpu/check.hpp): vector clocks over streams and host threads,
+// the byte ranges each submission touches, and the findings.
+//
+// Happens-before comes from the API only, at the moment of each call:
+//  - a task submitted to stream S happens after S's earlier tasks and after everything
+//    the submitting thread did before the call (host program order);
+//  - a record of event E on S gives E S's clock; a wait on E by stream T joins E's clock
+//    into T's; an event synchronize joins it into the host thread's;
+//  - a stream synchronize joins the stream's clock as of the call into the host thread's,
+//    a device synchronize every stream of the device;
+//  - a host function runs as the task it is: what it does (frees, submissions) happens at
+//    its place in its stream.
+// Every access is checked, at its submission, against the earlier accesses to the same
+// allocation: an earlier access B is ordered before the new one A when B's epoch (its
+// stream or thread, and the clock value it had) is covered by A's clock. Submissions come
+// in real-time order, so checking each new access against the earlier ones covers every
+// pair. An access covered by a later write that is ordered after it is dropped: any
+// access racing with it races with that write too.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "vnpu/check.hpp"
+
+namespace vnpu::detail::check {
+
+using vnpu::checker::Finding;
+using vnpu::checker::Kind;
+using vnpu::checker::Party;
+
+/// A vector clock, indexed by actor (stream or host thread).
+class VClock {
+ public:
+  std::uint64_t at(std::uint32_t actor) const noexcept { return actor < t_.size() ? t_[actor] : 0; }
+  std::uint64_t tick(std::uint32_t actor) {
+    if (actor >= t_.size()) t_.resize(actor + 1, 0);
+    return ++t_[actor];
+  }
+  void join(const VClock& o) {
+    if (o.t_.size() > t_.size()) t_.resize(o.t_.size(), 0);
+    for (std::size_t i = 0; i < o.t_.size(); ++i)
+      if (o.t_[i] > t_[i]) t_[i] = o.t_[i];
+  }
+
+ private:
+  std::vector<std::uint64_t> t_;
+};
+
+/// Where a submission came from: the API call and the host return addresses, symbolized
+/// only when a finding is reported.
+struct Origin {
+  const char* api = "";
+  void* pc[10] = {};
+  int frames = 0;
+};
+
+/// Who did something, and what: shared by every access record of one submission. Its
+/// text is put together only for a finding.
+struct Site {
+  const char* label = "";  // "kernel", "memcpy_h2d", "memset", "host function", "vnpu::free"
+  std::string name;        // the task's name, if it has one ("scale")
+  std::size_t bytes = 0;   // bytes moved or freed, if that describes it
+  std::uint32_t actor = ~0u;  // its stream or host thread (~0u: none)
+  std::uint64_t time = 0;     // that actor's clock at it
+  Origin origin;
+  /// "kernel 'scale'", "memcpy_h2d of 4096 bytes", ...
+  std::string what() const;
+};
+
+/// A task's place in its stream, for a host function to run at.
+struct TaskPlace {
+  std::shared_ptr<const VClock> clock;
+  std::uint32_t actor = 0;
+  std::uint64_t time = 0;
+};
+
+/// One declared access.
+struct Record {
+  std::uintptr_t lo = 0, hi = 0;
+  bool write = false;
+  std::uint32_t actor = 0;   // stream or thread whose clock orders it
+  std::uint64_t time = 0;    // that actor's clock value at the access
+  std::shared_ptr<const Site> site;
+};
+
+/// A byte range a submission reads or writes.
+struct Range {
+  const void* ptr = nullptr;
+  std::size_t bytes = 0;
+  bool write = false;
+};
+
+/// The thread-side state: a host thread's actor, or (inside a host function) the
+/// function's place in its stream.
+struct HostContext;
+
+class Checker {
+ public:
+  static Checker& instance();
+
+  /// A task of stream `stream` (id `stream_id`, device `device`) — a `label` ("kernel")
+  /// with a `name` and/or a byte count (see Site) — touching `ranges`; submitted by API
+  /// call `api`. `place`, if given, receives the task's place (host functions).
+  void on_task(const void* stream, std::uint64_t stream_id, int device, const char* api, void* caller, const char* label,
+               std::string_view name, std::size_t bytes, const Range* ranges, std::size_t n,
+               TaskPlace* place = nullptr);
+  /// A new event (at an address an earlier, destroyed one may have had).
+  void on_event_created(const void* event);
+  /// Event record / stream wait (submitted as tasks of the stream too).
+  void on_record(const void* stream, std::uint64_t stream_id, int device, const void* event);
+  void on_wait(const void* stream, std::uint64_t stream_id, int device, const void* event, const char* api,
+               void* caller);
+  /// The calling thread waited for everything submitted to `stream` before this call
+  /// (call at the start of the wait; `done` is applied by on_waited).
+  VClock stream_clock(const void* stream);
+  void on_host_waited(const VClock& c);
+  /// The calling thread waited for the latest record of `event`.
+  void on_event_waited(const void* event);
+  /// Every stream of `device` (for a device synchronize): their clocks joined.
+  VClock device_clock(int device);
+  /// The calling thread itself reads or writes `ranges` now (a synchronous copy or memset).
+  void on_host_access(const char* api, void* caller, std::size_t bytes, const Range* ranges, std::size_t n);
+  /// The calling thread frees the allocation at [base, base + bytes).
+  void on_free(std::uintptr_t base, std::size_t bytes, const char* api, void* caller);
+
+  /// Runs the calling thread at `place` (a host function's place in its stream) while
+  /// this object lives.
+  struct ScopedContext {
+    explicit ScopedContext(const TaskPlace& place);
+    ~ScopedContext();
+    ScopedContext(const ScopedContext&) = delete;
+    ScopedContext& operator=(const ScopedContext&) = delete;
+    HostContext* previous;
+  };
+
+  std::vector<Finding> findings() const;
+  void clear_findings();
+
+ private:
+  struct StreamState {
+    std::uint32_t actor = 0;
+    std::uint64_t id = 0;
+    int device = -1;
+    VClock clock;
+  };
+  struct EventState {
+    bool recorded = false;
+    VClock clock;
+  };
+  struct Shadow {
+    std::size_t bytes = 0;
+    std::vector<Record> records;
+  };
+
+  StreamState& stream_locked(const void* stream, std::uint64_t id, int device);
+  HostContext& host_locked();
+  /// Checks [lo, hi) accessed by (actor, time) with clock `c` against the allocation's
+  /// records, then records it.
+  void access_locked(std::uintptr_t lo, std::uintptr_t hi, bool write, std::uint32_t actor, std::uint64_t time,
+                     const VClock& c, const std::shared_ptr<const Site>& site, bool is_free,
+                     std::uintptr_t known_base = 0);
+  void report_locked(Kind kind, std::uintptr_t lo, std::uintptr_t hi, std::uintptr_t base, std::size_t bytes,
+                     const Record& earlier, bool later_write, const Site& later, std::string missing);
+  std::string describe_actor_locked(std::uint32_t actor, std::uint64_t time) const;
+  Party party_locked(const Site& s, bool write) const;
+  /// The site of something the calling thread does itself now (or, inside a host
+  /// function, at the function's place in its stream).
+  std::shared_ptr<Site> host_site_locked(const char* api, void* caller, std::size_t bytes);
+  /// Where a call to `api` made at return address `caller` came from: the stack is walked
+  /// once per call site (the outermost API entry's, see ApiSite) and reused after — the
+  /// walk is most of the cost of a checked submission.
+  const Origin& origin_locked(const char* api, void* caller);
+
+  mutable std::mutex mu_;
+  std::uint32_t next_actor_ = 0;
+  std::unordered_map<const void*, StreamState> streams_;
+  std::unordered_map<const void*, EventState> events_;
+  std::map<std::uintptr_t, Shadow> shadows_;   // by allocation base (or the address itself)
+  std::vector<std::string> actor_names_;       // "stream 3 (device 0)", "host thread 1"
+  std::map<std::string, Finding> findings_;    // folded by kind and both sites
+  std::uint32_t host_threads_ = 0;
+  std::unordered_map<std::uintptr_t, Origin> origins_;  // by call site and API
+};
+
+/// Marks the calling thread as inside an API entry point called from `caller` (a return
+/// address in the program): submissions it makes are attributed to that call site. The
+/// outermost entry wins (the C API's entry points run the C++ API inside).
+class ApiSite {
+ public:
+  explicit ApiSite(void* caller) noexcept;
+  ~ApiSite();
+  ApiSite(const ApiSite&) = delete;
+  ApiSite& operator=(const ApiSite&) = delete;
+
+ private:
+  bool set_;
+};
+
+/// Whether checking is on (one relaxed load).
+bool on() noexcept;
+void set_on(bool on) noexcept;
+/// VNPU_CHECK from the environment: whether checking starts on (and if so, the findings
+/// are printed at exit).
+bool check_from_env();
+
+/// The calling thread's origin of a call to `api`: its return addresses.
+Origin capture_origin(const char* api) noexcept;
+/// "api, called from f (file) <- g ..." with the frames inside vnpu left out.
+std::string describe_origin(const Origin& o);
+
+}  // namespace vnpu::detail::check

@@ -1,0 +1,211 @@
+// Checked mode: where calls come from, the report's text and JSON, and the environment
+// (VNPU_CHECK turns checking on; the findings are printed at exit).
+#include <cxxabi.h>
+#include <dlfcn.h>
+#include <execinfo.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "check/checker.hpp"
+
+namespace vnpu::detail::check {
+namespace {
+
+// A frame's function name, demangled, or "" when the binary does not export it.
+std::string frame_function(void* pc, std::string* object) {
+  Dl_info info{};
+  if (dladdr(pc, &info) == 0) return "";
+  if (info.dli_fname != nullptr) {
+    const char* slash = std::strrchr(info.dli_fname, '/');
+    *object = slash != nullptr ? slash + 1 : info.dli_fname;
+  }
+  if (info.dli_sname == nullptr) {
+    char b[64];
+    std::snprintf(b, sizeof b, "+0x%llx",
+                  static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(pc) -
+                                                  reinterpret_cast<std::uintptr_t>(info.dli_fbase)));
+    return b;  // an offset in the object, for addr2line
+  }
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> d(abi::__cxa_demangle(info.dli_sname, nullptr, nullptr, &status),
+                                                &std::free);
+  std::string name = status == 0 && d ? d.get() : info.dli_sname;
+  if (const std::size_t paren = name.find('('); paren != std::string::npos) name.resize(paren);
+  return name;
+}
+
+// The shared library vnpu is built into, if it is one (libascendcl.so); empty when vnpu is
+// linked into the program itself.
+const std::string& own_library() {
+  static const std::string lib = [] {
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(&capture_origin), &info) == 0 || info.dli_fname == nullptr) return std::string();
+    const std::string name = info.dli_fname;
+    return name.find(".so") != std::string::npos ? name : std::string();
+  }();
+  return lib;
+}
+
+// Frames of vnpu itself (and the standard library under it) say nothing to the user: named
+// ones in its namespaces, and the unnamed ones of the library it is built into.
+bool internal(void* pc, const std::string& fn) {
+  if (fn.rfind("vnpu::", 0) == 0 || fn.rfind("std::", 0) == 0 || fn.find(" vnpu::") != std::string::npos) return true;
+  if (fn.empty() || fn[0] == '+') {
+    Dl_info info{};
+    return !own_library().empty() && dladdr(pc, &info) != 0 && info.dli_fname != nullptr &&
+           own_library() == info.dli_fname;
+  }
+  return false;
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      out += b;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+std::string hex(std::uintptr_t v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+const char* mode_name(AccessMode m) {
+  switch (m) {
+    case AccessMode::kRead: return "read";
+    case AccessMode::kWrite: return "write";
+    case AccessMode::kReadWrite: return "read-write";
+  }
+  return "?";
+}
+
+void print_at_exit() {
+  const std::vector<Finding> f = vnpu::checker::findings();
+  if (const char* path = std::getenv("VNPU_CHECK_REPORT"); path != nullptr && *path != '\0') {
+    if (std::FILE* out = std::fopen(path, "w")) {
+      const std::string json = vnpu::checker::report_json(f);
+      std::fwrite(json.data(), 1, json.size(), out);
+      std::fclose(out);
+    } else {
+      std::fprintf(stderr, "vnpu check: cannot write VNPU_CHECK_REPORT=%s\n", path);
+    }
+  }
+  const char* quiet = std::getenv("VNPU_CHECK_QUIET");  // `vnpu check` prints them itself
+  if (quiet != nullptr && *quiet != '\0' && *quiet != '0') return;
+  const std::string text = vnpu::checker::report_text(f);
+  std::fputs(text.c_str(), stderr);
+}
+
+}  // namespace
+
+// VNPU_CHECK=races | all (comma-separated): checking on from the start.
+bool check_from_env() {
+  const char* v = std::getenv("VNPU_CHECK");
+  if (v == nullptr || *v == '\0' || std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0) return false;
+  std::atexit(print_at_exit);
+  return true;
+}
+
+Origin capture_origin(const char* api) noexcept {
+  // VNPU_CHECK_FRAMES: return addresses kept per submission (0..10, default 10). Walking
+  // the stack is most of checked mode's cost per task; 0 keeps only the API's name.
+  static const int depth = [] {
+    const char* v = std::getenv("VNPU_CHECK_FRAMES");
+    if (v == nullptr || *v == '\0') return static_cast<int>(sizeof(Origin::pc) / sizeof(void*));
+    const long n = std::strtol(v, nullptr, 10);
+    return static_cast<int>(std::clamp<long>(n, 0, static_cast<long>(sizeof(Origin::pc) / sizeof(void*))));
+  }();
+  Origin o;
+  o.api = api;
+  if (depth > 0) o.frames = ::backtrace(o.pc, depth);
+  return o;
+}
+
+std::string describe_origin(const Origin& o) {
+  std::string out = o.api;
+  int shown = 0;
+  for (int i = 0; i < o.frames && shown < 4; ++i) {
+    std::string object;
+    const std::string fn = frame_function(o.pc[i], &object);
+    if (fn.empty() || internal(o.pc[i], fn)) continue;
+    out += shown == 0 ? ", called from " : " <- ";
+    out += fn;
+    if (!object.empty()) out += " (" + object + ")";
+    ++shown;
+    if (fn == "main") break;  // what runs main says nothing
+  }
+  return out;
+}
+
+}  // namespace vnpu::detail::check
+
+namespace vnpu::checker {
+
+std::string report_text(const std::vector<Finding>& findings) {
+  if (findings.empty()) return "";
+  std::string out = "vnpu check: " + std::to_string(findings.size()) + " finding" +
+                    (findings.size() == 1 ? "" : "s") + "\n";
+  for (const Finding& f : findings) {
+    out += '\n';
+    out += kind_name(f.kind);
+    if (f.hi > f.lo) {
+      out += ": bytes [" + detail::check::hex(f.lo) + ", " + detail::check::hex(f.hi) + ")";
+      if (f.alloc_base != 0)
+        out += " of the " + std::to_string(f.alloc_bytes) + "-byte allocation at " + detail::check::hex(f.alloc_base) +
+               " (offset " + std::to_string(f.lo - f.alloc_base) + ")";
+    }
+    if (f.count > 1) out += " (" + std::to_string(f.count) + " times)";
+    out += "\n";
+    for (const Party* p : {&f.first, &f.second}) {
+      out += "  " + std::string(p == &f.first ? "first:  " : "second: ") + p->what;
+      if (f.kind != Kind::kUnorderedWait) out += std::string(" (") + detail::check::mode_name(p->mode) + ")";
+      if (!p->where.empty()) out += " on " + p->where;
+      out += "\n";
+      if (!p->submitted_by.empty()) out += "          " + p->submitted_by + "\n";
+    }
+    out += "  " + f.missing + "\n";
+  }
+  return out;
+}
+
+std::string report_json(const std::vector<Finding>& findings) {
+  using detail::check::json_string;
+  std::string out = "{\"count\": " + std::to_string(findings.size()) + ", \"findings\": [";
+  bool first_finding = true;
+  for (const Finding& f : findings) {
+    out += first_finding ? "\n" : ",\n";
+    first_finding = false;
+    auto party = [](const Party& p) {
+      return "{\"what\": " + json_string(p.what) + ", \"where\": " + json_string(p.where) +
+             ", \"mode\": " + json_string(detail::check::mode_name(p.mode)) +
+             ", \"submitted_by\": " + json_string(p.submitted_by) + "}";
+    };
+    out += "  {\"kind\": " + json_string(kind_name(f.kind)) + ", \"lo\": " + std::to_string(f.lo) +
+           ", \"hi\": " + std::to_string(f.hi) + ", \"bytes\": " + std::to_string(f.hi - f.lo) +
+           ", \"allocation\": " + std::to_string(f.alloc_base) + ", \"allocation_bytes\": " +
+           std::to_string(f.alloc_bytes) + ", \"offset\": " +
+           std::to_string(f.alloc_base != 0 && f.lo >= f.alloc_base ? f.lo - f.alloc_base : 0) +
+           ", \"count\": " + std::to_string(f.count) + ", \"first\": " + party(f.first) +
+           ", \"second\": " + party(f.second) + ", \"missing\": " + json_string(f.missing) + "}";
+  }
+  return out + "\n]}\n";
+}
+
+}  // namespace vnpu::checker

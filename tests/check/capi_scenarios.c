@@ -1,0 +1,108 @@
+/* AscendCL programs with and without ordering mistakes, for test_capi_check.cpp, which runs
+ * them under `vnpu check --json`. Usage: vnpu_check_capi_scenarios SCENARIO */
+#include <stdio.h>
+#include <string.h>
+
+#include "acl/acl.h"
+#include "vnpu/acl_ext.h"
+
+#define N 4096
+
+#define OK(call)                                                             \
+  do {                                                                       \
+    aclError e_ = (call);                                                    \
+    if (e_ != ACL_SUCCESS) {                                                 \
+      fprintf(stderr, "%s: %d %s\n", #call, (int)e_, aclGetRecentErrMsg()); \
+      return 1;                                                              \
+    }                                                                        \
+  } while (0)
+
+static void nothing(uint32_t idx, uint32_t dim, void *args) {
+  (void)idx;
+  (void)dim;
+  (void)args;
+}
+
+/* A kernel reading `in` and writing `out` (N bytes each), declared for the checker. */
+static aclError kernel(void *in, void *out, aclrtStream s) {
+  vnpuAccess acc[2] = {{in, N, VNPU_ACCESS_READ}, {out, N, VNPU_ACCESS_WRITE}};
+  return vnpuLaunchKernelWithAccesses(nothing, 1, NULL, 0, acc, 2, s);
+}
+
+int main(int argc, char **argv) {
+  const char *sc = argc > 1 ? argv[1] : "";
+  aclrtStream s1, s2;
+  aclrtEvent ev;
+  void *x, *y, *host;
+  OK(aclInit(NULL));
+  OK(aclrtSetDevice(0));
+  OK(aclrtCreateStream(&s1));
+  OK(aclrtCreateStream(&s2));
+  OK(aclrtCreateEvent(&ev));
+  OK(aclrtMalloc(&x, N, ACL_MEM_MALLOC_HUGE_FIRST));
+  OK(aclrtMalloc(&y, N, ACL_MEM_MALLOC_HUGE_FIRST));
+  OK(aclrtMallocHost(&host, N));
+  memset(host, 1, N);
+  if (strcmp(sc, "copy_kernel_race") == 0) {
+    OK(aclrtMemcpyAsync(x, N, host, N, ACL_MEMCPY_HOST_TO_DEVICE, s1));
+    OK(kernel(x, y, s2));
+  } else if (strcmp(sc, "copy_kernel_event") == 0) {
+    OK(aclrtMemcpyAsync(x, N, host, N, ACL_MEMCPY_HOST_TO_DEVICE, s1));
+    OK(aclrtRecordEvent(ev, s1));
+    OK(aclrtStreamWaitEvent(s2, ev));
+    OK(kernel(x, y, s2));
+  } else if (strcmp(sc, "record_after_wait") == 0) {
+    OK(aclrtStreamWaitEvent(s2, ev));
+    OK(aclrtMemcpyAsync(x, N, host, N, ACL_MEMCPY_HOST_TO_DEVICE, s1));
+    OK(aclrtRecordEvent(ev, s1));
+    OK(kernel(x, y, s2));
+  } else if (strcmp(sc, "host_copy_before_sync") == 0) {
+    OK(kernel(x, y, s1));
+    OK(aclrtMemcpy(host, N, y, N, ACL_MEMCPY_DEVICE_TO_HOST));
+  } else if (strcmp(sc, "host_copy_after_sync") == 0) {
+    OK(kernel(x, y, s1));
+    OK(aclrtSynchronizeStream(s1));
+    OK(aclrtMemcpy(host, N, y, N, ACL_MEMCPY_DEVICE_TO_HOST));
+  } else if (strcmp(sc, "host_copy_after_event_sync") == 0) {
+    OK(kernel(x, y, s1));
+    OK(aclrtRecordEvent(ev, s1));
+    OK(aclrtSynchronizeEvent(ev));
+    OK(aclrtMemcpy(host, N, y, N, ACL_MEMCPY_DEVICE_TO_HOST));
+  } else if (strcmp(sc, "free_queued") == 0) {
+    void *z;
+    OK(aclrtMalloc(&z, N, ACL_MEM_MALLOC_HUGE_FIRST));
+    OK(kernel(x, z, s1));
+    OK(aclrtFree(z));
+  } else if (strcmp(sc, "memset_two_streams") == 0) {
+    OK(aclrtMemsetAsync(x, N, 0, N, s1));
+    OK(aclrtMemsetAsync(x, N, 1, N, s2));
+  } else if (strcmp(sc, "pipeline_ok") == 0) {
+    int i;
+    for (i = 0; i < 4; ++i) {
+      OK(aclrtMemcpyAsync(x, N, host, N, ACL_MEMCPY_HOST_TO_DEVICE, s1));
+      OK(aclrtRecordEvent(ev, s1));
+      OK(aclrtStreamWaitEvent(s2, ev));
+      OK(kernel(x, y, s2));
+      OK(aclrtMemcpyAsync(host, N, y, N, ACL_MEMCPY_DEVICE_TO_HOST, s2));
+      OK(aclrtSynchronizeStream(s2));
+    }
+  } else if (strcmp(sc, "device_sync_ok") == 0) {
+    OK(kernel(x, y, s1));
+    OK(kernel(y, x, s1));
+    OK(aclrtSynchronizeDevice());
+    OK(aclrtMemcpy(host, N, x, N, ACL_MEMCPY_DEVICE_TO_HOST));
+  } else {
+    fprintf(stderr, "unknown scenario '%s'\n", sc);
+    return 2;
+  }
+  OK(aclrtSynchronizeDevice());
+  OK(aclrtFree(x));
+  OK(aclrtFree(y));
+  OK(aclrtFreeHost(host));
+  OK(aclrtDestroyEvent(ev));
+  OK(aclrtDestroyStream(s1));
+  OK(aclrtDestroyStream(s2));
+  OK(aclrtResetDevice(0));
+  OK(aclFinalize());
+  return 0;
+}

@@ -1,0 +1,81 @@
+// `vnpu check --json -- PROGRAM`: AscendCL programs (capi_scenarios.c) with their ordering
+// mistakes found, each of the right kind, and correct programs with none.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  nlohmann::json report;
+};
+
+Outcome check(const std::string& scenario) {
+  const std::string out = ::testing::TempDir() + "vnpu_check_" + scenario + ".json";
+  const std::string cmd = std::string("'") + VNPU_CLI + "' check --json -- '" + VNPU_CHECK_SCENARIOS + "' " + scenario +
+                          " > '" + out + "'";
+  const int rc = std::system(cmd.c_str());
+  Outcome o;
+  o.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  std::ifstream f(out);
+  if (f) o.report = nlohmann::json::parse(f, nullptr, false);
+  std::remove(out.c_str());
+  return o;
+}
+
+std::map<std::string, int> kinds(const nlohmann::json& report) {
+  std::map<std::string, int> k;
+  for (const auto& f : report["findings"]) ++k[f["kind"].get<std::string>()];
+  return k;
+}
+
+TEST(CheckCapi, MistakesAreFoundWithTheirKind) {
+  const std::map<std::string, std::map<std::string, int>> expected = {
+      {"copy_kernel_race", {{"read-after-write", 1}}},
+      {"record_after_wait", {{"unordered-wait", 1}, {"read-after-write", 1}}},
+      {"host_copy_before_sync", {{"read-after-write", 1}}},
+      {"free_queued", {{"use-after-free", 1}}},
+      {"memset_two_streams", {{"write-after-write", 1}}},
+  };
+  for (const auto& [scenario, want] : expected) {
+    const Outcome o = check(scenario);
+    ASSERT_FALSE(o.report.is_discarded() || o.report.is_null()) << scenario;
+    EXPECT_EQ(o.exit_code, 22) << scenario << ": vnpu check exits 22 when it finds something";
+    EXPECT_EQ(kinds(o.report), want) << scenario << "\n" << o.report.dump(2);
+    EXPECT_EQ(o.report["program_exit_status"], 0) << scenario;
+  }
+}
+
+TEST(CheckCapi, TheRaceNamesTheBytesAndBothSubmissions) {
+  const Outcome o = check("copy_kernel_race");
+  ASSERT_EQ(o.report["findings"].size(), 1u) << o.report.dump(2);
+  const auto& f = o.report["findings"][0];
+  EXPECT_EQ(f["bytes"], 4096);
+  EXPECT_EQ(f["offset"], 0);
+  EXPECT_EQ(f["allocation_bytes"], 4096);
+  EXPECT_NE(f["first"]["what"].get<std::string>().find("memcpy_h2d"), std::string::npos);
+  EXPECT_NE(f["first"]["submitted_by"].get<std::string>().find("aclrtMemcpyAsync"), std::string::npos)
+      << f["first"]["submitted_by"];
+  EXPECT_NE(f["second"]["what"].get<std::string>().find("vnpuKernel"), std::string::npos);
+  EXPECT_NE(f["second"]["submitted_by"].get<std::string>().find("vnpuLaunchKernelWithAccesses"), std::string::npos)
+      << f["second"]["submitted_by"];
+}
+
+TEST(CheckCapi, CorrectProgramsHaveNoFindings) {
+  for (const char* scenario : {"copy_kernel_event", "host_copy_after_sync", "host_copy_after_event_sync", "pipeline_ok",
+                               "device_sync_ok"}) {
+    const Outcome o = check(scenario);
+    ASSERT_FALSE(o.report.is_discarded() || o.report.is_null()) << scenario;
+    EXPECT_EQ(o.exit_code, 0) << scenario << "\n" << o.report.dump(2);
+    EXPECT_TRUE(o.report["findings"].empty()) << scenario << "\n" << o.report.dump(2);
+  }
+}
+
+}  // namespace
