@@ -32,7 +32,7 @@ bool wait_until(Pred&& done, EventCount& ec, std::int64_t spin_ns, std::int64_t 
       return true;
     }
     const bool woken = ec.wait(key, deadline_ns);
-    SpinGovernor::instance().host_resumed();
+    SpinGovernor::instance().thread_resumed();
     if (!woken) return done();
   }
 }

@@ -74,23 +74,26 @@ class SpinGovernor {
   }
   void host_leave() noexcept { hosts_.fetch_sub(1, std::memory_order_relaxed); }
 
-  // Parked host threads being woken. The OS tends to queue a woken thread on the CPU it
-  // last ran on, behind whatever runs there now; if that is an idle worker spinning, the
-  // host thread waits for the end of a time slice (up to milliseconds measured) unless
-  // the spinner yields.
-  /// A runtime thread has just woken a parked host thread (a synchronize or event wait).
-  void host_woken(std::int64_t now) noexcept { host_woken_at_.store(now, std::memory_order_relaxed); }
-  /// A woken host thread runs again: spinners may stop yielding.
-  void host_resumed() noexcept {
-    if (host_woken_at_.load(std::memory_order_relaxed) != kNever)
-      host_woken_at_.store(kNever, std::memory_order_relaxed);
+  // Parked threads being woken. The OS tends to queue a woken thread on the CPU it last
+  // ran on (or on its waker's), behind whatever runs there now; if that is an idle worker
+  // spinning, the woken thread waits for the end of a time slice (up to milliseconds
+  // measured) unless the spinner yields. This holds for host threads woken from a
+  // synchronize and for parked workers woken for new work alike: a compute core woken for
+  // a kernel behind a copy engine spinning idle on its CPU started ~2 ms late, on every
+  // other batch of a one-stream copy/kernel pipeline.
+  /// A runtime thread has just woken a parked thread (a host thread in a synchronize or
+  /// event wait, or a worker for new work).
+  void thread_woken(std::int64_t now) noexcept { woken_at_.store(now, std::memory_order_relaxed); }
+  /// A woken thread runs again: spinners may stop yielding.
+  void thread_resumed() noexcept {
+    if (woken_at_.load(std::memory_order_relaxed) != kNever) woken_at_.store(kNever, std::memory_order_relaxed);
   }
-  /// Should an idle worker yield its CPU instead of pausing? While a woken host thread
-  /// may still wait for a CPU (at most kYieldToHostNs after the wake-up).
-  bool yield_to_host(std::int64_t now) const noexcept {
-    return now - host_woken_at_.load(std::memory_order_relaxed) < kYieldToHostNs;
+  /// Should an idle worker yield its CPU instead of pausing? While a woken thread may
+  /// still wait for a CPU (at most kYieldToWokenNs after the wake-up).
+  bool yield_to_woken(std::int64_t now) const noexcept {
+    return now - woken_at_.load(std::memory_order_relaxed) < kYieldToWokenNs;
   }
-  static constexpr std::int64_t kYieldToHostNs = 2'000'000;
+  static constexpr std::int64_t kYieldToWokenNs = 2'000'000;
 
   int limit() const noexcept { return limit_; }
 
@@ -107,7 +110,7 @@ class SpinGovernor {
   static constexpr std::int64_t kNever = INT64_MIN / 2;  // "now - kNever" cannot overflow
   std::atomic<int> workers_{0};
   std::atomic<int> hosts_{0};
-  std::atomic<std::int64_t> host_woken_at_{kNever};
+  std::atomic<std::int64_t> woken_at_{kNever};
   const int limit_;
 };
 
@@ -128,7 +131,7 @@ bool wait_until(Pred&& done, EventCount& ec, std::int64_t spin_ns, std::int64_t 
 /// sharing it (the one being waited for, or one just woken to do the work) gets to run
 /// instead of waiting for a time slice. Returns done(). (Idle runtime workers spin with
 /// pauses only, except just after they woke a parked host thread — see
-/// SpinGovernor::yield_to_host: yielding always kept a worker and the host thread feeding
+/// SpinGovernor::yield_to_woken: yielding always kept a worker and the host thread feeding
 /// it sharing one CPU.)
 inline constexpr std::int64_t kYieldAfterNs = 2000;
 /// sched_yield().

@@ -88,7 +88,8 @@ bool EnginePool::has_waiting_work(int priority, bool or_equal) const noexcept {
 void EnginePool::wake(int n) {
   if (n <= 0) return;
   if (n == 1 && spinning_.load(std::memory_order_seq_cst) > 0) return;
-  idle_.notify(n);
+  // A parked worker is coming: spinners (of any pool) yield until it runs.
+  if (idle_.notify(n)) SpinGovernor::instance().thread_woken(now_ns());
 }
 
 bool EnginePool::leave_to_others(int my_cpu, int avoid_cpu, std::int64_t since, std::int64_t* now,
@@ -272,7 +273,7 @@ void EnginePool::worker_main(std::uint32_t index) {
     }
     if (spin && !counted) spin = counted = gov.worker_try_spin();
     if (spin && gov.worker_may_spin()) {
-      if (gov.yield_to_host(now)) std::this_thread::yield();  // a woken host thread may need this CPU
+      if (gov.yield_to_woken(now)) std::this_thread::yield();  // a woken thread may need this CPU
       else
         for (int i = 0; i < 64 && work_count_.load(std::memory_order_acquire) == 0; ++i) cpu_relax();
       continue;
@@ -285,6 +286,7 @@ void EnginePool::worker_main(std::uint32_t index) {
     } else {
       const std::int64_t parked_at = now_ns();
       idle_.wait(key, -1);
+      gov.thread_resumed();
       if (spin_ns_ > 0) {
         const std::int64_t parked = now_ns() - parked_at;
         spin_budget = parked < kMaxAdaptiveSpinNs ? std::min(kMaxAdaptiveSpinNs, std::max(spin_budget, 2 * parked))

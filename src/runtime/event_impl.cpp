@@ -19,7 +19,7 @@ void EventPoint::complete() {
     done.store(true, std::memory_order_release);
     resume.swap(waiters_);
   }
-  if (ec.notify_all()) SpinGovernor::instance().host_woken(now_ns());
+  if (ec.notify_all()) SpinGovernor::instance().thread_woken(now_ns());
   for (StreamImpl* s : resume) s->resume();
 }
 

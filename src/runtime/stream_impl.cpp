@@ -75,7 +75,7 @@ Task* StreamImpl::next_or_release(Worker* self) {
     const std::int64_t end = start + std::min(kLingerNs, self->pool->spin_ns());
     SpinGovernor& gov = SpinGovernor::instance();
     for (std::int64_t now = start; now < end && self->pool->idle() && gov.worker_may_spin(); now = now_ns()) {
-      if (gov.yield_to_host(now)) {
+      if (gov.yield_to_woken(now)) {
         std::this_thread::yield();
       } else {
         // The queue between pauses: a pause takes ~25 ns on AMD Zen, and sixteen before
@@ -194,7 +194,7 @@ void StreamImpl::notify_done() noexcept {
   if (!reached(w)) return;
   wake_at_.store(~std::uint64_t{0}, std::memory_order_seq_cst);
   // Waiters whose target is further re-register and park again.
-  if (done_.notify_all()) SpinGovernor::instance().host_woken(now_ns());
+  if (done_.notify_all()) SpinGovernor::instance().thread_woken(now_ns());
 }
 
 void StreamImpl::record_failure(const Task& task, Status status, const char* what) noexcept {
@@ -375,7 +375,7 @@ bool StreamImpl::wait_reached(std::uint64_t target, std::int64_t deadline_ns, bo
       return true;
     }
     const bool woken = done_.wait(key, park_until);
-    SpinGovernor::instance().host_resumed();
+    SpinGovernor::instance().thread_resumed();
     if (!woken && park_until == deadline_ns) return reached(target);
   }
 }
