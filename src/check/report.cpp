@@ -16,7 +16,49 @@
 namespace vnpu::detail::check {
 namespace {
 
-// A frame's function name, demangled, or "" when the binary does not export it.
+// `addr2line -f -C` on `offset` of the object at `path`: "function (file:line)", or "" when
+// it is not available or knows nothing (VNPU_CHECK_SYMBOLIZE=0 turns it off). Findings
+// only: it runs a process per frame, once.
+std::string addr2line(const std::string& path, std::uintptr_t offset) {
+  static const bool enabled = [] {
+    const char* v = std::getenv("VNPU_CHECK_SYMBOLIZE");
+    return v == nullptr || std::strcmp(v, "0") != 0;
+  }();
+  if (!enabled || path.empty()) return "";
+  std::string quoted = "'";
+  for (const char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  char cmd[4096 + 64];
+  std::snprintf(cmd, sizeof cmd, "addr2line -f -C -e %s 0x%llx 2>/dev/null", quoted.c_str(),
+                static_cast<unsigned long long>(offset));
+  std::FILE* p = ::popen(cmd, "r");
+  if (p == nullptr) return "";
+  char fn[1024] = {}, loc[1024] = {};
+  const bool got = std::fgets(fn, sizeof fn, p) != nullptr && std::fgets(loc, sizeof loc, p) != nullptr;
+  ::pclose(p);
+  if (!got) return "";
+  fn[std::strcspn(fn, "\n")] = '\0';
+  loc[std::strcspn(loc, "\n")] = '\0';
+  if (std::strcmp(fn, "??") == 0) return "";
+  std::string out = fn;
+  if (const std::size_t paren = out.find('('); paren != std::string::npos) out.resize(paren);
+  if (char* d = std::strstr(loc, " (discriminator")) *d = '\0';
+  if (std::strncmp(loc, "??", 2) != 0 && std::strstr(loc, ":?") == nullptr) out += std::string(" at ") + loc;
+  return out;
+}
+
+// Where the main program is loaded.
+const void* dlopen_base_of_main() {
+  static const void* base = [] {
+    Dl_info info{};
+    const void* main_sym = dlsym(RTLD_DEFAULT, "main");
+    return main_sym != nullptr && dladdr(main_sym, &info) != 0 ? info.dli_fbase : static_cast<void*>(nullptr);
+  }();
+  return base;
+}
+
+// A frame's function name, demangled; "+0xOFFSET" (in the object) when the binary does
+// not export it and addr2line cannot tell; "" when nothing is known.
 std::string frame_function(void* pc, std::string* object) {
   Dl_info info{};
   if (dladdr(pc, &info) == 0) return "";
@@ -25,10 +67,15 @@ std::string frame_function(void* pc, std::string* object) {
     *object = slash != nullptr ? slash + 1 : info.dli_fname;
   }
   if (info.dli_sname == nullptr) {
+    const auto offset = reinterpret_cast<std::uintptr_t>(pc) - reinterpret_cast<std::uintptr_t>(info.dli_fbase);
+    // The main program's path as the loader gave it may be relative or empty.
+    const bool main_program = info.dli_fname == nullptr || std::strchr(info.dli_fname, '/') == nullptr ||
+                              info.dli_fbase == dlopen_base_of_main();
+    // pc is a return address: look up the call instruction before it.
+    std::string resolved = addr2line(main_program ? std::string("/proc/self/exe") : info.dli_fname, offset - 1);
+    if (!resolved.empty()) return resolved;
     char b[64];
-    std::snprintf(b, sizeof b, "+0x%llx",
-                  static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(pc) -
-                                                  reinterpret_cast<std::uintptr_t>(info.dli_fbase)));
+    std::snprintf(b, sizeof b, "+0x%llx", static_cast<unsigned long long>(offset));
     return b;  // an offset in the object, for addr2line
   }
   int status = 0;
@@ -149,7 +196,7 @@ std::string describe_origin(const Origin& o) {
     out += fn;
     if (!object.empty()) out += " (" + object + ")";
     ++shown;
-    if (fn == "main") break;  // what runs main says nothing
+    if (fn == "main" || fn.rfind("main at ", 0) == 0) break;  // what runs main says nothing
   }
   return out;
 }

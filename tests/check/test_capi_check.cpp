@@ -66,6 +66,11 @@ TEST(CheckCapi, TheRaceNamesTheBytesAndBothSubmissions) {
   EXPECT_NE(f["second"]["what"].get<std::string>().find("vnpuKernel"), std::string::npos);
   EXPECT_NE(f["second"]["submitted_by"].get<std::string>().find("vnpuLaunchKernelWithAccesses"), std::string::npos)
       << f["second"]["submitted_by"];
+  // The program's own frames by name (addr2line, from its symbol table).
+  EXPECT_NE(f["second"]["submitted_by"].get<std::string>().find("<- kernel"), std::string::npos)
+      << f["second"]["submitted_by"];
+  EXPECT_NE(f["first"]["submitted_by"].get<std::string>().find("<- main"), std::string::npos)
+      << f["first"]["submitted_by"];
 }
 
 TEST(CheckCapi, CorrectProgramsHaveNoFindings) {
