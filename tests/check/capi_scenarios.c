@@ -91,6 +91,52 @@ int main(int argc, char **argv) {
     OK(kernel(y, x, s1));
     OK(aclrtSynchronizeDevice());
     OK(aclrtMemcpy(host, N, x, N, ACL_MEMCPY_DEVICE_TO_HOST));
+  } else if (strcmp(sc, "pinned_read_before_sync") == 0) {
+    static unsigned char out[N];
+    OK(aclrtMemcpyAsync(host, N, x, N, ACL_MEMCPY_DEVICE_TO_HOST, s1));
+    OK(aclrtMemcpy(out, N, host, N, ACL_MEMCPY_HOST_TO_HOST));
+  } else if (strcmp(sc, "sync_memset_over_kernel") == 0) {
+    OK(kernel(x, y, s1));
+    OK(aclrtMemset(y, N, 0, N));
+  } else if (strcmp(sc, "free_host_queued") == 0) {
+    void *pinned;
+    OK(aclrtMallocHost(&pinned, N));
+    OK(aclrtMemcpyAsync(x, N, pinned, N, ACL_MEMCPY_HOST_TO_DEVICE, s1));
+    OK(aclrtFreeHost(pinned));
+  } else if (strcmp(sc, "event_wrong_stream") == 0) {
+    OK(aclrtMemcpyAsync(x, N, host, N, ACL_MEMCPY_HOST_TO_DEVICE, s1));
+    OK(aclrtRecordEvent(ev, s2));
+    OK(aclrtStreamWaitEvent(s2, ev));
+    OK(kernel(x, y, s2));
+  } else if (strcmp(sc, "kernels_write_same_output") == 0) {
+    OK(kernel(x, y, s1));
+    OK(kernel(x, y, s2));
+  } else if (strcmp(sc, "event_query_ok") == 0) {
+    aclrtEventRecordedStatus st = ACL_EVENT_RECORDED_STATUS_NOT_READY;
+    OK(kernel(x, y, s1));
+    OK(aclrtRecordEvent(ev, s1));
+    while (st != ACL_EVENT_RECORDED_STATUS_COMPLETE) OK(aclrtQueryEventStatus(ev, &st));
+    OK(aclrtMemcpy(host, N, y, N, ACL_MEMCPY_DEVICE_TO_HOST));
+  } else if (strcmp(sc, "stream_query_ok") == 0) {
+    aclrtStreamStatus st = ACL_STREAM_STATUS_NOT_READY;
+    OK(kernel(x, y, s1));
+    while (st != ACL_STREAM_STATUS_COMPLETE) OK(aclrtStreamQuery(s1, &st));
+    OK(aclrtMemset(y, N, 0, N));
+  } else if (strcmp(sc, "disjoint_halves_ok") == 0) {
+    OK(aclrtMemsetAsync(x, N / 2, 0, N / 2, s1));
+    OK(aclrtMemsetAsync((char *)x + N / 2, N / 2, 1, N / 2, s2));
+  } else if (strcmp(sc, "fork_join_ok") == 0) {
+    aclrtEvent joined;
+    OK(aclrtCreateEvent(&joined));
+    OK(aclrtMemcpyAsync(x, N, host, N, ACL_MEMCPY_HOST_TO_DEVICE, s1));
+    OK(aclrtRecordEvent(ev, s1));
+    OK(aclrtStreamWaitEvent(s2, ev));
+    OK(kernel(x, y, s2));
+    OK(aclrtRecordEvent(joined, s2));
+    OK(aclrtStreamWaitEvent(s1, joined));
+    OK(aclrtMemcpyAsync(host, N, y, N, ACL_MEMCPY_DEVICE_TO_HOST, s1));
+    OK(aclrtSynchronizeStream(s1));
+    OK(aclrtDestroyEvent(joined));
   } else {
     fprintf(stderr, "unknown scenario '%s'\n", sc);
     return 2;

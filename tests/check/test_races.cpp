@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "support/test_support.hpp"
-#include "vnpu/check.hpp"
+#include "check/check_fixture.hpp"
 
 namespace vnpu {
 namespace {
@@ -16,45 +15,7 @@ namespace {
 using checker::Finding;
 using checker::Kind;
 
-class Check : public ::testing::Test {
- protected:
-  void SetUp() override {
-    checker::enable();
-    checker::clear_findings();
-    dev_ = Device::get(0).value();
-    a_ = dev_.create_stream().value();
-    b_ = dev_.create_stream().value();
-    x_ = dev_.malloc(kBytes).value();
-    y_ = dev_.malloc(kBytes).value();
-    host_ = dev_.malloc_host(kBytes).value();
-  }
-  void TearDown() override {
-    ASSERT_OK(dev_.synchronize());
-    checker::clear_findings();
-    (void)vnpu::free(x_);
-    (void)vnpu::free(y_);
-    (void)vnpu::free_host(host_);
-  }
-  // A kernel that declares it reads `in` and writes `out` (n bytes each); it does nothing.
-  Status kernel(Stream& s, const char* name, const void* in, void* out, std::size_t n = kBytes) {
-    const std::array<Access, 2> acc{Access{in, n, AccessMode::kRead}, Access{out, n, AccessMode::kWrite}};
-    LaunchOptions lo;
-    lo.accesses = acc;
-    return s.launch(name, 1, lo, [](const KernelContext&) {});
-  }
-  static std::vector<Finding> of_kind(Kind k) {
-    std::vector<Finding> out;
-    for (const Finding& f : checker::findings())
-      if (f.kind == k) out.push_back(f);
-    return out;
-  }
-  static constexpr std::size_t kBytes = 4096;
-  Device dev_;
-  Stream a_, b_;
-  void* x_ = nullptr;
-  void* y_ = nullptr;
-  void* host_ = nullptr;
-};
+using Check = test::CheckFixture;
 
 TEST_F(Check, ACopyAndAKernelOnTwoStreamsWithoutAnEventRace) {
   ASSERT_OK(a_.memcpy_async(x_, kBytes, host_, kBytes));

@@ -1,0 +1,181 @@
+// Checked mode, more programs: ordering mistakes of everyday stream code, each reported
+// with its kind, and the correct versions of the same patterns with no finding.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "check/check_fixture.hpp"
+
+namespace vnpu {
+namespace {
+
+using checker::Finding;
+using checker::Kind;
+
+// Kernels here are all named "k".
+class Corpus : public test::CheckFixture {
+ protected:
+  Status kernel(Stream& s, const void* in, void* out) { return CheckFixture::kernel(s, "k", in, out); }
+};
+
+// --- mistakes -------------------------------------------------------------------------
+
+TEST_F(Corpus, EventRecordedOnTheWrongStream) {
+  Event e = Event::create().value();
+  ASSERT_OK(a_.memcpy_async(x_, kBytes, host_, kBytes));
+  ASSERT_OK(b_.record(e));  // should have been a_
+  ASSERT_OK(c_.wait(e));
+  ASSERT_OK(kernel(c_, x_, y_));
+  EXPECT_EQ(kinds(), std::multiset<Kind>{Kind::kReadAfterWrite}) << text();
+}
+
+TEST_F(Corpus, WorkQueuedAfterTheRecordIsNotCovered) {
+  Event e = Event::create().value();
+  ASSERT_OK(a_.record(e));
+  ASSERT_OK(a_.memset_async(x_, kBytes, 0, kBytes));  // after the record
+  ASSERT_OK(b_.wait(e));
+  ASSERT_OK(kernel(b_, x_, y_));
+  EXPECT_EQ(kinds(), std::multiset<Kind>{Kind::kReadAfterWrite}) << text();
+}
+
+TEST_F(Corpus, AWaitKeepsTheRecordItSawNotALaterOne) {
+  Event e = Event::create().value();
+  ASSERT_OK(a_.record(e));
+  ASSERT_OK(b_.wait(e));  // sees the first record
+  ASSERT_OK(a_.memset_async(x_, kBytes, 1, kBytes));
+  ASSERT_OK(a_.record(e));  // moves the event; b's wait is already queued
+  ASSERT_OK(kernel(b_, x_, y_));
+  EXPECT_EQ(kinds(), std::multiset<Kind>{Kind::kReadAfterWrite}) << text();
+}
+
+TEST_F(Corpus, HostCopyOfAPinnedResultBeforeItsCopyIsDone) {
+  std::vector<unsigned char> out(kBytes);
+  ASSERT_OK(a_.memcpy_async(host_, kBytes, x_, kBytes));  // device -> pinned host
+  ASSERT_OK(vnpu::memcpy(out.data(), kBytes, host_, kBytes));  // reads the pinned buffer now
+  EXPECT_EQ(kinds(), std::multiset<Kind>{Kind::kReadAfterWrite}) << text();
+}
+
+TEST_F(Corpus, HostMemsetOverAQueuedKernelsOutput) {
+  ASSERT_OK(kernel(a_, x_, y_));
+  ASSERT_OK(vnpu::memset(y_, kBytes, 0, kBytes));
+  EXPECT_EQ(kinds(), std::multiset<Kind>{Kind::kWriteAfterWrite}) << text();
+}
+
+TEST_F(Corpus, FreeingPinnedMemoryAQueuedCopyReads) {
+  void* pinned = dev_.malloc_host(kBytes).value();
+  ASSERT_OK(a_.memcpy_async(x_, kBytes, pinned, kBytes));
+  ASSERT_OK(vnpu::free_host(pinned));
+  EXPECT_EQ(kinds(), std::multiset<Kind>{Kind::kUseAfterFree}) << text();
+}
+
+TEST_F(Corpus, TwoDimensionalCopiesWhoseRowsOverlap) {
+  auto* x = static_cast<unsigned char*>(x_);
+  // 8 rows of 64 bytes, 128 apart, on two streams: the second starts 64 bytes later, so its
+  // rows fall in the first one's gaps...
+  ASSERT_OK(a_.memcpy_2d_async(x, 128, host_, 64, 64, 8));
+  ASSERT_OK(b_.memcpy_2d_async(x + 64, 128, host_, 64, 64, 8));
+  EXPECT_TRUE(kinds().empty()) << text();
+  // ...while one 32 bytes later overlaps half of every row.
+  ASSERT_OK(c_.memcpy_2d_async(x + 32, 128, host_, 64, 64, 8));
+  EXPECT_EQ(kinds(), (std::multiset<Kind>{Kind::kWriteAfterWrite, Kind::kWriteAfterWrite})) << text();
+}
+
+TEST_F(Corpus, AForkWithoutTheJoin) {
+  Event forked = Event::create().value();
+  ASSERT_OK(a_.memset_async(x_, kBytes, 1, kBytes));
+  ASSERT_OK(a_.record(forked));
+  ASSERT_OK(b_.wait(forked));
+  ASSERT_OK(kernel(b_, x_, y_));  // fine: ordered by the fork
+  ASSERT_OK(kernel(a_, y_, x_));  // reads y that b writes, with no join back
+  EXPECT_EQ(kinds(), (std::multiset<Kind>{Kind::kReadAfterWrite, Kind::kWriteAfterRead})) << text();
+}
+
+TEST_F(Corpus, AHostFunctionDoesNotOrderOtherStreams) {
+  ASSERT_OK(a_.memset_async(x_, kBytes, 1, kBytes));
+  ASSERT_OK(a_.host_func("after_memset", [] {}));
+  ASSERT_OK(kernel(b_, x_, y_));  // b does not wait for a's host function
+  EXPECT_EQ(kinds(), std::multiset<Kind>{Kind::kReadAfterWrite}) << text();
+}
+
+// --- correct programs -------------------------------------------------------------------
+
+TEST_F(Corpus, ForkAndJoinWithEvents) {
+  Event forked = Event::create().value(), joined = Event::create().value();
+  ASSERT_OK(a_.memset_async(x_, kBytes, 1, kBytes));
+  ASSERT_OK(a_.record(forked));
+  ASSERT_OK(b_.wait(forked));
+  ASSERT_OK(kernel(b_, x_, y_));
+  ASSERT_OK(b_.record(joined));
+  ASSERT_OK(a_.wait(joined));
+  ASSERT_OK(kernel(a_, y_, x_));
+  EXPECT_TRUE(kinds().empty()) << text();
+}
+
+TEST_F(Corpus, FanInFromTwoStreams) {
+  auto* x = static_cast<unsigned char*>(x_);
+  Event ea = Event::create().value(), eb = Event::create().value();
+  ASSERT_OK(a_.memset_async(x, kBytes / 2, 1, kBytes / 2));
+  ASSERT_OK(b_.memset_async(x + kBytes / 2, kBytes / 2, 2, kBytes / 2));
+  ASSERT_OK(a_.record(ea));
+  ASSERT_OK(b_.record(eb));
+  ASSERT_OK(c_.wait(ea));
+  ASSERT_OK(c_.wait(eb));
+  ASSERT_OK(kernel(c_, x_, y_));
+  EXPECT_TRUE(kinds().empty()) << text();
+}
+
+TEST_F(Corpus, PollingAnEventUntilDoneOrdersTheHost) {
+  Event done = Event::create().value();
+  ASSERT_OK(kernel(a_, x_, y_));
+  ASSERT_OK(a_.record(done));
+  while (done.query() == Status::kNotReady) {
+  }
+  std::vector<unsigned char> out(kBytes);
+  ASSERT_OK(vnpu::memcpy(out.data(), kBytes, y_, kBytes));
+  EXPECT_TRUE(kinds().empty()) << text();
+}
+
+TEST_F(Corpus, PollingAStreamUntilDoneOrdersTheHost) {
+  ASSERT_OK(kernel(a_, x_, y_));
+  while (a_.query() == Status::kNotReady) {
+  }
+  ASSERT_OK(vnpu::memset(y_, kBytes, 0, kBytes));
+  EXPECT_TRUE(kinds().empty()) << text();
+}
+
+TEST_F(Corpus, DoubleBufferedPipeline) {
+  void* in[2] = {x_, y_};
+  void* out = dev_.malloc(2 * kBytes).value();
+  auto* o = static_cast<unsigned char*>(out);
+  Event copied[2] = {Event::create().value(), Event::create().value()};
+  Event consumed[2] = {Event::create().value(), Event::create().value()};
+  for (int i = 0; i < 8; ++i) {
+    const int b = i % 2;
+    if (i >= 2) {
+      ASSERT_OK(a_.wait(consumed[b]));
+    }
+    ASSERT_OK(a_.memcpy_async(in[b], kBytes, host_, kBytes));
+    ASSERT_OK(a_.record(copied[b]));
+    ASSERT_OK(b_.wait(copied[b]));
+    ASSERT_OK(kernel(b_, in[b], o + b * kBytes));
+    ASSERT_OK(b_.record(consumed[b]));
+  }
+  ASSERT_OK(b_.synchronize());
+  ASSERT_OK(vnpu::free(out));
+  EXPECT_TRUE(kinds().empty()) << text();
+}
+
+TEST_F(Corpus, AHostFunctionFreesAfterTheWorkOfItsStream) {
+  void* z = dev_.malloc(kBytes).value();
+  ASSERT_OK(kernel(a_, x_, z));
+  ASSERT_OK(a_.memcpy_async(host_, kBytes, z, kBytes));
+  ASSERT_OK(a_.host_func("release", [z] { (void)vnpu::free(z); }));
+  ASSERT_OK(a_.synchronize());
+  EXPECT_TRUE(kinds().empty()) << text();
+}
+
+}  // namespace
+}  // namespace vnpu
