@@ -162,10 +162,22 @@ void print_at_exit() {
 
 }  // namespace
 
-// VNPU_CHECK=races | all (comma-separated): checking on from the start.
+// VNPU_CHECK=races,deadlocks | all (comma-separated; 0 or off: none): checking on from
+// the start. Both kinds come from the same bookkeeping, so either turns it on.
 bool check_from_env() {
   const char* v = std::getenv("VNPU_CHECK");
   if (v == nullptr || *v == '\0' || std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0) return false;
+  const std::string value = v;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    const std::size_t comma = std::min(value.find(',', start), value.size());
+    const std::string item = value.substr(start, comma - start);
+    if (item != "races" && item != "deadlocks" && item != "all" && item != "1") {
+      std::fprintf(stderr, "vnpu: ignoring VNPU_CHECK=%s: '%s' is not races, deadlocks or all\n", v, item.c_str());
+      return false;
+    }
+    start = comma + 1;
+  }
   std::atexit(print_at_exit);
   return true;
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 
@@ -87,6 +88,37 @@ TEST(CheckCapi, CorrectProgramsHaveNoFindings) {
     EXPECT_EQ(o.exit_code, 0) << scenario << "\n" << o.report.dump(2);
     EXPECT_TRUE(o.report["findings"].empty()) << scenario << "\n" << o.report.dump(2);
   }
+}
+
+// The scenario run directly with VNPU_CHECK=`value`: whether it wrote a report, and its stderr.
+bool run_with(const std::string& value, std::string* err) {
+  const std::string report = ::testing::TempDir() + "vnpu_check_env.json";
+  const std::string err_path = report + ".stderr";
+  std::remove(report.c_str());
+  const std::string cmd = "VNPU_CHECK='" + value + "' VNPU_CHECK_REPORT='" + report + "' '" + VNPU_CHECK_SCENARIOS +
+                          "' copy_kernel_race 2>'" + err_path + "'";
+  (void)std::system(cmd.c_str());
+  std::ifstream e(err_path);
+  err->assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
+  std::remove(err_path.c_str());
+  std::ifstream r(report);
+  const bool wrote = static_cast<bool>(r);
+  std::remove(report.c_str());
+  return wrote;
+}
+
+TEST(CheckCapi, TheEnvironmentVariableTakesKindsAndRefusesOthers) {
+  std::string err;
+  for (const char* on : {"races", "deadlocks", "races,deadlocks", "all"}) {
+    EXPECT_TRUE(run_with(on, &err)) << on;
+    EXPECT_NE(err.find("read-after-write"), std::string::npos) << on << ": the findings on stderr at exit\n" << err;
+  }
+  for (const char* bad : {"bogus", "races,", "races,typo"}) {
+    EXPECT_FALSE(run_with(bad, &err)) << bad;
+    EXPECT_NE(err.find("vnpu: ignoring VNPU_CHECK="), std::string::npos) << bad << "\n" << err;
+  }
+  EXPECT_FALSE(run_with("off", &err));
+  EXPECT_EQ(err.find("vnpu"), std::string::npos) << err;
 }
 
 }  // namespace
