@@ -43,10 +43,12 @@ enum class Kind : std::uint8_t {
   kWriteAfterWrite,  ///< two writes not ordered
   kUseAfterFree,     ///< memory freed while queued work not ordered before the free uses it
   kUnorderedWait,    ///< a wait on an event with no record before it: it orders nothing
+  kDeadlock,         ///< a wait that could never end: a host function or kernel waiting for
+                     ///< its own stream or device (refused with kNotPermitted, reported here)
 };
 
 /// "read-after-write", "write-after-read", "write-after-write", "use-after-free",
-/// "unordered-wait".
+/// "unordered-wait", "deadlock".
 const char* kind_name(Kind k) noexcept;
 
 /// One side of a finding: a task of a stream, or a host thread's own action.

@@ -295,6 +295,25 @@ void Checker::on_host_access(const char* api, void* caller, std::size_t bytes, c
   }
 }
 
+void Checker::on_refused_wait(const char* api, void* caller) {
+  std::lock_guard lock(mu_);
+  const std::shared_ptr<Site> site = host_site_locked(api, caller, 0);
+  site->label = api;
+  Record inside;
+  auto self = std::make_shared<Site>();
+  const HostContext& h = current_context();
+  self->label = h.in_task ? "the host function this wait runs in" : "the kernel or host callback this wait runs in";
+  if (h.in_task) {
+    self->actor = h.actor;
+    self->time = h.time;
+  }
+  inside.site = self;
+  report_locked(Kind::kDeadlock, 0, 0, 0, 0, inside, false, *site,
+                "a kernel or host function that waits for its own stream or device waits for itself: the runtime "
+                "refused the call (kNotPermitted); on an NPU it would hang. Record an event and wait on the host "
+                "instead, or move the wait out of the callback");
+}
+
 void Checker::on_free(std::uintptr_t base, std::size_t bytes, const char* api, void* caller) {
   std::lock_guard lock(mu_);
   const std::shared_ptr<Site> site = host_site_locked(api, caller, bytes);
@@ -344,6 +363,7 @@ const char* kind_name(Kind k) noexcept {
     case Kind::kWriteAfterWrite: return "write-after-write";
     case Kind::kUseAfterFree: return "use-after-free";
     case Kind::kUnorderedWait: return "unordered-wait";
+    case Kind::kDeadlock: return "deadlock";
   }
   return "unknown";
 }

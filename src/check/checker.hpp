@@ -129,6 +129,9 @@ class Checker {
   VClock device_clock(int device);
   /// The calling thread itself reads or writes `ranges` now (a synchronous copy or memset).
   void on_host_access(const char* api, void* caller, std::size_t bytes, const Range* ranges, std::size_t n);
+  /// A synchronize called from inside a kernel or host function (`api` at `caller`) that
+  /// the runtime refuses: waiting there could never end.
+  void on_refused_wait(const char* api, void* caller);
   /// The calling thread frees the allocation at [base, base + bytes).
   void on_free(std::uintptr_t base, std::size_t bytes, const char* api, void* caller);
 

@@ -234,7 +234,8 @@ std::string report_text(const std::vector<Finding>& findings) {
     out += "\n";
     for (const Party* p : {&f.first, &f.second}) {
       out += "  " + std::string(p == &f.first ? "first:  " : "second: ") + p->what;
-      if (f.kind != Kind::kUnorderedWait) out += std::string(" (") + detail::check::mode_name(p->mode) + ")";
+      if (f.kind != Kind::kUnorderedWait && f.kind != Kind::kDeadlock)
+        out += std::string(" (") + detail::check::mode_name(p->mode) + ")";
       if (!p->where.empty()) out += " on " + p->where;
       out += "\n";
       if (!p->submitted_by.empty()) out += "          " + p->submitted_by + "\n";

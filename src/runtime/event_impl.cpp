@@ -61,8 +61,11 @@ Status Event::synchronize() const { return synchronize(std::chrono::nanoseconds(
 Status Event::synchronize(std::chrono::nanoseconds timeout) const {
   detail::clear_error();
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Event::synchronize: empty event handle");
-  if (detail::on_runtime_thread())
+  if (detail::on_runtime_thread()) {
+    if (detail::check::on())
+      detail::check::Checker::instance().on_refused_wait("Event::synchronize", __builtin_return_address(0));
     return fail(Status::kNotPermitted, "Event::synchronize from inside a kernel or host callback would deadlock");
+  }
   const auto p = impl()->latest();
   if (!p) return Status::kSuccess;
   const detail::prof::HostWaitSpan span("event_synchronize", 0);

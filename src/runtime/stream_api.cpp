@@ -306,6 +306,8 @@ Status Stream::synchronize(std::chrono::nanoseconds timeout) const {
   detail::clear_error();
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::synchronize: empty stream handle");
   if (!detail::check::on()) return impl()->synchronize(timeout.count());
+  if (detail::on_runtime_thread())
+    detail::check::Checker::instance().on_refused_wait("Stream::synchronize", __builtin_return_address(0));
   // Checked: the calling thread now follows everything submitted to the stream before.
   const detail::check::VClock before = detail::check::Checker::instance().stream_clock(impl());
   const Status st = impl()->synchronize(timeout.count());

@@ -100,6 +100,29 @@ TEST_F(Corpus, AHostFunctionDoesNotOrderOtherStreams) {
   EXPECT_EQ(kinds(), std::multiset<Kind>{Kind::kReadAfterWrite}) << text();
 }
 
+TEST_F(Corpus, AHostFunctionWaitingForItsOwnStream) {
+  Status inner = Status::kSuccess;
+  Stream& a = a_;
+  ASSERT_OK(a_.host_func("waits_for_itself", [&inner, &a] { inner = a.synchronize(); }));
+  ASSERT_OK(a_.synchronize());
+  EXPECT_EQ(inner, Status::kNotPermitted);
+  const auto f = checker::findings();
+  ASSERT_EQ(kinds(), std::multiset<Kind>{Kind::kDeadlock}) << text();
+  EXPECT_NE(f[0].second.what.find("Stream::synchronize"), std::string::npos) << text();
+  EXPECT_NE(f[0].first.where.find("stream " + std::to_string(a_.id())), std::string::npos) << text();
+}
+
+TEST_F(Corpus, AHostFunctionWaitingForTheDeviceOrAnEvent) {
+  Event e = Event::create().value();
+  ASSERT_OK(a_.record(e));
+  ASSERT_OK(b_.host_func("waits", [this, e] {
+    (void)dev_.synchronize();
+    (void)e.synchronize();
+  }));
+  ASSERT_OK(b_.synchronize());
+  EXPECT_EQ(kinds(), (std::multiset<Kind>{Kind::kDeadlock, Kind::kDeadlock})) << text();
+}
+
 // --- correct programs -------------------------------------------------------------------
 
 TEST_F(Corpus, ForkAndJoinWithEvents) {

@@ -72,7 +72,7 @@ void print_text(const nlohmann::json& doc) {
     }
     if (f.value("count", 1) > 1) fmt::print(" ({} times)", f.value("count", 1));
     fmt::print("\n");
-    const bool modes = kind != "unordered-wait";
+    const bool modes = kind != "unordered-wait" && kind != "deadlock";
     print_party("first: ", f.at("first"), modes);
     print_party("second:", f.at("second"), modes);
     fmt::print("  {}\n", f.value("missing", ""));
