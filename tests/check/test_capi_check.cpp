@@ -1,6 +1,7 @@
 // `vnpu check --json -- PROGRAM`: AscendCL programs (capi_scenarios.c) with their ordering
 // mistakes found, each of the right kind, and correct programs with none.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -18,8 +19,14 @@ struct Outcome {
   nlohmann::json report;
 };
 
+// A file name of this process's own (ctest runs the tests of this file side by side).
+std::string temp_path(const std::string& what) {
+  static int n = 0;
+  return ::testing::TempDir() + "vnpu_check_" + std::to_string(getpid()) + "_" + std::to_string(++n) + "_" + what;
+}
+
 Outcome check(const std::string& scenario) {
-  const std::string out = ::testing::TempDir() + "vnpu_check_" + scenario + ".json";
+  const std::string out = temp_path(scenario + ".json");
   const std::string cmd = std::string("'") + VNPU_CLI + "' check --json -- '" + VNPU_CHECK_SCENARIOS + "' " + scenario +
                           " > '" + out + "'";
   const int rc = std::system(cmd.c_str());
@@ -92,7 +99,7 @@ TEST(CheckCapi, CorrectProgramsHaveNoFindings) {
 
 // The scenario run directly with VNPU_CHECK=`value`: whether it wrote a report, and its stderr.
 bool run_with(const std::string& value, std::string* err) {
-  const std::string report = ::testing::TempDir() + "vnpu_check_env.json";
+  const std::string report = temp_path("env.json");
   const std::string err_path = report + ".stderr";
   std::remove(report.c_str());
   const std::string cmd = "VNPU_CHECK='" + value + "' VNPU_CHECK_REPORT='" + report + "' '" + VNPU_CHECK_SCENARIOS +
