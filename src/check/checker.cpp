@@ -1,9 +1,7 @@
 #include "check/checker.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <string>
 #include <utility>
 
 #include "runtime/memory_registry.hpp"
@@ -26,10 +24,9 @@ thread_local void* t_api_site = nullptr;    // the outermost API entry's caller 
 
 HostContext& current_context() { return t_ctx != nullptr ? *t_ctx : t_host; }
 
-std::string hex(std::uintptr_t v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-  return b;
+// Whether an access with clock `c` by `actor` follows record `r` (or is the same actor's).
+bool follows(const Record& r, std::uint32_t actor, const VClock& c) {
+  return r.actor == actor || c.at(r.actor) >= r.time;
 }
 
 }  // namespace
@@ -51,6 +48,13 @@ Checker::StreamState& Checker::stream_locked(const void* stream, std::uint64_t i
     actor_names_.push_back("stream " + std::to_string(id) + " (device " + std::to_string(device) + ")");
   }
   return it->second;
+}
+
+Checker::StreamState& Checker::advance_locked(const void* stream, std::uint64_t id, int device) {
+  StreamState& s = stream_locked(stream, id, device);
+  s.clock.join(host_locked().clock);
+  s.clock.tick(s.actor);
+  return s;
 }
 
 HostContext& Checker::host_locked() {
@@ -75,7 +79,10 @@ void append_key(std::string& key, const Site& s) {
   key += s.what();
   key += '\n';
   key += s.origin.api;
-  for (int i = 0; i < s.origin.frames; ++i) key += hex(reinterpret_cast<std::uintptr_t>(s.origin.pc[i]));
+  for (int i = 0; i < s.origin.frames; ++i) {
+    key += ' ';
+    key += std::to_string(reinterpret_cast<std::uintptr_t>(s.origin.pc[i]));
+  }
 }
 
 }  // namespace
@@ -135,9 +142,17 @@ void Checker::report_locked(Kind kind, std::uintptr_t lo, std::uintptr_t hi, std
   f.missing = std::move(missing);
 }
 
-void Checker::access_locked(std::uintptr_t lo, std::uintptr_t hi, bool write, std::uint32_t actor, std::uint64_t time,
-                            const VClock& c, const std::shared_ptr<const Site>& site, bool is_free,
-                            std::uintptr_t known_base) {
+void Checker::access_locked(const Access& a, std::uint32_t actor, std::uint64_t time, const VClock& c,
+                            const std::shared_ptr<const Site>& site) {
+  // A read-write access conflicts as a write does.
+  const auto lo = reinterpret_cast<std::uintptr_t>(a.ptr);
+  const bool write = (static_cast<unsigned>(a.mode) & static_cast<unsigned>(AccessMode::kWrite)) != 0;
+  check_locked(lo, lo + a.bytes, write, actor, time, c, site, false);
+}
+
+void Checker::check_locked(std::uintptr_t lo, std::uintptr_t hi, bool write, std::uint32_t actor, std::uint64_t time,
+                           const VClock& c, const std::shared_ptr<const Site>& site, bool is_free,
+                           std::uintptr_t known_base) {
   if (hi <= lo) return;
   std::uintptr_t base = known_base;
   std::size_t bytes = known_base != 0 ? hi - lo : 0;
@@ -147,13 +162,11 @@ void Checker::access_locked(std::uintptr_t lo, std::uintptr_t hi, bool write, st
       bytes = a->size;
     }
   }
-  Shadow& sh = shadows_[base];
-  sh.bytes = bytes;
-  auto& recs = sh.records;
+  std::vector<Record>& recs = shadows_[base];
   for (const Record& r : recs) {
-    if (r.hi <= lo || hi <= r.lo) continue;       // no common byte
-    if (!r.write && !write) continue;             // two reads
-    if (r.actor == actor || c.at(r.actor) >= r.time) continue;  // ordered before
+    if (r.hi <= lo || hi <= r.lo) continue;  // no common byte
+    if (!r.write && !write) continue;        // two reads
+    if (follows(r, actor, c)) continue;
     const Kind kind = is_free ? Kind::kUseAfterFree
                       : r.write ? (write ? Kind::kWriteAfterWrite : Kind::kReadAfterWrite)
                                 : Kind::kWriteAfterRead;
@@ -170,26 +183,23 @@ void Checker::access_locked(std::uintptr_t lo, std::uintptr_t hi, bool write, st
   // Drop what this access covers and follows: an access racing with it races with this one.
   recs.erase(std::remove_if(recs.begin(), recs.end(),
                             [&](const Record& r) {
-                              return lo <= r.lo && r.hi <= hi && (write || !r.write) &&
-                                     (r.actor == actor || c.at(r.actor) >= r.time);
+                              return lo <= r.lo && r.hi <= hi && (write || !r.write) && follows(r, actor, c);
                             }),
              recs.end());
   recs.push_back(Record{lo, hi, write, actor, time, site});
 }
 
 void Checker::on_task(const void* stream, std::uint64_t stream_id, int device, const char* api, void* caller,
-                      const char* label, std::string_view name, std::size_t bytes, const Range* ranges, std::size_t n,
-                      TaskPlace* place) {
+                      const char* label, std::string_view name, std::size_t bytes,
+                      std::span<const Access> accesses, TaskPlace* place) {
   auto site = std::make_shared<Site>();
   site->label = label;
   site->name = name;
   site->bytes = bytes;
   std::lock_guard lock(mu_);
   site->origin = origin_locked(api, caller);
-  StreamState& s = stream_locked(stream, stream_id, device);
-  HostContext& h = host_locked();
-  s.clock.join(h.clock);
-  const std::uint64_t t = s.clock.tick(s.actor);
+  const StreamState& s = advance_locked(stream, stream_id, device);
+  const std::uint64_t t = s.clock.at(s.actor);
   site->actor = s.actor;
   site->time = t;
   if (place != nullptr) {
@@ -197,10 +207,7 @@ void Checker::on_task(const void* stream, std::uint64_t stream_id, int device, c
     place->actor = s.actor;
     place->time = t;
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto lo = reinterpret_cast<std::uintptr_t>(ranges[i].ptr);
-    access_locked(lo, lo + ranges[i].bytes, ranges[i].write, s.actor, t, s.clock, site, false);
-  }
+  for (const Access& a : accesses) access_locked(a, s.actor, t, s.clock, site);
 }
 
 void Checker::on_event_created(const void* event) {
@@ -210,9 +217,7 @@ void Checker::on_event_created(const void* event) {
 
 void Checker::on_record(const void* stream, std::uint64_t stream_id, int device, const void* event) {
   std::lock_guard lock(mu_);
-  StreamState& s = stream_locked(stream, stream_id, device);
-  s.clock.join(host_locked().clock);
-  s.clock.tick(s.actor);
+  const StreamState& s = advance_locked(stream, stream_id, device);
   EventState& e = events_[event];
   e.recorded = true;
   e.clock = s.clock;
@@ -220,26 +225,18 @@ void Checker::on_record(const void* stream, std::uint64_t stream_id, int device,
 
 void Checker::on_wait(const void* stream, std::uint64_t stream_id, int device, const void* event, const char* api,
                       void* caller) {
-  {
-    std::lock_guard lock(mu_);
-    auto it = events_.find(event);
-    if (it != events_.end() && it->second.recorded) {
-      StreamState& s = stream_locked(stream, stream_id, device);
-      s.clock.join(host_locked().clock);
-      s.clock.tick(s.actor);
-      s.clock.join(it->second.clock);
-      return;
-    }
+  std::lock_guard lock(mu_);
+  StreamState& s = advance_locked(stream, stream_id, device);
+  auto it = events_.find(event);
+  if (it != events_.end() && it->second.recorded) {
+    s.clock.join(it->second.clock);
+    return;
   }
   Site later;
   later.label = "wait on an event that has not been recorded";
-  std::lock_guard lock(mu_);
   later.origin = origin_locked(api, caller);
-  StreamState& s = stream_locked(stream, stream_id, device);
-  s.clock.join(host_locked().clock);
-  const std::uint64_t t = s.clock.tick(s.actor);
   later.actor = s.actor;
-  later.time = t;
+  later.time = s.clock.at(s.actor);
   Record none;
   auto empty = std::make_shared<Site>();
   empty->label = "(no record of the event before the wait)";
@@ -285,20 +282,15 @@ std::shared_ptr<Site> Checker::host_site_locked(const char* api, void* caller, s
   return site;
 }
 
-void Checker::on_host_access(const char* api, void* caller, std::size_t bytes, const Range* ranges, std::size_t n) {
+void Checker::on_host_access(const char* api, void* caller, std::size_t bytes, std::span<const Access> accesses) {
   std::lock_guard lock(mu_);
   const std::shared_ptr<Site> site = host_site_locked(api, caller, bytes);
-  const HostContext& h = current_context();
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto lo = reinterpret_cast<std::uintptr_t>(ranges[i].ptr);
-    access_locked(lo, lo + ranges[i].bytes, ranges[i].write, site->actor, site->time, h.clock, site, false);
-  }
+  for (const Access& a : accesses) access_locked(a, site->actor, site->time, current_context().clock, site);
 }
 
 void Checker::on_refused_wait(const char* api, void* caller) {
   std::lock_guard lock(mu_);
   const std::shared_ptr<Site> site = host_site_locked(api, caller, 0);
-  site->label = api;
   Record inside;
   auto self = std::make_shared<Site>();
   const HostContext& h = current_context();
@@ -317,8 +309,8 @@ void Checker::on_refused_wait(const char* api, void* caller) {
 void Checker::on_free(std::uintptr_t base, std::size_t bytes, const char* api, void* caller) {
   std::lock_guard lock(mu_);
   const std::shared_ptr<Site> site = host_site_locked(api, caller, bytes);
-  access_locked(base, base + std::max<std::size_t>(bytes, 1), true, site->actor, site->time, current_context().clock,
-                site, true, base);
+  check_locked(base, base + std::max<std::size_t>(bytes, 1), true, site->actor, site->time, current_context().clock,
+               site, true, base);
 }
 
 Checker::ScopedContext::ScopedContext(const TaskPlace& place) : previous(t_ctx) {

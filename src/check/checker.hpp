@@ -25,11 +25,13 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "vnpu/check.hpp"
+#include "vnpu/status.hpp"
 
 namespace vnpu::detail::check {
 
@@ -92,13 +94,6 @@ struct Record {
   std::shared_ptr<const Site> site;
 };
 
-/// A byte range a submission reads or writes.
-struct Range {
-  const void* ptr = nullptr;
-  std::size_t bytes = 0;
-  bool write = false;
-};
-
 /// The thread-side state: a host thread's actor, or (inside a host function) the
 /// function's place in its stream.
 struct HostContext;
@@ -108,10 +103,10 @@ class Checker {
   static Checker& instance();
 
   /// A task of stream `stream` (id `stream_id`, device `device`) — a `label` ("kernel")
-  /// with a `name` and/or a byte count (see Site) — touching `ranges`; submitted by API
+  /// with a `name` and/or a byte count (see Site) — making `accesses`; submitted by API
   /// call `api`. `place`, if given, receives the task's place (host functions).
   void on_task(const void* stream, std::uint64_t stream_id, int device, const char* api, void* caller, const char* label,
-               std::string_view name, std::size_t bytes, const Range* ranges, std::size_t n,
+               std::string_view name, std::size_t bytes, std::span<const Access> accesses,
                TaskPlace* place = nullptr);
   /// A new event (at an address an earlier, destroyed one may have had).
   void on_event_created(const void* event);
@@ -119,16 +114,24 @@ class Checker {
   void on_record(const void* stream, std::uint64_t stream_id, int device, const void* event);
   void on_wait(const void* stream, std::uint64_t stream_id, int device, const void* event, const char* api,
                void* caller);
-  /// The calling thread waited for everything submitted to `stream` before this call
-  /// (call at the start of the wait; `done` is applied by on_waited).
+  /// The clock of everything submitted to `stream` so far (taken when a host wait starts).
   VClock stream_clock(const void* stream);
+  /// The calling thread now follows `c` (a wait for it succeeded).
   void on_host_waited(const VClock& c);
+  /// A host wait for `before` (a stream_clock or device_clock taken at its start): runs
+  /// `wait` and, if it succeeds, orders the calling thread after `before`.
+  template <class Wait>
+  Status waited(const VClock& before, Wait&& wait) {
+    const Status st = wait();
+    if (st == Status::kSuccess) on_host_waited(before);
+    return st;
+  }
   /// The calling thread waited for the latest record of `event`.
   void on_event_waited(const void* event);
   /// Every stream of `device` (for a device synchronize): their clocks joined.
   VClock device_clock(int device);
-  /// The calling thread itself reads or writes `ranges` now (a synchronous copy or memset).
-  void on_host_access(const char* api, void* caller, std::size_t bytes, const Range* ranges, std::size_t n);
+  /// The calling thread itself makes `accesses` now (a synchronous copy or memset).
+  void on_host_access(const char* api, void* caller, std::size_t bytes, std::span<const Access> accesses);
   /// A synchronize called from inside a kernel or host function (`api` at `caller`) that
   /// the runtime refuses: waiting there could never end.
   void on_refused_wait(const char* api, void* caller);
@@ -159,18 +162,19 @@ class Checker {
     bool recorded = false;
     VClock clock;
   };
-  struct Shadow {
-    std::size_t bytes = 0;
-    std::vector<Record> records;
-  };
-
   StreamState& stream_locked(const void* stream, std::uint64_t id, int device);
+  /// A new task of the stream: after the calling thread's work so far, one tick on.
+  StreamState& advance_locked(const void* stream, std::uint64_t id, int device);
   HostContext& host_locked();
-  /// Checks [lo, hi) accessed by (actor, time) with clock `c` against the allocation's
-  /// records, then records it.
-  void access_locked(std::uintptr_t lo, std::uintptr_t hi, bool write, std::uint32_t actor, std::uint64_t time,
-                     const VClock& c, const std::shared_ptr<const Site>& site, bool is_free,
-                     std::uintptr_t known_base = 0);
+  /// Checks `a`, made by (actor, time) with clock `c`, against its allocation's records,
+  /// then records it.
+  void access_locked(const Access& a, std::uint32_t actor, std::uint64_t time, const VClock& c,
+                     const std::shared_ptr<const Site>& site);
+  /// As access_locked for [lo, hi); a free (`is_free`, of the allocation at `known_base`)
+  /// is checked as a write and then forgets the allocation's records.
+  void check_locked(std::uintptr_t lo, std::uintptr_t hi, bool write, std::uint32_t actor, std::uint64_t time,
+                    const VClock& c, const std::shared_ptr<const Site>& site, bool is_free,
+                    std::uintptr_t known_base = 0);
   void report_locked(Kind kind, std::uintptr_t lo, std::uintptr_t hi, std::uintptr_t base, std::size_t bytes,
                      const Record& earlier, bool later_write, const Site& later, std::string missing);
   std::string describe_actor_locked(std::uint32_t actor, std::uint64_t time) const;
@@ -187,7 +191,7 @@ class Checker {
   std::uint32_t next_actor_ = 0;
   std::unordered_map<const void*, StreamState> streams_;
   std::unordered_map<const void*, EventState> events_;
-  std::map<std::uintptr_t, Shadow> shadows_;   // by allocation base (or the address itself)
+  std::map<std::uintptr_t, std::vector<Record>> shadows_;  // by allocation base (0: unknown memory)
   std::vector<std::string> actor_names_;       // "stream 3 (device 0)", "host thread 1"
   std::map<std::string, Finding> findings_;    // folded by kind and both sites
   std::uint32_t host_threads_ = 0;

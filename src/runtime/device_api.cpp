@@ -104,13 +104,10 @@ Status Device::synchronize(std::chrono::nanoseconds timeout) const {
   detail::clear_error();
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Device::synchronize: empty device handle");
   if (!detail::check::on()) return impl()->synchronize(timeout.count());
-  if (detail::on_runtime_thread())
-    detail::check::Checker::instance().on_refused_wait("Device::synchronize", __builtin_return_address(0));
+  detail::check::Checker& checker = detail::check::Checker::instance();
+  if (detail::on_runtime_thread()) checker.on_refused_wait("Device::synchronize", __builtin_return_address(0));
   // Checked: the calling thread now follows everything submitted to the device before.
-  const detail::check::VClock before = detail::check::Checker::instance().device_clock(impl()->id());
-  const Status st = impl()->synchronize(timeout.count());
-  if (st == Status::kSuccess) detail::check::Checker::instance().on_host_waited(before);
-  return st;
+  return checker.waited(checker.device_clock(impl()->id()), [&] { return impl()->synchronize(timeout.count()); });
 }
 
 Expected<void*> Device::malloc(std::size_t bytes) const {

@@ -200,8 +200,8 @@ Status memcpy(void* dst, std::size_t dst_max, const void* src, std::size_t count
   if (detail::prof::begin_caller_span(span, detail::prof::SpanKind::kCopy, detail::copy_name(resolved)))
     span.record().bytes = count;
   if (detail::check::on()) {
-    const detail::check::Range r[] = {{src, count, false}, {dst, count, true}};
-    detail::check::Checker::instance().on_host_access("vnpu::memcpy", __builtin_return_address(0), count, r, 2);
+    const Access acc[] = {{src, count, AccessMode::kRead}, {dst, count, AccessMode::kWrite}};
+    detail::check::Checker::instance().on_host_access("vnpu::memcpy", __builtin_return_address(0), count, acc);
   }
   std::memmove(dst, src, count);
   return Status::kSuccess;
@@ -229,8 +229,8 @@ Status memset(void* dst, std::size_t max_count, int value, std::size_t count) {
   detail::prof::ScopedSpan span;  // on the calling thread's lane
   if (detail::prof::begin_caller_span(span, detail::prof::SpanKind::kMemset, "memset")) span.record().bytes = count;
   if (detail::check::on()) {
-    const detail::check::Range r{dst, count, true};
-    detail::check::Checker::instance().on_host_access("vnpu::memset", __builtin_return_address(0), count, &r, 1);
+    const Access acc[] = {{dst, count, AccessMode::kWrite}};
+    detail::check::Checker::instance().on_host_access("vnpu::memset", __builtin_return_address(0), count, acc);
   }
   std::memset(dst, value, count);
   return Status::kSuccess;

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
-#include <string>
+#include <span>
 #include <vector>
 
 #include "check/checker.hpp"
@@ -42,10 +42,9 @@ bool ranges_overlap(const void* a, std::size_t a_bytes, const void* b, std::size
 // Checked mode: the task about to be submitted to `s` and the bytes it touches.
 // `caller`: the public method's return address (__builtin_return_address(0) there).
 void check_task(const Stream& s, const char* api, void* caller, const char* label, std::string_view name,
-                std::size_t bytes, std::initializer_list<detail::check::Range> r,
-                detail::check::TaskPlace* place = nullptr) {
+                std::size_t bytes, std::span<const Access> accesses, detail::check::TaskPlace* place = nullptr) {
   detail::check::Checker::instance().on_task(s.impl(), s.id(), s.device_id(), api, caller, label, name, bytes,
-                                              r.begin(), r.size(), place);
+                                              accesses, place);
 }
 
 }  // namespace
@@ -83,24 +82,8 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
     }
   }
   const std::uint32_t op_tag = detail::prof::on() ? detail::prof::current_op_tag() : 0;
-  if (detail::check::on()) {
-    // Kernels declare a few ranges: those stay on the stack.
-    constexpr std::size_t kLocal = 8;
-    detail::check::Range local[kLocal];
-    std::vector<detail::check::Range> many;
-    detail::check::Range* ranges = local;
-    if (options.accesses.size() > kLocal) {
-      many.resize(options.accesses.size());
-      ranges = many.data();
-    }
-    for (std::size_t i = 0; i < options.accesses.size(); ++i) {
-      const Access& a = options.accesses[i];
-      ranges[i] = {a.ptr, a.bytes, (static_cast<unsigned>(a.mode) & static_cast<unsigned>(AccessMode::kWrite)) != 0};
-    }
-    detail::check::Checker::instance().on_task(impl(), id(), device_id(), "Stream::launch",
-                                                __builtin_return_address(0), "kernel", name, 0, ranges,
-                                                options.accesses.size());
-  }
+  if (detail::check::on())
+    check_task(*this, "Stream::launch", __builtin_return_address(0), "kernel", name, 0, options.accesses);
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kKernel;
     t.parts = parts;
@@ -153,9 +136,10 @@ Status Stream::memcpy_async(void* dst, std::size_t dst_max, const void* src, std
   // source and destination overlap a part could overwrite bytes another part has yet to
   // read. Such a copy stays one part: one memmove. (A staged source never overlaps.)
   const bool overlapping = !staging && ranges_overlap(dst, count, src, count);
-  if (detail::check::on())
-    check_task(*this, "Stream::memcpy_async", __builtin_return_address(0), detail::copy_name(resolved), {}, count,
-               {{src, count, false}, {dst, count, true}});
+  if (detail::check::on()) {
+    const Access acc[] = {{src, count, AccessMode::kRead}, {dst, count, AccessMode::kWrite}};
+    check_task(*this, "Stream::memcpy_async", __builtin_return_address(0), detail::copy_name(resolved), {}, count, acc);
+  }
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kCopy;
     t.dst = dst;
@@ -193,20 +177,18 @@ Status Stream::memcpy_2d_async(void* dst, std::size_t dpitch, const void* src, s
   const std::uint32_t parts = overlapping ? 1 : copy_parts(impl()->device(), width * height);
   if (detail::check::on()) {
     // Row by row (the pitch's gaps are not touched); very tall copies by their extents.
-    std::vector<detail::check::Range> ranges;
+    std::vector<Access> acc;
     if (height <= 4096) {
       for (std::size_t r = 0; r < height; ++r) {
-        ranges.push_back({static_cast<const unsigned char*>(src) + r * spitch, width, false});
-        ranges.push_back({static_cast<unsigned char*>(dst) + r * dpitch, width, true});
+        acc.push_back({static_cast<const unsigned char*>(src) + r * spitch, width, AccessMode::kRead});
+        acc.push_back({static_cast<unsigned char*>(dst) + r * dpitch, width, AccessMode::kWrite});
       }
     } else {
-      ranges.push_back({src, (height - 1) * spitch + width, false});
-      ranges.push_back({dst, (height - 1) * dpitch + width, true});
+      acc.push_back({src, (height - 1) * spitch + width, AccessMode::kRead});
+      acc.push_back({dst, (height - 1) * dpitch + width, AccessMode::kWrite});
     }
-    detail::check::Checker::instance().on_task(impl(), id(), device_id(), "Stream::memcpy_2d_async",
-                                                __builtin_return_address(0), detail::copy_name(resolved), {},
-                                                width * height, ranges.data(),
-                                                ranges.size());
+    check_task(*this, "Stream::memcpy_2d_async", __builtin_return_address(0), detail::copy_name(resolved), {},
+               width * height, acc);
   }
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kCopy;
@@ -227,8 +209,10 @@ Status Stream::memset_async(void* dst, std::size_t max_count, int value, std::si
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::memset_async: empty stream handle");
   if (count == 0) return Status::kSuccess;
   VNPU_TRY(detail::check_memset(dst, max_count, count, "Stream::memset_async"));
-  if (detail::check::on())
-    check_task(*this, "Stream::memset_async", __builtin_return_address(0), "memset", {}, count, {{dst, count, true}});
+  if (detail::check::on()) {
+    const Access acc[] = {{dst, count, AccessMode::kWrite}};
+    check_task(*this, "Stream::memset_async", __builtin_return_address(0), "memset", {}, count, acc);
+  }
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kMemset;
     t.dst = dst;
@@ -294,10 +278,8 @@ Status Stream::query() const {
   if (!detail::check::on()) return impl()->query();
   // Checked: a query that finds the stream done orders the caller after its work, as a
   // synchronize does.
-  const detail::check::VClock before = detail::check::Checker::instance().stream_clock(impl());
-  const Status st = impl()->query();
-  if (st == Status::kSuccess) detail::check::Checker::instance().on_host_waited(before);
-  return st;
+  detail::check::Checker& checker = detail::check::Checker::instance();
+  return checker.waited(checker.stream_clock(impl()), [&] { return impl()->query(); });
 }
 
 Status Stream::synchronize() const { return synchronize(std::chrono::nanoseconds(-1)); }
@@ -306,13 +288,10 @@ Status Stream::synchronize(std::chrono::nanoseconds timeout) const {
   detail::clear_error();
   if (impl() == nullptr) return fail(Status::kInvalidHandle, "Stream::synchronize: empty stream handle");
   if (!detail::check::on()) return impl()->synchronize(timeout.count());
-  if (detail::on_runtime_thread())
-    detail::check::Checker::instance().on_refused_wait("Stream::synchronize", __builtin_return_address(0));
+  detail::check::Checker& checker = detail::check::Checker::instance();
+  if (detail::on_runtime_thread()) checker.on_refused_wait("Stream::synchronize", __builtin_return_address(0));
   // Checked: the calling thread now follows everything submitted to the stream before.
-  const detail::check::VClock before = detail::check::Checker::instance().stream_clock(impl());
-  const Status st = impl()->synchronize(timeout.count());
-  if (st == Status::kSuccess) detail::check::Checker::instance().on_host_waited(before);
-  return st;
+  return checker.waited(checker.stream_clock(impl()), [&] { return impl()->synchronize(timeout.count()); });
 }
 
 }  // namespace vnpu
