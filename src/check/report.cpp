@@ -12,6 +12,8 @@
 #include <string>
 
 #include "check/checker.hpp"
+#include "common/env.hpp"
+#include "common/json.hpp"
 
 namespace vnpu::detail::check {
 namespace {
@@ -20,10 +22,7 @@ namespace {
 // it is not available or knows nothing (VNPU_CHECK_SYMBOLIZE=0 turns it off). Findings
 // only: it runs a process per frame, once.
 std::string addr2line(const std::string& path, std::uintptr_t offset) {
-  static const bool enabled = [] {
-    const char* v = std::getenv("VNPU_CHECK_SYMBOLIZE");
-    return v == nullptr || std::strcmp(v, "0") != 0;
-  }();
+  static const bool enabled = env_int("VNPU_CHECK_SYMBOLIZE").value_or(1) != 0;
   if (!enabled || path.empty()) return "";
   std::string quoted = "'";
   for (const char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -47,6 +46,18 @@ std::string addr2line(const std::string& path, std::uintptr_t offset) {
   return out;
 }
 
+// The shared library vnpu is built into, if it is one (libascendcl.so); empty when vnpu is
+// linked into the program itself.
+const std::string& own_library() {
+  static const std::string lib = [] {
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(&capture_origin), &info) == 0 || info.dli_fname == nullptr) return std::string();
+    const std::string name = info.dli_fname;
+    return name.find(".so") != std::string::npos ? name : std::string();
+  }();
+  return lib;
+}
+
 // Where the main program is loaded.
 const void* dlopen_base_of_main() {
   static const void* base = [] {
@@ -58,7 +69,8 @@ const void* dlopen_base_of_main() {
 }
 
 // A frame's function name, demangled; "+0xOFFSET" (in the object) when the binary does
-// not export it and addr2line cannot tell; "" when nothing is known.
+// not export it and addr2line cannot tell; "" when nothing is known, and for vnpu's own
+// unexported functions in the library it is built into (they say nothing to the user).
 std::string frame_function(void* pc, std::string* object) {
   Dl_info info{};
   if (dladdr(pc, &info) == 0) return "";
@@ -67,6 +79,7 @@ std::string frame_function(void* pc, std::string* object) {
     *object = slash != nullptr ? slash + 1 : info.dli_fname;
   }
   if (info.dli_sname == nullptr) {
+    if (info.dli_fname != nullptr && !own_library().empty() && own_library() == info.dli_fname) return "";
     const auto offset = reinterpret_cast<std::uintptr_t>(pc) - reinterpret_cast<std::uintptr_t>(info.dli_fbase);
     // The main program's path as the loader gave it may be relative or empty.
     const bool main_program = info.dli_fname == nullptr || std::strchr(info.dli_fname, '/') == nullptr ||
@@ -86,46 +99,16 @@ std::string frame_function(void* pc, std::string* object) {
   return name;
 }
 
-// The shared library vnpu is built into, if it is one (libascendcl.so); empty when vnpu is
-// linked into the program itself.
-const std::string& own_library() {
-  static const std::string lib = [] {
-    Dl_info info{};
-    if (dladdr(reinterpret_cast<void*>(&capture_origin), &info) == 0 || info.dli_fname == nullptr) return std::string();
-    const std::string name = info.dli_fname;
-    return name.find(".so") != std::string::npos ? name : std::string();
-  }();
-  return lib;
-}
-
-// Frames of vnpu itself (and the standard library under it) say nothing to the user: named
-// ones in its namespaces, and the unnamed ones of the library it is built into.
-bool internal(void* pc, const std::string& fn) {
-  if (fn.rfind("vnpu::", 0) == 0 || fn.rfind("std::", 0) == 0 || fn.find(" vnpu::") != std::string::npos) return true;
-  if (fn.empty() || fn[0] == '+') {
-    Dl_info info{};
-    return !own_library().empty() && dladdr(pc, &info) != 0 && info.dli_fname != nullptr &&
-           own_library() == info.dli_fname;
-  }
-  return false;
+// Frames of vnpu itself (and the standard library under it) say nothing to the user (the
+// unnamed ones of the library vnpu is built into are left out by frame_function).
+bool internal(const std::string& fn) {
+  return fn.rfind("vnpu::", 0) == 0 || fn.rfind("std::", 0) == 0 || fn.find(" vnpu::") != std::string::npos;
 }
 
 std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", c);
-      out += b;
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
+  std::string out;
+  append_json_string(out, s);
+  return out;
 }
 
 std::string hex(std::uintptr_t v) {
@@ -154,8 +137,7 @@ void print_at_exit() {
       std::fprintf(stderr, "vnpu check: cannot write VNPU_CHECK_REPORT=%s\n", path);
     }
   }
-  const char* quiet = std::getenv("VNPU_CHECK_QUIET");  // `vnpu check` prints them itself
-  if (quiet != nullptr && *quiet != '\0' && *quiet != '0') return;
+  if (env_int("VNPU_CHECK_QUIET").value_or(0) != 0) return;  // `vnpu check` prints them itself
   const std::string text = vnpu::checker::report_text(f);
   std::fputs(text.c_str(), stderr);
 }
@@ -185,12 +167,8 @@ bool check_from_env() {
 Origin capture_origin(const char* api) noexcept {
   // VNPU_CHECK_FRAMES: return addresses kept per submission (0..10, default 10). Walking
   // the stack is most of checked mode's cost per task; 0 keeps only the API's name.
-  static const int depth = [] {
-    const char* v = std::getenv("VNPU_CHECK_FRAMES");
-    if (v == nullptr || *v == '\0') return static_cast<int>(sizeof(Origin::pc) / sizeof(void*));
-    const long n = std::strtol(v, nullptr, 10);
-    return static_cast<int>(std::clamp<long>(n, 0, static_cast<long>(sizeof(Origin::pc) / sizeof(void*))));
-  }();
+  constexpr auto kMax = static_cast<std::int64_t>(sizeof(Origin::pc) / sizeof(void*));
+  static const int depth = static_cast<int>(env_int_in("VNPU_CHECK_FRAMES", 0, kMax).value_or(kMax));
   Origin o;
   o.api = api;
   if (depth > 0) o.frames = ::backtrace(o.pc, depth);
@@ -203,7 +181,7 @@ std::string describe_origin(const Origin& o) {
   for (int i = 0; i < o.frames && shown < 4; ++i) {
     std::string object;
     const std::string fn = frame_function(o.pc[i], &object);
-    if (fn.empty() || internal(o.pc[i], fn)) continue;
+    if (fn.empty() || internal(fn)) continue;
     out += shown == 0 ? ", called from " : " <- ";
     out += fn;
     if (!object.empty()) out += " (" + object + ")";

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/json.hpp"
 #include "profiler/chrome_ids.hpp"
 #include "vnpu/profiler.hpp"
 #include "vnpu/version.hpp"
@@ -20,28 +21,7 @@ namespace vnpu::profiler {
 
 namespace {
 
-void append_escaped(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
+using vnpu::detail::append_json_string;
 
 void append_us(std::string& out, std::int64_t ns) {
   char buf[40];
@@ -65,7 +45,7 @@ void append_metadata(std::string& out, const char* what, int pid, long long tid,
 
 std::string name_arg(std::string_view name) {
   std::string out = "\"name\":";
-  append_escaped(out, name);
+  append_json_string(out, name);
   return out;
 }
 
@@ -100,7 +80,7 @@ std::string chrome_trace_json(const Trace& trace) {
     if (!first) out += ",\n";
     first = false;
     out += "{\"ph\":\"X\",\"name\":";
-    append_escaped(out, s.name);
+    append_json_string(out, s.name);
     out += ",\"cat\":\"";
     out += span_kind_name(s.kind);
     out += "\",\"pid\":" + std::to_string(chrome::pid_of(s.device));
@@ -123,9 +103,9 @@ std::string chrome_trace_json(const Trace& trace) {
     }
     if (s.op_id != 0) {
       out += ",\"op\":";
-      append_escaped(out, s.op);
+      append_json_string(out, s.op);
       out += ",\"shape\":";
-      append_escaped(out, s.shape);
+      append_json_string(out, s.shape);
       out += ",\"op_bytes\":";
       append_u(out, s.op_bytes);
       out += ",\"op_id\":";
@@ -142,7 +122,7 @@ std::string chrome_trace_json(const Trace& trace) {
     const DeviceEntry& d = trace.devices[i];
     if (i != 0) out += ',';
     out += "{\"id\":" + std::to_string(d.id) + ",\"name\":";
-    append_escaped(out, d.name);
+    append_json_string(out, d.name);
     out += ",\"compute_cores\":" + std::to_string(d.compute_cores) +
            ",\"copy_engines\":" + std::to_string(d.copy_engines) + "}";
   }
