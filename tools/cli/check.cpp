@@ -16,6 +16,7 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
+#include "vnpu/check.hpp"
 
 namespace vnpu::cli {
 namespace {
@@ -45,38 +46,37 @@ int run_checked(const std::vector<std::string>& args, const std::string& report)
   return kExitUnexpected;
 }
 
-void print_party(const char* label, const nlohmann::json& p, bool with_mode) {
-  fmt::print("  {} {}", label, p.value("what", ""));
-  if (with_mode) fmt::print(" ({})", p.value("mode", ""));
-  if (const std::string where = p.value("where", ""); !where.empty()) fmt::print(" on {}", where);
-  fmt::print("\n");
-  if (const std::string by = p.value("submitted_by", ""); !by.empty()) fmt::print("          {}\n", by);
+// The report's findings as the library holds them, for checker::report_text.
+checker::Party party_from_json(const nlohmann::json& p) {
+  checker::Party party;
+  party.what = p.value("what", "");
+  party.where = p.value("where", "");
+  party.submitted_by = p.value("submitted_by", "");
+  const std::string mode = p.value("mode", "read");
+  party.mode = mode == "write" ? AccessMode::kWrite : mode == "read-write" ? AccessMode::kReadWrite : AccessMode::kRead;
+  return party;
 }
 
-void print_text(const nlohmann::json& doc) {
-  const auto& findings = doc.at("findings");
-  if (findings.empty()) {
-    fmt::print("vnpu check: no findings\n");
-    return;
-  }
-  fmt::print("vnpu check: {} finding{}\n", findings.size(), findings.size() == 1 ? "" : "s");
-  for (const auto& f : findings) {
+std::vector<checker::Finding> findings_from_json(const nlohmann::json& doc) {
+  std::vector<checker::Finding> out;
+  for (const auto& f : doc.at("findings")) {
+    checker::Finding x;
     const std::string kind = f.value("kind", "");
-    fmt::print("\n{}", kind);
-    const auto lo = f.value("lo", std::uint64_t{0}), hi = f.value("hi", std::uint64_t{0});
-    if (hi > lo) {
-      fmt::print(": {} bytes at {:#x}", hi - lo, lo);
-      if (f.value("allocation", std::uint64_t{0}) != 0)
-        fmt::print(", offset {} of the {}-byte allocation at {:#x}", f.value("offset", std::uint64_t{0}),
-                   f.value("allocation_bytes", std::uint64_t{0}), f.value("allocation", std::uint64_t{0}));
-    }
-    if (f.value("count", 1) > 1) fmt::print(" ({} times)", f.value("count", 1));
-    fmt::print("\n");
-    const bool modes = kind != "unordered-wait" && kind != "deadlock";
-    print_party("first: ", f.at("first"), modes);
-    print_party("second:", f.at("second"), modes);
-    fmt::print("  {}\n", f.value("missing", ""));
+    for (const checker::Kind k : {checker::Kind::kReadAfterWrite, checker::Kind::kWriteAfterRead,
+                                  checker::Kind::kWriteAfterWrite, checker::Kind::kUseAfterFree,
+                                  checker::Kind::kUnorderedWait, checker::Kind::kDeadlock})
+      if (kind == checker::kind_name(k)) x.kind = k;
+    x.lo = f.value("lo", std::uintptr_t{0});
+    x.hi = f.value("hi", std::uintptr_t{0});
+    x.alloc_base = f.value("allocation", std::uintptr_t{0});
+    x.alloc_bytes = f.value("allocation_bytes", std::size_t{0});
+    x.count = f.value("count", std::uint64_t{1});
+    x.first = party_from_json(f.at("first"));
+    x.second = party_from_json(f.at("second"));
+    x.missing = f.value("missing", "");
+    out.push_back(std::move(x));
   }
+  return out;
 }
 
 }  // namespace
@@ -106,7 +106,9 @@ int run_check(const CheckOptions& o) {
   if (o.json) {
     fmt::print("{}\n", doc.dump(2));
   } else {
-    print_text(doc);
+    const std::vector<checker::Finding> findings = findings_from_json(doc);
+    if (findings.empty()) fmt::print("vnpu check: no findings\n");
+    else fmt::print("{}", checker::report_text(findings));
   }
   if (!doc["findings"].empty()) return kExitFindings;
   return program_status;
