@@ -130,7 +130,6 @@ void invoke_function(void (*)(), const unsigned char* args) {
   (*body)();
 }
 
-
 vnpu::Stream& debug_stream() {
   static vnpu::Stream* s = [] {
     auto dev = vnpu::Device::get(0);

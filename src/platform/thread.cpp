@@ -15,13 +15,22 @@ void set_thread_name(const std::string& name) noexcept {
 #endif
 }
 
-bool pin_thread(std::thread& t, int cpu) noexcept {
 #if defined(__linux__)
+namespace {
+// Pins thread `t` to `cpu` alone.
+bool pin_to(pthread_t t, int cpu) noexcept {
   if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
-  return pthread_setaffinity_np(t.native_handle(), sizeof set, &set) == 0;
+  return pthread_setaffinity_np(t, sizeof set, &set) == 0;
+}
+}  // namespace
+#endif
+
+bool pin_thread(std::thread& t, int cpu) noexcept {
+#if defined(__linux__)
+  return pin_to(t.native_handle(), cpu);
 #else
   (void)t;
   (void)cpu;
@@ -35,13 +44,10 @@ static_assert(sizeof(cpu_set_t) <= 128, "ScopedPin keeps a cpu_set_t");
 
 bool ScopedPin::pin(int cpu) noexcept {
 #if defined(__linux__)
-  if (active_ || cpu < 0 || cpu >= CPU_SETSIZE) return false;
+  if (active_) return false;
   auto* saved = reinterpret_cast<cpu_set_t*>(saved_);
   if (pthread_getaffinity_np(pthread_self(), sizeof(cpu_set_t), saved) != 0) return false;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  active_ = pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+  active_ = pin_to(pthread_self(), cpu);
   return active_;
 #else
   (void)cpu;

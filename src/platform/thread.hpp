@@ -22,7 +22,6 @@ class ScopedPin {
   ScopedPin& operator=(const ScopedPin&) = delete;
   /// Pins to `cpu`; false (nothing changed) where the OS refuses or when already pinned.
   bool pin(int cpu) noexcept;
-  bool active() const noexcept { return active_; }
 
  private:
   bool active_ = false;
