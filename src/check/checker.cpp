@@ -94,7 +94,8 @@ std::string Site::what() const {
   return w;
 }
 
-ApiSite::ApiSite(void* caller) noexcept : set_(t_api_site == nullptr) {
+// Checking off: one load, nothing written.
+ApiSite::ApiSite(void* caller) noexcept : set_(on() && t_api_site == nullptr) {
   if (set_) t_api_site = caller;
 }
 
