@@ -44,7 +44,8 @@ enum class Kind : std::uint8_t {
   kUseAfterFree,     ///< memory freed while queued work not ordered before the free uses it
   kUnorderedWait,    ///< a wait on an event with no record before it: it orders nothing
   kDeadlock,         ///< a wait that could never end: a host function or kernel waiting for
-                     ///< its own stream or device (refused with kNotPermitted, reported here)
+                     ///< its own stream or device (refused with kNotPermitted, reported here), or a
+                     ///< launch whose blocks can never pass a barrier or get a flag they wait for
 };
 
 /// "read-after-write", "write-after-read", "write-after-write", "use-after-free",
@@ -68,6 +69,14 @@ struct Finding {
   std::string missing;                    ///< the edge that would order them
   std::uint64_t count = 1;                ///< occurrences folded into this finding
 };
+
+/// Inside a kernel: the kernel is about to read and/or write `bytes` bytes at `ptr`, an
+/// access known only as it runs (a pointer it computes, a range that depends on data). In
+/// checked mode the access is checked, by the end of the block, against the work submitted
+/// before the launch and after it, as a declared access (LaunchOptions::accesses) is.
+/// Adjacent accesses of one mode are merged. Nothing happens outside a checked kernel.
+/// The Ascend C layer notes every DataCopy and global-memory access this way.
+void note_access(const void* ptr, std::size_t bytes, AccessMode mode) noexcept;
 
 /// Turns checking on (as VNPU_CHECK=races does from the start): the calls made from now on
 /// are checked. Work submitted before is not known to the checker.

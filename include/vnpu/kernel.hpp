@@ -212,6 +212,10 @@ class KernelContext {
   /// otherwise false and block_dim().
   bool launch_failed() const noexcept;
   std::uint32_t blocks_running() const noexcept;
+  /// How many blocks of this launch wait at a barrier (sync_all, sync_group) now: a block
+  /// polling memory, whose every other running block polls too or waits at a barrier,
+  /// waits for a write nobody is left to make (0 if not cooperative).
+  std::uint32_t blocks_at_barrier() const noexcept;
   /// This block's group and the blocks in it (one group of all blocks if not cooperative
   /// or group_size is 0).
   std::uint32_t group_idx() const noexcept;

@@ -102,6 +102,16 @@ void atomic_store(int mode, int kind, unsigned char* dst, const unsigned char* s
   }
 }
 
+// Checked mode: the global-memory bytes of a burst plan, burst by burst (note_access
+// merges adjacent ones).
+void note_bursts(const unsigned char* base, const Bursts& b, std::uint64_t pitch, GmAccess mode) {
+  if (pitch == b.len) {
+    note_gm(base, b.count * b.len, mode);
+    return;
+  }
+  for (std::uint64_t i = 0; i < b.count; ++i) note_gm(base + i * pitch, b.len, mode);
+}
+
 }  // namespace
 
 void copy_bursts(const Side& dst, const Side& src, const Bursts& b, std::uint32_t elem_size, int elem_kind,
@@ -117,6 +127,10 @@ void copy_bursts(const Side& dst, const Side& src, const Bursts& b, std::uint32_
   (void)elem_size;
   BlockState& blk = block();
   const bool atomic = dst.gm && blk.atomic != 0;
+  if (checking()) {
+    if (src.gm) note_bursts(src.base, b, b.src_pitch, kGmRead);
+    if (dst.gm) note_bursts(dst.base, b, b.dst_pitch, atomic ? kGmReadWrite : kGmWrite);  // atomics read too
+  }
   for (std::uint64_t i = 0; i < b.count; ++i) {
     unsigned char* d = dst.base + i * b.dst_pitch;
     const unsigned char* s = src.base + i * b.src_pitch;
@@ -142,6 +156,7 @@ void copy_pad_in(const Side& dst, const Side& src, const Bursts& b, std::uint32_
     fail("%s: %llu bursts overflow the address space", what, static_cast<unsigned long long>(b.count));
   check_side(dst, dst_span, what, "destination");
   check_side(src, src_span, what, "source");
+  if (checking()) note_bursts(src.base, b, b.src_pitch, kGmRead);
   const std::uint64_t lead = std::uint64_t{left} * elem_size;
   const std::uint64_t trail = std::uint64_t{right} * elem_size;
   for (std::uint64_t i = 0; i < b.count; ++i) {

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "tikicpulib.h"
+#include "vnpu/check.hpp"
 #include "vnpu/device.hpp"
 #include "vnpu/memory.hpp"
 #include "vnpu/platform.hpp"
@@ -62,9 +63,17 @@ class LaunchTask {
 
   void operator()(const vnpu::KernelContext& k) const {
     t_launch_id = id_;
+    // Checked mode: the block's global-memory accesses are noted while it runs (the
+    // launch checks them at its place in the stream).
+    const bool checked = vnpu::checker::enabled();
+    if (checked) g_checked_blocks.fetch_add(1, std::memory_order_relaxed);
     struct Reset {
-      ~Reset() { t_launch_id = 0; }
-    } reset;
+      bool checked;
+      ~Reset() {
+        t_launch_id = 0;
+        if (checked) g_checked_blocks.fetch_sub(1, std::memory_order_relaxed);
+      }
+    } reset{checked};
     run_block(k);
   }
 
@@ -144,6 +153,16 @@ vnpu::Stream& debug_stream() {
 }  // namespace
 
 std::uint64_t current_launch_id() noexcept { return t_launch_id; }
+
+std::atomic<std::uint32_t> g_checked_blocks{0};
+
+static_assert(static_cast<int>(vnpu::AccessMode::kRead) == kGmRead &&
+              static_cast<int>(vnpu::AccessMode::kWrite) == kGmWrite &&
+              static_cast<int>(vnpu::AccessMode::kReadWrite) == kGmReadWrite);
+
+void note_gm(const void* p, std::uint64_t bytes, GmAccess mode) noexcept {
+  vnpu::checker::note_access(p, static_cast<std::size_t>(bytes), static_cast<vnpu::AccessMode>(mode));
+}
 
 vnpu::Status launch_on(vnpu::Stream& stream, const char* name, const KernelCall& call, std::uint32_t block_dim) {
   const vnpu::SocProfile& soc = vnpu::soc_profile();

@@ -19,6 +19,7 @@ struct LaunchBlock {
 /// The launch's flag-polling state (BlockState::polling).
 struct Polling {
   std::atomic<std::uint32_t> waiting{0};  ///< blocks inside a poll
+  std::atomic<bool> deadlock_reported{false};  ///< checked mode: the launch's deadlock finding is made
   std::atomic<std::uint64_t> writes{0};   ///< flag writes so far
 };
 

@@ -2,9 +2,13 @@
 // and the IBSet/IBWait handshake across blocks, workspaces.
 #include <atomic>
 #include <chrono>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "ascendc/launch.hpp"
+#include "check/kernel_deadlock.hpp"
 #include "kernel_operator.h"
 #include "vnpu/kernel.hpp"
 #include "vnpu/soc.hpp"
@@ -41,12 +45,30 @@ void require_resident(const BlockState& b, const char* what) {
 // Polls `ready` until it holds, letting the launch's other blocks run meanwhile (they are
 // the ones that make it hold). Fails instead of waiting forever: when a block of the launch
 // failed, when every other block has finished, or when every block still running has
-// been polling for kDeadlockNs with no flag written meanwhile (a deadlock: nobody is left
-// to write).
+// been polling or waiting at SyncAll's barrier for kDeadlockNs with no flag written
+// meanwhile (a deadlock: nobody is left to write). A deadlock is also a finding in checked
+// mode (check/kernel_deadlock.hpp).
 constexpr std::int64_t kDeadlockNs = 500'000'000;
 
+// A deadlock among the launch's blocks: fails the block (kernel, block, `fmt`), and in
+// checked mode reports it as a finding.
+[[noreturn, gnu::format(printf, 2, 3)]] void deadlock(const BlockState& b, const char* fmt, ...) {
+  Polling& p = *b.polling;
+  char text[512];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  char where[64];
+  std::snprintf(where, sizeof where, "block %u of %u: ", b.block_idx, b.block_num);
+  if (!p.deadlock_reported.exchange(true, std::memory_order_acq_rel))  // once per launch
+    vnpu::detail::check::report_kernel_deadlock(where + std::string(text));
+  fail("%s (on the chip the launch would hang)", text);
+}
+
+// `waited_for`: what the block waits for, for the messages ("the flag of block 1, event 0").
 template <class Ready>
-void poll(const Ready& ready, const char* what) {
+void poll(const Ready& ready, const char* what, const char* waited_for) {
   const BlockState& b = block();
   const vnpu::KernelContext* ctx = b.ctx;
   if (ready()) return;
@@ -62,18 +84,19 @@ void poll(const Ready& ready, const char* what) {
     if (ctx->launch_failed()) fail("%s: another block of the launch failed; what this block waits for will not come", what);
     const std::uint32_t running = ctx->blocks_running();
     if (running <= 1)
-      fail("%s: every other block of the launch has finished without setting what this block waits for (on the chip "
-           "it would wait forever)",
-           what);
+      deadlock(b, "%s: every other block of the launch has finished without setting %s", what, waited_for);
     const std::uint64_t now_writes = p.writes.load(std::memory_order_acquire);
     const auto now = std::chrono::steady_clock::now();
-    if (now_writes != writes || p.waiting.load(std::memory_order_acquire) < running) {
+    // Blocks waiting at SyncAll's barrier cannot write a flag either.
+    const std::uint32_t polling = p.waiting.load(std::memory_order_acquire);
+    const std::uint32_t at_barrier = ctx->blocks_at_barrier();
+    if (now_writes != writes || polling + at_barrier < running) {
       writes = now_writes;
       since = now;
     } else if (now - since > std::chrono::nanoseconds(kDeadlockNs)) {
-      fail("%s: all %u running blocks of the launch wait for flags in global memory and none was set for %lld ms: a "
-           "deadlock (on the chip the launch would hang)",
-           what, running, static_cast<long long>(kDeadlockNs / 1'000'000));
+      deadlock(b, "%s: all %u running blocks of the launch wait (%u for flags in global memory, %u at SyncAll) and "
+               "no flag was set for %lld ms: a deadlock, nobody is left to set %s",
+               what, running, polling, at_barrier, static_cast<long long>(kDeadlockNs / 1'000'000), waited_for);
     }
     ctx->yield();
   }
@@ -124,13 +147,20 @@ void sync_all_gm(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t used_cor
   require_resident(b, "SyncAll");
   // Each block counts its calls in its own 32-byte slot, then waits until every slot has
   // counted as many: repeated calls need no zeroing in between.
+  if (checking()) {
+    // The flags of the workspace: its own counted, every block's read.
+    note_gm(gm + std::size_t{b.block_idx} * 8, sizeof(std::int32_t), kGmReadWrite);
+    note_gm(gm, (std::size_t{n - 1} * 8 + 1) * sizeof(std::int32_t), kGmRead);
+  }
   const std::int32_t mine = __atomic_add_fetch(gm + std::size_t{b.block_idx} * 8, 1, __ATOMIC_ACQ_REL);
   wrote_flag();
+  char waited_for[96];
+  std::snprintf(waited_for, sizeof waited_for, "the workspace flags of all %u blocks (SyncAll call #%d)", n, mine);
   poll([&] {
     for (std::uint32_t i = 0; i < n; ++i)
       if (__atomic_load_n(gm + std::size_t{i} * 8, __ATOMIC_ACQUIRE) < mine) return false;
     return true;
-  }, "SyncAll");
+  }, "SyncAll", waited_for);
 }
 
 namespace {
@@ -152,7 +182,10 @@ std::int32_t* ib_flag(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t blo
 
 void ib_set(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t block_idx, std::int32_t event) {
   std::int32_t* f = ib_flag(gm, gm_elems, block_idx, event, "IBSet");
-  poll([&] { return __atomic_load_n(f, __ATOMIC_ACQUIRE) == 0; }, "IBSet");  // the last one was consumed
+  if (checking()) note_gm(f, sizeof *f, kGmReadWrite);
+  char waited_for[96];
+  std::snprintf(waited_for, sizeof waited_for, "an IBWait consuming the flag of block %d, event %d", block_idx, event);
+  poll([&] { return __atomic_load_n(f, __ATOMIC_ACQUIRE) == 0; }, "IBSet", waited_for);  // the last one was consumed
   __atomic_store_n(f, 1, __ATOMIC_RELEASE);
   wrote_flag();
 }
@@ -161,13 +194,17 @@ void ib_wait(std::int32_t* gm, std::uint64_t gm_elems, std::int32_t block_idx, s
   if (static_cast<std::uint32_t>(block_idx) == block().block_idx)
     fail("IBWait on the block's own flag (block %d) would wait forever", block_idx);
   std::int32_t* f = ib_flag(gm, gm_elems, block_idx, event, "IBWait");
-  poll([&] { return __atomic_load_n(f, __ATOMIC_ACQUIRE) == 1; }, "IBWait");
+  if (checking()) note_gm(f, sizeof *f, kGmReadWrite);
+  char waited_for[96];
+  std::snprintf(waited_for, sizeof waited_for, "the flag of block %d, event %d (an IBSet)", block_idx, event);
+  poll([&] { return __atomic_load_n(f, __ATOMIC_ACQUIRE) == 1; }, "IBWait", waited_for);
   __atomic_store_n(f, 0, __ATOMIC_RELEASE);
   wrote_flag();  // IBSet may wait for the flag to be consumed
 }
 
 void fill_gm(void* gm, std::uint64_t, std::uint64_t count, const void* value, std::uint32_t elem_size) {
   auto* p = static_cast<unsigned char*>(gm);
+  if (checking()) note_gm(p, count * elem_size, kGmWrite);
   for (std::uint64_t i = 0; i < count; ++i) std::memcpy(p + i * elem_size, value, elem_size);
 }
 

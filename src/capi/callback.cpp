@@ -184,6 +184,8 @@ void Report::run() noexcept {
     // Blocking vnpu waits are refused inside, and launch-blocking submissions do not wait
     // (the callback may hold the very stream they would wait for).
     const vnpu::HostCallbackScope scope;
+    std::optional<vnpu::detail::check::Checker::ScopedContext> at;
+    if (place.clock) at.emplace(place);
     try {
       fn(user);
     } catch (const std::exception& e) {
@@ -324,6 +326,7 @@ aclError aclrtLaunchCallback(aclrtCallback fn, void* userData, aclrtCallbackBloc
     const vnpu::Status st = target.host_func(
         "aclrtCallback",
         [report] {
+          if (vnpu::detail::check::on()) vnpu::detail::check::current_place(&report->place);
           deliver(report);
           if (report->blocking) report->wait();
         },

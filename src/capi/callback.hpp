@@ -9,6 +9,8 @@
 // thread that will never come.
 #pragma once
 
+#include "check/checker.hpp"
+
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -28,6 +30,9 @@ struct Report {
   const bool blocking;
   const std::shared_ptr<CallbackRoute> route;
   const void* const stream;  // the handle it was launched on, for messages
+  /// Checked mode: the callback's place in its stream (set when its host function runs),
+  /// where what it does happens, whichever thread runs it.
+  vnpu::detail::check::TaskPlace place;
 
   /// Runs the callback on the calling thread (marked as inside a callback), then wakes
   /// whoever waits for it. An exception thrown by the callback is kept on the route and

@@ -65,7 +65,7 @@ struct ApiScope {
 template <class F>
 aclError guard(const char* api, F&& body, void* caller = __builtin_return_address(0)) noexcept {
   const detail::ApiScope scope(api);
-  const vnpu::detail::check::ApiSite site(caller);
+  const vnpu::detail::check::ApiSite site(caller, api);
   try {
     return body();
   } catch (const std::bad_alloc&) {

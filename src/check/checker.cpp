@@ -21,6 +21,7 @@ std::atomic<bool> g_on{check_from_env()};
 thread_local HostContext t_host;
 thread_local HostContext* t_ctx = nullptr;  // non-null inside a host function
 thread_local void* t_api_site = nullptr;    // the outermost API entry's caller (ApiSite)
+thread_local const char* t_api_name = nullptr;  // and its name, if it gave one
 
 HostContext& current_context() { return t_ctx != nullptr ? *t_ctx : t_host; }
 
@@ -29,9 +30,35 @@ bool follows(const Record& r, std::uint32_t actor, const VClock& c) {
   return r.actor == actor || c.at(r.actor) >= r.time;
 }
 
+// Whether record `r` is ordered after the access made by (actor, time): only an access
+// noted as its task ran (RunLog) can meet records submitted after it.
+bool precedes(std::uint32_t actor, std::uint64_t time, const Record& r) {
+  return r.site->clock != nullptr && r.site->clock->at(actor) >= time;
+}
+
+thread_local RunLog* t_run_log = nullptr;  // the running block's launch (RunScope)
+thread_local int t_run_depth = 0;
+
 }  // namespace
 
 bool on() noexcept { return g_on.load(std::memory_order_relaxed); }
+
+bool current_place(TaskPlace* out) {
+  if (t_ctx == nullptr) return false;
+  out->clock = std::make_shared<VClock>(t_ctx->clock);
+  out->actor = t_ctx->actor;
+  out->time = t_ctx->time;
+  return true;
+}
+
+// For host_guard.cpp's fault handler: nothing here allocates.
+int run_depth() noexcept { return t_run_depth; }
+HostContext& current_host_context() noexcept { return current_context(); }
+std::uint32_t host_actor(const HostContext& h) noexcept { return h.actor; }
+std::uint64_t host_time(const HostContext& h) noexcept { return h.in_task ? h.time : h.clock.at(h.actor); }
+bool host_follows(const HostContext& h, std::uint32_t actor, std::uint64_t time) noexcept {
+  return h.actor != ~0u && (h.actor == actor || h.clock.at(actor) >= time);
+}
 
 Checker& Checker::instance() {
   static Checker* c = new Checker;  // leaked: host threads may report at exit
@@ -95,16 +122,23 @@ std::string Site::what() const {
 }
 
 // Checking off: one load, nothing written.
-ApiSite::ApiSite(void* caller) noexcept : set_(on() && t_api_site == nullptr) {
-  if (set_) t_api_site = caller;
+ApiSite::ApiSite(void* caller, const char* api) noexcept : set_(on() && t_api_site == nullptr) {
+  if (set_) {
+    t_api_site = caller;
+    t_api_name = api;
+  }
 }
 
 ApiSite::~ApiSite() {
-  if (set_) t_api_site = nullptr;
+  if (set_) {
+    t_api_site = nullptr;
+    t_api_name = nullptr;
+  }
 }
 
 const Origin& Checker::origin_locked(const char* api, void* caller) {
   void* site = t_api_site != nullptr ? t_api_site : caller;
+  if (t_api_site != nullptr && t_api_name != nullptr) api = t_api_name;
   const std::uintptr_t key = reinterpret_cast<std::uintptr_t>(site) * 31 + reinterpret_cast<std::uintptr_t>(api);
   auto [it, fresh] = origins_.try_emplace(key);
   if (fresh) it->second = capture_origin(api);
@@ -167,7 +201,7 @@ void Checker::check_locked(std::uintptr_t lo, std::uintptr_t hi, bool write, std
   for (const Record& r : recs) {
     if (r.hi <= lo || hi <= r.lo) continue;  // no common byte
     if (!r.write && !write) continue;        // two reads
-    if (follows(r, actor, c)) continue;
+    if (follows(r, actor, c) || precedes(actor, time, r)) continue;
     const Kind kind = is_free ? Kind::kUseAfterFree
                       : r.write ? (write ? Kind::kWriteAfterWrite : Kind::kReadAfterWrite)
                                 : Kind::kWriteAfterRead;
@@ -203,12 +237,58 @@ void Checker::on_task(const void* stream, std::uint64_t stream_id, int device, c
   const std::uint64_t t = s.clock.at(s.actor);
   site->actor = s.actor;
   site->time = t;
+  site->clock = std::make_shared<VClock>(s.clock);
+  if (fault_count_ != 0) drain_faults_locked();
   if (place != nullptr) {
-    place->clock = std::make_shared<VClock>(s.clock);
+    place->clock = site->clock;
     place->actor = s.actor;
     place->time = t;
+    place->site = site;
   }
-  for (const Access& a : accesses) access_locked(a, s.actor, t, s.clock, site);
+  for (const Access& a : accesses) {
+    access_locked(a, s.actor, t, s.clock, site);
+    guard_locked(a, s.actor, t, site);
+  }
+}
+
+void Checker::on_run_accesses(const TaskPlace& place, std::span<const Access> accesses) {
+  if (!place.site || !place.clock) return;
+  std::lock_guard lock(mu_);
+  for (const Access& a : accesses) access_locked(a, place.actor, place.time, *place.clock, place.site);
+}
+
+void RunLog::note(const Access& a) {
+  std::lock_guard lock(mu_);
+  // A block's accesses come in order: merge one that continues the last of the same mode.
+  if (!noted_.empty()) {
+    Access& last = noted_.back();
+    const auto end = reinterpret_cast<std::uintptr_t>(last.ptr) + last.bytes;
+    if (last.mode == a.mode && end == reinterpret_cast<std::uintptr_t>(a.ptr)) {
+      last.bytes += a.bytes;
+      return;
+    }
+  }
+  noted_.push_back(a);
+}
+
+void RunLog::flush() {
+  std::vector<Access> noted;
+  {
+    std::lock_guard lock(mu_);
+    noted.swap(noted_);
+  }
+  if (!noted.empty()) Checker::instance().on_run_accesses(place_, noted);
+}
+
+RunScope::RunScope(RunLog* log) noexcept : log_(log) {
+  if (t_run_depth++ == 0) t_run_log = log;
+}
+
+RunLog* RunLog::current() noexcept { return t_run_log; }
+
+RunScope::~RunScope() {
+  log_->flush();
+  if (--t_run_depth == 0) t_run_log = nullptr;
 }
 
 void Checker::on_event_created(const void* event) {
@@ -280,13 +360,20 @@ std::shared_ptr<Site> Checker::host_site_locked(const char* api, void* caller, s
   HostContext& h = host_locked();
   site->actor = h.actor;
   site->time = h.in_task ? h.time : h.clock.tick(h.actor);  // in a host function: its task's place
+  site->clock = std::make_shared<VClock>(h.clock);
   return site;
 }
 
 void Checker::on_host_access(const char* api, void* caller, std::size_t bytes, std::span<const Access> accesses) {
   std::lock_guard lock(mu_);
+  if (fault_count_ != 0) drain_faults_locked();
   const std::shared_ptr<Site> site = host_site_locked(api, caller, bytes);
-  for (const Access& a : accesses) access_locked(a, site->actor, site->time, current_context().clock, site);
+  for (const Access& a : accesses) {
+    // Checked here as the call it is: the guarded pages open for it.
+    const auto lo = reinterpret_cast<std::uintptr_t>(a.ptr);
+    settle_guards_locked(lo, lo + a.bytes);
+    access_locked(a, site->actor, site->time, current_context().clock, site);
+  }
 }
 
 void Checker::on_refused_wait(const char* api, void* caller) {
@@ -309,6 +396,8 @@ void Checker::on_refused_wait(const char* api, void* caller) {
 
 void Checker::on_free(std::uintptr_t base, std::size_t bytes, const char* api, void* caller) {
   std::lock_guard lock(mu_);
+  if (fault_count_ != 0) drain_faults_locked();
+  settle_guards_locked(base, base + std::max<std::size_t>(bytes, 1));
   const std::shared_ptr<Site> site = host_site_locked(api, caller, bytes);
   check_locked(base, base + std::max<std::size_t>(bytes, 1), true, site->actor, site->time, current_context().clock,
                site, true, base);
@@ -328,8 +417,9 @@ Checker::ScopedContext::~ScopedContext() {
   t_ctx = previous;
 }
 
-std::vector<Finding> Checker::findings() const {
+std::vector<Finding> Checker::findings() {
   std::lock_guard lock(mu_);
+  drain_faults_locked();
   std::vector<Finding> out;
   out.reserve(findings_.size());
   for (const auto& [k, f] : findings_) out.push_back(f);
@@ -359,6 +449,15 @@ const char* kind_name(Kind k) noexcept {
     case Kind::kDeadlock: return "deadlock";
   }
   return "unknown";
+}
+
+void note_access(const void* ptr, std::size_t bytes, AccessMode mode) noexcept {
+  if (!dc::on() || dc::t_run_log == nullptr || bytes == 0) return;
+  try {
+    dc::t_run_log->note(Access{ptr, bytes, mode});
+  } catch (const std::bad_alloc&) {
+    // Checking is best effort under memory pressure: the access goes unchecked.
+  }
 }
 
 void enable() { dc::set_on(true); }

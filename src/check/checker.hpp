@@ -18,6 +18,7 @@
 // access racing with it races with that write too.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +29,7 @@
 #include <span>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "vnpu/check.hpp"
@@ -73,16 +75,19 @@ struct Site {
   std::size_t bytes = 0;   // bytes moved or freed, if that describes it
   std::uint32_t actor = ~0u;  // its stream or host thread (~0u: none)
   std::uint64_t time = 0;     // that actor's clock at it
+  std::shared_ptr<const VClock> clock;  // everything ordered before it (its submitter's clock)
   Origin origin;
   /// "kernel 'scale'", "memcpy_h2d of 4096 bytes", ...
   std::string what() const;
 };
 
-/// A task's place in its stream, for a host function to run at.
+/// A task's place in its stream, for a host function to run at, and for the accesses a
+/// kernel notes as it runs.
 struct TaskPlace {
   std::shared_ptr<const VClock> clock;
   std::uint32_t actor = 0;
   std::uint64_t time = 0;
+  std::shared_ptr<const Site> site;
 };
 
 /// One declared access.
@@ -108,6 +113,12 @@ class Checker {
   void on_task(const void* stream, std::uint64_t stream_id, int device, const char* api, void* caller, const char* label,
                std::string_view name, std::size_t bytes, std::span<const Access> accesses,
                TaskPlace* place = nullptr);
+  /// Accesses the task at `place` made as it ran (noted by its kernel, see RunLog):
+  /// checked against the work submitted before the task and after it.
+  void on_run_accesses(const TaskPlace& place, std::span<const Access> accesses);
+  /// A block of the launch at `place` found the launch deadlocked (`what`: who waits for
+  /// what, who finished without providing it; check/kernel_deadlock.cpp).
+  void on_kernel_deadlock(const TaskPlace& place, std::string what);
   /// A new event (at an address an earlier, destroyed one may have had).
   void on_event_created(const void* event);
   /// Event record / stream wait (submitted as tasks of the stream too).
@@ -148,8 +159,24 @@ class Checker {
     HostContext* previous;
   };
 
-  std::vector<Finding> findings() const;
+  std::vector<Finding> findings();
   void clear_findings();
+
+  // ---- pinned host memory that queued work uses (host_guard.cpp) --------------------
+  // A stream task that writes pinned host memory (a device-to-host copy) protects the
+  // pages from every host access, one that reads it (a host-to-device copy) from host
+  // writes, until a host thread ordered after the task touches them: a host load or store
+  // the API never sees, made before that, is a finding. The copy engines open the pages
+  // for their own copy.
+
+  /// Lets go of the guards on [lo, hi) (memory being freed) and unprotects their pages.
+  void forget_guards(std::uintptr_t lo, std::uintptr_t hi);
+  /// A copy engine starts (`begin`) or ends a copy or memset part touching [p, p + n).
+  void device_touch(const void* p, std::size_t n, bool begin);
+  /// The calling thread faulted at `addr` (a store if `store`) at instruction `pc`: true
+  /// if a guard's page (the access may go on), false if not vnpu's fault. Called from the
+  /// SIGSEGV handler: allocates nothing.
+  bool on_guard_fault(std::uintptr_t addr, bool store, void* pc);
 
  private:
   struct StreamState {
@@ -187,7 +214,37 @@ class Checker {
   /// walk is most of the cost of a checked submission.
   const Origin& origin_locked(const char* api, void* caller);
 
+  struct Guard {
+    std::uintptr_t lo = 0, hi = 0;            // the bytes the task touches
+    std::uintptr_t page_lo = 0, page_hi = 0;  // the pages protected for them
+    bool device_writes = false;               // no host access at all, else no host store
+    std::uint32_t actor = 0;
+    std::uint64_t time = 0;
+    std::shared_ptr<const Site> site;
+  };
+  /// A host load or store caught by a guard before the host was ordered after its task.
+  struct Fault {
+    Guard guard;
+    bool store = false;
+    std::uint32_t actor = ~0u;
+    std::uint64_t time = 0;
+    void* pc = nullptr;
+  };
+  static constexpr std::size_t kMaxFaults = 64;
+  /// Guards `a`'s bytes when it is pinned host memory touched by the task at (actor, time).
+  void guard_locked(const Access& a, std::uint32_t actor, std::uint64_t time, const std::shared_ptr<const Site>& site);
+  /// Drops the guards on [lo, hi) (the host's own API call touches them: checked as such).
+  void settle_guards_locked(std::uintptr_t lo, std::uintptr_t hi);
+  /// Sets the protection of the pages [lo, hi) from the guards and the engines' copies.
+  void protect_locked(std::uintptr_t lo, std::uintptr_t hi);
+  /// Reports the faults the handler recorded.
+  void drain_faults_locked();
+
   mutable std::mutex mu_;
+  std::vector<Guard> guards_;
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> busy_;  // pages an engine copies now
+  std::array<Fault, kMaxFaults> faults_{};
+  std::size_t fault_count_ = 0;
   std::uint32_t next_actor_ = 0;
   std::unordered_map<const void*, StreamState> streams_;
   std::unordered_map<const void*, EventState> events_;
@@ -198,12 +255,45 @@ class Checker {
   std::unordered_map<std::uintptr_t, Origin> origins_;  // by call site and API
 };
 
+/// The accesses the blocks of one checked launch note while they run
+/// (vnpu::checker::note_access, the Ascend C layer's DataCopy calls). The end of every block
+/// hands what has been noted so far to the checker, so all of it is checked before the
+/// task completes.
+class RunLog {
+ public:
+  explicit RunLog(TaskPlace place) : place_(std::move(place)) {}
+  void note(const Access& a);
+  void flush();
+  const TaskPlace& place() const { return place_; }
+  /// The log of the checked launch whose block runs on this thread (null: none).
+  static RunLog* current() noexcept;
+
+ private:
+  std::mutex mu_;
+  std::vector<Access> noted_;
+  TaskPlace place_;
+};
+
+/// While a block of a checked launch runs on this thread: note_access goes to `log`. The
+/// blocks of one launch that share a thread as fibers share its log.
+class RunScope {
+ public:
+  explicit RunScope(RunLog* log) noexcept;
+  ~RunScope();
+  RunScope(const RunScope&) = delete;
+  RunScope& operator=(const RunScope&) = delete;
+
+ private:
+  RunLog* log_;
+};
+
 /// Marks the calling thread as inside an API entry point called from `caller` (a return
 /// address in the program): submissions it makes are attributed to that call site. The
 /// outermost entry wins (the C API's entry points run the C++ API inside).
+/// `api`, if given, names the call in reports instead of the inner call that submits.
 class ApiSite {
  public:
-  explicit ApiSite(void* caller) noexcept;
+  explicit ApiSite(void* caller, const char* api = nullptr) noexcept;
   ~ApiSite();
   ApiSite(const ApiSite&) = delete;
   ApiSite& operator=(const ApiSite&) = delete;
@@ -214,6 +304,11 @@ class ApiSite {
 
 /// Whether checking is on (one relaxed load).
 bool on() noexcept;
+/// Inside a host function (Checker::ScopedContext): its place, for work it hands to
+/// another thread (a C API callback run by aclrtProcessReport). False elsewhere.
+bool current_place(TaskPlace* out);
+/// Whether any pinned memory is guarded now (host_guard.cpp; one relaxed load).
+bool guards_active() noexcept;
 void set_on(bool on) noexcept;
 /// VNPU_CHECK from the environment: whether checking starts on (and if so, the findings
 /// are printed at exit).

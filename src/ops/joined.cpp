@@ -4,6 +4,7 @@
 #include <new>
 #include <string>
 
+#include "check/checker.hpp"
 #include "common/error.hpp"
 #include "ops/tensor_check.hpp"
 #include "platform/thread.hpp"
@@ -14,7 +15,7 @@
 namespace vnpu::ops::detail {
 
 Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const JoinedBlock& block,
-                  const std::function<void()>& finish) {
+                  const std::function<void()>& finish, std::span<const Access> accesses) {
   // "As if queued on the stream": after its earlier work. A failure of that work is kept
   // and reported after the op has run, as the synchronize following a queued op would.
   std::string kept;
@@ -23,6 +24,8 @@ Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const
   } else if (first != Status::kSuccess) {
     return first;
   }
+  if (!accesses.empty() && vnpu::detail::check::on())
+    vnpu::detail::check::Checker::instance().on_host_access(name, __builtin_return_address(0), 0, accesses);
   if (blocks == 0) return kept.empty() ? Status::kSuccess : vnpu::detail::fail_msg(Status::kTaskFailed, kept.c_str());
   if (blocks > 1) {
     Stream stream = s;

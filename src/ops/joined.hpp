@@ -11,8 +11,10 @@
 #include <functional>
 
 #include <optional>
+#include <span>
 #include <string>
 
+#include "vnpu/check.hpp"
 #include "vnpu/device.hpp"
 #include "vnpu/kernel.hpp"
 #include "vnpu/profiler.hpp"
@@ -35,8 +37,9 @@ using JoinedBlock = std::function<void(std::uint32_t b, const KernelContext* ctx
 /// Stream::synchronize().
 /// `finish`, if given, runs on the calling thread once every block has succeeded (a
 /// reduction's global combine).
+/// `accesses`: in checked mode, the calling thread's own once the earlier work is done.
 Status run_joined(const Stream& s, const char* name, std::uint32_t blocks, const JoinedBlock& block,
-                  const std::function<void()>& finish = {});
+                  const std::function<void()>& finish = {}, std::span<const Access> accesses = {});
 
 /// The device whose default stream a synchronous op uses: the one that allocated `data`,
 /// else device 0 (memory vnpu did not allocate).

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "ops/joined.hpp"
+#include "ops/driver.hpp"
 #include "ops/reduce_plan.hpp"
 #include "ops/tensor_check.hpp"
 #include "platform/isa.hpp"
@@ -197,13 +197,8 @@ Status reduce(const Stream& stream, ReduceOp op, const Tensor& in, const Tensor&
   std::shared_ptr<detail::Plan> plan;
   VNPU_TRY(prepare(stream, op, in, out, options, &plan));
   if (plan == nullptr) return Status::kSuccess;
-  const std::uint32_t blocks = plan->blocks;
-  LaunchOptions lo;
-  lo.cooperative = plan->K > 1 && blocks > 1;
-  const char* name = kernel_name(op);
-  const detail::OpTag tag(name, in, out);
-  Stream s = stream;
-  return s.launch(name, blocks, lo, [plan](const KernelContext& ctx) {
+  const detail::OpCall call(kernel_name(op), __builtin_return_address(0), in, out);
+  return detail::queue_op(stream, call, plan->blocks, plan->K > 1 && plan->blocks > 1, [plan](const KernelContext& ctx) {
     run_block(*plan, ctx.block_idx());
     if (plan->K > 1) {
       // Every partial must be written before any output combines them.
@@ -228,11 +223,9 @@ Status reduce(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOpti
   std::shared_ptr<detail::Plan> plan;
   VNPU_TRY(prepare(s, op, in, out, options, &plan));
   if (plan == nullptr) return s.synchronize();
-  const char* name = kernel_name(op);
-  const detail::OpTag tag(name, in, out);
-  return detail::run_joined(
-      s, name, plan->blocks,
-      [&plan](std::uint32_t b, const KernelContext*) { run_block(*plan, b); },
+  const detail::OpCall call(kernel_name(op), __builtin_return_address(0), in, out);
+  return detail::run_op(
+      s, call, plan->blocks, [&plan](std::uint32_t b, const KernelContext*) { run_block(*plan, b); },
       [&plan] {
         if (plan->K > 1) detail::finish_outputs(*plan, 0, plan->outputs());
       });

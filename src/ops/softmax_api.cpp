@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "ops/joined.hpp"
+#include "ops/driver.hpp"
 #include "ops/softmax_plan.hpp"
 #include "ops/split.hpp"
 #include "ops/tensor_check.hpp"
@@ -105,7 +105,16 @@ float* core_work(const KernelContext& ctx, std::size_t bytes, std::unique_ptr<fl
   return heap->get();
 }
 
-Status launch(bool log, const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
+// The kernel of a plan's launch: each block's share, in its scratch.
+auto plan_kernel(std::shared_ptr<detail::SoftmaxPlan> plan) {
+  return [plan = std::move(plan)](const KernelContext& ctx) {
+    std::unique_ptr<float[]> heap;
+    run_block(*plan, ctx.block_idx(), core_work(ctx, plan->scratch_bytes(), &heap), &ctx);
+  };
+}
+
+Status launch(bool log, const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options,
+              void* caller) {
   vnpu::detail::clear_error();
   if (!stream) return fail(Status::kInvalidHandle, "%s: empty stream handle", op_name(log));
   vnpu::detail::apply_isa_env();
@@ -118,14 +127,10 @@ Status launch(bool log, const Stream& stream, const Tensor& in, const Tensor& ou
     return fail(Status::kOutOfMemory, "%s: no memory for the plan's chunk partials", op_name(log));
   }
   if (plan == nullptr) return Status::kSuccess;  // empty tensor
-  LaunchOptions lo;
-  lo.cooperative = !plan->fused && plan->blocks > 1;
-  const detail::OpTag tag(op_name(log), in, out);
-  Stream s = stream;
-  return s.launch(op_name(log), plan->blocks, lo, [plan](const KernelContext& ctx) {
-    std::unique_ptr<float[]> heap;
-    run_block(*plan, ctx.block_idx(), core_work(ctx, plan->scratch_bytes(), &heap), &ctx);
-  });
+  const detail::OpCall call(op_name(log), caller, in, out);
+  const bool cooperative = !plan->fused && plan->blocks > 1;
+  const std::uint32_t blocks = plan->blocks;
+  return detail::queue_op(stream, call, blocks, cooperative, plan_kernel(std::move(plan)));
 }
 
 // The calling thread's working memory for direct (launch-free) calls.
@@ -146,7 +151,7 @@ float* direct_work(std::size_t bytes) {
 // the calling thread computes block 0 — all of a one-block input, whose plan then lives on
 // this stack — beside the compute cores. Chunked rows meet at a barrier, so every block of
 // a multi-block chunked plan runs on a core.
-Status run_sync(bool log, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
+Status run_sync(bool log, const Tensor& in, const Tensor& out, const SoftmaxOptions& options, void* caller) {
   vnpu::detail::clear_error();
   vnpu::detail::apply_isa_env();
   Expected<Device> dev = detail::sync_device(in.data());
@@ -154,14 +159,14 @@ Status run_sync(bool log, const Tensor& in, const Tensor& out, const SoftmaxOpti
   const Stream s = dev->default_stream();
   int axis = 0;
   VNPU_TRY(check_request(log, in, out, options, &axis));
-  const char* name = op_name(log);
+  const detail::OpCall call(op_name(log), caller, in, out);
   const DeviceInfo& di = dev->info();
   if (in.numel() < 2 * detail::kSmMinBlockElems) {
     detail::SoftmaxPlan small;
     if (!detail::fill_softmax_plan(small, log, in, out, axis, di.compute_cores, di.scratch_bytes))
-      return detail::run_joined(s, name, 0, {});  // empty: only earlier failures to report
+      return detail::run_op(s, call, 0, {});  // empty: only earlier failures to report
     if (small.blocks == 1) {
-      return detail::run_joined(s, name, 1, [&small](std::uint32_t, const KernelContext*) {
+      return detail::run_op(s, call, 1, [&small](std::uint32_t, const KernelContext*) {
         run_block(small, 0, direct_work(small.scratch_bytes()), nullptr);
       });
     }
@@ -170,15 +175,14 @@ Status run_sync(bool log, const Tensor& in, const Tensor& out, const SoftmaxOpti
   try {
     plan = plan_for(log, in, out, axis, *dev->impl());
   } catch (const std::bad_alloc&) {
-    return fail(Status::kOutOfMemory, "%s: no memory for the plan's chunk partials", name);
+    return fail(Status::kOutOfMemory, "%s: no memory for the plan's chunk partials", op_name(log));
   }
-  if (plan == nullptr) return detail::run_joined(s, name, 0, {});
-  const detail::OpTag tag(name, in, out);
+  if (plan == nullptr) return detail::run_op(s, call, 0, {});
   if (!plan->fused && plan->blocks > 1) {
-    VNPU_TRY(launch(log, s, in, out, options));
-    return s.synchronize();
+    const std::uint32_t blocks = plan->blocks;
+    return detail::run_op_queued(s, call, blocks, plan_kernel(std::move(plan)));
   }
-  return detail::run_joined(s, name, plan->blocks, [&plan](std::uint32_t b, const KernelContext* ctx) {
+  return detail::run_op(s, call, plan->blocks, [&plan](std::uint32_t b, const KernelContext* ctx) {
     std::unique_ptr<float[]> heap;
     float* work = ctx != nullptr ? core_work(*ctx, plan->scratch_bytes(), &heap) : direct_work(plan->scratch_bytes());
     run_block(*plan, b, work, nullptr);  // fused: no barrier
@@ -188,19 +192,19 @@ Status run_sync(bool log, const Tensor& in, const Tensor& out, const SoftmaxOpti
 }  // namespace
 
 Status softmax(const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
-  return launch(false, stream, in, out, options);
+  return launch(false, stream, in, out, options, __builtin_return_address(0));
 }
 
 Status log_softmax(const Stream& stream, const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
-  return launch(true, stream, in, out, options);
+  return launch(true, stream, in, out, options, __builtin_return_address(0));
 }
 
 Status softmax(const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
-  return run_sync(false, in, out, options);
+  return run_sync(false, in, out, options, __builtin_return_address(0));
 }
 
 Status log_softmax(const Tensor& in, const Tensor& out, const SoftmaxOptions& options) {
-  return run_sync(true, in, out, options);
+  return run_sync(true, in, out, options, __builtin_return_address(0));
 }
 
 }  // namespace vnpu::ops

@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <limits>
 #include <mutex>
+#include <utility>
 
+#include "check/checker.hpp"
 #include "common/error.hpp"
 #include "runtime/device_impl.hpp"
 
@@ -25,8 +27,8 @@ void release_pages(std::uintptr_t base, std::size_t size) {
 // through device memory then costs far fewer TLB misses (page walks are dear in a VM).
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
-void* host_allocate(std::size_t rounded) {
-  if (rounded < kHugePage) return std::aligned_alloc(kAllocAlign, rounded);
+void* host_allocate(std::size_t rounded, std::size_t align) {
+  if (rounded < kHugePage) return std::aligned_alloc(align, rounded);
   void* p = std::aligned_alloc(kHugePage, (rounded + kHugePage - 1) / kHugePage * kHugePage);
 #if defined(MADV_HUGEPAGE)
   if (p != nullptr) (void)madvise(p, rounded, MADV_HUGEPAGE);  // a hint; refusal is fine
@@ -57,6 +59,11 @@ FindCache& find_cache() {
 
 }  // namespace
 
+std::size_t page_bytes() noexcept {
+  static const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return page;
+}
+
 std::uint64_t MemoryRegistry::first_epoch() noexcept {
   static std::atomic<std::uint64_t> registries{0};
   return (registries.fetch_add(1, std::memory_order_relaxed) << 40) + 1;
@@ -79,7 +86,7 @@ MemoryRegistry::CacheStats MemoryRegistry::cache_stats() const {
 
 Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType type, std::size_t bytes,
                                 void** out) {
-  const std::size_t rounded = round_alloc(bytes);
+  const std::size_t rounded = round_block(type, bytes);
   std::unique_lock lock(mu_);
   std::uintptr_t base = 0;
   // The most recently freed block of this size (the last before the next size): the
@@ -91,7 +98,7 @@ Status MemoryRegistry::allocate(DeviceImpl* device, int device_id, MemoryType ty
     forget_locked(cached_.find(base));
   } else {
     lock.unlock();  // the host allocator may take a while (page faults)
-    void* p = host_allocate(rounded);
+    void* p = host_allocate(rounded, type == MemoryType::kPinnedHost ? page_bytes() : kAllocAlign);
     if (p == nullptr) return fail(Status::kOutOfMemory, "the host cannot provide %zu bytes", bytes);
     base = reinterpret_cast<std::uintptr_t>(p);
     lock.lock();
@@ -178,7 +185,7 @@ MemoryRegistry::Removed MemoryRegistry::release(void* p, MemoryType type, Alloca
   if (it->second.type != type) return Removed::kWrongType;
   live_.erase(it);
   epoch_.fetch_add(1, std::memory_order_release);
-  const std::size_t rounded = round_alloc(out->size);
+  const std::size_t rounded = round_block(out->type, out->size);
   // A block larger than the whole resident budget hands its pages back at once.
   const Cached entry{*out, rounded, next_order_++, rounded <= limits_.max_resident_bytes};
   try {
@@ -237,11 +244,11 @@ void MemoryRegistry::evict_locked(std::uintptr_t base) {
 }
 
 void MemoryRegistry::release_device(const DeviceImpl* device) {
-  std::vector<std::uintptr_t> to_free;
+  std::vector<std::pair<std::uintptr_t, std::size_t>> to_free;  // base, bytes
   std::unique_lock lock(mu_);
   for (auto it = live_.begin(); it != live_.end();) {
     if (it->second.device == device) {
-      to_free.push_back(it->first);
+      to_free.emplace_back(it->first, round_block(it->second.type, it->second.size));
       it = live_.erase(it);
     } else {
       ++it;
@@ -253,7 +260,10 @@ void MemoryRegistry::release_device(const DeviceImpl* device) {
     if (c.freed.device == device) cached.push_back(base);
   for (std::uintptr_t base : cached) evict_locked(base);
   lock.unlock();
-  for (std::uintptr_t base : to_free) std::free(reinterpret_cast<void*>(base));
+  for (const auto& [base, bytes] : to_free) {
+    if (check::on()) check::Checker::instance().forget_guards(base, base + bytes);  // protected pages let go
+    std::free(reinterpret_cast<void*>(base));
+  }
 }
 
 }  // namespace vnpu::detail

@@ -35,6 +35,15 @@ class DeviceImpl;
 
 inline constexpr std::size_t kAllocAlign = 64;
 inline constexpr std::size_t round_alloc(std::size_t bytes) { return (bytes + kAllocAlign - 1) / kAllocAlign * kAllocAlign; }
+/// The host's page size.
+std::size_t page_bytes() noexcept;
+/// The bytes a block of `type` takes: pinned host blocks have whole pages of their own (as
+/// page-locked memory does, and so checked mode can protect them, see check/host_guard).
+inline std::size_t round_block(MemoryType type, std::size_t bytes) {
+  if (type != MemoryType::kPinnedHost) return round_alloc(bytes);
+  const std::size_t page = page_bytes();
+  return (bytes + page - 1) / page * page;
+}
 
 struct Allocation {
   std::uintptr_t base = 0;

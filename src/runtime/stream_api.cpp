@@ -82,8 +82,17 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
     }
   }
   const std::uint32_t op_tag = detail::prof::on() ? detail::prof::current_op_tag() : 0;
-  if (detail::check::on())
-    check_task(*this, "Stream::launch", __builtin_return_address(0), "kernel", name, 0, options.accesses);
+  if (detail::check::on()) {
+    // The blocks may note accesses as they run (checker::note_access): checked at the
+    // task's place in the stream.
+    detail::check::TaskPlace place;
+    check_task(*this, "Stream::launch", __builtin_return_address(0), "kernel", name, 0, options.accesses, &place);
+    auto log = std::make_shared<detail::check::RunLog>(std::move(place));
+    fn = detail::KernelFn([log = std::move(log), f = std::move(fn)](const KernelContext& k) {
+      const detail::check::RunScope run(log.get());
+      return f(k);
+    });
+  }
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kKernel;
     t.parts = parts;

@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "check/checker.hpp"
 #include "common/error.hpp"
 #include "platform/clock.hpp"
 #include "profiler/capture.hpp"
@@ -271,6 +272,30 @@ void StreamImpl::execute_part(Task& t, std::uint32_t part, const Worker& self) n
     run_block(t, ctx);
     return;
   }
+  if (check::on() && check::guards_active()) {
+    execute_guarded_part(t, part, self);
+    return;
+  }
+  execute_transfer_part(t, part);
+}
+
+// Checked mode: pinned pages guarded from the host (check/host_guard.cpp) open for the
+// engine's own copy or memset while it runs.
+void StreamImpl::execute_guarded_part(Task& t, std::uint32_t part, const Worker& self) noexcept {
+  (void)self;
+  const auto* src = static_cast<const unsigned char*>(t.staging ? t.staging.get() : t.src);
+  const std::size_t rows = t.rows > 1 ? t.rows : 1;
+  const std::size_t dst_bytes = t.rows > 1 ? (rows - 1) * t.dpitch + t.bytes : t.bytes;
+  const std::size_t src_bytes = t.rows > 1 ? (rows - 1) * t.spitch + t.bytes : t.bytes;
+  check::Checker& c = check::Checker::instance();
+  c.device_touch(t.dst, dst_bytes, true);
+  if (t.kind == TaskKind::kCopy) c.device_touch(src, src_bytes, true);
+  execute_transfer_part(t, part);
+  if (t.kind == TaskKind::kCopy) c.device_touch(src, src_bytes, false);
+  c.device_touch(t.dst, dst_bytes, false);
+}
+
+void StreamImpl::execute_transfer_part(Task& t, std::uint32_t part) noexcept {
   if (t.kind == TaskKind::kCopy && t.rows > 1) {
     // A 2-D copy: part i covers the i-th slice of the rows.
     const std::size_t per = (t.rows + t.parts - 1) / t.parts;

@@ -97,6 +97,41 @@ int main(int argc, char **argv) {
     OK(aclrtMemcpyAsync(host, N, x, N, ACL_MEMCPY_DEVICE_TO_HOST, s1));
     usleep(100000); /* done by now for real, though nothing orders it: still a finding */
     OK(aclrtMemcpy(out, N, host, N, ACL_MEMCPY_HOST_TO_HOST));
+  } else if (strcmp(sc, "pinned_load_before_sync") == 0) {
+    OK(aclrtMemcpyAsync(host, N, x, N, ACL_MEMCPY_DEVICE_TO_HOST, s1));
+    usleep(100000);
+    fprintf(stderr, "%d\n", ((volatile unsigned char *)host)[7]); /* a plain load, no synchronize before */
+  } else if (strcmp(sc, "pinned_store_before_sync") == 0) {
+    OK(aclrtMemcpyAsync(x, N, host, N, ACL_MEMCPY_HOST_TO_DEVICE, s1));
+    usleep(100000);
+    ((volatile unsigned char *)host)[0] = 3; /* the next input, written too early */
+  } else if (strcmp(sc, "pinned_reuse_after_event_ok") == 0) {
+    OK(aclrtMemcpyAsync(x, N, host, N, ACL_MEMCPY_HOST_TO_DEVICE, s1));
+    OK(aclrtRecordEvent(ev, s1));
+    OK(aclrtSynchronizeEvent(ev));
+    ((volatile unsigned char *)host)[0] = 3;
+    OK(aclrtMemcpyAsync(host, N, y, N, ACL_MEMCPY_DEVICE_TO_HOST, s1));
+    OK(aclrtSynchronizeStream(s1));
+    fprintf(stderr, "%d\n", ((volatile unsigned char *)host)[7]);
+  } else if (strcmp(sc, "ops_two_streams") == 0) {
+    vnpuTensor tx, ty;
+    const int64_t dims[2] = {16, 64};
+    OK(vnpuTensorInit(&tx, x, ACL_FLOAT, 2, dims));
+    OK(vnpuTensorInit(&ty, y, ACL_FLOAT, 2, dims));
+    OK(vnpuSoftmax(&tx, &ty, -1, s1));
+    OK(vnpuLayerNorm(&ty, &tx, 1, 1e-5, NULL, NULL, NULL, NULL, s2)); /* no event: reads y, writes x */
+  } else if (strcmp(sc, "ops_joined_ok") == 0) {
+    vnpuTensor tx, ty;
+    const int64_t dims[2] = {16, 64};
+    OK(vnpuTensorInit(&tx, x, ACL_FLOAT, 2, dims));
+    OK(vnpuTensorInit(&ty, y, ACL_FLOAT, 2, dims));
+    OK(aclrtMemcpyAsync(x, N, host, N, ACL_MEMCPY_HOST_TO_DEVICE, s1));
+    OK(vnpuSoftmax(&tx, &ty, -1, s1));
+    OK(aclrtRecordEvent(ev, s1));
+    OK(aclrtStreamWaitEvent(s2, ev));
+    OK(vnpuLayerNorm(&ty, &tx, 1, 1e-5, NULL, NULL, NULL, NULL, s2));
+    OK(aclrtSynchronizeStream(s2));
+    OK(aclrtMemcpy(host, N, x, N, ACL_MEMCPY_DEVICE_TO_HOST));
   } else if (strcmp(sc, "sync_memset_over_kernel") == 0) {
     OK(kernel(x, y, s1));
     OK(aclrtMemset(y, N, 0, N));

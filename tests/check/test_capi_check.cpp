@@ -56,6 +56,9 @@ TEST(CheckCapi, MistakesAreFoundWithTheirKind) {
       {"free_host_queued", {{"use-after-free", 1}}},
       {"event_wrong_stream", {{"read-after-write", 1}}},
       {"kernels_write_same_output", {{"write-after-write", 1}}},
+      {"pinned_load_before_sync", {{"read-after-write", 1}}},
+      {"pinned_store_before_sync", {{"write-after-read", 1}}},
+      {"ops_two_streams", {{"read-after-write", 1}, {"write-after-read", 1}}},
   };
   for (const auto& [scenario, want] : expected) {
     const Outcome o = check(scenario);
@@ -87,9 +90,10 @@ TEST(CheckCapi, TheRaceNamesTheBytesAndBothSubmissions) {
 }
 
 TEST(CheckCapi, CorrectProgramsHaveNoFindings) {
-  for (const char* scenario : {"copy_kernel_event", "host_copy_after_sync", "host_copy_after_event_sync", "pipeline_ok",
-                               "device_sync_ok", "event_query_ok", "stream_query_ok", "disjoint_halves_ok",
-                               "fork_join_ok"}) {
+  for (const char* scenario :
+       {"copy_kernel_event", "host_copy_after_sync", "host_copy_after_event_sync", "pipeline_ok", "device_sync_ok",
+        "event_query_ok", "stream_query_ok", "disjoint_halves_ok", "fork_join_ok", "pinned_reuse_after_event_ok",
+        "ops_joined_ok"}) {
     const Outcome o = check(scenario);
     ASSERT_FALSE(o.report.is_discarded() || o.report.is_null()) << scenario;
     EXPECT_EQ(o.exit_code, 0) << scenario << "\n" << o.report.dump(2);

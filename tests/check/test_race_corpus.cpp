@@ -133,6 +133,30 @@ TEST_F(Corpus, AHostFunctionWaitingForTheDeviceOrAnEvent) {
   EXPECT_EQ(kinds(), (std::multiset<Kind>{Kind::kDeadlock, Kind::kDeadlock})) << text();
 }
 
+// Plain loads and stores of pinned memory: no API call, caught by the guarded pages.
+unsigned char load(const void* p) { return *static_cast<const volatile unsigned char*>(p); }
+void store(void* p, unsigned char v) { *static_cast<volatile unsigned char*>(p) = v; }
+
+TEST_F(Corpus, TheHostReadsAPinnedResultBeforeSynchronize) {
+  ASSERT_OK(a_.memcpy_async(host_, kBytes, x_, kBytes));  // device -> pinned host
+  let_it_finish(a_);
+  (void)load(static_cast<unsigned char*>(host_) + 100);  // no synchronize before
+  const std::vector<Finding> f = of_kind(Kind::kReadAfterWrite);
+  ASSERT_EQ(f.size(), 1u) << text();
+  EXPECT_EQ(f[0].lo, reinterpret_cast<std::uintptr_t>(host_));
+  EXPECT_NE(f[0].second.what.find("host load"), std::string::npos) << text();
+  EXPECT_EQ(checker::findings().size(), 1u) << text();
+}
+
+TEST_F(Corpus, TheHostRefillsAPinnedSourceBeforeItsCopyIsOrdered) {
+  ASSERT_OK(a_.memcpy_async(x_, kBytes, host_, kBytes));  // pinned host -> device
+  let_it_finish(a_);
+  (void)load(host_);  // reading it is fine
+  EXPECT_TRUE(checker::findings().empty()) << text();
+  store(host_, 7);  // the next batch, too early
+  EXPECT_EQ(kinds(), std::multiset<Kind>{Kind::kWriteAfterRead}) << text();
+}
+
 // --- correct programs -------------------------------------------------------------------
 
 TEST_F(Corpus, ForkAndJoinWithEvents) {
@@ -177,6 +201,24 @@ TEST_F(Corpus, PollingAStreamUntilDoneOrdersTheHost) {
   }
   ASSERT_OK(vnpu::memset(y_, kBytes, 0, kBytes));
   EXPECT_TRUE(kinds().empty()) << text();
+}
+
+TEST_F(Corpus, PinnedBuffersTouchedOnlyAfterTheirCopiesAreOrdered) {
+  Event done = Event::create().value();
+  ASSERT_OK(a_.memcpy_async(x_, kBytes, host_, kBytes));
+  ASSERT_OK(a_.memcpy_async(host_, kBytes, y_, kBytes));
+  ASSERT_OK(a_.record(done));
+  ASSERT_OK(done.synchronize());
+  store(host_, static_cast<unsigned char>(load(host_) + 1));
+  // A host function of the stream reads what the stream's copy wrote before it.
+  void* pinned = dev_.malloc_host(kBytes).value();
+  ASSERT_OK(a_.memcpy_async(pinned, kBytes, x_, kBytes));
+  unsigned char seen = 0;
+  ASSERT_OK(a_.host_func("read", [pinned, &seen] { seen = load(pinned); }));
+  ASSERT_OK(a_.synchronize());
+  store(pinned, seen);
+  ASSERT_OK(vnpu::free_host(pinned));
+  EXPECT_TRUE(checker::findings().empty()) << text();
 }
 
 TEST_F(Corpus, DoubleBufferedPipeline) {

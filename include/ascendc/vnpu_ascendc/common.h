@@ -7,6 +7,7 @@
 // as fibers never share it).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -225,5 +226,15 @@ VNPU_ASCENDC_API bool strict();
 
 /// Checks [p, p + bytes) against the block's UB (for operands that are UB addresses).
 VNPU_ASCENDC_API void check_ub_range(const void* p, std::size_t bytes, const char* what);
+
+/// Checked mode (VNPU_CHECK, `vnpu check`): every global-memory access of a kernel is noted
+/// with its bytes and direction, and checked against the other work of the program as the
+/// launch's own access. `g_checked_blocks` counts the blocks of checked launches running
+/// now; while it is 0 (checking off) an access costs one load and one branch.
+extern VNPU_ASCENDC_API std::atomic<std::uint32_t> g_checked_blocks;
+enum GmAccess : int { kGmRead = 1, kGmWrite = 2, kGmReadWrite = 3 };
+/// Notes `bytes` bytes of global memory at `p`, accessed as `mode` by the running block.
+VNPU_ASCENDC_API void note_gm(const void* p, std::uint64_t bytes, GmAccess mode) noexcept;
+inline bool checking() noexcept { return g_checked_blocks.load(std::memory_order_relaxed) != 0; }
 
 }  // namespace vnpu::ascendc

@@ -76,6 +76,8 @@ void DumpTensor(const LocalTensor<T>& tensor, std::uint32_t desc, std::uint32_t 
 template <typename T>
 void DumpTensor(const GlobalTensor<T>& tensor, std::uint32_t desc, std::uint32_t dumpSize) {
   tensor.check(0, dumpSize, "DumpTensor");
+  if (vnpu::ascendc::checking())
+    vnpu::ascendc::note_gm(tensor.GetPhyAddr(), std::uint64_t{dumpSize} * sizeof(T), vnpu::ascendc::kGmRead);
   vnpu::ascendc::dump_values(tensor.GetPhyAddr(), dumpSize, vnpu::ascendc::dump_kind<T>(), sizeof(T), desc, "GM");
 }
 template <typename T>

@@ -20,7 +20,8 @@ struct ShapeInfo {
 
 /// A view of global memory: `SetGlobalBuffer(ptr, n)` gives it n elements; element access
 /// and DataCopy check their ranges against that extent (and, for memory vnpu allocated,
-/// against the allocation), failing the kernel instead of reading past it.
+/// against the allocation), failing the kernel instead of reading past it. In checked mode
+/// every element access and copy notes its bytes (GetPhyAddr's raw pointer is not seen).
 template <typename T>
 class GlobalTensor {
  public:
@@ -45,14 +46,19 @@ class GlobalTensor {
   }
   T GetValue(const std::uint64_t offset) const {
     check(offset, 1, "GetValue");
+    if (vnpu::ascendc::checking()) vnpu::ascendc::note_gm(addr_ + offset, sizeof(T), vnpu::ascendc::kGmRead);
     return addr_[offset];
   }
   void SetValue(const std::uint64_t offset, T value) {
     check(offset, 1, "SetValue");
+    if (vnpu::ascendc::checking()) vnpu::ascendc::note_gm(addr_ + offset, sizeof(T), vnpu::ascendc::kGmWrite);
     addr_[offset] = value;
   }
+  /// The element itself: checked mode counts it as read and written (the reference may be
+  /// used either way).
   __gm__ T& operator()(const std::uint64_t offset) const {
     check(offset, 1, "operator()");
+    if (vnpu::ascendc::checking()) vnpu::ascendc::note_gm(addr_ + offset, sizeof(T), vnpu::ascendc::kGmReadWrite);
     return addr_[offset];
   }
   std::uint64_t GetSize() const { return sized_ ? size_ : 0; }

@@ -28,10 +28,15 @@ struct TilingDef {
 VNPU_ASCENDC_API std::int32_t tiling_key();
 VNPU_ASCENDC_API void register_tiling_class(const char* op, const char* cls, std::size_t size);
 
+/// Copies `bytes` of tiling data from global memory (noted in checked mode).
+inline void copy_tiling(void* dst, const void* gm, std::size_t bytes) {
+  if (checking()) note_gm(gm, bytes, kGmRead);
+  std::memcpy(dst, gm, bytes);
+}
 template <class T>
 T read_tiling(const void* gm) {
   T t;
-  std::memcpy(static_cast<void*>(&t), gm, sizeof(T));
+  copy_tiling(static_cast<void*>(&t), gm, sizeof(T));
   return t;
 }
 
@@ -67,8 +72,9 @@ T read_tiling(const void* gm) {
   struct_name tiling_data = ::vnpu::ascendc::read_tiling<struct_name>(tiling_arg)
 #define GET_TILING_DATA_MEMBER(struct_name, mem_name, tiling_data, tiling_arg)                              \
   decltype(struct_name::mem_name) tiling_data;                                                             \
-  std::memcpy(&tiling_data, reinterpret_cast<const std::uint8_t*>(tiling_arg) + offsetof(struct_name, mem_name), \
-              sizeof(tiling_data))
+  ::vnpu::ascendc::copy_tiling(&tiling_data,                                                                \
+                               reinterpret_cast<const std::uint8_t*>(tiling_arg) + offsetof(struct_name, mem_name), \
+                               sizeof(tiling_data))
 #define GET_TILING_DATA_PTR_WITH_STRUCT(struct_name, dst_ptr, tiling_ptr) \
   const struct_name* dst_ptr = reinterpret_cast<const struct_name*>(tiling_ptr)
 /// True in the branch of the tiling key ICPU_SET_TILING_KEY (or the launch) chose.
