@@ -36,8 +36,9 @@ bool precedes(std::uint32_t actor, std::uint64_t time, const Record& r) {
   return r.site->clock != nullptr && r.site->clock->at(actor) >= time;
 }
 
-thread_local RunLog* t_run_log = nullptr;  // the running block's launch (RunScope)
+thread_local const std::shared_ptr<const Site>* t_run_site = nullptr;  // the running block's launch
 thread_local int t_run_depth = 0;
+thread_local std::vector<Access> t_noted;  // what its blocks on this thread noted
 
 }  // namespace
 
@@ -79,7 +80,7 @@ Checker::StreamState& Checker::stream_locked(const void* stream, std::uint64_t i
 
 Checker::StreamState& Checker::advance_locked(const void* stream, std::uint64_t id, int device) {
   StreamState& s = stream_locked(stream, id, device);
-  s.clock.join(host_locked().clock);
+  if (s.clock.join(host_locked().clock)) s.others.reset();
   s.clock.tick(s.actor);
   return s;
 }
@@ -233,14 +234,15 @@ void Checker::on_task(const void* stream, std::uint64_t stream_id, int device, c
   site->bytes = bytes;
   std::lock_guard lock(mu_);
   site->origin = origin_locked(api, caller);
-  const StreamState& s = advance_locked(stream, stream_id, device);
+  StreamState& s = advance_locked(stream, stream_id, device);
   const std::uint64_t t = s.clock.at(s.actor);
   site->actor = s.actor;
   site->time = t;
-  site->clock = std::make_shared<VClock>(s.clock);
+  if (!s.others) s.others = std::make_shared<VClock>(s.clock);
+  site->clock = s.others;
   if (fault_count_ != 0) drain_faults_locked();
   if (place != nullptr) {
-    place->clock = site->clock;
+    place->clock = std::make_shared<VClock>(s.clock);  // exact: the host function runs with it
     place->actor = s.actor;
     place->time = t;
     place->site = site;
@@ -251,45 +253,29 @@ void Checker::on_task(const void* stream, std::uint64_t stream_id, int device, c
   }
 }
 
-void Checker::on_run_accesses(const TaskPlace& place, std::span<const Access> accesses) {
-  if (!place.site || !place.clock) return;
+void Checker::on_run_accesses(const std::shared_ptr<const Site>& site, std::span<const Access> accesses) {
+  if (!site || !site->clock) return;
   std::lock_guard lock(mu_);
-  for (const Access& a : accesses) access_locked(a, place.actor, place.time, *place.clock, place.site);
+  for (const Access& a : accesses) access_locked(a, site->actor, site->time, *site->clock, site);
 }
 
-void RunLog::note(const Access& a) {
-  std::lock_guard lock(mu_);
-  // A block's accesses come in order: merge one that continues the last of the same mode.
-  if (!noted_.empty()) {
-    Access& last = noted_.back();
-    const auto end = reinterpret_cast<std::uintptr_t>(last.ptr) + last.bytes;
-    if (last.mode == a.mode && end == reinterpret_cast<std::uintptr_t>(a.ptr)) {
-      last.bytes += a.bytes;
-      return;
-    }
-  }
-  noted_.push_back(a);
+RunScope::RunScope(const std::shared_ptr<const Site>& site) noexcept : site_(site) {
+  if (t_run_depth++ == 0) t_run_site = &site_;
 }
-
-void RunLog::flush() {
-  std::vector<Access> noted;
-  {
-    std::lock_guard lock(mu_);
-    noted.swap(noted_);
-  }
-  if (!noted.empty()) Checker::instance().on_run_accesses(place_, noted);
-}
-
-RunScope::RunScope(RunLog* log) noexcept : log_(log) {
-  if (t_run_depth++ == 0) t_run_log = log;
-}
-
-RunLog* RunLog::current() noexcept { return t_run_log; }
 
 RunScope::~RunScope() {
-  log_->flush();
-  if (--t_run_depth == 0) t_run_log = nullptr;
+  if (!t_noted.empty()) {
+    try {
+      Checker::instance().on_run_accesses(site_, t_noted);
+    } catch (const std::bad_alloc&) {
+      // Checking is best effort under memory pressure.
+    }
+    t_noted.clear();
+  }
+  if (--t_run_depth == 0) t_run_site = nullptr;
 }
+
+const std::shared_ptr<const Site>* RunScope::current() noexcept { return t_run_site; }
 
 void Checker::on_event_created(const void* event) {
   std::lock_guard lock(mu_);
@@ -310,7 +296,7 @@ void Checker::on_wait(const void* stream, std::uint64_t stream_id, int device, c
   StreamState& s = advance_locked(stream, stream_id, device);
   auto it = events_.find(event);
   if (it != events_.end() && it->second.recorded) {
-    s.clock.join(it->second.clock);
+    if (s.clock.join(it->second.clock)) s.others.reset();
     return;
   }
   Site later;
@@ -452,9 +438,18 @@ const char* kind_name(Kind k) noexcept {
 }
 
 void note_access(const void* ptr, std::size_t bytes, AccessMode mode) noexcept {
-  if (!dc::on() || dc::t_run_log == nullptr || bytes == 0) return;
+  if (!dc::on() || dc::t_run_site == nullptr || bytes == 0) return;
+  std::vector<Access>& noted = dc::t_noted;
+  // A block's accesses come in order: one that continues the last of the same mode merges.
+  if (!noted.empty()) {
+    Access& last = noted.back();
+    if (last.mode == mode && static_cast<const unsigned char*>(last.ptr) + last.bytes == ptr) {
+      last.bytes += bytes;
+      return;
+    }
+  }
   try {
-    dc::t_run_log->note(Access{ptr, bytes, mode});
+    noted.push_back(Access{ptr, bytes, mode});
   } catch (const std::bad_alloc&) {
     // Checking is best effort under memory pressure: the access goes unchecked.
   }

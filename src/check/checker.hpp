@@ -49,10 +49,17 @@ class VClock {
     if (actor >= t_.size()) t_.resize(actor + 1, 0);
     return ++t_[actor];
   }
-  void join(const VClock& o) {
+  /// Whether anything changed.
+  bool join(const VClock& o) {
     if (o.t_.size() > t_.size()) t_.resize(o.t_.size(), 0);
-    for (std::size_t i = 0; i < o.t_.size(); ++i)
-      if (o.t_[i] > t_[i]) t_[i] = o.t_[i];
+    bool changed = false;
+    for (std::size_t i = 0; i < o.t_.size(); ++i) {
+      if (o.t_[i] > t_[i]) {
+        t_[i] = o.t_[i];
+        changed = true;
+      }
+    }
+    return changed;
   }
 
  private:
@@ -75,7 +82,9 @@ struct Site {
   std::size_t bytes = 0;   // bytes moved or freed, if that describes it
   std::uint32_t actor = ~0u;  // its stream or host thread (~0u: none)
   std::uint64_t time = 0;     // that actor's clock at it
-  std::shared_ptr<const VClock> clock;  // everything ordered before it (its submitter's clock)
+  /// Everything ordered before it, as other actors' entries (its own may lag: `time` is
+  /// its own position).
+  std::shared_ptr<const VClock> clock;
   Origin origin;
   /// "kernel 'scale'", "memcpy_h2d of 4096 bytes", ...
   std::string what() const;
@@ -113,12 +122,12 @@ class Checker {
   void on_task(const void* stream, std::uint64_t stream_id, int device, const char* api, void* caller, const char* label,
                std::string_view name, std::size_t bytes, std::span<const Access> accesses,
                TaskPlace* place = nullptr);
-  /// Accesses the task at `place` made as it ran (noted by its kernel, see RunLog):
+  /// Accesses the task at `site` made as it ran (noted by its kernel, see RunScope):
   /// checked against the work submitted before the task and after it.
-  void on_run_accesses(const TaskPlace& place, std::span<const Access> accesses);
-  /// A block of the launch at `place` found the launch deadlocked (`what`: who waits for
+  void on_run_accesses(const std::shared_ptr<const Site>& site, std::span<const Access> accesses);
+  /// A block of the launch at `site` found the launch deadlocked (`what`: who waits for
   /// what, who finished without providing it; check/kernel_deadlock.cpp).
-  void on_kernel_deadlock(const TaskPlace& place, std::string what);
+  void on_kernel_deadlock(const std::shared_ptr<const Site>& site, std::string what);
   /// A new event (at an address an earlier, destroyed one may have had).
   void on_event_created(const void* event);
   /// Event record / stream wait (submitted as tasks of the stream too).
@@ -184,6 +193,10 @@ class Checker {
     std::uint64_t id = 0;
     int device = -1;
     VClock clock;
+    /// The clock as of the last join that changed another actor's entry (its own entry
+    /// lags): what a site needs to tell whether it follows another actor's access, shared
+    /// by the stream's tasks until the next such join.
+    std::shared_ptr<const VClock> others;
   };
   struct EventState {
     bool recorded = false;
@@ -255,36 +268,21 @@ class Checker {
   std::unordered_map<std::uintptr_t, Origin> origins_;  // by call site and API
 };
 
-/// The accesses the blocks of one checked launch note while they run
-/// (vnpu::checker::note_access, the Ascend C layer's DataCopy calls). The end of every block
-/// hands what has been noted so far to the checker, so all of it is checked before the
-/// task completes.
-class RunLog {
- public:
-  explicit RunLog(TaskPlace place) : place_(std::move(place)) {}
-  void note(const Access& a);
-  void flush();
-  const TaskPlace& place() const { return place_; }
-  /// The log of the checked launch whose block runs on this thread (null: none).
-  static RunLog* current() noexcept;
-
- private:
-  std::mutex mu_;
-  std::vector<Access> noted_;
-  TaskPlace place_;
-};
-
-/// While a block of a checked launch runs on this thread: note_access goes to `log`. The
-/// blocks of one launch that share a thread as fibers share its log.
+/// While a block of a checked launch (the task at `site`) runs on this thread: what the
+/// block notes (vnpu::checker::note_access, the Ascend C layer's global-memory accesses) is
+/// checked at the block's end, before the task completes. Blocks of one launch sharing the
+/// thread as fibers share the notes.
 class RunScope {
  public:
-  explicit RunScope(RunLog* log) noexcept;
+  explicit RunScope(const std::shared_ptr<const Site>& site) noexcept;
   ~RunScope();
   RunScope(const RunScope&) = delete;
   RunScope& operator=(const RunScope&) = delete;
+  /// The site of the launch whose block runs on this thread (null: none).
+  static const std::shared_ptr<const Site>* current() noexcept;
 
  private:
-  RunLog* log_;
+  const std::shared_ptr<const Site>& site_;
 };
 
 /// Marks the calling thread as inside an API entry point called from `caller` (a return

@@ -82,17 +82,11 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
     }
   }
   const std::uint32_t op_tag = detail::prof::on() ? detail::prof::current_op_tag() : 0;
-  if (detail::check::on()) {
-    // The blocks may note accesses as they run (checker::note_access): checked at the
-    // task's place in the stream.
-    detail::check::TaskPlace place;
+  // Checked mode: the task keeps its site, where what its blocks note as they run
+  // (checker::note_access) is checked.
+  detail::check::TaskPlace place;
+  if (detail::check::on())
     check_task(*this, "Stream::launch", __builtin_return_address(0), "kernel", name, 0, options.accesses, &place);
-    auto log = std::make_shared<detail::check::RunLog>(std::move(place));
-    fn = detail::KernelFn([log = std::move(log), f = std::move(fn)](const KernelContext& k) {
-      const detail::check::RunScope run(log.get());
-      return f(k);
-    });
-  }
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kKernel;
     t.parts = parts;
@@ -101,6 +95,7 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
     t.set_name(name);
     t.kernel = std::move(fn);
     t.sync = std::move(sync);
+    if (place.site) t.check_site = std::move(place.site);
   });
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -243,6 +244,8 @@ void StreamImpl::run_block(Task& t, const KernelContext& ctx) noexcept {
   set_current_kernel_context(&ctx);
   clear_error();
   bool failed = true;
+  std::optional<check::RunScope> checked;  // checked mode: what the block notes
+  if (t.check_site) checked.emplace(t.check_site);
   try {
     const Status st = t.kernel(ctx);
     if (st != Status::kSuccess) {
@@ -258,6 +261,7 @@ void StreamImpl::run_block(Task& t, const KernelContext& ctx) noexcept {
   }
   // Transfers the block left pending still land, and its barriers learn it is gone.
   if (DmaQueue* q = ctx.dma_ptr()) q->wait_all();
+  checked.reset();
   set_current_kernel_context(nullptr);
   if (t.sync) t.sync->block_exited(ctx.block_idx(), failed);
 }

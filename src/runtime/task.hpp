@@ -17,6 +17,10 @@
 
 namespace vnpu::detail {
 
+namespace check {
+struct Site;
+}
+
 enum class TaskKind : std::uint8_t { kKernel, kCopy, kMemset, kHostFunc, kEventRecord, kEventWait };
 
 const char* task_kind_name(TaskKind k) noexcept;
@@ -51,6 +55,8 @@ struct Task {
   std::size_t spitch = 0;
   int value = 0;  // kMemset
   std::array<char, 48> name{};
+  /// Checked mode, kKernel: the launch's site, where its blocks' noted accesses are checked.
+  std::shared_ptr<const check::Site> check_site;
 
   void set_name(std::string_view n) noexcept {
     const std::size_t len = utf8_prefix(n.data(), n.size(), name.size() - 1);
@@ -65,6 +71,7 @@ struct Task {
     if (sync) sync.reset();
     if (staging) staging.reset();
     if (point) point = Ref<EventPoint>();
+    if (check_site) check_site.reset();
   }
   std::atomic_ref<std::uint32_t> done_counter() noexcept { return std::atomic_ref<std::uint32_t>(parts_done); }
 };
