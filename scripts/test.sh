@@ -127,6 +127,8 @@ step_capi() {
     cc -std=c11 "${warn[@]}" examples/acl/$ex.c $cflags $libs "${rpath[@]}" -lpthread -lm -o "$out/$ex"
     echo "\$ $ex"
     timeout 120 "$out/$ex"
+    echo "\$ vnpu check -- $ex (a correct program: no findings)"
+    timeout 120 "$stage/bin/vnpu" check -- "$out/$ex" | tail -n 20
   done
   # an existing C++ program builds with the documented g++ line
   g++ -x c++ examples/acl/async_pipeline.c -I"$stage/include" -L"$lib" -lascendcl "${rpath[@]}" -o "$out/async_pipeline_cxx"
@@ -172,6 +174,8 @@ for s in memory_events stream_callback runtime_api; do
   cmake --build "$out/$s" -j"$jobs" >/dev/null
   ldd "$out/$s/$s" | grep -F "$prefix/runtime/lib64/libascendcl.so"
   VNPU_DEVICES=2 timeout 60 "$out/$s/$s"  # two devices: runtime_api also tours peer access
+  echo "\$ vnpu check -- $s (a correct program: no findings)"
+  VNPU_DEVICES=2 timeout 60 vnpu check -- "$out/$s/$s" | tail -n 20
 done
 echo "\$ g++ memory_events/main.cpp -I\$INSTALL_DIR/runtime/include -L\$NPU_HOST_LIB -lascendcl -lstdc++"
 g++ examples/samples/memory_events/main.cpp -o "$out/memory_events_gxx" -I"$INSTALL_DIR/runtime/include" \
@@ -196,6 +200,8 @@ run_examples() {  # SOC_VERSION, build dir
   cmake --build "$2" -j"$jobs" >/dev/null
   for e in add_custom reduce_sum softmax layer_norm; do
     timeout 120 "$2/$e"
+    echo "\$ vnpu check -- $e (a correct program: no findings)"
+    timeout 120 vnpu check -- "$2/$e" | tail -n 20
   done
 }
 run_examples Ascend910B1 "$out/910b1"
@@ -240,6 +246,8 @@ step_cli() {
   mkdir -p build/smoke
   cli_json info
   cli_json demo --trace build/smoke/demo.trace.json --report build/smoke/demo.report.html
+  echo "\$ vnpu check -- vnpu demo (a correct program: no findings)"
+  "$CLI" check -- "$CLI" demo | tail -n 1
   cli_json report build/smoke/demo.trace.json
   echo "\$ vnpu report build/smoke/demo.trace.json"
   "$CLI" report build/smoke/demo.trace.json
