@@ -1,6 +1,8 @@
 // Device and pinned memory, copies and memsets.
 #include "capi/capi.hpp"
 #include "capi/state.hpp"
+#include "check/checker.hpp"
+#include "runtime/stream_impl.hpp"
 #include "vnpu/memory.hpp"
 
 using namespace vnpu::capi;
@@ -153,6 +155,29 @@ aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count, a
   });
 }
 
+namespace {
+
+// aclrtMemcpyAsync with non-page-locked host memory returns only once the copy is done (its
+// documented behaviour): the program may read a pageable destination, or count on the device
+// side, at once. The copy was just queued on `s`; this waits until the stream has run it —
+// without taking an earlier task's failure, which its next synchronize reports — running
+// the calling thread's due callbacks meanwhile (a callback queued ahead of the copy that only
+// this thread runs). In checked mode the calling thread is then ordered after the copy.
+aclError finish_if_pageable(const StreamPtr& s, const void* dst, const void* src) {
+  if (vnpu::pointer_info(dst).type != vnpu::MemoryType::kPageable &&
+      vnpu::pointer_info(src).type != vnpu::MemoryType::kPageable)
+    return ACL_SUCCESS;
+  vnpu::detail::StreamImpl* impl = s->stream.impl();
+  const std::uint64_t copy = impl->submitted();
+  namespace check = vnpu::detail::check;
+  const check::VClock before = check::on() ? check::Checker::instance().stream_clock(impl) : check::VClock{};
+  impl->wait_reached(copy, -1, /*assist=*/true);
+  if (check::on()) check::Checker::instance().on_host_waited(before);
+  return ACL_SUCCESS;
+}
+
+}  // namespace
+
 aclError aclrtMemcpyAsync(void* dst, size_t destMax, const void* src, size_t count, aclrtMemcpyKind kind,
                           aclrtStream stream) {
   return guard("aclrtMemcpyAsync", [&]() -> aclError {
@@ -167,7 +192,7 @@ aclError aclrtMemcpyAsync(void* dst, size_t destMax, const void* src, size_t cou
     vnpu::Stream target = s->stream;
     const vnpu::Status st = target.memcpy_async(dst, destMax, src, count, static_cast<vnpu::CopyKind>(enum_value(kind)));
     if (st != vnpu::Status::kSuccess) return fail_status(st, "queueing the copy");
-    return ACL_SUCCESS;
+    return finish_if_pageable(s, dst, src);
   });
 }
 
@@ -198,7 +223,7 @@ aclError aclrtMemcpy2dAsync(void* dst, size_t dpitch, const void* src, size_t sp
     const vnpu::Status st = target.memcpy_2d_async(dst, dpitch, src, spitch, width, height,
                                                    static_cast<vnpu::CopyKind>(enum_value(kind)));
     if (st != vnpu::Status::kSuccess) return fail_status(st, "queueing the matrix copy");
-    return ACL_SUCCESS;
+    return finish_if_pageable(s, dst, src);
   });
 }
 

@@ -280,14 +280,24 @@ const std::shared_ptr<const Site>* RunScope::current() noexcept { return t_run_s
 void Checker::on_event_created(const void* event) {
   std::lock_guard lock(mu_);
   events_[event] = EventState{};
+  std::erase_if(open_waits_, [event](const OpenWait& w) { return w.event == event; });  // an earlier event's
 }
 
-void Checker::on_record(const void* stream, std::uint64_t stream_id, int device, const void* event) {
+void Checker::on_record(const void* stream, std::uint64_t stream_id, int device, const void* event, const char* api,
+                        void* caller) {
   std::lock_guard lock(mu_);
   const StreamState& s = advance_locked(stream, stream_id, device);
   EventState& e = events_[event];
   e.recorded = true;
   e.clock = s.clock;
+  if (open_waits_.empty()) return;
+  auto site = std::make_shared<Site>();
+  site->label = "the event's record";
+  site->origin = origin_locked(api, caller);
+  site->actor = s.actor;
+  site->time = s.clock.at(s.actor);
+  site->clock = std::make_shared<VClock>(s.clock);
+  release_waits_locked(event, site, s.clock);
 }
 
 void Checker::on_wait(const void* stream, std::uint64_t stream_id, int device, const void* event, const char* api,
@@ -299,11 +309,18 @@ void Checker::on_wait(const void* stream, std::uint64_t stream_id, int device, c
     if (s.clock.join(it->second.clock)) s.others.reset();
     return;
   }
-  Site later;
-  later.label = "wait on an event that has not been recorded";
-  later.origin = origin_locked(api, caller);
-  later.actor = s.actor;
-  later.time = s.clock.at(s.actor);
+  auto wait_site = std::make_shared<Site>();
+  wait_site->label = "wait on an event that has not been recorded";
+  wait_site->origin = origin_locked(api, caller);
+  wait_site->actor = s.actor;
+  wait_site->time = s.clock.at(s.actor);
+  OpenWait open;
+  open.event = event;
+  open.actor = s.actor;
+  open.time = wait_site->time;
+  open.site = wait_site;
+  open_waits_.push_back(std::move(open));
+  const Site& later = *wait_site;
   Record none;
   auto empty = std::make_shared<Site>();
   empty->label = "(no record of the event before the wait)";
@@ -322,12 +339,27 @@ VClock Checker::stream_clock(const void* stream) {
 void Checker::on_host_waited(const VClock& c) {
   std::lock_guard lock(mu_);
   host_locked().clock.join(c);
+  settle_ordered_locked();
 }
 
-void Checker::on_event_waited(const void* event) {
+void Checker::on_event_waited(const void* event, const char* api, void* caller) {
   std::lock_guard lock(mu_);
   auto it = events_.find(event);
-  if (it != events_.end() && it->second.recorded) host_locked().clock.join(it->second.clock);
+  if (it != events_.end() && it->second.recorded) {
+    host_locked().clock.join(it->second.clock);
+    settle_ordered_locked();
+    return;
+  }
+  if (api == nullptr) return;  // a query: nothing to wait for is an answer, not a mistake
+  const std::shared_ptr<Site> site = host_site_locked(api, caller, 0);
+  site->label = "a host wait on an event that has not been recorded";
+  Record none;
+  auto empty = std::make_shared<Site>();
+  empty->label = "(no record of the event before the wait)";
+  none.site = empty;
+  report_locked(Kind::kUnorderedWait, 0, 0, 0, 0, none, false, *site,
+                "the event is recorded nowhere before this synchronize, so it returns at once and orders nothing; "
+                "record the event on the stream whose work it should wait for first");
 }
 
 VClock Checker::device_clock(int device) {
@@ -396,6 +428,7 @@ Checker::ScopedContext::ScopedContext(const TaskPlace& place) : previous(t_ctx) 
   ctx->in_task = true;
   ctx->time = place.time;
   t_ctx = ctx;
+  Checker::instance().settle_ordered();  // what the function follows is open to it
 }
 
 Checker::ScopedContext::~ScopedContext() {

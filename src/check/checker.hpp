@@ -131,7 +131,8 @@ class Checker {
   /// A new event (at an address an earlier, destroyed one may have had).
   void on_event_created(const void* event);
   /// Event record / stream wait (submitted as tasks of the stream too).
-  void on_record(const void* stream, std::uint64_t stream_id, int device, const void* event);
+  void on_record(const void* stream, std::uint64_t stream_id, int device, const void* event, const char* api = "",
+                 void* caller = nullptr);
   void on_wait(const void* stream, std::uint64_t stream_id, int device, const void* event, const char* api,
                void* caller);
   /// The clock of everything submitted to `stream` so far (taken when a host wait starts).
@@ -146,8 +147,10 @@ class Checker {
     if (st == Status::kSuccess) on_host_waited(before);
     return st;
   }
-  /// The calling thread waited for the latest record of `event`.
-  void on_event_waited(const void* event);
+  /// The calling thread waited for the latest record of `event` (a synchronize by API
+  /// call `api` from `caller`, or a successful query when `api` is null). Synchronizing
+  /// on an event that was never recorded is an unordered wait.
+  void on_event_waited(const void* event, const char* api = nullptr, void* caller = nullptr);
   /// Every stream of `device` (for a device synchronize): their clocks joined.
   VClock device_clock(int device);
   /// The calling thread itself makes `accesses` now (a synchronous copy or memset).
@@ -178,10 +181,14 @@ class Checker {
   // the API never sees, made before that, is a finding. The copy engines open the pages
   // for their own copy.
 
+  /// The calling thread starts a host function (ScopedContext): guards of the work it
+  /// follows open.
+  void settle_ordered();
   /// Lets go of the guards on [lo, hi) (memory being freed) and unprotects their pages.
   void forget_guards(std::uintptr_t lo, std::uintptr_t hi);
-  /// A copy engine starts (`begin`) or ends a copy or memset part touching [p, p + n).
-  void device_touch(const void* p, std::size_t n, bool begin);
+  /// A copy engine starts (`begin`) or ends a copy or memset part that reads or (`write`)
+  /// writes [p, p + n).
+  void device_touch(const void* p, std::size_t n, bool write, bool begin);
   /// The calling thread faulted at `addr` (a store if `store`) at instruction `pc`: true
   /// if a guard's page (the access may go on), false if not vnpu's fault. Called from the
   /// SIGSEGV handler: allocates nothing.
@@ -227,6 +234,23 @@ class Checker {
   /// walk is most of the cost of a checked submission.
   const Origin& origin_locked(const char* api, void* caller);
 
+  /// A stream wait submitted while its event had no record (wait_cycles.cpp). On an NPU it
+  /// blocks until the event's next record, which `released_by` names once it is submitted:
+  /// a record ordered after such waits depends on them, and a cycle of these dependencies
+  /// never ends.
+  struct OpenWait {
+    const void* event = nullptr;
+    std::uint32_t actor = 0;
+    std::uint64_t time = 0;
+    std::shared_ptr<const Site> site;
+    std::shared_ptr<const Site> released_by;  // the record; null while none
+    std::shared_ptr<const VClock> release_clock;  // exact: the record's stream clock
+  };
+  /// The record of `event` at `site` (clock `c`) releases its open waits: reports those
+  /// that can never be released (a cycle through the record).
+  void release_waits_locked(const void* event, const std::shared_ptr<const Site>& site, const VClock& c);
+  std::vector<OpenWait> open_waits_;
+
   struct Guard {
     std::uintptr_t lo = 0, hi = 0;            // the bytes the task touches
     std::uintptr_t page_lo = 0, page_hi = 0;  // the pages protected for them
@@ -246,8 +270,15 @@ class Checker {
   static constexpr std::size_t kMaxFaults = 64;
   /// Guards `a`'s bytes when it is pinned host memory touched by the task at (actor, time).
   void guard_locked(const Access& a, std::uint32_t actor, std::uint64_t time, const std::shared_ptr<const Site>& site);
+  /// Drops the guards `pick` chooses (it may move from them) and reopens their pages.
+  /// Allocates nothing: the fault handler uses it.
+  void drop_guards_locked(bool (*pick)(Guard& g, void* ctx), void* ctx);
   /// Drops the guards on [lo, hi) (the host's own API call touches them: checked as such).
   void settle_guards_locked(std::uintptr_t lo, std::uintptr_t hi);
+  /// Drops the guards of tasks the calling thread is now ordered after (it waited for
+  /// them): their pages open at once, so even a system call (read(2) into the buffer)
+  /// finds them open.
+  void settle_ordered_locked();
   /// Sets the protection of the pages [lo, hi) from the guards and the engines' copies.
   void protect_locked(std::uintptr_t lo, std::uintptr_t hi);
   /// Reports the faults the handler recorded.

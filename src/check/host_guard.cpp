@@ -132,14 +132,13 @@ void Checker::protect_locked(std::uintptr_t lo, std::uintptr_t hi) {
   }
 }
 
-void Checker::settle_guards_locked(std::uintptr_t lo, std::uintptr_t hi) {
-  if (guards_.empty()) return;
+void Checker::drop_guards_locked(bool (*pick)(Guard& g, void* ctx), void* ctx) {
   std::uintptr_t open_lo = ~std::uintptr_t{0}, open_hi = 0;
   for (std::size_t i = 0; i < guards_.size();) {
-    const Guard& g = guards_[i];
-    if (g.page_lo < page_ceil(hi) && page_floor(lo) < g.page_hi) {
-      open_lo = std::min(open_lo, g.page_lo);
-      open_hi = std::max(open_hi, g.page_hi);
+    const std::uintptr_t page_lo = guards_[i].page_lo, page_hi = guards_[i].page_hi;
+    if (pick(guards_[i], ctx)) {
+      open_lo = std::min(open_lo, page_lo);
+      open_hi = std::max(open_hi, page_hi);
       guards_[i] = std::move(guards_.back());
       guards_.pop_back();
     } else {
@@ -150,62 +149,89 @@ void Checker::settle_guards_locked(std::uintptr_t lo, std::uintptr_t hi) {
   if (open_lo < open_hi) protect_locked(open_lo, open_hi);
 }
 
+void Checker::settle_guards_locked(std::uintptr_t lo, std::uintptr_t hi) {
+  if (guards_.empty()) return;
+  std::pair<std::uintptr_t, std::uintptr_t> pages{page_floor(lo), page_ceil(hi)};
+  drop_guards_locked(
+      [](Guard& g, void* ctx) {
+        const auto* r = static_cast<const std::pair<std::uintptr_t, std::uintptr_t>*>(ctx);
+        return g.page_lo < r->second && r->first < g.page_hi;
+      },
+      &pages);
+}
+
+void Checker::settle_ordered_locked() {
+  if (guards_.empty()) return;
+  drop_guards_locked(
+      [](Guard& g, void* ctx) { return host_follows(*static_cast<const HostContext*>(ctx), g.actor, g.time); },
+      const_cast<HostContext*>(&current_host_context()));
+}
+
+void Checker::settle_ordered() {
+  if (!guards_active()) return;
+  std::lock_guard lock(mu_);
+  settle_ordered_locked();
+}
+
 void Checker::forget_guards(std::uintptr_t lo, std::uintptr_t hi) {
   std::lock_guard lock(mu_);
   settle_guards_locked(lo, hi);
 }
 
-void Checker::device_touch(const void* p, std::size_t n, bool begin) {
+void Checker::device_touch(const void* p, std::size_t n, bool write, bool begin) {
   const auto lo = page_floor(reinterpret_cast<std::uintptr_t>(p));
   const auto hi = page_ceil(reinterpret_cast<std::uintptr_t>(p) + n);
   std::lock_guard lock(mu_);
   if (begin) {
+    // Pages a guard leaves readable need no opening for the engine to read them.
+    bool closed = false;
+    for (const Guard& g : guards_) closed = closed || (g.page_lo < hi && lo < g.page_hi && (write || g.device_writes));
+    if (!closed) return;
     busy_.emplace_back(lo, hi);
+    t_engine_copy = true;
   } else {
     const auto it = std::find(busy_.begin(), busy_.end(), std::make_pair(lo, hi));
-    if (it != busy_.end()) busy_.erase(it);
+    if (it == busy_.end()) return;  // nothing was opened for it
+    busy_.erase(it);
+    t_engine_copy = false;
   }
-  t_engine_copy = begin;
-  bool guarded = false;
-  for (const Guard& g : guards_) guarded = guarded || (g.page_lo < hi && lo < g.page_hi);
-  if (guarded) protect_locked(lo, hi);
+  protect_locked(lo, hi);
 }
 
 bool Checker::on_guard_fault(std::uintptr_t addr, bool store, void* pc) {
   std::lock_guard lock(mu_);
-  const std::uintptr_t page = page_floor(addr);
-  // A kernel or an engine touching guarded pages is the device's own access: let go.
-  const bool device = run_depth() > 0 || t_engine_copy;
-  const HostContext& h = current_host_context();
-  bool ours = false;
-  std::uintptr_t open_lo = ~std::uintptr_t{0}, open_hi = 0;
-  for (std::size_t i = 0; i < guards_.size();) {
-    Guard& g = guards_[i];
-    if (!(g.page_lo <= page && page < g.page_hi)) {
-      ++i;
-      continue;
-    }
-    ours = true;
-    const bool touched = g.lo <= addr && addr < g.hi;
-    const bool conflict = g.device_writes || store;
-    if (!device && touched && conflict && !host_follows(h, g.actor, g.time) && fault_count_ < kMaxFaults) {
-      Fault& f = faults_[fault_count_++];
-      f.guard = std::move(g);
-      f.store = store;
-      f.actor = host_actor(h);
-      f.time = host_time(h);
-      f.pc = pc;
-    }
-    // Ordered, reported, or bytes beside the guarded ones: the pages open either way.
-    open_lo = std::min(open_lo, guards_[i].page_lo);
-    open_hi = std::max(open_hi, guards_[i].page_hi);
-    guards_[i] = std::move(guards_.back());
-    guards_.pop_back();
-  }
-  if (!ours) return false;
-  g_guards.store(guards_.size(), std::memory_order_relaxed);
-  if (open_lo < open_hi) protect_locked(open_lo, open_hi);
-  return true;
+  struct Touch {
+    Checker* self;
+    std::uintptr_t addr, page;
+    bool store;
+    void* pc;
+    bool device;  // a kernel or an engine touching guarded pages: the device's own access
+    const HostContext* host;
+    bool ours = false;
+  } touch{this, addr, page_floor(addr), store, pc, run_depth() > 0 || t_engine_copy, &current_host_context()};
+  // Every guard on the faulting page goes: ordered, reported, or bytes beside the guarded
+  // ones — the page opens either way.
+  drop_guards_locked(
+      [](Guard& g, void* ctx) {
+        auto& f = *static_cast<Touch*>(ctx);
+        if (!(g.page_lo <= f.page && f.page < g.page_hi)) return false;
+        f.ours = true;
+        const bool touched = g.lo <= f.addr && f.addr < g.hi;
+        const bool conflict = g.device_writes || f.store;
+        Checker& c = *f.self;
+        if (!f.device && touched && conflict && !host_follows(*f.host, g.actor, g.time) &&
+            c.fault_count_ < kMaxFaults) {
+          Checker::Fault& r = c.faults_[c.fault_count_++];
+          r.guard = std::move(g);
+          r.store = f.store;
+          r.actor = host_actor(*f.host);
+          r.time = host_time(*f.host);
+          r.pc = f.pc;
+        }
+        return true;
+      },
+      &touch);
+  return touch.ours;
 }
 
 void Checker::drain_faults_locked() {

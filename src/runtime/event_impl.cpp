@@ -67,7 +67,11 @@ Status Event::synchronize(std::chrono::nanoseconds timeout) const {
     return fail(Status::kNotPermitted, "Event::synchronize from inside a kernel or host callback would deadlock");
   }
   const auto p = impl()->latest();
-  if (!p) return Status::kSuccess;
+  if (!p) {
+    if (detail::check::on())
+      detail::check::Checker::instance().on_event_waited(impl(), "Event::synchronize", __builtin_return_address(0));
+    return Status::kSuccess;
+  }
   const detail::prof::HostWaitSpan span("event_synchronize", 0);
   const std::int64_t t = timeout.count();
   const std::int64_t deadline = t < 0 ? -1 : detail::now_ns() + t;

@@ -235,7 +235,9 @@ Status Stream::record(const Event& event) {
   auto* p = new (std::nothrow) detail::EventPoint(e->timing(), impl()->device()->spin_ns());
   if (p == nullptr) return fail(Status::kOutOfMemory, "Stream::record: out of memory");
   auto point = detail::Ref<detail::EventPoint>::adopt(p);
-  if (detail::check::on()) detail::check::Checker::instance().on_record(impl(), id(), device_id(), e);
+  if (detail::check::on())
+    detail::check::Checker::instance().on_record(impl(), id(), device_id(), e, "Stream::record",
+                                                 __builtin_return_address(0));
   e->set_latest(point);
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kEventRecord;

@@ -292,11 +292,11 @@ void StreamImpl::execute_guarded_part(Task& t, std::uint32_t part, const Worker&
   const std::size_t dst_bytes = t.rows > 1 ? (rows - 1) * t.dpitch + t.bytes : t.bytes;
   const std::size_t src_bytes = t.rows > 1 ? (rows - 1) * t.spitch + t.bytes : t.bytes;
   check::Checker& c = check::Checker::instance();
-  c.device_touch(t.dst, dst_bytes, true);
-  if (t.kind == TaskKind::kCopy) c.device_touch(src, src_bytes, true);
+  c.device_touch(t.dst, dst_bytes, true, true);
+  if (t.kind == TaskKind::kCopy) c.device_touch(src, src_bytes, false, true);
   execute_transfer_part(t, part);
-  if (t.kind == TaskKind::kCopy) c.device_touch(src, src_bytes, false);
-  c.device_touch(t.dst, dst_bytes, false);
+  if (t.kind == TaskKind::kCopy) c.device_touch(src, src_bytes, false, false);
+  c.device_touch(t.dst, dst_bytes, true, false);
 }
 
 void StreamImpl::execute_transfer_part(Task& t, std::uint32_t part) noexcept {

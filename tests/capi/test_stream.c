@@ -76,9 +76,12 @@ void test_stream_destroy_with_pending_work(void) {
   atomic_store(&g.open, 0);
   atomic_store(&done, 0);
   enum { N = 1 << 16 };
-  static unsigned char src[N], dst[N];
-  memset(src, 0x3C, sizeof src);
-  memset(dst, 0, sizeof dst);
+  /* Pinned: with pageable memory aclrtMemcpyAsync would wait for the closed gate. */
+  unsigned char *src = NULL, *dst = NULL;
+  CHECK_OK(aclrtMallocHost((void **)&src, N));
+  CHECK_OK(aclrtMallocHost((void **)&dst, N));
+  memset(src, 0x3C, N);
+  memset(dst, 0, N);
   void *d = NULL;
   CHECK_OK(aclrtMalloc(&d, N, ACL_MEM_MALLOC_HUGE_FIRST));
   aclrtStream s;
@@ -98,6 +101,8 @@ void test_stream_destroy_with_pending_work(void) {
   CHECK(dst[0] == 0x3C && dst[N - 1] == 0x3C);
   CHECK_OK(aclrtDestroyEvent(e));
   CHECK_OK(aclrtFree(d));
+  CHECK_OK(aclrtFreeHost(src));
+  CHECK_OK(aclrtFreeHost(dst));
 }
 
 void test_event_status(void) {

@@ -132,6 +132,15 @@ int main(int argc, char **argv) {
     OK(vnpuLayerNorm(&ty, &tx, 1, 1e-5, NULL, NULL, NULL, NULL, s2));
     OK(aclrtSynchronizeStream(s2));
     OK(aclrtMemcpy(host, N, x, N, ACL_MEMCPY_DEVICE_TO_HOST));
+  } else if (strcmp(sc, "wait_cycle") == 0) {
+    aclrtEvent other;
+    OK(aclrtCreateEvent(&other));
+    OK(aclrtStreamWaitEvent(s1, other)); /* each stream waits for the other's later record */
+    OK(aclrtStreamWaitEvent(s2, ev));
+    OK(aclrtRecordEvent(ev, s1));
+    OK(aclrtRecordEvent(other, s2));
+  } else if (strcmp(sc, "sync_unrecorded_event") == 0) {
+    OK(aclrtSynchronizeEvent(ev)); /* never recorded: waits for nothing */
   } else if (strcmp(sc, "sync_memset_over_kernel") == 0) {
     OK(kernel(x, y, s1));
     OK(aclrtMemset(y, N, 0, N));

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_findings.hpp"
+
 namespace {
 
 struct Outcome {
@@ -38,11 +40,7 @@ Outcome check(const std::string& scenario) {
   return o;
 }
 
-std::map<std::string, int> kinds(const nlohmann::json& report) {
-  std::map<std::string, int> k;
-  for (const auto& f : report["findings"]) ++k[f["kind"].get<std::string>()];
-  return k;
-}
+using vnpu::test::kinds;
 
 TEST(CheckCapi, MistakesAreFoundWithTheirKind) {
   const std::map<std::string, std::map<std::string, int>> expected = {
@@ -59,6 +57,8 @@ TEST(CheckCapi, MistakesAreFoundWithTheirKind) {
       {"pinned_load_before_sync", {{"read-after-write", 1}}},
       {"pinned_store_before_sync", {{"write-after-read", 1}}},
       {"ops_two_streams", {{"read-after-write", 1}, {"write-after-read", 1}}},
+      {"wait_cycle", {{"unordered-wait", 2}, {"deadlock", 1}}},
+      {"sync_unrecorded_event", {{"unordered-wait", 1}}},
   };
   for (const auto& [scenario, want] : expected) {
     const Outcome o = check(scenario);

@@ -133,6 +133,44 @@ TEST_F(Corpus, AHostFunctionWaitingForTheDeviceOrAnEvent) {
   EXPECT_EQ(kinds(), (std::multiset<Kind>{Kind::kDeadlock, Kind::kDeadlock})) << text();
 }
 
+TEST_F(Corpus, AStreamWaitingForAnEventItRecordsOnlyAfterTheWait) {
+  Event e = Event::create().value();
+  ASSERT_OK(a_.wait(e));
+  ASSERT_OK(a_.record(e));  // on an NPU the wait blocks until this record, queued behind it
+  EXPECT_EQ(kinds(), (std::multiset<Kind>{Kind::kUnorderedWait, Kind::kDeadlock})) << text();
+  const std::vector<Finding> d = of_kind(Kind::kDeadlock);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d[0].missing.find("that wait itself"), std::string::npos) << text();
+}
+
+TEST_F(Corpus, TwoStreamsWaitingForEachOthersLaterRecords) {
+  Event on_a = Event::create().value(), on_b = Event::create().value();
+  ASSERT_OK(a_.wait(on_b));
+  ASSERT_OK(b_.wait(on_a));
+  ASSERT_OK(a_.record(on_a));  // behind a's wait for on_b
+  ASSERT_OK(b_.record(on_b));  // behind b's wait for on_a: a cycle
+  EXPECT_EQ(kinds(), (std::multiset<Kind>{Kind::kUnorderedWait, Kind::kUnorderedWait, Kind::kDeadlock})) << text();
+  const std::vector<Finding> d = of_kind(Kind::kDeadlock);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d[0].missing.find("queued behind the wait at"), std::string::npos) << text();
+}
+
+TEST_F(Corpus, AWaitForARecordOnAnotherStreamIsNoCycle) {
+  Event e = Event::create().value();
+  ASSERT_OK(b_.wait(e));  // still unordered here, but on an NPU the record below releases it
+  ASSERT_OK(a_.record(e));
+  EXPECT_EQ(kinds(), std::multiset<Kind>{Kind::kUnorderedWait}) << text();
+}
+
+TEST_F(Corpus, TheHostSynchronizesAnEventNeverRecorded) {
+  Event e = Event::create().value();
+  ASSERT_OK(a_.memcpy_async(x_, kBytes, host_, kBytes));
+  ASSERT_OK(e.synchronize());  // returns at once: it waits for nothing
+  std::vector<unsigned char> out(kBytes);
+  ASSERT_OK(vnpu::memcpy(out.data(), kBytes, x_, kBytes));
+  EXPECT_EQ(kinds(), (std::multiset<Kind>{Kind::kUnorderedWait, Kind::kReadAfterWrite})) << text();
+}
+
 // Plain loads and stores of pinned memory: no API call, caught by the guarded pages.
 unsigned char load(const void* p) { return *static_cast<const volatile unsigned char*>(p); }
 void store(void* p, unsigned char v) { *static_cast<volatile unsigned char*>(p) = v; }

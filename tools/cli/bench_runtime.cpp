@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "bench.hpp"
+#include "cli_common.hpp"
+#include "demo_pipeline.hpp"
 #include "vnpu/vnpu.hpp"
 
 namespace vnpu::cli {
@@ -119,6 +121,32 @@ std::vector<BenchResult> run_runtime_suite(const BenchOptions& o) {
     if (!checker::findings().empty()) throw CliError(kExitUnexpected, "checked mode reported a race in one stream");
     ok(vnpu::free(in));
     ok(vnpu::free(out));
+  }
+
+  // The demo's pipeline (vnpu demo: pinned batches copied in, computed, copied out over
+  // two streams, on a device of one compute core and one copy engine) unchecked and
+  // checked, alternating run by run: what checked mode costs a real stream program.
+  {
+    DeviceConfig config;
+    config.name = "bench-demo";
+    config.compute_cores = 1;
+    config.copy_engines = 1;
+    Device demo_dev = Device::create(config).value();
+    constexpr std::size_t kBatches = 16, kBatchElems = std::size_t{1} << 20;  // 4 MiB each
+    constexpr std::uint32_t kIters = 8;
+    demo::Pipeline p(demo_dev, kBatches, kBatchElems, 2);
+    (void)p.time_async(kBatches, kIters);  // warm-up: pages, engines
+    std::vector<double> plain, checked;
+    for (int r = 0; r < std::max(3, o.reps); ++r) {
+      plain.push_back(p.time_async(kBatches, kIters) * 1e6);
+      checker::enable();
+      checked.push_back(p.time_async(kBatches, kIters) * 1e6);
+      checker::disable();
+    }
+    (void)p.check_output(kIters, "checked");
+    if (!checker::findings().empty()) throw CliError(kExitUnexpected, "checked mode reported a race in the demo");
+    results.push_back(make_result("demo_pipeline_async", "ns", summarize(plain), plain.size(), 2));
+    results.push_back(make_result("checked_demo_pipeline_async", "ns", summarize(checked), checked.size(), 2));
   }
 
   // Cross-stream ordering: record on `other`, make `s` wait, run an empty kernel on `s`.
