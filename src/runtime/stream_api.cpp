@@ -84,9 +84,12 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
   const std::uint32_t op_tag = detail::prof::on() ? detail::prof::current_op_tag() : 0;
   // Checked mode: the task keeps its site, where what its blocks note as they run
   // (checker::note_access) is checked.
-  detail::check::TaskPlace place;
-  if (detail::check::on())
+  std::unique_ptr<std::shared_ptr<const detail::check::Site>> site;
+  if (detail::check::on()) {
+    detail::check::TaskPlace place;
     check_task(*this, "Stream::launch", __builtin_return_address(0), "kernel", name, 0, options.accesses, &place);
+    site = std::make_unique<std::shared_ptr<const detail::check::Site>>(std::move(place.site));
+  }
   return impl()->submit([&](Task& t) {
     t.kind = TaskKind::kKernel;
     t.parts = parts;
@@ -95,7 +98,10 @@ Status Stream::launch_erased(std::string_view name, std::uint32_t block_dim, con
     t.set_name(name);
     t.kernel = std::move(fn);
     t.sync = std::move(sync);
-    if (place.site) t.check_site = std::move(place.site);
+    if (site != nullptr) {
+      t.src = site.release();
+      t.checked = true;
+    }
   });
 }
 

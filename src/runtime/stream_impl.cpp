@@ -240,12 +240,20 @@ void StreamImpl::run_part(Task& t, std::uint32_t part, const Worker& self) noexc
 }
 
 void StreamImpl::run_block(Task& t, const KernelContext& ctx) noexcept {
+  if (t.checked) [[unlikely]] {
+    // Checked mode: what the block notes as it runs is checked when it ends.
+    const check::RunScope scope(*t.check_site());
+    run_block_body(t, ctx);
+    return;
+  }
+  run_block_body(t, ctx);
+}
+
+void StreamImpl::run_block_body(Task& t, const KernelContext& ctx) noexcept {
   if (Scratch* s = ctx.scratch_ptr()) s->reset();
   set_current_kernel_context(&ctx);
   clear_error();
   bool failed = true;
-  std::optional<check::RunScope> checked;  // checked mode: what the block notes
-  if (t.check_site) checked.emplace(t.check_site);
   try {
     const Status st = t.kernel(ctx);
     if (st != Status::kSuccess) {
@@ -261,7 +269,6 @@ void StreamImpl::run_block(Task& t, const KernelContext& ctx) noexcept {
   }
   // Transfers the block left pending still land, and its barriers learn it is gone.
   if (DmaQueue* q = ctx.dma_ptr()) q->wait_all();
-  checked.reset();
   set_current_kernel_context(nullptr);
   if (t.sync) t.sync->block_exited(ctx.block_idx(), failed);
 }

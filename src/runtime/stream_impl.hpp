@@ -93,6 +93,7 @@ class StreamImpl final : public RefCounted {
   /// Runs one block of kernel `task` in `ctx`: the kernel, its failure, its pending DMA, its
   /// exit from the launch's barriers.
   void run_block(Task& task, const KernelContext& ctx) noexcept;
+  void run_block_body(Task& task, const KernelContext& ctx) noexcept;
   /// Resumes a stream suspended on an event point (called by the completer).
   void resume() { run(nullptr); }
   /// Marks one non-blocking callback as finished (called by the host executor).

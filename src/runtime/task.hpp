@@ -32,6 +32,10 @@ const char* task_kind_name(TaskKind k) noexcept;
 struct Task {
   TaskKind kind = TaskKind::kKernel;
   bool placed = false;  // kKernel: avoid_cpu already honoured once (see StreamImpl::run)
+  /// Checked mode, kKernel: `src` holds the launch's checker site (a heap-held
+  /// std::shared_ptr<const check::Site>), where its blocks' noted accesses are checked.
+  /// A flag in this first cache line, so that unchecked tasks never read further.
+  bool checked = false;
   /// Parts a multi-core task is split into: kernel blocks, or copy chunks.
   std::uint32_t parts = 1;
   /// Parts finished so far (accessed through std::atomic_ref while parts run).
@@ -55,8 +59,6 @@ struct Task {
   std::size_t spitch = 0;
   int value = 0;  // kMemset
   std::array<char, 48> name{};
-  /// Checked mode, kKernel: the launch's site, where its blocks' noted accesses are checked.
-  std::shared_ptr<const check::Site> check_site;
 
   void set_name(std::string_view n) noexcept {
     const std::size_t len = utf8_prefix(n.data(), n.size(), name.size() - 1);
@@ -71,7 +73,14 @@ struct Task {
     if (sync) sync.reset();
     if (staging) staging.reset();
     if (point) point = Ref<EventPoint>();
-    if (check_site) check_site.reset();
+    if (checked) {
+      delete check_site();
+      checked = false;
+    }
+  }
+  /// kKernel with `checked`: the launch's checker site.
+  const std::shared_ptr<const check::Site>* check_site() const noexcept {
+    return static_cast<const std::shared_ptr<const check::Site>*>(src);
   }
   std::atomic_ref<std::uint32_t> done_counter() noexcept { return std::atomic_ref<std::uint32_t>(parts_done); }
 };
