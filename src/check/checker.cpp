@@ -203,14 +203,22 @@ void Checker::check_locked(std::uintptr_t lo, std::uintptr_t hi, bool write, std
     if (r.hi <= lo || hi <= r.lo) continue;  // no common byte
     if (!r.write && !write) continue;        // two reads
     if (follows(r, actor, c) || precedes(actor, time, r)) continue;
+    // The earlier submission is the first party, whichever was checked first: a kernel's
+    // access noted as it ran meets records submitted after the kernel.
+    const bool swapped = !is_free && r.site->order > site->order;
+    const Record mine{lo, hi, write, actor, time, site};
+    const Record& first = swapped ? mine : r;
+    const Site& second = swapped ? *r.site : *site;
+    const bool second_writes = swapped ? r.write : write;
     const Kind kind = is_free ? Kind::kUseAfterFree
-                      : r.write ? (write ? Kind::kWriteAfterWrite : Kind::kReadAfterWrite)
-                                : Kind::kWriteAfterRead;
-    std::string missing = "nothing orders " + describe_actor_locked(actor, time) + " after " +
-                          describe_actor_locked(r.actor, r.time) +
+                      : first.write ? (second_writes ? Kind::kWriteAfterWrite : Kind::kReadAfterWrite)
+                                    : Kind::kWriteAfterRead;
+    std::string missing = "nothing orders " + describe_actor_locked(second.actor, second.time) + " after " +
+                          describe_actor_locked(first.actor, first.time) +
                           " (an event recorded after the first and waited for before the second, or a "
                           "synchronize between them)";
-    report_locked(kind, std::max(lo, r.lo), std::min(hi, r.hi), base, bytes, r, write, *site, std::move(missing));
+    report_locked(kind, std::max(lo, r.lo), std::min(hi, r.hi), base, bytes, first, second_writes, second,
+                  std::move(missing));
   }
   if (is_free) {
     shadows_.erase(base);
@@ -233,6 +241,7 @@ void Checker::on_task(const void* stream, std::uint64_t stream_id, int device, c
   site->name = name;
   site->bytes = bytes;
   std::lock_guard lock(mu_);
+  site->order = ++submissions_;
   site->origin = origin_locked(api, caller);
   StreamState& s = advance_locked(stream, stream_id, device);
   const std::uint64_t t = s.clock.at(s.actor);
@@ -377,6 +386,7 @@ std::shared_ptr<Site> Checker::host_site_locked(const char* api, void* caller, s
   site->origin = origin_locked(api, caller);
   HostContext& h = host_locked();
   site->actor = h.actor;
+  site->order = ++submissions_;
   site->time = h.in_task ? h.time : h.clock.tick(h.actor);  // in a host function: its task's place
   site->clock = std::make_shared<VClock>(h.clock);
   return site;

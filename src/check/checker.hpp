@@ -82,6 +82,7 @@ struct Site {
   std::size_t bytes = 0;   // bytes moved or freed, if that describes it
   std::uint32_t actor = ~0u;  // its stream or host thread (~0u: none)
   std::uint64_t time = 0;     // that actor's clock at it
+  std::uint64_t order = 0;    // submissions before it, +1 (which of two came first)
   /// Everything ordered before it, as other actors' entries (its own may lag: `time` is
   /// its own position).
   std::shared_ptr<const VClock> clock;
@@ -285,6 +286,7 @@ class Checker {
   void drain_faults_locked();
 
   mutable std::mutex mu_;
+  std::uint64_t submissions_ = 0;  // Site::order
   std::vector<Guard> guards_;
   std::vector<std::pair<std::uintptr_t, std::uintptr_t>> busy_;  // pages an engine copies now
   std::array<Fault, kMaxFaults> faults_{};
