@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <optional>
 #include <string>
 #include <thread>
 
@@ -284,7 +283,7 @@ void StreamImpl::execute_part(Task& t, std::uint32_t part, const Worker& self) n
     return;
   }
   if (check::on() && check::guards_active()) {
-    execute_guarded_part(t, part, self);
+    execute_guarded_part(t, part);
     return;
   }
   execute_transfer_part(t, part);
@@ -292,8 +291,7 @@ void StreamImpl::execute_part(Task& t, std::uint32_t part, const Worker& self) n
 
 // Checked mode: pinned pages guarded from the host (check/host_guard.cpp) open for the
 // engine's own copy or memset while it runs.
-void StreamImpl::execute_guarded_part(Task& t, std::uint32_t part, const Worker& self) noexcept {
-  (void)self;
+void StreamImpl::execute_guarded_part(Task& t, std::uint32_t part) noexcept {
   const auto* src = static_cast<const unsigned char*>(t.staging ? t.staging.get() : t.src);
   const std::size_t rows = t.rows > 1 ? t.rows : 1;
   const std::size_t dst_bytes = t.rows > 1 ? (rows - 1) * t.dpitch + t.bytes : t.bytes;

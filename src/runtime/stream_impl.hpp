@@ -115,7 +115,7 @@ class StreamImpl final : public RefCounted {
   /// The part of submit() after the task is queued: take ownership, launch-blocking wait.
   Status submitted(std::uint64_t seq, bool became_owner);
   void execute_part(Task& task, std::uint32_t part, const Worker& self) noexcept;
-  void execute_guarded_part(Task& task, std::uint32_t part, const Worker& self) noexcept;
+  void execute_guarded_part(Task& task, std::uint32_t part) noexcept;
   void execute_transfer_part(Task& task, std::uint32_t part) noexcept;
   // Profiler capture (stream_profile.cpp), called only while the profiler is on.
   void profile_part(Task& task, std::uint32_t part, const Worker& self) noexcept;
