@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <utility>
 
 #include "common/utf8.hpp"
 #include "kernel/launch_sync.hpp"
@@ -29,13 +30,28 @@ const char* task_kind_name(TaskKind k) noexcept;
 // (after its 8-byte sequence word) they and the kernel's function table fill the cell's
 // first cache line, so the line bounces between the submitting thread and the core once
 // per task while the rest of the cell (name, copy fields) stays in the submitter's cache.
+// A bool that a move leaves false in its source: what lets a task own a resource
+// through a flag and a raw field (see Task::checked).
+struct MovedFlag {
+  bool on = false;
+  MovedFlag() = default;
+  MovedFlag(MovedFlag&& o) noexcept : on(std::exchange(o.on, false)) {}
+  MovedFlag& operator=(MovedFlag&&) = delete;
+  MovedFlag& operator=(bool v) noexcept {
+    on = v;
+    return *this;
+  }
+  explicit operator bool() const noexcept { return on; }
+};
+
 struct Task {
   TaskKind kind = TaskKind::kKernel;
   bool placed = false;  // kKernel: avoid_cpu already honoured once (see StreamImpl::run)
   /// Checked mode, kKernel: `src` holds the launch's checker site (a heap-held
   /// std::shared_ptr<const check::Site>), where its blocks' noted accesses are checked.
-  /// A flag in this first cache line, so that unchecked tasks never read further.
-  bool checked = false;
+  /// A flag in this first cache line, so that unchecked tasks never read further; a
+  /// moved-from task gives up the site (the flag clears), the destructor frees it.
+  MovedFlag checked;
   /// Parts a multi-core task is split into: kernel blocks, or copy chunks.
   std::uint32_t parts = 1;
   /// Parts finished so far (accessed through std::atomic_ref while parts run).
@@ -59,6 +75,13 @@ struct Task {
   std::size_t spitch = 0;
   int value = 0;  // kMemset
   std::array<char, 48> name{};
+
+  Task() = default;
+  Task(Task&&) noexcept = default;
+  Task& operator=(Task&&) = delete;
+  ~Task() {
+    if (checked) delete check_site();
+  }
 
   void set_name(std::string_view n) noexcept {
     const std::size_t len = utf8_prefix(n.data(), n.size(), name.size() - 1);
