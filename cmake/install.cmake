@@ -3,16 +3,18 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS vnpu ascendcl EXPORT vnpuTargets
+install(TARGETS vnpu ascendcl hccl vnpu_comm vnpu_comm_core EXPORT vnpuTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY include/vnpu include/acl DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/vnpu include/acl include/hccl DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 # pkg-config for the C API: `cc app.c $(pkg-config --cflags --libs ascendcl)`.
 file(RELATIVE_PATH ASCENDCL_PC_TO_PREFIX /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
 configure_file(cmake/ascendcl.pc.in ${CMAKE_CURRENT_BINARY_DIR}/ascendcl.pc @ONLY)
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/ascendcl.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+configure_file(cmake/hccl.pc.in ${CMAKE_CURRENT_BINARY_DIR}/hccl.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/ascendcl.pc ${CMAKE_CURRENT_BINARY_DIR}/hccl.pc
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 if(TARGET vnpu_cli)
   install(TARGETS vnpu_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhwy-dev libcli11-dev nlohmann-json3-dev libfmt-dev libtbb-dev
   libdnnl-dev libeigen3-dev clang libclang-rt-dev python3 python3-numpy
+  libopenmpi-dev openmpi-bin  # collectives between processes and hosts (vnpu::Communicator, libhccl)
+  iproute2  # the two-host test of the collectives: network namespaces (test.sh hccl)
   chromium  # headless: the browser test of the profiler's HTML report (test.sh browser)
 )
 

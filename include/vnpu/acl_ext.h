@@ -80,6 +80,41 @@ ACL_FUNC_VISIBILITY uint32_t vnpuGetBlockIdx(void);
 /** Inside a kernel block: the launch's number of blocks (0 outside a kernel). */
 ACL_FUNC_VISIBILITY uint32_t vnpuGetBlockDim(void);
 
+/* ---- lanes ---------------------------------------------------------------------------- */
+
+/**
+ * A lane: a thread of its own beside a device's compute cores that runs stream tasks handed
+ * to it (vnpu/lane.hpp). libhccl runs each communicator's collectives on one; other
+ * libraries that block for long inside stream order (waiting on a network, another process)
+ * can too. Its tasks are "collective" spans on the profiler's "comm lane N".
+ */
+typedef struct vnpuLaneImpl *vnpuLane;
+
+/**
+ * A lane task: returns 0 on success; otherwise nonzero, with a message written (NUL-terminated)
+ * into `message` (`messageBytes` long), which fails the task: the stream's next
+ * synchronization returns ACL_ERROR_RT_AICORE_EXCEPTION with the message.
+ */
+typedef int (*vnpuLaneFunc)(void *userData, char *message, size_t messageBytes);
+
+/** Starts a lane for the streams of device `deviceId`; `name` names its thread (may be NULL). */
+ACL_FUNC_VISIBILITY aclError vnpuLaneCreate(int32_t deviceId, const char *name, vnpuLane *lane);
+
+/** Waits for the lane's submitted tasks, then stops it. */
+ACL_FUNC_VISIBILITY aclError vnpuLaneDestroy(vnpuLane lane);
+
+/**
+ * Queues `fn(userData, ...)` on `stream` (a stream of the lane's device; NULL: the current
+ * context's default stream) to run on the lane; later work on the stream waits for it.
+ * `name` labels it in errors and traces, `bytes` is what it moves (for the profiler), and
+ * `accesses` (as for vnpuLaunchKernelWithAccesses, copied) declare its memory for checked
+ * mode. `release(userData)`, if not NULL, is called once the task has run or was dropped
+ * (also when this call fails).
+ */
+ACL_FUNC_VISIBILITY aclError vnpuLaneSubmit(vnpuLane lane, aclrtStream stream, const char *name, uint64_t bytes,
+                                            vnpuLaneFunc fn, void *userData, void (*release)(void *),
+                                            const vnpuAccess *accesses, size_t accessCount);
+
 /* ---- finalization -------------------------------------------------------------------- */
 
 /**

@@ -7,6 +7,7 @@
 //   compute core k of device d    kernel blocks (one span per block), barrier waits inside them
 //   copy engine j of device d     copies and memsets (one span per part of a split copy)
 //   host callbacks of device d    host functions (Stream::host_func)
+//   comm lane n of device d       collectives and other tasks of a vnpu::Lane (bytes moved)
 //   stream s of device d          event records (instants) and event waits (from the moment
 //                                 the stream reached the wait until the event completed)
 //   host thread t                 the application's blocking waits (Stream/Device/Event
@@ -72,6 +73,9 @@ enum class SpanKind : std::uint8_t {
   kPipe = 7,      ///< inside an Ascend C block: a data movement or vector instruction, named
                   ///< by its pipe — "MTE2 DataCopy" (GM->UB), "MTE3 DataCopy" (UB->GM),
                   ///< "V Add" ... ("pipe")
+  kCollective = 8,  ///< a collective or point-to-point transfer between ranks (vnpu::Communicator,
+                    ///< HCCL), on its communicator's lane; bytes = what this rank sent and
+                    ///< received ("collective")
 };
 
 /// Which kind of lane a span belongs to.
@@ -81,12 +85,16 @@ enum class LaneKind : std::uint8_t {
   kHostCallback = 2,  ///< the device's host-callback thread; index 0
   kStream = 3,        ///< index = stream id (the default stream is 0)
   kHostThread = 4,    ///< an application thread; device -1, index = order of its first wait
+  kCommLane = 5,      ///< a communicator's lane (vnpu::Lane); index = lane number within the device
 };
 
-/// "kernel", "copy", "memset", "callback", "event", "barrier", "wait", "pipe".
+/// "kernel", "copy", "memset", "callback", "event", "barrier", "wait", "pipe", "collective".
 const char* span_kind_name(SpanKind kind) noexcept;
-/// "compute core", "copy engine", "host callbacks", "stream", "host thread".
+/// "compute core", "copy engine", "host callbacks", "stream", "host thread", "comm lane".
 const char* lane_kind_name(LaneKind kind) noexcept;
+/// Where lanes of `kind` sit among a device's lanes, in display order: compute cores (0),
+/// copy engines, host callbacks, comm lanes, streams; host threads (which have no device) last.
+int lane_order(LaneKind kind) noexcept;
 
 struct Span {
   SpanKind kind = SpanKind::kKernel;
@@ -118,7 +126,7 @@ struct Lane {
   int device = -1;
   LaneKind kind = LaneKind::kComputeCore;
   std::uint32_t index = 0;
-  std::string name;  ///< "compute core 0", "copy engine 0", "host callbacks", "stream 3", "host thread 1"
+  std::string name;  ///< "compute core 0", "copy engine 0", "host callbacks", "comm lane 0", "stream 3", "host thread 1"
 };
 
 struct Trace {

@@ -40,6 +40,22 @@ namespace detail {
 /// Kernels and host functions travel in the same callable type (a host function ignores
 /// the context).
 using KernelFn = UniqueFunction<Status(const KernelContext&)>;
+
+/// A host-side function (`void()` or `Status()`) as a KernelFn that ignores its context:
+/// host callbacks and lane tasks.
+template <class F>
+KernelFn host_fn(F&& fn) {
+  using R = std::invoke_result_t<const std::decay_t<F>&>;
+  static_assert(std::is_same_v<R, Status> || std::is_void_v<R>, "a host function returns void or vnpu::Status");
+  return KernelFn([f = std::forward<F>(fn)](const KernelContext&) {
+    if constexpr (std::is_same_v<R, Status>) {
+      return f();
+    } else {
+      f();
+      return Status::kSuccess;
+    }
+  });
+}
 }  // namespace detail
 
 /// Stream priorities: lower numbers are more urgent. When a compute core or copy engine
@@ -119,18 +135,7 @@ class Stream {
   /// calls that submit or query work succeed; blocking waits return kNotPermitted.
   template <class F>
   Status host_func(std::string_view name, F&& fn, CallbackMode mode = CallbackMode::kBlocking) {
-    using R = std::invoke_result_t<const std::decay_t<F>&>;
-    static_assert(std::is_same_v<R, Status> || std::is_void_v<R>, "a host function returns void or vnpu::Status");
-    return host_func_erased(name,
-                            detail::KernelFn([f = std::forward<F>(fn)](const KernelContext&) {
-                              if constexpr (std::is_same_v<R, Status>) {
-                                return f();
-                              } else {
-                                f();
-                                return Status::kSuccess;
-                              }
-                            }),
-                            mode);
+    return host_func_erased(name, detail::host_fn(std::forward<F>(fn)), mode);
   }
 
   /// Queues a copy of `count` bytes on a copy engine. Checks as for `vnpu::memcpy`, done at

@@ -16,8 +16,11 @@
 #include <exception>
 #include <new>
 #include <type_traits>
+#include <vector>
 
 #include "acl/acl.h"
+#include "vnpu/acl_ext.h"
+#include "vnpu/check.hpp"
 #include "check/checker.hpp"
 #include "vnpu/status.hpp"
 
@@ -93,6 +96,11 @@ inline aclError check_timeout(std::int32_t ms, const char* param) noexcept {
   if (ms >= -1) return ACL_SUCCESS;
   return fail(ACL_ERROR_INVALID_PARAM, "%s %d (use -1 to wait forever, or >= 0)", param, ms);
 }
+
+/// The C form of declared accesses (vnpuAccess, acl_ext.h) as vnpu::Access; ACL_ERROR_INVALID_PARAM
+/// (recorded) for a null array with a count, more than 65536 entries, an unknown mode or a null
+/// range with bytes.
+aclError to_accesses(const vnpuAccess* accesses, std::size_t count, std::vector<vnpu::Access>* out);
 
 /// Returns from the enclosing lambda if `expr` (an aclError) is not ACL_SUCCESS.
 #define VNPU_ACL_TRY(expr)                          \

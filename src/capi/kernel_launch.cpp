@@ -30,7 +30,6 @@ struct ArgsCopy {
   void operator()(void* p) const noexcept { std::free(p); }
 };
 
-constexpr std::size_t kMaxAccesses = std::size_t{1} << 16;
 
 // The argument block of a launch, copied (64-byte aligned) into *out.
 aclError copy_args(const void* args, std::size_t bytes, std::unique_ptr<void, ArgsCopy>* out) {
@@ -101,19 +100,8 @@ aclError vnpuLaunchKernelWithArgs(vnpuKernelFunc fn, uint32_t blockDim, const vo
 aclError vnpuLaunchKernelWithAccesses(vnpuKernelFunc fn, uint32_t blockDim, const void* args, size_t argsSize,
                                       const vnpuAccess* accesses, size_t accessCount, aclrtStream stream) {
   return guard("vnpuLaunchKernelWithAccesses", [&]() -> aclError {
-    if (accesses == nullptr && accessCount != 0)
-      return fail(ACL_ERROR_INVALID_PARAM, "accesses is null with accessCount %zu", accessCount);
-    if (accessCount > kMaxAccesses)
-      return fail(ACL_ERROR_INVALID_PARAM, "accessCount %zu exceeds %zu", accessCount, kMaxAccesses);
-    std::vector<vnpu::Access> acc(accessCount);
-    for (std::size_t i = 0; i < accessCount; ++i) {
-      const vnpuAccess& a = accesses[i];
-      if (a.mode != VNPU_ACCESS_READ && a.mode != VNPU_ACCESS_WRITE && a.mode != VNPU_ACCESS_READ_WRITE)
-        return fail(ACL_ERROR_INVALID_PARAM, "accesses[%zu]: unknown mode %d", i, static_cast<int>(a.mode));
-      if (a.ptr == nullptr && a.bytes != 0)
-        return fail(ACL_ERROR_INVALID_PARAM, "accesses[%zu]: null pointer with %zu bytes", i, a.bytes);
-      acc[i] = vnpu::Access{a.ptr, a.bytes, static_cast<vnpu::AccessMode>(a.mode)};
-    }
+    std::vector<vnpu::Access> acc;
+    VNPU_ACL_TRY(to_accesses(accesses, accessCount, &acc));
     std::unique_ptr<void, ArgsCopy> copy;
     VNPU_ACL_TRY(copy_args(args, argsSize, &copy));
     void* block = copy.get();
@@ -137,3 +125,23 @@ uint32_t vnpuGetBlockIdx(void) { return t_block.in_kernel ? t_block.idx : 0; }
 uint32_t vnpuGetBlockDim(void) { return t_block.in_kernel ? t_block.dim : 0; }
 
 }  // extern "C"
+
+namespace vnpu::capi {
+
+aclError to_accesses(const vnpuAccess* accesses, std::size_t count, std::vector<vnpu::Access>* out) {
+  constexpr std::size_t kMaxAccesses = std::size_t{1} << 16;
+  if (accesses == nullptr && count != 0) return fail(ACL_ERROR_INVALID_PARAM, "accesses is null with accessCount %zu", count);
+  if (count > kMaxAccesses) return fail(ACL_ERROR_INVALID_PARAM, "accessCount %zu exceeds %zu", count, kMaxAccesses);
+  out->resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const vnpuAccess& a = accesses[i];
+    if (a.mode != VNPU_ACCESS_READ && a.mode != VNPU_ACCESS_WRITE && a.mode != VNPU_ACCESS_READ_WRITE)
+      return fail(ACL_ERROR_INVALID_PARAM, "accesses[%zu]: unknown mode %d", i, static_cast<int>(a.mode));
+    if (a.ptr == nullptr && a.bytes != 0)
+      return fail(ACL_ERROR_INVALID_PARAM, "accesses[%zu]: null pointer with %zu bytes", i, a.bytes);
+    (*out)[i] = vnpu::Access{a.ptr, a.bytes, static_cast<vnpu::AccessMode>(a.mode)};
+  }
+  return ACL_SUCCESS;
+}
+
+}  // namespace vnpu::capi

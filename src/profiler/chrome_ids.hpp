@@ -13,6 +13,7 @@ inline long long tid_of(LaneKind kind, std::uint32_t index) noexcept {
     case LaneKind::kComputeCore: return 1 + i;
     case LaneKind::kCopyEngine: return 1001 + i;
     case LaneKind::kHostCallback: return 2001;
+    case LaneKind::kCommLane: return 3001 + i;
     case LaneKind::kStream: return 10001 + i;
     case LaneKind::kHostThread: return 1 + i;
   }

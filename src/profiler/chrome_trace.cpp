@@ -3,7 +3,8 @@
 //
 // pid: 0 for the application's host threads, device id + 1 for a device.
 // tid: host thread t -> 1 + t; compute core k -> 1 + k; copy engine j -> 1001 + j;
-//      host callbacks -> 2001; stream s -> 10001 + s.
+//      host callbacks -> 2001; comm lane n -> 3001 + n; stream s -> 10001 + s.
+//      A lane's thread_sort_index is its tid, so a device's rows read in that order.
 // ts and dur are microseconds written with three decimals, i.e. exact nanoseconds, so a
 // reader sees precisely the recorded nesting.
 #include <cinttypes>

@@ -1,6 +1,7 @@
 // Metrics of a trace: per-op bandwidth, lane busy time, copy/compute overlap, barriers
 // and waits. Everything is computed from span intervals; busy time is the length of the
-// union of a lane's spans, so nested spans (a barrier inside a kernel block) count once.
+// union of a lane's spans, so nested spans (a barrier inside a kernel block) count once;
+// a comm lane is busy while its collectives run, as a copy engine while its copies do.
 //
 // Any int64 times work: a length b - a (a <= b) is exact in 64 unsigned bits, a union of
 // intervals is no longer than the run, sums of lengths that may exceed it (waits, an op's
@@ -66,8 +67,11 @@ std::uint64_t intersection(const std::vector<Interval>& a, const std::vector<Int
   return total;
 }
 
+// The kinds that are stream tasks, the rows of the per-op table. Collectives, like copies,
+// carry the bytes they moved (sent plus received), so their rows get GB/s.
 bool is_task(SpanKind k) {
-  return k == SpanKind::kKernel || k == SpanKind::kCopy || k == SpanKind::kMemset || k == SpanKind::kCallback;
+  return k == SpanKind::kKernel || k == SpanKind::kCopy || k == SpanKind::kMemset || k == SpanKind::kCallback ||
+         k == SpanKind::kCollective;
 }
 
 struct Instance {

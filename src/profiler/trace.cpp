@@ -21,8 +21,21 @@ const char* span_kind_name(SpanKind kind) noexcept {
     case SpanKind::kBarrier: return "barrier";
     case SpanKind::kHostWait: return "wait";
     case SpanKind::kPipe: return "pipe";
+    case SpanKind::kCollective: return "collective";
   }
   return "?";
+}
+
+int lane_order(LaneKind kind) noexcept {
+  switch (kind) {
+    case LaneKind::kComputeCore: return 0;
+    case LaneKind::kCopyEngine: return 1;
+    case LaneKind::kHostCallback: return 2;
+    case LaneKind::kCommLane: return 3;
+    case LaneKind::kStream: return 4;
+    case LaneKind::kHostThread: return 5;
+  }
+  return 6;
 }
 
 const char* lane_kind_name(LaneKind kind) noexcept {
@@ -32,6 +45,7 @@ const char* lane_kind_name(LaneKind kind) noexcept {
     case LaneKind::kHostCallback: return "host callbacks";
     case LaneKind::kStream: return "stream";
     case LaneKind::kHostThread: return "host thread";
+    case LaneKind::kCommLane: return "comm lane";
   }
   return "?";
 }
@@ -57,8 +71,11 @@ profiler::Trace collect_session() {
   RawSession raw = snapshot();
   profiler::Trace t;
   t.dropped = raw.dropped;
-  using Key = std::tuple<int, int, std::uint32_t>;  // device, lane kind, index
+  using Key = std::tuple<int, int, std::uint32_t, LaneKind>;  // device, lane_order, index, kind
   std::set<Key> lanes;
+  auto add_lane = [&](int device, LaneKind kind, std::uint32_t index) {
+    lanes.insert({device, profiler::lane_order(kind), index, kind});
+  };
   std::set<int> used_devices;
   t.spans.reserve(raw.records.size());
   // Stamps to ns from the session's start, at the rate measured over the session.
@@ -90,7 +107,7 @@ profiler::Trace collect_session() {
     }
     s.start_ns = to_ns(r.start);
     s.end_ns = to_ns(std::max(r.end, r.start));
-    lanes.insert({r.device, static_cast<int>(r.lane_kind), r.lane});
+    add_lane(r.device, r.lane_kind, r.lane);
     if (r.device >= 0) used_devices.insert(r.device);
     t.spans.push_back(std::move(s));
   }
@@ -100,19 +117,19 @@ profiler::Trace collect_session() {
     if (std::any_of(t.devices.begin(), t.devices.end(), [&](const auto& e) { return e.id == d.entry.id; })) continue;
     t.devices.push_back(d.entry);
     for (int k = 0; k < d.entry.compute_cores; ++k)
-      lanes.insert({d.entry.id, static_cast<int>(LaneKind::kComputeCore), static_cast<std::uint32_t>(k)});
+      add_lane(d.entry.id, LaneKind::kComputeCore, static_cast<std::uint32_t>(k));
     for (int k = 0; k < d.entry.copy_engines; ++k)
-      lanes.insert({d.entry.id, static_cast<int>(LaneKind::kCopyEngine), static_cast<std::uint32_t>(k)});
-    lanes.insert({d.entry.id, static_cast<int>(LaneKind::kHostCallback), 0u});
+      add_lane(d.entry.id, LaneKind::kCopyEngine, static_cast<std::uint32_t>(k));
+    add_lane(d.entry.id, LaneKind::kHostCallback, 0u);
   }
   for (int id : used_devices) {
     if (std::none_of(t.devices.begin(), t.devices.end(), [&](const auto& e) { return e.id == id; }))
       t.devices.push_back(profiler::DeviceEntry{id, "device " + std::to_string(id), 0, 0});
   }
   std::sort(t.devices.begin(), t.devices.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  for (const auto& [device, kind, index] : lanes) {
-    const auto lk = static_cast<LaneKind>(kind);
-    t.lanes.push_back(Lane{device, lk, index, lane_name(lk, index)});
+  for (const Key& k : lanes) {
+    const LaneKind kind = std::get<3>(k);
+    t.lanes.push_back(Lane{std::get<0>(k), kind, std::get<2>(k), lane_name(kind, std::get<2>(k))});
   }
   // By start; at equal starts the enclosing (longer) span first, so nesting reads in order.
   std::stable_sort(t.spans.begin(), t.spans.end(), [](const profiler::Span& a, const profiler::Span& b) {

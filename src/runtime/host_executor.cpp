@@ -45,17 +45,17 @@ void HostExecutor::post_detached(StreamImpl* s, Task&& task) {
   push(Item{s, nullptr, std::make_unique<Task>(std::move(task))});
 }
 
-namespace {
-
-void run_callback(StreamImpl* s, Task& t) {
+void HostExecutor::run_callback(StreamImpl* s, Task& t) {
   prof::ScopedSpan span;
   if (span.begin()) {
     prof::Record& r = span.record();
-    r.kind = prof::SpanKind::kCallback;
-    r.lane_kind = prof::LaneKind::kHostCallback;
+    r.kind = identity_.span_kind;
+    r.lane_kind = identity_.lane_kind;
+    r.lane = identity_.lane;
     r.device = s->device()->id();
     r.stream = s->id();
     r.seq = t.seq;
+    if (t.kind == TaskKind::kLane) r.bytes = t.bytes;
     r.set_name(t.name.data());
   }
   clear_error();
@@ -73,11 +73,9 @@ void run_callback(StreamImpl* s, Task& t) {
   }
 }
 
-}  // namespace
-
 void HostExecutor::thread_main() {
   t_role = ThreadRole::kHostCallback;
-  set_thread_name(name_ + "-host");
+  set_thread_name(name_ + identity_.thread_suffix);
   SpinGovernor& gov = SpinGovernor::instance();
   auto has_work = [this] { return count_.load(std::memory_order_acquire) > 0; };
   for (;;) {

@@ -1,5 +1,6 @@
-// HostExecutor: the device's host-callback thread. Callbacks run here one at a time, in
-// the order their streams reach them.
+// HostExecutor: a thread that runs stream tasks beside the device's engines, one at a
+// time, in the order their streams reach them: the device's host-callback thread, and each
+// vnpu::Lane's thread (a communicator's collectives).
 #pragma once
 
 #include <atomic>
@@ -12,14 +13,26 @@
 
 #include "platform/park.hpp"
 #include "runtime/task.hpp"
+#include "vnpu/profiler.hpp"
 
 namespace vnpu::detail {
 
 class StreamImpl;
 
+// How a HostExecutor's spans are recorded: host callbacks, or a lane's collectives (whose
+// spans carry the task's bytes).
+struct ExecutorIdentity {
+  profiler::LaneKind lane_kind = profiler::LaneKind::kHostCallback;
+  profiler::SpanKind span_kind = profiler::SpanKind::kCallback;
+  std::uint32_t lane = 0;
+  const char* thread_suffix = "-host";
+};
+
 class HostExecutor {
  public:
-  HostExecutor(std::string name, std::int64_t spin_ns) : name_(std::move(name)), spin_ns_(spin_ns) {}
+  using Identity = ExecutorIdentity;
+  HostExecutor(std::string name, std::int64_t spin_ns, Identity identity = {})
+      : name_(std::move(name)), spin_ns_(spin_ns), identity_(identity) {}
   ~HostExecutor();
   HostExecutor(const HostExecutor&) = delete;
   HostExecutor& operator=(const HostExecutor&) = delete;
@@ -43,9 +56,11 @@ class HostExecutor {
   };
   void thread_main();
   void push(Item&& item);
+  void run_callback(StreamImpl* s, Task& t);
 
   const std::string name_;
   const std::int64_t spin_ns_;
+  const Identity identity_;
   std::mutex mu_;
   std::deque<Item> queue_;  // guarded by mu_
   std::atomic<int> count_{0};

@@ -26,6 +26,7 @@ const char* task_kind_name(TaskKind k) noexcept {
     case TaskKind::kHostFunc: return "host callback";
     case TaskKind::kEventRecord: return "event record";
     case TaskKind::kEventWait: return "event wait";
+    case TaskKind::kLane: return "lane task";
   }
   return "task";
 }
@@ -147,6 +148,9 @@ void StreamImpl::run(Worker* self) {
         device_->host().post_detached(this, std::move(t));
         complete_head();
         continue;
+      case TaskKind::kLane:
+        static_cast<HostExecutor*>(t.dst)->post_blocking(this, &t);
+        return;  // resumed by the lane's thread
       default:
         break;
     }

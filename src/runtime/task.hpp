@@ -22,7 +22,9 @@ namespace check {
 struct Site;
 }
 
-enum class TaskKind : std::uint8_t { kKernel, kCopy, kMemset, kHostFunc, kEventRecord, kEventWait };
+// kLane: a function run on a vnpu::Lane's thread (its HostExecutor is the task's `dst`);
+// the stream waits for it as for a blocking host callback.
+enum class TaskKind : std::uint8_t { kKernel, kCopy, kMemset, kHostFunc, kEventRecord, kEventWait, kLane };
 
 const char* task_kind_name(TaskKind k) noexcept;
 
@@ -60,7 +62,7 @@ struct Task {
   std::unique_ptr<LaunchSync> sync;  // kKernel: the barriers of a cooperative launch
   std::unique_ptr<unsigned char[]> staging;  // kCopy: pageable source copied at submission
   Ref<EventPoint> point;  // kEventRecord, kEventWait
-  KernelFn kernel;  // kKernel, kHostFunc (called with a context it ignores)
+  KernelFn kernel;  // kKernel, kHostFunc, kLane (called with a context it ignores)
 
   // Read only for reports, the profiler and copies.
   std::uint64_t seq = 0;  // 1-based position in the stream
@@ -69,7 +71,7 @@ struct Task {
   std::int64_t wait_since = 0;  // profiler: kEventWait, when the stream first reached it (a stamp)
   void* dst = nullptr;  // kCopy, kMemset
   const void* src = nullptr;
-  std::size_t bytes = 0;  // kCopy of rows > 1: the width of a row
+  std::size_t bytes = 0;  // kCopy of rows > 1: the width of a row; kLane: bytes moved
   std::size_t rows = 1;   // kCopy: a 2-D copy has rows > 1, read spitch and written dpitch apart
   std::size_t dpitch = 0;
   std::size_t spitch = 0;

@@ -10,7 +10,7 @@ import collections
 import json
 import sys
 
-CATEGORIES = {"kernel", "copy", "memset", "callback", "event", "barrier", "wait", "pipe"}
+CATEGORIES = {"kernel", "copy", "memset", "callback", "event", "barrier", "wait", "pipe", "collective"}
 
 
 def main():

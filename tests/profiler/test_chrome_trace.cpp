@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -154,6 +156,96 @@ TEST(ChromeTrace, WrittenFileParses) {
   }
   EXPECT_TRUE(found);
   std::remove(path.c_str());
+}
+
+// A trace as vnpu collects it with a communicator: device 0's lanes in display order, a
+// collective on comm lane 1.
+Trace comm_trace() {
+  Trace t;
+  t.devices.push_back({0, "d", 1, 1});
+  t.lanes = {{0, LaneKind::kComputeCore, 0, "compute core 0"}, {0, LaneKind::kCopyEngine, 0, "copy engine 0"},
+             {0, LaneKind::kHostCallback, 0, "host callbacks"}, {0, LaneKind::kCommLane, 0, "comm lane 0"},
+             {0, LaneKind::kCommLane, 1, "comm lane 1"},        {0, LaneKind::kStream, 2, "stream 2"}};
+  Span s;
+  s.kind = SpanKind::kCollective;
+  s.lane_kind = LaneKind::kCommLane;
+  s.device = 0;
+  s.lane = 1;
+  s.name = "all_reduce";
+  s.stream = 2;
+  s.seq = 3;
+  s.bytes = 8192;  // sent plus received
+  s.start_ns = 1000;
+  s.end_ns = 5000;
+  t.spans.push_back(s);
+  return t;
+}
+
+TEST(ChromeTrace, CollectivesAndCommLanesHaveTheirNames) {
+  EXPECT_STREQ(profiler::span_kind_name(SpanKind::kCollective), "collective");
+  EXPECT_STREQ(profiler::lane_kind_name(LaneKind::kCommLane), "comm lane");
+}
+
+TEST(ChromeTrace, ACollectiveIsOnItsCommLaneBetweenHostCallbacksAndStreams) {
+  const json doc = parse(profiler::chrome_trace_json(comm_trace()));
+  std::map<long long, std::string> thread_names;
+  std::map<long long, long long> sort_index;
+  int collectives = 0;
+  for (const json& ev : doc["traceEvents"]) {
+    if (ev["ph"] == "M" && ev["name"] == "thread_name")
+      thread_names[ev["tid"].get<long long>()] = ev["args"]["name"].get<std::string>();
+    if (ev["ph"] == "M" && ev["name"] == "thread_sort_index")
+      sort_index[ev["tid"].get<long long>()] = ev["args"]["sort_index"].get<long long>();
+    if (ev["ph"] != "X") continue;
+    ++collectives;
+    EXPECT_EQ(ev["name"], "all_reduce");
+    EXPECT_EQ(ev["cat"], "collective");
+    EXPECT_EQ(ev["pid"], 1);
+    EXPECT_EQ(ev["tid"], 3002) << "comm lane n -> 3001 + n";
+    EXPECT_DOUBLE_EQ(ev["ts"].get<double>(), 1.0);
+    EXPECT_DOUBLE_EQ(ev["dur"].get<double>(), 4.0);
+    EXPECT_EQ(ev["args"]["bytes"], 8192);
+    EXPECT_EQ(ev["args"]["stream"], 2);
+    EXPECT_EQ(ev["args"]["seq"], 3);
+  }
+  EXPECT_EQ(collectives, 1);
+  EXPECT_EQ(thread_names[3001], "comm lane 0");
+  EXPECT_EQ(thread_names[3002], "comm lane 1");
+  EXPECT_LT(sort_index[2001], sort_index[3001]) << "after the host callbacks";
+  EXPECT_LT(sort_index[3002], sort_index[10003]) << "before the streams";
+}
+
+// What `vnpu report` does with a trace: every lane name gives back its kind and index by
+// the lane kind's name, every category its span kind by the span kind's name.
+TEST(ChromeTrace, CommLaneNamesAndTheCollectiveCategoryReadBack) {
+  const Trace t = comm_trace();
+  const json doc = parse(profiler::chrome_trace_json(t));
+  constexpr LaneKind kLaneKinds[] = {LaneKind::kComputeCore, LaneKind::kCopyEngine, LaneKind::kHostCallback,
+                                     LaneKind::kCommLane, LaneKind::kStream, LaneKind::kHostThread};
+  std::vector<profiler::Lane> read;
+  for (const json& ev : doc["traceEvents"]) {
+    if (ev["ph"] != "M" || ev["name"] != "thread_name") continue;
+    const std::string name = ev["args"]["name"].get<std::string>();
+    for (LaneKind k : kLaneKinds) {
+      const std::string prefix = profiler::lane_kind_name(k);
+      if (name.rfind(prefix, 0) != 0) continue;
+      const auto index =
+          static_cast<std::uint32_t>(name.size() > prefix.size() ? std::stoul(name.substr(prefix.size() + 1)) : 0);
+      read.push_back({ev["pid"].get<int>() - 1, k, index, name});
+      break;
+    }
+  }
+  ASSERT_EQ(read.size(), t.lanes.size());
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    EXPECT_EQ(read[i].device, t.lanes[i].device) << t.lanes[i].name;
+    EXPECT_EQ(read[i].kind, t.lanes[i].kind) << t.lanes[i].name;
+    EXPECT_EQ(read[i].index, t.lanes[i].index) << t.lanes[i].name;
+  }
+  for (const json& ev : doc["traceEvents"]) {
+    if (ev["ph"] == "X") {
+      EXPECT_EQ(ev["cat"], profiler::span_kind_name(SpanKind::kCollective));
+    }
+  }
 }
 
 }  // namespace

@@ -169,6 +169,39 @@ void expect_sane(const Metrics& m) {
   }
 }
 
+TEST(Metrics, CollectivesAreBusyWorkOfTheirCommLaneAndGetBandwidth) {
+  // comm lane 0: an all-reduce 0..10 ms moving 100 MB (sent plus received), then 20..25 ms
+  // another moving 50 MB; comm lane 1 idle; core 0 runs a kernel 0..25 ms.
+  Trace t = two_core_trace();
+  t.lanes.push_back({0, LaneKind::kCommLane, 0, "comm lane 0"});
+  t.lanes.push_back({0, LaneKind::kCommLane, 1, "comm lane 1"});
+  Span a = make_span(SpanKind::kCollective, LaneKind::kCommLane, 0, "all_reduce", 0, 10, 100'000'000);
+  a.seq = 1;
+  Span b = make_span(SpanKind::kCollective, LaneKind::kCommLane, 0, "all_reduce", 20, 25, 50'000'000);
+  b.seq = 2;
+  Span k = make_span(SpanKind::kKernel, LaneKind::kComputeCore, 0, "k", 0, 25);
+  k.stream = 2;
+  t.spans = {a, b, k};
+  const Metrics m = profiler::compute_metrics(t, 20.0);
+  expect_sane(m);
+  ASSERT_EQ(m.lanes.size(), 5u);
+  EXPECT_EQ(m.lanes[3].lane.name, "comm lane 0");
+  EXPECT_EQ(m.lanes[3].spans, 2u);
+  EXPECT_NEAR(m.lanes[3].busy_ms, 15.0, 1e-9);
+  EXPECT_NEAR(m.lanes[3].busy_pct, 60.0, 1e-9);
+  EXPECT_EQ(m.lanes[4].busy_ms, 0.0);
+  EXPECT_EQ(m.copy_busy_pct, 0.0) << "collectives are not copy-engine work";
+  const OpMetrics* op = find_op(m, "all_reduce");
+  ASSERT_NE(op, nullptr);
+  EXPECT_EQ(op->kind, SpanKind::kCollective);
+  EXPECT_EQ(op->calls, 2u);
+  EXPECT_NEAR(op->total_ms, 15.0, 1e-9);
+  EXPECT_EQ(op->bytes, 150'000'000u);
+  EXPECT_NEAR(op->gbps, 10.0, 1e-9);  // 1.5e8 B in 1.5e7 ns
+  EXPECT_NEAR(op->peak_pct, 50.0, 1e-9);
+  EXPECT_NEAR(op->share_pct, 60.0, 1e-9);
+}
+
 TEST(Metrics, ConcurrentCallsOfOneOpShareAtMostTheWholeRun) {
   // Two calls of "k" on two streams at once, 0..10 ms each: 20 ms of calls in 10 ms.
   Trace t = two_core_trace();

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`vnpu report` on hand-written traces with known bytes and times, and on bad input.
+"""`vnpu report` on hand-written traces with known bytes and times (collectives on comm
+lanes among them), and on bad input.
 
     python3 tests/profiler/test_report_cli.py --vnpu build/release/tools/cli/vnpu
 """
@@ -47,6 +48,60 @@ SYNTHETIC = {
     ],
     "otherData": {"dropped_spans": 0, "devices": [{"id": 0, "name": "d", "compute_cores": 2, "copy_engines": 1}]},
 }
+
+
+# Device 0 with a communicator: core 0 runs a kernel 0..10 ms; comm lane 0 an all-reduce
+# 0..5 ms moving 50 MB (sent plus received); comm lane 1 a send 5..10 ms moving 10 MB. The
+# metadata lists the stream before the comm lanes; the report shows them after the host
+# callbacks and before the streams.
+COMM = {
+    "traceEvents": [
+        meta(1, 1, "compute core 0"), meta(1, 2001, "host callbacks"), meta(1, 10001, "stream 0"),
+        meta(1, 3002, "comm lane 1"), meta(1, 3001, "comm lane 0"),
+        span("kern", "kernel", 1, 0, 10000, block=0, blocks=1),
+        span("all_reduce", "collective", 3001, 0, 5000, seq=2, bytes=50_000_000),
+        span("send", "collective", 3002, 5000, 5000, seq=3, bytes=10_000_000),
+    ],
+    "otherData": {"dropped_spans": 0, "devices": [{"id": 0, "name": "d", "compute_cores": 1, "copy_engines": 0}]},
+}
+
+
+def comm_tests(vnpu, tmp):
+    trace = os.path.join(tmp, "comm.json")
+    with open(trace, "w") as f:
+        json.dump(COMM, f)
+    near = lambda a, b: abs(a - b) < 1e-6 * max(1.0, abs(b))
+    r = run(vnpu, trace, "--json", "--peak-gbps", "20")
+    if not check(r.returncode == 0, f"comm report --json exited {r.returncode}: {r.stderr}"):
+        return
+    m = json.loads(r.stdout)
+    lanes = {l["lane"]: l for l in m["lanes"]}
+    check(set(lanes) == {"compute core 0", "host callbacks", "stream 0", "comm lane 0", "comm lane 1"},
+          f"comm lanes read back: {sorted(lanes)}")
+    check(lanes["comm lane 0"]["spans"] == 1 and near(lanes["comm lane 0"]["busy_ms"], 5.0)
+          and near(lanes["comm lane 0"]["busy_pct"], 50.0), f"comm lane 0 {lanes['comm lane 0']}")
+    check(near(lanes["comm lane 1"]["busy_ms"], 5.0), f"comm lane 1 {lanes['comm lane 1']}")
+    ops = {o["name"]: o for o in m["ops"]}
+    ar = ops.get("all_reduce", {})
+    check(ar.get("kind") == "collective" and ar.get("bytes") == 50_000_000 and near(ar.get("gbps", 0), 10.0)
+          and near(ar.get("peak_pct") or 0, 50.0), f"all_reduce op {ar}")
+    check(near(ops.get("send", {}).get("gbps", 0), 2.0), f"send op {ops.get('send')}")
+
+    r = run(vnpu, trace, "--peak-gbps", "20")
+    check(r.returncode == 0 and re.search(r"all_reduce\s+collective\s+-\s+1\s.*\s10\.00\s+50\.0\s", r.stdout),
+          f"the table lacks the all-reduce row with its GB/s:\n{r.stdout}")
+
+    html = os.path.join(tmp, "comm.html")
+    r = run(vnpu, trace, "-o", html, "--peak-gbps", "20")
+    if not check(r.returncode == 0, f"comm -o exited {r.returncode}: {r.stderr}"):
+        return
+    text = open(html).read()
+    rows = re.findall(r'<g class="lane" data-lane="([^"]*)"', text)
+    check(rows == ["compute core 0", "host callbacks", "comm lane 0", "comm lane 1", "stream 0"],
+          f"timeline rows in display order: {rows}")
+    check(text.count('data-kind="collective"') == 2, "two collective rectangles")
+    check(re.search(r"\.k-collective\{fill:#[0-9a-f]{6}", text), "a colour for collectives")
+    check('<i class="swatch k-collective"></i>collective' in text, "collectives in the legend")
 
 
 def run(vnpu, *args):
@@ -115,6 +170,7 @@ def main():
         check(r.returncode == 65 and "unknown span category" in r.stderr, f"bad category: {r.returncode} {r.stderr}")
         r = run(vnpu, trace, "-o", "/nonexistent-dir/r.html", "--peak-gbps", "1")
         check(r.returncode == 73, f"unwritable report: {r.returncode} {r.stderr}")
+        comm_tests(vnpu, tmp)
     if FAILURES:
         sys.exit(1)
     print("test_report_cli: OK")

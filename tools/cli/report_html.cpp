@@ -52,12 +52,17 @@ std::string esc(std::string_view s) {
 std::string ms(double ns) { return fmt::format("{:.3f} ms", ns / 1e6); }
 std::string ms(std::int64_t ns) { return ms(static_cast<double>(ns)); }
 
-// Lanes in display order: each device's compute cores, copy engines, host callbacks and
-// streams, then the application's host threads.
+// The span kinds of the legend, each with its colour in kStyle.
+constexpr SpanKind kSpanKinds[] = {SpanKind::kKernel,   SpanKind::kCopy,  SpanKind::kMemset,
+                                   SpanKind::kCallback, SpanKind::kEvent, SpanKind::kBarrier,
+                                   SpanKind::kHostWait, SpanKind::kPipe,  SpanKind::kCollective};
+
+// Lanes in display order: each device's compute cores, copy engines, host callbacks, comm
+// lanes and streams, then the application's host threads.
 std::vector<Lane> display_order(std::vector<Lane> lanes) {
   std::stable_sort(lanes.begin(), lanes.end(), [](const Lane& a, const Lane& b) {
     const auto key = [](const Lane& l) {
-      return std::make_tuple(l.device < 0 ? 1 << 30 : l.device, static_cast<int>(l.kind), l.index);
+      return std::make_tuple(l.device < 0 ? 1 << 30 : l.device, vnpu::profiler::lane_order(l.kind), l.index);
     };
     return key(a) < key(b);
   });
@@ -256,6 +261,7 @@ svg#timeline{display:block}.row{fill:#f4f4f4}rect.span{shape-rendering:crispEdge
 .k-kernel{fill:#4e79a7;background:#4e79a7}.k-copy{fill:#f28e2b;background:#f28e2b}.k-memset{fill:#d4a017;background:#d4a017}
 .k-callback{fill:#59a14f;background:#59a14f}.k-event{fill:#b07aa1;background:#b07aa1}.k-barrier{fill:#e15759;background:#e15759}
 .k-wait{fill:#9c9c9c;background:#9c9c9c}.k-pipe{fill:#76b7b2;background:#76b7b2}
+.k-collective{fill:#9c755f;background:#9c755f}
 )";
 
 constexpr const char* kScript = R"(
@@ -292,8 +298,7 @@ constexpr const char* kScript = R"(
 std::string report_html(const profiler::Trace& trace, const Metrics& m, const std::string& title) {
   const std::vector<Lane> lanes = display_order(trace.lanes);
   std::string legend;
-  for (SpanKind k : {SpanKind::kKernel, SpanKind::kCopy, SpanKind::kMemset, SpanKind::kCallback, SpanKind::kEvent,
-                     SpanKind::kBarrier, SpanKind::kHostWait, SpanKind::kPipe}) {
+  for (SpanKind k : kSpanKinds) {
     legend += fmt::format(R"(<span><i class="swatch k-{0}"></i>{0}</span>)", profiler::span_kind_name(k));
   }
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";

@@ -38,9 +38,10 @@ using profiler::LaneKind;
 using profiler::SpanKind;
 
 constexpr LaneKind kLaneKinds[] = {LaneKind::kComputeCore, LaneKind::kCopyEngine, LaneKind::kHostCallback,
-                                   LaneKind::kStream, LaneKind::kHostThread};
-constexpr SpanKind kSpanKinds[] = {SpanKind::kKernel, SpanKind::kCopy,    SpanKind::kMemset,  SpanKind::kCallback,
-                                   SpanKind::kEvent,  SpanKind::kBarrier, SpanKind::kHostWait, SpanKind::kPipe};
+                                   LaneKind::kStream,      LaneKind::kHostThread, LaneKind::kCommLane};
+constexpr SpanKind kSpanKinds[] = {SpanKind::kKernel,   SpanKind::kCopy,  SpanKind::kMemset,
+                                   SpanKind::kCallback, SpanKind::kEvent, SpanKind::kBarrier,
+                                   SpanKind::kHostWait, SpanKind::kPipe,  SpanKind::kCollective};
 
 constexpr double kTimeLimitNs = 0x1p63;  // times and ends must lie below: int64 nanoseconds
 
@@ -49,8 +50,8 @@ struct FieldError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// "compute core 3" -> (kComputeCore, 3); "host callbacks" -> (kHostCallback, 0). False for
-// a lane that is not vnpu's.
+// "compute core 3" -> (kComputeCore, 3); "comm lane 1" -> (kCommLane, 1); "host callbacks"
+// -> (kHostCallback, 0). False for a lane that is not vnpu's.
 bool parse_lane_name(const std::string& name, LaneKind* kind, std::uint32_t* index) {
   for (LaneKind k : kLaneKinds) {
     const std::string prefix = profiler::lane_kind_name(k);
