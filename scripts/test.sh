@@ -14,6 +14,11 @@
 #             API and the Ascend C layer, nothing else); build
 #             examples/acl/*.c, the C99 header check and the tests/capi conformance suite with
 #             cc against the installed headers and library (pkg-config ascendcl), and run them
+#   hccl      cmake --install into build/stage; build examples/hccl/allreduce.c with mpicc against the
+#             installed headers and libraries (pkg-config hccl) and run it under mpirun -np 2 and
+#             -np 4; then the collectives suite (tests/hccl) with one rank on each of two hosts —
+#             network namespaces joined by a veth pair, MPI over TCP (tests/net/two_hosts.sh) —
+#             whose results must be the same bits as with both ranks on one host
 #   toolkit   cmake --install into build/stage, copied elsewhere with cp -a (the prefix is
 #             relocatable); in a clean shell that only sources <copy>/set_env.sh, build
 #             examples/samples/* with their own CMakeLists.txt (toolkit from INSTALL_DIR /
@@ -32,7 +37,7 @@
 #   browser   the profiler's HTML report rendered by headless Chromium: DOM/SVG checks, no
 #             console errors, a screenshot (build/browser/report.png)
 #   tsan      tsan preset (library + tests; SIMD kernels for the baseline target only, and of the
-#             operator suite only its synchronous forms), ctest -L 'runtime|kernel|capi' under
+#             operator suite only its synchronous forms), ctest -L 'runtime|kernel|capi|comm' under
 #             ThreadSanitizer, then the runtime and kernel suites again with the profiler on
 #             (VNPU_PROFILE), traces checked
 #   asan      asan preset (library + tests; SIMD kernels at -O1 for every target but SSE4), ctest
@@ -51,18 +56,19 @@ JOBS=2
 CTEST_TIMEOUT=300  # seconds per test without its own TIMEOUT property: a hang fails, fast
 CLI=build/release/tools/cli/vnpu
 
-ALL_STEPS=(deps build test consumer capi toolkit ascendc cli browser tsan asan fuzz)
+ALL_STEPS=(deps build test consumer capi hccl toolkit ascendc cli browser tsan asan fuzz)
 declare -A DESCRIPTION=(
   [deps]="install missing packages"
   [build]="release build (library, tests, CLI)"
   [test]="ctest, release build"
   [consumer]="install to build/stage, build and run examples/consumer"
   [capi]="C API: install, exports, examples/acl and the conformance suite built with cc"
+  [hccl]="HCCL: the example under mpirun -np 2/4 from the installed toolkit, and the collectives across two hosts (netns, TCP)"
   [toolkit]="install as a CANN toolkit path: examples/samples built with their own CMake after set_env.sh"
   [ascendc]="Ascend C kernels: examples/ascendc built in CPU mode (two SoCs) and NPU mode, and run"
   [cli]="vnpu info/demo/report/bench runtime/reduce/softmax/norm/ascendc --json smoke run"
   [browser]="profiler report in headless Chromium (DOM checks + screenshot)"
-  [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel|capi', then profiled runtime/kernel suites"
+  [tsan]="ThreadSanitizer build + ctest -L 'runtime|kernel|capi|comm', then profiled runtime/kernel suites"
   [asan]="AddressSanitizer + UBSan build + ctest"
   [fuzz]="libFuzzer runs of the .npy reader and the C API (clang, ASan + UBSan)"
 )
@@ -262,11 +268,50 @@ step_browser() {
   python3 tests/profiler/browser_test.py --vnpu "$CLI" --out build/browser
 }
 
+step_hccl() {
+  local stage=$ROOT/build/stage out=build/hccl
+  rm -rf "$stage" "$out"
+  mkdir -p "$out"
+  cmake --install build/release --prefix "$stage" >/dev/null
+  local lib
+  lib=$(dirname "$(find "$stage" -name 'libhccl.so' | head -n 1)")
+  echo "\$ nm -D libhccl.so: only Hccl* exported"
+  local foreign
+  foreign=$(nm -D --defined-only "$lib/libhccl.so" | awk '{print $3}' | grep -v '^Hccl' || true)
+  if [[ -n "$foreign" ]]; then
+    echo "libhccl.so exports more than the HCCL API:"
+    echo "$foreign" | head -n 20
+    return 1
+  fi
+  export PKG_CONFIG_PATH="$lib/pkgconfig"
+  echo "\$ mpicc examples/hccl/allreduce.c \$(pkg-config --cflags --libs hccl)"
+  # shellcheck disable=SC2046
+  mpicc -std=c99 -Wall -Wextra -Werror examples/hccl/allreduce.c $(pkg-config --cflags --libs hccl) \
+    -Wl,-rpath,"$lib" -o "$out/allreduce"
+  local np
+  for np in 2 4; do
+    echo "\$ mpirun -np $np $out/allreduce"
+    mpirun --allow-run-as-root --oversubscribe -np "$np" "$out/allreduce" 1000003
+  done
+  local suite=build/release/tests/hccl/hccl_collectives
+  echo "\$ $suite on one host (2 ranks), then on two hosts over TCP"
+  mpirun --allow-run-as-root --oversubscribe -np 2 "$suite" --digest | tee "$out/one_host.txt"
+  tests/net/two_hosts.sh "$suite" --digest | tee "$out/two_hosts.txt"
+  local d1 d2
+  d1=$(grep '^digest ' "$out/one_host.txt")
+  d2=$(grep '^digest ' "$out/two_hosts.txt")
+  if [[ -z "$d1" || "$d1" != "$d2" ]]; then
+    echo "the results differ between one host ($d1) and two hosts ($d2)"
+    return 1
+  fi
+  echo "same bits on one host and on two hosts: $d1"
+}
+
 step_tsan() {
   cmake --preset tsan
   cmake --build --preset tsan -j"$JOBS"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ctest --test-dir build/tsan -L 'runtime|kernel|capi' --output-on-failure -j"$JOBS" \
+    ctest --test-dir build/tsan -L 'runtime|kernel|capi|comm' --output-on-failure -j"$JOBS" \
     --timeout "$CTEST_TIMEOUT" --no-tests=error
   profiled_suites build/tsan TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 }

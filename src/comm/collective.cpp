@@ -475,7 +475,47 @@ Outcome CommCore::all_to_all(const Request& r) {
   char* self_dst = at(r.recv, rdispl(me), res);
   const char* self_src = at(r.send, sdispl(me), ses);
   if (self_dst != self_src && scount(me) != 0) std::memmove(self_dst, self_src, scount(me) * ses);
-  return transport_->exchange(sends_, recvs_);
+  if (r.kind == Kind::kAllToAll) return transport_->exchange(sends_, recvs_);  // sizes agreed
+  // Per-peer counts are not agreed beforehand: a wrong count is found as the data arrives,
+  // and then every rank fails, not only the one that received it.
+  Outcome o = sized_exchange();
+  if (o.code != Code::kOk && o.code != Code::kInvalid) return o;
+  bool same = false;
+  if (Outcome a = transport_->agree(o ? 0 : 1, &same); !a) return a;
+  if (!o) return o;
+  if (!same)
+    return failure(Code::kInvalid, "AlltoAllV on communicator %s: another rank received a block whose size differs "
+                   "from its recvCounts", name_.c_str());
+  return {};
+}
+
+Outcome CommCore::sized_exchange() {
+  head_out_.resize(sends_.size());
+  head_in_.resize(recvs_.size());
+  std::vector<Msg> hs, hr;
+  for (std::size_t i = 0; i < sends_.size(); ++i) {
+    head_out_[i] = sends_[i].bytes;
+    hs.push_back(Msg{&head_out_[i], sizeof(std::uint64_t), sends_[i].peer});
+  }
+  for (std::size_t i = 0; i < recvs_.size(); ++i) hr.push_back(Msg{&head_in_[i], sizeof(std::uint64_t), recvs_[i].peer});
+  if (Outcome o = transport_->exchange(hs, hr); !o) return o;
+  Outcome wrong;
+  std::size_t drain = 0;
+  for (std::size_t i = 0; i < recvs_.size(); ++i)
+    if (head_in_[i] != recvs_[i].bytes) drain += head_in_[i];
+  if (drain_.size() < drain) drain_.resize(drain);
+  drain = 0;
+  for (std::size_t i = 0; i < recvs_.size(); ++i) {
+    if (head_in_[i] == recvs_[i].bytes) continue;
+    if (wrong)
+      wrong = failure(Code::kInvalid, "rank %d expected %zu bytes from rank %d, which sent %llu", rank_,
+                      recvs_[i].bytes, recvs_[i].peer, static_cast<unsigned long long>(head_in_[i]));
+    recvs_[i].buf = drain_.data() + drain;
+    recvs_[i].bytes = static_cast<std::size_t>(head_in_[i]);
+    drain += recvs_[i].bytes;
+  }
+  if (Outcome o = transport_->exchange(sends_, recvs_); !o) return o;
+  return wrong;
 }
 
 Outcome CommCore::batch(const Request& r) {
@@ -489,7 +529,7 @@ Outcome CommCore::batch(const Request& r) {
     for (const BatchItem& it : r.items)
       (it.send ? sends_ : recvs_).push_back(Msg{it.buf, it.count * type_size(it.type), static_cast<int>(it.peer)});
   }
-  return transport_->exchange(sends_, recvs_);
+  return sized_exchange();
 }
 
 }  // namespace vnpu::comm

@@ -87,6 +87,10 @@ class CommCore {
   Outcome from_root(const Request& r);
   Outcome all_to_all(const Request& r);
   Outcome batch(const Request& r);
+  // exchange() of sends_/recvs_ whose sizes were not agreed: each message is preceded by its
+  // size, and one of a size its receive does not expect is drained (received into scratch)
+  // and fails the receiving rank — never truncated, which could leave the sender waiting.
+  Outcome sized_exchange();
   unsigned char* scratch(std::size_t bytes);
 
   std::unique_ptr<Transport> transport_;
@@ -95,6 +99,8 @@ class CommCore {
   const int size_;
   std::vector<unsigned char> scratch_;
   std::vector<Msg> sends_, recvs_;
+  std::vector<std::uint64_t> head_out_, head_in_;
+  std::vector<unsigned char> drain_;
   mutable std::mutex failure_mu_;
   Outcome failure_;  // guarded by failure_mu_
 };

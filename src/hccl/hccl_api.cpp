@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -92,18 +93,32 @@ HcclResult submit(HcclComm handle, comm::Request&& r, aclrtStream stream, const 
   return HCCL_SUCCESS;
 }
 
-comm::Request request(comm::Kind k, const void* send, void* recv, std::uint64_t count, HcclDataType type) {
+// An enum argument's value as the caller stored it: C may pass any int, and reading a value
+// outside a C++ enum's range through the enum type is undefined, so the bytes are read.
+template <class E>
+int raw(const E& e) noexcept {
+  static_assert(std::is_enum_v<E> && sizeof(E) == sizeof(int));
+  int v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
+}
+
+// Out-of-range values become 255, which CommCore::check rejects with the value's name.
+comm::Type to_type(int v) { return static_cast<comm::Type>(v >= 0 && v < 255 ? v : 255); }
+
+comm::Request request(comm::Kind k, const void* send, void* recv, std::uint64_t count, const HcclDataType& type) {
   vnpu::comm::Request r;
   r.kind = k;
   r.send = send;
   r.recv = recv;
   r.count = count;
-  r.type = static_cast<comm::Type>(static_cast<int>(type) >= 0 && static_cast<int>(type) < 256 ? type : 255);
+  r.type = to_type(raw(type));
   return r;
 }
 
-comm::Op to_op(HcclReduceOp op) {
-  return static_cast<comm::Op>(static_cast<int>(op) >= 0 && static_cast<int>(op) < 256 ? op : 255);
+comm::Op to_op(const HcclReduceOp& op) {
+  const int v = raw(op);
+  return static_cast<comm::Op>(v >= 0 && v < 255 ? v : 255);
 }
 
 // The rank table's ranks: "server_list"[]."device"[]."rank_id".
@@ -144,7 +159,7 @@ using vnpu::comm::Kind;
 extern "C" {
 
 const char* HcclGetErrorString(HcclResult code) {
-  switch (code) {
+  switch (raw(code)) {
     case HCCL_SUCCESS: return "success";
     case HCCL_E_PARA: return "invalid parameter";
     case HCCL_E_PTR: return "null pointer";
@@ -220,6 +235,7 @@ HcclResult HcclCommInitAll(uint32_t ndev, int32_t* devices, HcclComm* comms) {
     const HcclResult r = finish_comm(std::move(transports[i]), devices[i], "", api, &comms[i]);
     if (r != HCCL_SUCCESS) {
       for (uint32_t j = 0; j < i; ++j) drop(remove_comm(comms[j]));
+      if (had_device) aclrtSetDevice(previous);
       return r;
     }
   }
@@ -278,7 +294,7 @@ HcclResult HcclGetCommAsyncError(HcclComm comm, HcclResult* asyncError) {
 }
 
 HcclResult HcclSetConfig(HcclConfig config, HcclConfigValue configValue) {
-  if (config != HCCL_DETERMINISTIC) return report(HCCL_E_PARA, "HcclSetConfig", "unknown setting %d", static_cast<int>(config));
+  if (raw(config) != HCCL_DETERMINISTIC) return report(HCCL_E_PARA, "HcclSetConfig", "unknown setting %d", raw(config));
   if (configValue.value != 0 && configValue.value != 1)
     return report(HCCL_E_PARA, "HcclSetConfig", "HCCL_DETERMINISTIC takes 0 or 1, not %d", configValue.value);
   g_deterministic.store(configValue.value);
@@ -286,7 +302,7 @@ HcclResult HcclSetConfig(HcclConfig config, HcclConfigValue configValue) {
 }
 
 HcclResult HcclGetConfig(HcclConfig config, HcclConfigValue* configValue) {
-  if (config != HCCL_DETERMINISTIC) return report(HCCL_E_PARA, "HcclGetConfig", "unknown setting %d", static_cast<int>(config));
+  if (raw(config) != HCCL_DETERMINISTIC) return report(HCCL_E_PARA, "HcclGetConfig", "unknown setting %d", raw(config));
   if (configValue == nullptr) return report(HCCL_E_PTR, "HcclGetConfig", "configValue is null");
   configValue->value = g_deterministic.load();
   return HCCL_SUCCESS;
@@ -339,7 +355,7 @@ HcclResult HcclAlltoAll(const void* sendBuf, uint64_t sendCount, HcclDataType se
                         uint64_t recvCount, HcclDataType recvType, HcclComm comm, aclrtStream stream) {
   auto r = request(Kind::kAllToAll, sendBuf, const_cast<void*>(recvBuf), sendCount, sendType);
   r.recv_count = recvCount;
-  r.recv_type = request(Kind::kAllToAll, nullptr, nullptr, 0, recvType).type;
+  r.recv_type = to_type(raw(recvType));
   return submit(comm, std::move(r), stream, "HcclAlltoAll");
 }
 
@@ -352,7 +368,7 @@ HcclResult HcclAlltoAllV(const void* sendBuf, const void* sendCounts, const void
   if (sendCounts == nullptr || sdispls == nullptr || recvCounts == nullptr || rdispls == nullptr)
     return report(HCCL_E_PTR, api, "a count or displacement array is null");
   auto r = request(Kind::kAllToAllV, sendBuf, const_cast<void*>(recvBuf), 0, sendType);
-  r.recv_type = request(Kind::kAllToAllV, nullptr, nullptr, 0, recvType).type;
+  r.recv_type = to_type(raw(recvType));
   const auto n = static_cast<std::size_t>(c->core->size());
   auto copy = [n](const void* p, std::vector<std::uint64_t>* v) {
     const auto* a = static_cast<const std::uint64_t*>(p);
@@ -386,11 +402,10 @@ HcclResult HcclBatchSendRecv(HcclSendRecvItem* sendRecvInfo, uint32_t itemNum, H
   r.kind = Kind::kBatch;
   for (uint32_t i = 0; i < itemNum; ++i) {
     const HcclSendRecvItem& it = sendRecvInfo[i];
-    if (it.sendRecvType != HCCL_SEND && it.sendRecvType != HCCL_RECV)
-      return report(HCCL_E_PARA, api, "item %u: sendRecvType %d is neither HCCL_SEND nor HCCL_RECV", i,
-                    static_cast<int>(it.sendRecvType));
-    r.items.push_back(vnpu::comm::BatchItem{it.sendRecvType == HCCL_SEND, it.buf, it.count,
-                                            request(Kind::kBatch, nullptr, nullptr, 0, it.dataType).type,
+    const int kind = raw(it.sendRecvType);
+    if (kind != HCCL_SEND && kind != HCCL_RECV)
+      return report(HCCL_E_PARA, api, "item %u: sendRecvType %d is neither HCCL_SEND nor HCCL_RECV", i, kind);
+    r.items.push_back(vnpu::comm::BatchItem{kind == HCCL_SEND, it.buf, it.count, to_type(raw(it.dataType)),
                                             it.remoteRank});
   }
   return submit(comm, std::move(r), stream, api);
