@@ -50,9 +50,18 @@ Outcome ensure_mpi() {
   return {};
 }
 
-// Bootstrap messages of one communicator use their own tag, so that communicators formed
-// at once never take each other's messages.
-int boot_tag(std::uint64_t id) { return 0x4000 + static_cast<int>(id & 0x3fff); }
+// Bootstrap messages of one communicator use a tag of their own, drawn from the id over
+// the whole tag range MPI offers (MPI_TAG_UB, at least 32767; 2^31 - 1 in Open MPI), so
+// that communicators formed at once practically never share one; a hello that still
+// carries another id is ignored.
+int boot_tag(std::uint64_t id) {
+  void* attr = nullptr;
+  int flag = 0;
+  MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_TAG_UB, &attr, &flag);
+  const long ub = flag != 0 ? *static_cast<int*>(attr) : 32767;
+  const long base = kDataTag + 1;
+  return static_cast<int>(base + static_cast<long>(id % static_cast<std::uint64_t>(ub - base)));
+}
 
 class MpiTransport final : public Transport {
  public:
@@ -201,8 +210,11 @@ Outcome mpi_join(std::uint32_t nranks, int root_world_rank, std::uint64_t id, st
         return failure(Code::kTimeout,
                        "rank %u (the root) waited %.0f s for the other ranks; %u of %u joined (HCCL_CONNECT_TIMEOUT)",
                        rank, timeout_s, got, nranks);
+      if (hello[0] != id) {  // another communicator's hello on the same tag
+        --got;
+        continue;
+      }
       sources.push_back(st.MPI_SOURCE);
-      if (hello[0] != id) continue;  // cannot happen with distinct tags; ignored
       if (hello[2] != nranks) {
         verdict = 1;
       } else if (hello[1] >= nranks || table[hello[1]] != -1) {

@@ -30,6 +30,12 @@ constexpr std::array kSuites = {
                "The Ascend C examples' kernels (add, reduce_sum) over 64 Mi elements, in GB/s and % of the bandwidth, "
                "beside vnpu's sum",
                &run_ascendc_suite},
+#ifdef VNPU_HAVE_MPI
+    BenchSuite{"hccl",
+               "float32 all-reduce between MPI processes (mpirun -np N): vnpu's communicator against MPI_Allreduce, "
+               "time and bus bandwidth per message size",
+               nullptr, &run_hccl_suite},
+#endif
 };
 
 // Rounds for the JSON output: more digits than this are noise on any machine.
@@ -130,6 +136,7 @@ BenchResult bandwidth_result(std::string suite, const Bandwidth& bw, std::string
 }
 
 int run_bench(const BenchSuite& suite, const BenchOptions& options) {
+  if (suite.run_and_print != nullptr) return suite.run_and_print(options);
   if (!options.json) note("running suite '{}' ...", suite.name);
   const std::vector<BenchResult> results = suite.run(options);
   if (options.json) {

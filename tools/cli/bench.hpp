@@ -25,7 +25,13 @@ struct BenchOptions {
   int reps = 5;          ///< repetitions of each throughput case (median reported)
   int iters = 20000;     ///< individually timed round trips per latency case
   int tasks = 200000;    ///< tasks per repetition of a throughput case
+  /// Suite "hccl": message sizes from min_bytes to max_bytes, by factors of 4.
+  std::uint64_t min_bytes = std::uint64_t{4} << 10;
+  std::uint64_t max_bytes = std::uint64_t{256} << 20;
 };
+
+/// `vnpu bench hccl` outside an MPI job of two or more processes (sysexits' EX_USAGE).
+inline constexpr int kExitNeedsRanks = 64;
 
 /// What a throughput case (suite "reduce") read, and how fast.
 struct Throughput {
@@ -58,6 +64,10 @@ struct BenchSuite {
   std::string_view name;
   std::string_view summary;
   std::vector<BenchResult> (*run)(const BenchOptions&);
+  /// A suite whose results are not BenchResult records (suite "hccl": one JSON object, a
+  /// table of its own) runs and prints itself and returns the exit code; `run` is then
+  /// null. Its options are --json, --reps, --min-bytes and --max-bytes.
+  int (*run_and_print)(const BenchOptions&) = nullptr;
 };
 
 /// Every suite `vnpu bench` offers.
@@ -83,6 +93,12 @@ std::vector<BenchResult> run_norm_suite(const BenchOptions& options);
 /// reduce_sum) over 64 Mi elements with the chip's block count and with one block per core,
 /// and vnpu's own sum of the same data (bench_ascendc.cpp).
 std::vector<BenchResult> run_ascendc_suite(const BenchOptions& options);
+
+/// Suite "hccl" (bench_hccl.cpp; present when vnpu was built with MPI): float32 sum
+/// all-reduce between the processes of `mpirun -np N vnpu bench hccl`, vnpu's
+/// Communicator against MPI_Allreduce, per message size; only rank 0 prints. Outside an MPI
+/// job of two or more processes: CliError(kExitNeedsRanks).
+int run_hccl_suite(const BenchOptions& options);
 
 /// A throughput record of `suite`.
 BenchResult throughput_result(std::string suite, std::string name, Throughput t, const Summary& ns, int threads);

@@ -37,6 +37,21 @@ struct DemoOptions {
 /// workload costs max(copy, compute) instead of copy + compute.
 int run_demo(const DemoOptions& options);
 
+struct TrainOptions {
+  bool json = false;
+  int layers = 8;             ///< layers of the model, each with its own gradient all-reduce
+  double params_mib = 64.0;   ///< float32 parameters of the whole model, in MiB (split evenly over the layers)
+  int steps = 6;              ///< timed steps of each order (medians are reported)
+  int ranks = 2;              ///< ranks as devices of this process, when not run under mpirun -np N >= 2
+  int kernel_iters = 0;       ///< multiply-adds per parameter in a backward kernel; 0 calibrates
+  std::string trace_path;     ///< the profiler's Chrome trace of the timed steps; empty: not recorded
+};
+/// `vnpu demo train`: a data-parallel training step whose per-layer gradient all-reduces
+/// overlap the backward kernels of the next layers, against the serial order (all backward
+/// kernels, then all all-reduces); checks that every rank ends with the same parameters,
+/// bit for bit (demo_train.cpp).
+int run_demo_train(const TrainOptions& options);
+
 struct OpOptions {
   std::string name;                  ///< the op: a reduction (sum, mean, ...), softmax, log_softmax or a norm
   std::vector<std::string> inputs;   ///< .npy files to read: the input, then the op's parameters

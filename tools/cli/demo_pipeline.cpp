@@ -10,6 +10,7 @@
 
 #include "cli_common.hpp"
 #include "demo_kernel.hpp"
+#include "digest.hpp"
 
 namespace vnpu::cli::demo {
 
@@ -156,22 +157,7 @@ std::size_t Pipeline::check_output(std::uint32_t iters, const char* run_name) co
 }
 
 std::uint64_t Pipeline::output_digest() const {
-  // FNV-style multiply-xor over 64-bit words, in four independent chains so that the
-  // multiply latency does not dominate, then folded together.
-  constexpr std::uint64_t kPrime = 0x100000001b3ull;
-  std::uint64_t h[4] = {0xcbf29ce484222325ull, 1, 2, 3};
-  const std::size_t bytes = batches_ * batch_bytes();
-  const auto* p = reinterpret_cast<const unsigned char*>(host_dst_.get());
-  std::size_t i = 0;
-  for (; i + 32 <= bytes; i += 32) {
-    for (int k = 0; k < 4; ++k) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i + 8 * k, sizeof w);
-      h[k] = (h[k] ^ w) * kPrime;
-    }
-  }
-  for (; i < bytes; ++i) h[0] = (h[0] ^ p[i]) * kPrime;
-  return ((h[0] * kPrime ^ h[1]) * kPrime ^ h[2]) * kPrime ^ h[3];
+  return digest_bytes(host_dst_.get(), batches_ * batch_bytes());
 }
 
 }  // namespace vnpu::cli::demo

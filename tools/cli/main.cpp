@@ -2,7 +2,9 @@
 //
 //   vnpu info  [--json]
 //   vnpu demo  [--json] [--batches N] [--batch-mib M] [--reps R] [--streams S] ...
+//   vnpu demo train [--json] [--layers L] [--params-mib M] [--steps S] [--ranks N] [--trace PATH]
 //   vnpu bench <suite> [--json] [--reps R] [--iters I] [--tasks T]
+//   mpirun -np N vnpu bench hccl [--json] [--reps R] [--min-bytes B] [--max-bytes B]
 //   vnpu op NAME [--axes 0,-1] [--keep-dims] [--dtype f32|f16|bf16|i32] [--correction N]
 //           INPUT.npy -o OUTPUT.npy
 //   vnpu op softmax|log_softmax --axis A [--dtype f32|f16|bf16] X.npy -o Y.npy
@@ -15,6 +17,8 @@
 // commands.hpp); usage errors use CLI11's codes (100..127). Every error message goes to
 // stderr.
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <exception>
 #include <string>
 
@@ -34,7 +38,30 @@ std::string version_string() {
   return fmt::format("vnpu {}.{}.{}", vnpu::kVersionMajor, vnpu::kVersionMinor, vnpu::kVersionPatch);
 }
 
-void add_bench_options(CLI::App& cmd, BenchOptions& options) {
+void add_bench_options(CLI::App& cmd, const BenchSuite& suite, BenchOptions& options) {
+  if (suite.run_and_print != nullptr) {  // suite "hccl": message sizes instead of iterations and tasks
+    cmd.add_flag("--json", options.json, "Print one JSON object on stdout (rank 0) and nothing else");
+    cmd.add_option("--reps", options.reps,
+                   "Timed repetitions of each side per message size (below 16 MiB up to 8 times as many)")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    const auto multiple_of_4 = CLI::Validator(
+        [](const std::string& text) {
+          std::uint64_t v = 0;
+          const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+          return ec == std::errc() && end == text.data() + text.size() && v % 4 == 0
+                     ? std::string()
+                     : std::string("must be a multiple of 4");
+        },
+        "MULTIPLE OF 4");
+    cmd.add_option("--min-bytes", options.min_bytes, "The smallest message, in bytes (sizes grow by factors of 4)")
+        ->check(CLI::Range(std::uint64_t{4}, std::uint64_t{1} << 33) & multiple_of_4)
+        ->capture_default_str();
+    cmd.add_option("--max-bytes", options.max_bytes, "The largest message, in bytes")
+        ->check(CLI::Range(std::uint64_t{4}, std::uint64_t{1} << 33) & multiple_of_4)
+        ->capture_default_str();
+    return;
+  }
   cmd.add_flag("--json", options.json, "Print a JSON array on stdout and nothing else");
   cmd.add_option("--reps", options.reps, "Repetitions of each throughput case")
       ->check(CLI::Range(1, 1000))
@@ -105,12 +132,13 @@ void add_op_results(const OpArgs& args, OpOptions& op) {
 
 // Dispatches after parsing. Exceptions propagate to main, which maps them to exit codes.
 int dispatch(const CLI::App& info_cmd, const InfoOptions& info, const CLI::App& demo_cmd, const DemoOptions& demo,
-             const std::vector<CLI::App*>& suite_cmds, const BenchOptions& bench, const CLI::App& op_cmd,
-             const OpOptions& op, const CLI::App& report_cmd, const ReportOptions& report, const CLI::App& check_cmd,
-             const CheckOptions& check) {
+             const CLI::App& train_cmd, const TrainOptions& train, const std::vector<CLI::App*>& suite_cmds,
+             const BenchOptions& bench, const CLI::App& op_cmd, const OpOptions& op, const CLI::App& report_cmd,
+             const ReportOptions& report, const CLI::App& check_cmd, const CheckOptions& check) {
   if (info_cmd) return run_info(info);
   if (check_cmd) return run_check(check);
   if (report_cmd) return run_report(report);
+  if (train_cmd) return run_demo_train(train);
   if (demo_cmd) return run_demo(demo);
   if (op_cmd) return run_op(op);
   const auto suites = bench_suites();
@@ -166,13 +194,39 @@ int main(int argc, char** argv) {
   demo_cmd->add_flag("--strict", demo.strict,
                      fmt::format("Exit with status {} when a performance bar is missed", kExitBarsMissed));
 
+  TrainOptions train;
+  CLI::App* train_cmd = demo_cmd->add_subcommand(
+      "train", "A data-parallel training step: per-layer all-reduces overlapping the backward kernels, against the "
+               "serial order (ranks: the processes of mpirun -np N, else --ranks devices of this process)");
+  train_cmd->add_flag("--json", train.json, "Print one JSON object on stdout (rank 0); progress goes to stderr");
+  train_cmd->add_option("--layers", train.layers, "Layers of the model, each with its own gradient all-reduce")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  train_cmd->add_option("--params-mib", train.params_mib, "Parameters of the whole model, in MiB of float32")
+      ->check(CLI::Range(0.0625, 4096.0))
+      ->capture_default_str();
+  train_cmd->add_option("--steps", train.steps, "Timed steps of each order (medians are reported)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  train_cmd->add_option("--ranks", train.ranks, "Ranks as devices of this process (ignored under mpirun -np N >= 2)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  train_cmd->add_option("--kernel-iters", train.kernel_iters,
+                        "Multiply-adds per parameter in a layer's backward kernel (0: calibrate so a layer's backward "
+                        "takes as long as its all-reduce)")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
+  train_cmd->add_option("--trace", train.trace_path,
+                        "Write the profiler's Chrome trace of the timed steps here (and an HTML report beside it); "
+                        "under mpirun, rank 0's");
+
   BenchOptions bench;
   CLI::App* bench_cmd = app.add_subcommand("bench", "Run a benchmark suite");
   bench_cmd->require_subcommand(1);
   std::vector<CLI::App*> suite_cmds;
   for (const BenchSuite& suite : bench_suites()) {
     CLI::App* cmd = bench_cmd->add_subcommand(std::string(suite.name), std::string(suite.summary));
-    add_bench_options(*cmd, bench);
+    add_bench_options(*cmd, suite, bench);
     suite_cmds.push_back(cmd);
   }
 
@@ -208,8 +262,8 @@ int main(int argc, char** argv) {
   add_op_results(op_args, op);
 
   try {
-    return dispatch(*info_cmd, info, *demo_cmd, demo, suite_cmds, bench, *op_cmd, op, *report_cmd, report, *check_cmd,
-                    check_opts);
+    return dispatch(*info_cmd, info, *demo_cmd, demo, *train_cmd, train, suite_cmds, bench, *op_cmd, op, *report_cmd,
+                    report, *check_cmd, check_opts);
   } catch (const vnpu::Error& e) {
     // what() already names the status (e.g. "kOutOfMemory: Device::malloc: ...").
     fmt::print(stderr, "vnpu: error: {}\n", e.what());
