@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <type_traits>
+#include <vector>
 
 #include "ops/reduce_plan.hpp"
 #include "ops/vmath.hpp"
@@ -318,6 +319,46 @@ void RunInner(const Plan& p, std::int64_t u0, std::int64_t u1) {
   }
 }
 
+// ---- runs: the innermost reduced dim contiguous, other reduced dims between kept ones ----
+
+// Unit u: dim 0 indices [run_begin(u), run_begin(u + 1)), its runs in memory order, each
+// reduced as ReduceRun does and combined into its output's partial (in `acc`, indexed from
+// the unit's first output). An output's runs come in its reduced row-major order.
+void RunRuns(const Plan& p, std::int64_t u0, std::int64_t u1) {
+  const bool is_int = p.is_int();
+  const std::int64_t per_d0 = p.run_d0_kept ? p.M / p.run_size[0] : 0;  // outputs per dim-0 index
+  std::vector<Partial> acc;
+  for (std::int64_t u = u0; u < u1; ++u) {
+    const std::int64_t d0 = p.run_begin(u), d1 = p.run_begin(u + 1);
+    const std::int64_t first = p.run_d0_kept ? d0 * per_d0 : 0;
+    const std::int64_t count = p.run_d0_kept ? (d1 - d0) * per_d0 : p.M;
+    acc.assign(static_cast<std::size_t>(count), identity(p.fam));
+    std::int64_t idx[kMaxRank] = {};
+    idx[0] = d0;
+    std::int64_t off = d0 * p.run_in[0], out = d0 * p.run_out_w[0] - first, base = d0 * p.run_red_w[0];
+    const std::int64_t runs = (d1 - d0) * (p.run_count / p.run_size[0]);
+    for (std::int64_t j = 0; j < runs; ++j) {
+      Partial& a = acc[static_cast<std::size_t>(out)];
+      a = combine(p.fam, is_int, a, ReduceRun(p, off, p.run_len, base));
+      for (int k = p.nrun - 1; k >= 0; --k) {
+        off += p.run_in[k];
+        out += p.run_out_w[k];
+        base += p.run_red_w[k];
+        if (++idx[k] < p.run_size[k] || k == 0) break;
+        off -= idx[k] * p.run_in[k];
+        out -= idx[k] * p.run_out_w[k];
+        base -= idx[k] * p.run_red_w[k];
+        idx[k] = 0;
+      }
+    }
+    auto& partials = const_cast<Plan&>(p).partials;
+    for (std::int64_t o = 0; o < count; ++o) {
+      if (p.K == 1) p.write(p.out_offset(first + o), acc[static_cast<std::size_t>(o)]);
+      else partials[static_cast<std::size_t>(o * p.K + u)] = acc[static_cast<std::size_t>(o)];
+    }
+  }
+}
+
 // ---- gather: any strides ---------------------------------------------------------------
 
 void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
@@ -344,17 +385,40 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
       rest /= p.red_size[k];
       off += idx[k] * p.red_stride[k];
     }
+    // Moves the odometer `t` elements on within the innermost reduced dim (t == 1, or a
+    // run that ends at most at that dim's end).
+    const int last = p.nred - 1;
+    auto advance = [&](std::int64_t t) {
+      idx[last] += t;
+      off += t * p.red_stride[last];
+      if (idx[last] < p.red_size[last]) return;
+      off -= idx[last] * p.red_stride[last];
+      idx[last] = 0;
+      for (int k = last - 1; k >= 0; --k) {
+        off += p.red_stride[k];
+        if (++idx[k] < p.red_size[k]) break;
+        off -= idx[k] * p.red_stride[k];
+        idx[k] = 0;
+      }
+    };
+    // A contiguous innermost reduced dim is copied (or widened) run by run into the chunk.
+    const bool runs = p.red_stride[last] == 1;
     for (std::int64_t c = 0; c < n; c += kChunk) {
       const std::int64_t len = std::min(kChunk, n - c);
-      for (std::int64_t i = 0; i < len; ++i) {
+      for (std::int64_t i = 0; i < len;) {
         const unsigned char* src = p.in + off * es;
-        if (is_int) std::memcpy(&ibuf[i], src, 4);
-        else fbuf[i] = LoadOne(p.in_t, src);
-        for (int k = p.nred - 1; k >= 0; --k) {
-          off += p.red_stride[k];
-          if (++idx[k] < p.red_size[k]) break;
-          off -= idx[k] * p.red_stride[k];
-          idx[k] = 0;
+        if (runs) {
+          const std::int64_t t = std::min(len - i, p.red_size[last] - idx[last]);
+          if (is_int) std::memcpy(&ibuf[i], src, static_cast<std::size_t>(t) * 4);
+          else if (p.in_t == DType::kF32) std::memcpy(&fbuf[i], src, static_cast<std::size_t>(t) * 4);
+          else AsF32(p.in_t, src, t, fbuf + i);
+          i += t;
+          advance(t);
+        } else {
+          if (is_int) std::memcpy(&ibuf[i], src, 4);
+          else fbuf[i] = LoadOne(p.in_t, src);
+          ++i;
+          advance(1);
         }
       }
       const Partial q = is_int ? chunk::I32(p.fam, ibuf, len, start + c) : chunk::F32(p.fam, p.map, fbuf, len, start + c);
@@ -386,16 +450,13 @@ struct HalfVec {
 #endif
 };
 
-// acc[c] += (m(x0[c]) + m(x1[c])) + (m(x2[c]) + m(x3[c])) for the four rows from x0,
-// `stride` elements apart: vectors of `load(d, ptr)` (f32 from the element type, widened
+// acc[c] += (m(x0[c]) + m(x1[c])) + (m(x2[c]) + m(x3[c])) for four rows: vectors of `load(d, ptr)` (f32 from the element type, widened
 // in registers: f16/bf16 rows are not converted into a buffer first), then `one(x)` per
 // element.
 template <Map kMap, bool kCount, class T, class LoadV, class LoadS>
-HWY_INLINE void AddFourRows(float* HWY_RESTRICT acc, const T* x0, std::int64_t stride, std::int64_t cw,
+HWY_INLINE void AddFourRows(float* HWY_RESTRICT acc, const T* HWY_RESTRICT x0, const T* HWY_RESTRICT x1,
+                            const T* HWY_RESTRICT x2, const T* HWY_RESTRICT x3, std::int64_t cw,
                             [[maybe_unused]] LoadV load, LoadS one) {
-  const T* HWY_RESTRICT x1 = x0 + stride;
-  const T* HWY_RESTRICT x2 = x1 + stride;
-  const T* HWY_RESTRICT x3 = x2 + stride;
   auto m = [&](T v) {
     const float f = one(v);
     if constexpr (kCount) return f != 0.0f ? 1.0f : 0.0f;
@@ -436,7 +497,8 @@ void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     if constexpr (kCount) return v != 0.0f ? 1.0f : 0.0f;
     else return MapOne<kMap>(v);
   };
-  auto row = [&](std::int64_t r) { return AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf); };
+  RowCursor at(p);
+  auto row = [&](std::int64_t r) { return AsF32(p.in_t, base + at(r) * es, cw, rowbuf); };
   for (std::int64_t c = 0; c < cw; ++c) out[c] = -0.0;
   for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
     const std::int64_t re = std::min(r1, rb + kRowBlock);
@@ -445,16 +507,18 @@ void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     // quarter of the accumulator traffic, and four independent adds per column.
     std::int64_t r = rb;
     for (; r + 4 <= re; r += 4) {
-      const unsigned char* x0 = base + r * p.row_stride * es;
-      const auto* h0 = reinterpret_cast<const std::uint16_t*>(x0);
+      const unsigned char* x[4];
+      for (int k = 0; k < 4; ++k) x[k] = base + at(r + k) * es;
+      const auto h = [&](int k) { return reinterpret_cast<const std::uint16_t*>(x[k]); };
       if (p.in_t == DType::kBF16) {
-        AddFourRows<kMap, kCount>(acc, h0, p.row_stride, cw, HalfVec<true>{},
-                                  [](std::uint16_t h) { return half::Scalar<true>(h); });
+        AddFourRows<kMap, kCount>(acc, h(0), h(1), h(2), h(3), cw, HalfVec<true>{},
+                                  [](std::uint16_t v) { return half::Scalar<true>(v); });
       } else if (p.in_t == DType::kF16) {
-        AddFourRows<kMap, kCount>(acc, h0, p.row_stride, cw, HalfVec<false>{},
-                                  [](std::uint16_t h) { return half::Scalar<false>(h); });
+        AddFourRows<kMap, kCount>(acc, h(0), h(1), h(2), h(3), cw, HalfVec<false>{},
+                                  [](std::uint16_t v) { return half::Scalar<false>(v); });
       } else {
-        AddFourRows<kMap, kCount>(acc, reinterpret_cast<const float*>(x0), p.row_stride, cw,
+        const auto f = [&](int k) { return reinterpret_cast<const float*>(x[k]); };
+        AddFourRows<kMap, kCount>(acc, f(0), f(1), f(2), f(3), cw,
                                   [](auto d, const float* q) { return hn::LoadU(d, q); }, [](float v) { return v; });
       }
     }
@@ -473,6 +537,7 @@ void OuterExtreme(const Plan& p, const unsigned char* base, std::int64_t r0, std
   alignas(64) std::int32_t nan[kColTile];
   alignas(64) float rowbuf[kColTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
+  RowCursor at(p);
   std::fill(acc, acc + cw, kMax ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity());
   std::fill(nan, nan + cw, 0);
   // The rule per element: a value replaces the column's extreme only when strictly beyond
@@ -496,10 +561,10 @@ void OuterExtreme(const Plan& p, const unsigned char* base, std::int64_t r0, std
       else return hn::IfThenElse(hn::Lt(v, a), v, a);
     };
     for (; r + 4 <= r1; r += 4) {
-      const auto* x0 = reinterpret_cast<const float*>(base + r * p.row_stride * es);
-      const auto* x1 = x0 + p.row_stride;
-      const auto* x2 = x1 + p.row_stride;
-      const auto* x3 = x2 + p.row_stride;
+      const auto* x0 = reinterpret_cast<const float*>(base + at(r) * es);
+      const auto* x1 = reinterpret_cast<const float*>(base + at(r + 1) * es);
+      const auto* x2 = reinterpret_cast<const float*>(base + at(r + 2) * es);
+      const auto* x3 = reinterpret_cast<const float*>(base + at(r + 3) * es);
       std::int64_t c = 0;
       for (; c + N <= cw; c += N) {
         const auto v0 = hn::LoadU(d, x0 + c), v1 = hn::LoadU(d, x1 + c);
@@ -514,7 +579,7 @@ void OuterExtreme(const Plan& p, const unsigned char* base, std::int64_t r0, std
   }
 #endif
   for (; r < r1; ++r) {
-    const float* x = AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf);
+    const float* x = AsF32(p.in_t, base + at(r) * es, cw, rowbuf);
     for (std::int64_t c = 0; c < cw; ++c) take(c, x[c]);
   }
   for (std::int64_t c = 0; c < cw; ++c) out[c] = nan[c] != 0 ? std::numeric_limits<double>::quiet_NaN() : acc[c];
@@ -525,9 +590,10 @@ void OuterProd(const Plan& p, const unsigned char* base, std::int64_t r0, std::i
   alignas(64) double acc[kColTile];
   alignas(64) float rowbuf[kColTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
+  RowCursor at(p);
   std::fill(acc, acc + cw, 1.0);
   for (std::int64_t r = r0; r < r1; ++r) {
-    const float* x = AsF32(p.in_t, base + r * p.row_stride * es, cw, rowbuf);
+    const float* x = AsF32(p.in_t, base + at(r) * es, cw, rowbuf);
     for (std::int64_t c = 0; c < cw; ++c) acc[c] *= static_cast<double>(x[c]);
   }
   for (std::int64_t c = 0; c < cw; ++c) out[c] = acc[c];
@@ -546,13 +612,14 @@ void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std
   alignas(64) float rowbuf[kTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
   const Family fam = kLse ? Family::kLse : Family::kVar;
+  RowCursor at(p);
   for (std::int64_t c0 = 0; c0 < cw; c0 += kTile) {
     const std::int64_t w = std::min(kTile, cw - c0);
     for (std::int64_t c = 0; c < w; ++c) out[c0 + c] = identity(fam);
     for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
       const std::int64_t re = std::min(r1, rb + kRowBlock);
       const auto rows = static_cast<double>(re - rb);
-      auto row = [&](std::int64_t r) { return AsF32(p.in_t, base + (r * p.row_stride + c0) * es, w, rowbuf); };
+      auto row = [&](std::int64_t r) { return AsF32(p.in_t, base + (at(r) + c0) * es, w, rowbuf); };
       // Pass 1: max (lse) or sum (var).
       if (kLse) std::fill(first, first + w, -std::numeric_limits<float>::infinity());
       else std::fill(first, first + w, 0.0f);
@@ -627,8 +694,9 @@ void OuterArg(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     nan[c] = kNone;
     best[c] = T{};
   }
+  RowCursor at(p);
   for (std::int64_t r = r0; r < r1; ++r) {
-    const unsigned char* src = base + r * p.row_stride * es;
+    const unsigned char* src = base + at(r) * es;
     const T* x;
     if constexpr (std::is_same_v<T, float>) x = AsF32(p.in_t, src, cw, rowbuf);
     else x = reinterpret_cast<const T*>(src);
@@ -653,8 +721,9 @@ void OuterInt(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
   alignas(64) std::int64_t acc[kColTile];
   const Partial id = identity(kFam);
   std::fill(acc, acc + cw, kFam == Family::kCount ? 0 : id.i);
+  RowCursor at(p);
   for (std::int64_t r = r0; r < r1; ++r) {
-    const auto* x = reinterpret_cast<const std::int32_t*>(base + r * p.row_stride * 4);
+    const auto* x = reinterpret_cast<const std::int32_t*>(base + at(r) * 4);
     for (std::int64_t c = 0; c < cw; ++c) {
       if constexpr (kFam == Family::kSum)
         acc[c] = static_cast<std::uint32_t>(static_cast<std::uint32_t>(acc[c]) + static_cast<std::uint32_t>(x[c]));
@@ -800,6 +869,7 @@ void RunUnits(const Plan& p, std::int64_t u0, std::int64_t u1) {
   switch (p.layout) {
     case Layout::kInner: RunInner(p, u0, u1); break;
     case Layout::kOuter: RunOuter(p, u0, u1); break;
+    case Layout::kRuns: RunRuns(p, u0, u1); break;
     case Layout::kGather: RunGather(p, u0, u1); break;
   }
 }

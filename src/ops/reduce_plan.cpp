@@ -55,6 +55,51 @@ int coalesce(Dim* d, int n, bool use_out) {
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
+// The runs layout's dims and units, or false when it does not suit: dim 0 reduced with so
+// many outputs that a unit's partials (one per output, and K per output in all) would take
+// too much memory.
+bool plan_runs(Plan& p, const Tensor& in, const bool* reduce, std::int64_t outputs) {
+  constexpr std::int64_t kMaxPartials = std::int64_t{1} << 20;  // 32 MiB of Partials
+  constexpr std::int64_t kMaxUnits = 64;
+  struct RunDim {
+    std::int64_t size, in_stride;
+    bool red;
+  };
+  RunDim d[kMaxRank];
+  int n = 0;
+  for (int k = 0; k < in.rank(); ++k) {
+    const RunDim cur{in.dim(k), in.stride(k), reduce[k]};
+    if (cur.size == 1) continue;
+    if (n > 0 && d[n - 1].red == cur.red && d[n - 1].in_stride == cur.in_stride * cur.size) {
+      d[n - 1].size *= cur.size;
+      d[n - 1].in_stride = cur.in_stride;
+    } else {
+      d[n++] = cur;
+    }
+  }
+  // The caller saw the innermost reduced dim contiguous and another reduced dim apart.
+  if (n < 2 || !d[n - 1].red || d[n - 1].in_stride != 1) return false;
+  const bool d0_kept = !d[0].red;
+  const std::int64_t units = d0_kept ? std::min(d[0].size, kMaxUnits)
+                                     : std::min({d[0].size, kMaxUnits, kMaxPartials / std::max<std::int64_t>(outputs, 1)});
+  if (units < 1 || (!d0_kept && outputs > kMaxPartials / 2)) return false;
+  p.run_len = d[n - 1].size;
+  p.nrun = n - 1;
+  std::int64_t out_w = 1, red_w = p.run_len;
+  for (int k = n - 2; k >= 0; --k) {
+    p.run_size[k] = d[k].size;
+    p.run_in[k] = d[k].in_stride;
+    p.run_out_w[k] = d[k].red ? 0 : out_w;
+    p.run_red_w[k] = d[k].red ? red_w : 0;
+    (d[k].red ? red_w : out_w) *= d[k].size;
+  }
+  p.run_count = red_w / p.run_len * out_w;
+  p.run_d0_kept = d0_kept;
+  p.units = units;
+  p.K = d0_kept ? 1 : units;
+  return true;
+}
+
 }  // namespace
 
 std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out, const ReduceOptions& options,
@@ -108,20 +153,30 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
   // Layout.
   if (nr == 1 && red[0].in_stride == 1) {
     p->layout = Layout::kInner;
-  } else if (nr == 1 && nk >= 1 && kept[nk - 1].in_stride == 1 && kept[nk - 1].size >= 8) {
+  } else if (nr >= 1 && nk >= 1 && kept[nk - 1].in_stride == 1 && kept[nk - 1].size >= 8) {
     p->layout = Layout::kOuter;
+  } else if (nr >= 2 && L > 0 && red[nr - 1].in_stride == 1 && plan_runs(*p, in, reduce, outputs)) {
+    p->layout = Layout::kRuns;
   } else {
     p->layout = Layout::kGather;
   }
 
-  if (p->layout == Layout::kOuter) {
+  p->nred = nr;
+  for (int k = 0; k < nr; ++k) {
+    p->red_size[k] = red[k].size;
+    p->red_stride[k] = red[k].in_stride;
+  }
+  if (p->layout == Layout::kRuns) {
+    fill(p->kept, kept, nk);
+    p->M = outputs;
+  } else if (p->layout == Layout::kOuter) {
     // Unit u = (a * K + seg) * slabs + slab.
     fill(p->batch, kept, nk - 1);
     p->C = kept[nk - 1].size;
     p->col_out_stride = kept[nk - 1].out_stride;
     p->A = outputs / p->C;
-    p->R = red[0].size;
-    p->row_stride = red[0].in_stride;
+    p->R = L;
+    p->row_stride = red[0].in_stride;  // used when nr == 1
     // Units of equal size (within one row or column): slabs of about kSlab columns, and
     // when there are few of them, segments of rows too.
     p->slabs = ceil_div(p->C, kSlab);
@@ -138,11 +193,6 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
   } else {
     fill(p->kept, kept, nk);
     p->M = outputs;
-    p->nred = nr;
-    for (int k = 0; k < nr; ++k) {
-      p->red_size[k] = red[k].size;
-      p->red_stride[k] = red[k].in_stride;
-    }
     // Segments of equal length (within one element).
     p->K = L > kSegment ? ceil_div(L, kSegment) : 1;
     p->units = p->M * p->K;
@@ -183,6 +233,7 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
 }
 
 std::int64_t Plan::unit_elements(std::int64_t u) const noexcept {
+  if (layout == Layout::kRuns) return (run_begin(u + 1) - run_begin(u)) * (run_count / run_size[0]) * run_len;
   if (layout == Layout::kOuter) {
     const std::int64_t seg = (u / slabs) % K;
     const std::int64_t slab = u % slabs;

@@ -5,7 +5,13 @@
 // partials of consecutive pieces combine. The input is canonicalized (size-1 dims dropped,
 // mergeable dims merged) and handled in one of three layouts:
 //   inner  — the reduced elements of each output are one contiguous run of L elements;
-//   outer  — [A, R, C]: R reduced rows (any stride) of C contiguous kept columns;
+//   outer  — [A, R, C]: R reduced rows of C contiguous kept columns; the rows are the
+//            reduced dims in row-major order, one dim (any stride) or several with kept
+//            dims between them (NCHW over {0,2} with W kept: rows (n, h));
+//   runs   — the innermost dim is reduced and contiguous, other reduced dims lie between
+//            kept ones (NCHW over {0,2,3} or {1,3}): the input is read in memory order as
+//            runs of that innermost dim, each reduced and combined into its output's
+//            partial; units are ranges of the outermost dim;
 //   gather — anything else: the reduced elements are gathered in row-major order.
 // Work is cut into *units* whose size depends only on the shape: inner/gather rows are
 // cut into K segments of at most kSegment elements, each reduced as chunks of kChunk
@@ -43,7 +49,7 @@ inline float canonical_nan(float x) noexcept { return x != x ? std::bit_cast<flo
 
 /// Element-wise map applied before a kSum/kCount family accumulates.
 enum class Map : std::uint8_t { kIdentity, kSquare, kAbs };
-enum class Layout : std::uint8_t { kInner, kOuter, kGather };
+enum class Layout : std::uint8_t { kInner, kOuter, kRuns, kGather };
 
 /// A partial result (meaning per family):
 ///   kSum, kCount: a = sum         kProd: a = product        kMax/kMin: a = value (NaN wins)
@@ -108,18 +114,30 @@ struct Plan {
   // inner / gather: M outputs, one per kept index.
   Mapper kept;
   std::int64_t M = 0;
-  // gather: the reduced dims, coalesced, in row-major order.
+  // gather and outer: the reduced dims, coalesced, in row-major order.
   int nred = 0;
   std::int64_t red_size[kMaxRank] = {};
   std::int64_t red_stride[kMaxRank] = {};
   // outer: [A, R, C] with A the kept dims before C (mapped by `batch`).
   Mapper batch;
   std::int64_t A = 0, R = 0, C = 0;
-  std::int64_t row_stride = 0;    // input elements between rows
+  std::int64_t row_stride = 0;    // input elements between rows (one reduced dim)
   std::int64_t col_out_stride = 0;  // output elements between columns
   std::int64_t slabs = 0;  // column groups of about kSlab columns
 
-  std::int64_t K = 1;  // segments per output (inner/gather) or per column (outer)
+  // runs: the dims around the innermost run (row-major, size-1 dims dropped, neighbours of
+  // one kind merged): size, input stride, weight in the output index (kept dims, else 0)
+  // and in the reduced flat index (reduced dims, else 0). Units split dim 0.
+  int nrun = 0;
+  std::int64_t run_size[kMaxRank] = {};
+  std::int64_t run_in[kMaxRank] = {};
+  std::int64_t run_out_w[kMaxRank] = {};
+  std::int64_t run_red_w[kMaxRank] = {};
+  std::int64_t run_len = 0;    // elements of a run
+  std::int64_t run_count = 0;  // runs in the input
+  bool run_d0_kept = false;  // dim 0 kept: a unit owns its outputs; else K = units
+
+  std::int64_t K = 1;  // segments per output (inner/gather), per column (outer), units (runs)
   std::int64_t units = 0;
   std::uint32_t blocks = 1;
   /// claim > 0: each block claims runs of `claim` units of its share (split()) from
@@ -149,6 +167,11 @@ struct Plan {
   }
   /// First column of slab s (outer); s == slabs gives C. Slabs differ by at most one column.
   std::int64_t col_begin(std::int64_t s) const noexcept { return s * (C / slabs) + s * (C % slabs) / slabs; }
+  /// First index of dim 0 in unit u (runs); u == units gives its size.
+  std::int64_t run_begin(std::int64_t u) const noexcept {
+    const std::int64_t n = run_size[0];
+    return u * (n / units) + u * (n % units) / units;
+  }
   std::int64_t outputs() const noexcept { return layout == Layout::kOuter ? A * C : M; }
   /// Output `o`'s offset (elements) in the output tensor.
   std::int64_t out_offset(std::int64_t o) const noexcept {
@@ -164,6 +187,41 @@ struct Plan {
   std::int64_t unit_elements(std::int64_t u) const noexcept;
   /// Writes the finished partial of one output.
   void write(std::int64_t out_off, const Partial& p) const noexcept;
+};
+
+/// Outer layout: the input offset (elements, from the column start) of row r. One reduced
+/// dim is a multiplication; several walk an odometer, so rows asked for in order cost an
+/// add each (a seek, with divisions, only when a row is not the one after the last).
+class RowCursor {
+ public:
+  explicit RowCursor(const Plan& p) noexcept : p_(p) {}
+  std::int64_t operator()(std::int64_t r) noexcept {
+    if (p_.nred <= 1) return r * p_.row_stride;
+    if (r != next_) seek(r);
+    const std::int64_t off = off_;
+    for (int k = p_.nred - 1; k >= 0; --k) {
+      off_ += p_.red_stride[k];
+      if (++idx_[k] < p_.red_size[k]) break;
+      off_ -= idx_[k] * p_.red_stride[k];
+      idx_[k] = 0;
+    }
+    next_ = r + 1;
+    return off;
+  }
+
+ private:
+  void seek(std::int64_t r) noexcept {
+    off_ = 0;
+    for (int k = p_.nred - 1; k >= 0; --k) {
+      idx_[k] = r % p_.red_size[k];
+      r /= p_.red_size[k];
+      off_ += idx_[k] * p_.red_stride[k];
+    }
+  }
+  const Plan& p_;
+  std::int64_t next_ = -1;
+  std::int64_t off_ = 0;
+  std::int64_t idx_[kMaxRank] = {};
 };
 
 /// Builds the plan (validation already done) for `cores` compute cores.

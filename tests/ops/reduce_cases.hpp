@@ -70,6 +70,15 @@ inline std::vector<ReduceCase> accuracy_cases() {
   for (const AxisList& a : {AxisList{V{1, 3}}, AxisList{V{0, 2}}, AxisList{V{-1, -3}}, AxisList{V{3, 2, 1, 0}},
                             AxisList{V{1, 2}}, AxisList{V{3}}, AxisList{V{0}}})
     c.push_back({{2, 3, 4, 5}, a});
+  // Axis sets that leave reduced dims apart (after merging): kept columns innermost (rows
+  // of several reduced dims: {0,2} of NCHW), a contiguous reduced run innermost with dim 0
+  // reduced ({0,2,3}) or kept ({1,3}), short and long runs, vector-width columns.
+  for (const auto& s : std::vector<std::vector<std::int64_t>>{{3, 5, 7, 9}, {2, 3, 17, 16}, {4, 9, 3, 65}, {5, 2, 2, 1}})
+    for (const AxisList& a : {AxisList{V{0, 2}}, AxisList{V{1, 3}}, AxisList{V{0, 2, 3}}, AxisList{V{0, 1, 3}}})
+      c.push_back({s, a});
+  c.push_back({{2, 3, 4, 5, 6}, V{0, 2, 4}});
+  c.push_back({{2, 3, 4, 5, 6}, V{1, 3}});
+  c.push_back({{3, 2, 4, 33, 2}, V{0, 3}});
   c.push_back({{3, 1, 5, 1}, V{1, 3}});
   c.push_back({{3, 1, 5, 1}, V{0, 2}});
   c.push_back({{3, 1, 2, 1, 5}, V{1, 2, 4}});
@@ -83,6 +92,9 @@ inline std::vector<ReduceCase> accuracy_cases() {
   c.push_back({{4194311}, std::nullopt, true});
   c.push_back({{1031, 1021}, V{0}, true});
   c.push_back({{1021, 1031}, V{-1}, true});
+  c.push_back({{16, 64, 56, 56}, V{0, 2, 3}, true});
+  c.push_back({{16, 64, 56, 56}, V{1, 3}, true});
+  c.push_back({{16, 32, 64, 64}, V{0, 2}, true});
   return c;
 }
 

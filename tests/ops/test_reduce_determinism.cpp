@@ -49,6 +49,14 @@ std::vector<DetCase> det_cases() {
       {{16, rows}, V{0}, DType::kF32},
       {{4, longrow}, V{-1}, DType::kF32},
       {{small ? 16 : 64, 1000, 33}, V{0, 2}, DType::kF32},
+      // Reduced dims apart after merging: rows of several dims ({0,2} with W kept), and
+      // contiguous runs with dim 0 reduced ({0,2,3}) or kept ({1,3}).
+      {{small ? 4 : 16, 32, 64, 64}, V{0, 2}, DType::kF32},
+      {{small ? 4 : 16, 64, 56, 56}, V{0, 2, 3}, DType::kF32},
+      {{small ? 4 : 16, 64, 56, 56}, V{1, 3}, DType::kF32},
+      {{small ? 4 : 16, 64, 28, 28}, V{0, 2, 3}, DType::kBF16},
+      {{small ? 4 : 16, 32, 64, 64}, V{0, 2}, DType::kF16},
+      {{small ? 4 : 16, 64, 28, 28}, V{1, 3}, DType::kI32},
       {{flat}, std::nullopt, DType::kBF16},
       {{mat / 2, 1024}, V{0}, DType::kF16},
       {{mat / 4, 2048}, V{1}, DType::kBF16},
@@ -271,7 +279,9 @@ TEST_P(ReduceIsaBits, SameBitsOnEveryIsa) {
   };
   using V = std::vector<int>;
   const Shape shapes[] = {{{100003}, std::nullopt}, {{37, 1029}, V{1}}, {{1029, 37}, V{0}}, {{5, 203, 7}, V{1}},
-                          {{5, 203, 7}, V{0, 2}},   {{3, 17}, V{1}},    {{17, 3}, V{0}},    {{65}, std::nullopt}};
+                          {{5, 203, 7}, V{0, 2}},   {{3, 17}, V{1}},    {{17, 3}, V{0}},    {{65}, std::nullopt},
+                          // reduced dims apart: rows of two dims, runs with dim 0 reduced and kept
+                          {{6, 5, 40, 37}, V{0, 2}}, {{6, 5, 40, 37}, V{0, 2, 3}}, {{6, 5, 40, 37}, V{1, 3}}};
   for (DType dt : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32}) {
     if (!op_supports(op, dt)) continue;
     for (const Shape& s : shapes) {
