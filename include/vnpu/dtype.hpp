@@ -2,7 +2,8 @@
 //
 // The operators compute f16 and bf16 in f32 and write the result back in the input type
 // (rounded to nearest, ties to even). i64 and bool appear as outputs (argmax/argmin,
-// all/any). The header compiles as C++17 too: the Ascend C headers, which kernels build with
+// all/any); f64 is an input and output of the reductions (computed in f64), not of
+// softmax or the norms. The header compiles as C++17 too: the Ascend C headers, which kernels build with
 // -std=c++17, include it (hence __builtin_bit_cast rather than std::bit_cast).
 #pragma once
 
@@ -20,6 +21,7 @@ enum class DType : std::uint8_t {
   kI32 = 3,   ///< two's complement 32-bit
   kI64 = 4,   ///< two's complement 64-bit (argmax/argmin output)
   kBool = 5,  ///< one byte, 0 or 1 (all/any output)
+  kF64 = 6,   ///< IEEE binary64 (reductions: input and output)
 };
 
 /// Bytes per element.
@@ -31,6 +33,7 @@ constexpr std::size_t dtype_size(DType t) noexcept {
     case DType::kI32: return 4;
     case DType::kI64: return 8;
     case DType::kBool: return 1;
+    case DType::kF64: return 8;
   }
   return 0;
 }
@@ -44,19 +47,22 @@ constexpr const char* dtype_name(DType t) noexcept {
     case DType::kI32: return "i32";
     case DType::kI64: return "i64";
     case DType::kBool: return "bool";
+    case DType::kF64: return "f64";
   }
   return "?";
 }
 
 /// The inverse of dtype_name().
 constexpr std::optional<DType> parse_dtype(std::string_view s) noexcept {
-  for (DType t : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32, DType::kI64, DType::kBool})
+  for (DType t : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32, DType::kI64, DType::kBool, DType::kF64})
     if (s == dtype_name(t)) return t;
   return std::nullopt;
 }
 
-constexpr bool is_floating(DType t) noexcept { return t == DType::kF32 || t == DType::kF16 || t == DType::kBF16; }
-constexpr bool is_valid(DType t) noexcept { return static_cast<std::uint8_t>(t) <= 5; }
+constexpr bool is_floating(DType t) noexcept {
+  return t == DType::kF32 || t == DType::kF16 || t == DType::kBF16 || t == DType::kF64;
+}
+constexpr bool is_valid(DType t) noexcept { return static_cast<std::uint8_t>(t) <= 6; }
 
 /// f16 bits -> f32 (exact).
 inline float f16_to_f32(std::uint16_t h) noexcept {

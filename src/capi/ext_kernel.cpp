@@ -18,10 +18,11 @@ aclError to_tensor(const vnpuTensor* t, const char* name, vnpu::Tensor* out) {
     case ACL_INT32: dtype = vnpu::DType::kI32; break;
     case ACL_INT64: dtype = vnpu::DType::kI64; break;
     case ACL_BOOL: dtype = vnpu::DType::kBool; break;
+    case ACL_DOUBLE: dtype = vnpu::DType::kF64; break;
     default:
       return fail(ACL_ERROR_INVALID_PARAM,
                   "%s: element type %d is not supported by the operators (ACL_FLOAT, ACL_FLOAT16, ACL_BF16, "
-                  "ACL_INT32, ACL_INT64, ACL_BOOL)",
+                  "ACL_INT32, ACL_INT64, ACL_BOOL, ACL_DOUBLE)",
                   name, type);
   }
   const auto rank = static_cast<std::size_t>(t->rank);
@@ -50,6 +51,7 @@ aclDataType to_acl_type(vnpu::DType t) noexcept {
     case vnpu::DType::kI32: return ACL_INT32;
     case vnpu::DType::kI64: return ACL_INT64;
     case vnpu::DType::kBool: return ACL_BOOL;
+    case vnpu::DType::kF64: return ACL_DOUBLE;
   }
   return ACL_DT_UNDEFINED;
 }

@@ -56,7 +56,7 @@ class Checker {
   Status x_y(const Tensor& x, const Tensor& y) {
     if (!x.valid()) return fail(Status::kInvalidShape, "%s: invalid x tensor: %s", op_, x.invalid_reason());
     if (!y.valid()) return fail(Status::kInvalidShape, "%s: invalid y tensor: %s", op_, y.invalid_reason());
-    if (!is_valid(x.dtype()) || !is_floating(x.dtype()))
+    if (!is_valid(x.dtype()) || !is_floating(x.dtype()) || x.dtype() == DType::kF64)
       return fail(Status::kInvalidDtype, "%s: x dtype %s is not supported (f32, f16, bf16)", op_, dtype_name(x.dtype()));
     if (y.dtype() != x.dtype())
       return fail(Status::kInvalidDtype, "%s: y dtype %s differs from x dtype %s", op_, dtype_name(y.dtype()),
@@ -77,7 +77,7 @@ class Checker {
                 std::span<const std::int64_t> alt = {}) {
     if (!t) return Status::kSuccess;
     if (!t->valid()) return fail(Status::kInvalidShape, "%s: invalid %s tensor: %s", op_, name, t->invalid_reason());
-    if (!is_valid(t->dtype()) || !is_floating(t->dtype()))
+    if (!is_valid(t->dtype()) || !is_floating(t->dtype()) || t->dtype() == DType::kF64)
       return fail(Status::kInvalidDtype, "%s: %s dtype %s is not supported (f32, f16, bf16)", op_, name,
                   dtype_name(t->dtype()));
     const auto sh = t->shape();

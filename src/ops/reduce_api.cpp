@@ -62,7 +62,7 @@ Status check_request(ReduceOp op, const Tensor& in, const ReduceOptions& o, Chec
   if (!in.valid()) return fail(Status::kInvalidShape, "reduce %s: invalid input tensor: %s", name, in.invalid_reason());
   const DType t = in.dtype();
   if (!is_valid(t) || !(is_floating(t) || t == DType::kI32))
-    return fail(Status::kInvalidDtype, "reduce %s: input dtype %s is not supported (f32, f16, bf16, i32)", name,
+    return fail(Status::kInvalidDtype, "reduce %s: input dtype %s is not supported (f32, f16, bf16, f64, i32)", name,
                 dtype_name(t));
   if (t == DType::kI32 && !int_allowed(op))
     return fail(Status::kInvalidDtype,

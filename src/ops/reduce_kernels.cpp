@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "ops/reduce_f64.hpp"
 #include "ops/reduce_plan.hpp"
 #include "ops/vmath.hpp"
 
@@ -83,6 +84,8 @@ Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t 
     Partial q;
     if (is_int) {
       q = chunk::I32(p.fam, reinterpret_cast<const std::int32_t*>(src), len, base + c);
+    } else if (p.in_t == DType::kF64) {
+      q = f64::chunk(p.fam, p.map, reinterpret_cast<const double*>(src), len, base + c);
     } else if (half_sum) {
       const auto* h = reinterpret_cast<const std::uint16_t*>(src);
       q.a = p.in_t == DType::kBF16 ? half::SumAny<true>(p.map, h, len) : half::SumAny<false>(p.map, h, len);
@@ -366,6 +369,8 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
   alignas(64) float fbuf[kChunk];
   alignas(64) std::int32_t ibuf[kChunk];
+  std::vector<double> dbuf(p.in_t == DType::kF64 ? kChunk : 0);
+  const bool is_f64 = p.in_t == DType::kF64;
   for (std::int64_t u = u0; u < u1; ++u) {
     const std::int64_t m = u / p.K, seg = u % p.K;
     std::int64_t io = 0, oo = 0;
@@ -410,18 +415,22 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
         if (runs) {
           const std::int64_t t = std::min(len - i, p.red_size[last] - idx[last]);
           if (is_int) std::memcpy(&ibuf[i], src, static_cast<std::size_t>(t) * 4);
+          else if (is_f64) std::memcpy(&dbuf[static_cast<std::size_t>(i)], src, static_cast<std::size_t>(t) * 8);
           else if (p.in_t == DType::kF32) std::memcpy(&fbuf[i], src, static_cast<std::size_t>(t) * 4);
           else AsF32(p.in_t, src, t, fbuf + i);
           i += t;
           advance(t);
         } else {
           if (is_int) std::memcpy(&ibuf[i], src, 4);
+          else if (is_f64) std::memcpy(&dbuf[static_cast<std::size_t>(i)], src, 8);
           else fbuf[i] = LoadOne(p.in_t, src);
           ++i;
           advance(1);
         }
       }
-      const Partial q = is_int ? chunk::I32(p.fam, ibuf, len, start + c) : chunk::F32(p.fam, p.map, fbuf, len, start + c);
+      const Partial q = is_int   ? chunk::I32(p.fam, ibuf, len, start + c)
+                        : is_f64 ? f64::chunk(p.fam, p.map, dbuf.data(), len, start + c)
+                                 : chunk::F32(p.fam, p.map, fbuf, len, start + c);
       acc = combine(p.fam, is_int, acc, q);
     }
     FinishUnit(p, u, oo, acc);
@@ -749,16 +758,19 @@ struct ColumnTile {
       : width(std::min(kColTile, p.C)),
         a(std::make_unique_for_overwrite<double[]>(static_cast<std::size_t>(width))),
         i(std::make_unique_for_overwrite<std::int64_t[]>(static_cast<std::size_t>(width))) {
-    if (p.fam == Family::kLse || p.fam == Family::kVar)
-      full = std::make_unique_for_overwrite<Partial[]>(static_cast<std::size_t>(width));
+    if (whole(p)) full = std::make_unique_for_overwrite<Partial[]>(static_cast<std::size_t>(width));
   }
   std::int64_t width;
   std::unique_ptr<double[]> a;
   std::unique_ptr<std::int64_t[]> i;
-  std::unique_ptr<Partial[]> full;  // logsumexp and var only
+  std::unique_ptr<Partial[]> full;  // logsumexp, var and f64 inputs only
 
+  /// Whether the tile holds whole Partials.
+  static bool whole(const Plan& p) {
+    return p.fam == Family::kLse || p.fam == Family::kVar || p.in_t == DType::kF64;
+  }
   Partial get(const Plan& p, std::int64_t j) const {
-    if (p.fam == Family::kLse || p.fam == Family::kVar) return full[j];
+    if (whole(p)) return full[j];
     Partial q;
     if (p.fam == Family::kArgMax || p.fam == Family::kArgMin) {
       q.a = a[j];
@@ -781,6 +793,10 @@ void OuterRange(const Plan& p, std::int64_t a, std::int64_t c0, std::int64_t c1,
   const unsigned char* base = p.in + (io + c0) * es;
   double* oa = tile.a.get();
   std::int64_t* oi = tile.i.get();
+  if (p.in_t == DType::kF64) {
+    f64::columns(p, base, r0, r1, cw, tile.full.get());
+    return;
+  }
   if (p.fam == Family::kArgMax || p.fam == Family::kArgMin) {
     const bool mx = p.fam == Family::kArgMax;
     if (p.is_int()) {

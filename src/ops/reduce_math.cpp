@@ -160,6 +160,11 @@ void Plan::write(std::int64_t out_off, const Partial& p) const noexcept {
     }
   }
   if (integral) v = static_cast<double>(iv);
+  if (out_t == DType::kF64) {
+    const double d = v != v ? std::bit_cast<double>(0x7FF8000000000000ull) : v;  // one NaN, as canonical_nan
+    std::memcpy(dst, &d, 8);
+    return;
+  }
   const float f = canonical_nan(static_cast<float>(v));
   switch (out_t) {
     case DType::kF32: std::memcpy(dst, &f, 4); break;
@@ -184,6 +189,7 @@ void Plan::write(std::int64_t out_off, const Partial& p) const noexcept {
       break;
     }
     case DType::kBool: *dst = v != 0 ? 1 : 0; break;
+    case DType::kF64: break;  // written above
   }
 }
 

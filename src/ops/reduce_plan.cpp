@@ -211,7 +211,7 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
   // that starts first take a late block's share whole (10% lost on [4096,1024]).
   p->claim = p->layout == Layout::kOuter ? 0 : claim_size(p->units, p->blocks);
   if (p->claim > 0) p->next_unit.reset(p->blocks);
-  if (p->layout == Layout::kOuter && p->out_t == DType::kF32 && !p->is_int()) {
+  if (p->layout == Layout::kOuter && p->out_t == DType::kF32 && p->in_t != DType::kF64 && !p->is_int()) {
     switch (op) {
       case ReduceOp::kSum:
       case ReduceOp::kSumSquares:

@@ -45,7 +45,7 @@ Status check_request(bool log, const Tensor& in, const Tensor& out, const Softma
                 rank, -rank, rank - 1);
   *axis = o.axis < 0 ? o.axis + rank : o.axis;
   const DType t = in.dtype();
-  if (!is_valid(t) || !is_floating(t))
+  if (!is_valid(t) || !is_floating(t) || t == DType::kF64)
     return fail(Status::kInvalidDtype, "%s: input dtype %s is not supported (f32, f16, bf16)", name, dtype_name(t));
   if (out.dtype() != t)
     return fail(Status::kInvalidDtype, "%s: output dtype %s differs from the input dtype %s", name,

@@ -35,7 +35,7 @@ import numpy as np
 OPS = ["sum", "mean", "max", "min", "prod", "sum_sq", "l1", "l2", "logsumexp", "var", "std",
        "argmax", "argmin", "all", "any"]
 EXACT_OPS = {"max", "min", "argmax", "argmin", "all", "any"}
-T = {"f32": 2.0 ** -13, "f16": 2.0 ** -10, "bf16": 2.0 ** -7}
+T = {"f32": 2.0 ** -13, "f16": 2.0 ** -10, "bf16": 2.0 ** -7, "f64": 2.0 ** -36}
 
 
 class Checker:
@@ -121,6 +121,8 @@ def converted(x, dtype):
         return np.asarray(x).astype(np.float16).astype(np.float64)
     if dtype == "bf16":
         return to_bf16(np.asarray(x).astype(np.float32)).astype(np.float64)
+    if dtype == "f64":
+        return np.asarray(x).astype(np.float64)
     raise ValueError(dtype)
 
 
@@ -241,7 +243,7 @@ def expected_file_dtype(op, dtype):
     if op in ("all", "any"):
         return np.dtype("|b1")
     return {"f32": np.dtype("<f4"), "f16": np.dtype("<f2"), "bf16": np.dtype("<f4"),
-            "i32": np.dtype("<i4")}[dtype]
+            "f64": np.dtype("<f8"), "i32": np.dtype("<i4")}[dtype]
 
 
 # --- groups ---------------------------------------------------------------------------------
@@ -264,13 +266,14 @@ def group_accuracy(c):
             for axes in axes_list:
                 if op in ("argmax", "argmin") and axes is not None and len(axes) > 1:
                     continue  # one axis or all of them: tested in errors
-                for dtype in ("f32", "f16", "bf16"):
+                for dtype in ("f32", "f16", "bf16", "f64"):
                     for keep in (False, True):
                         if keep and dtype != "f32":
                             continue
-                        # f32 compute reads the f8 file (f64 -> f32), the others the f4 file.
-                        src = files["f64"] if dtype == "f32" else files["f32"]
-                        base = x if dtype == "f32" else x.astype(np.float32)
+                        # f32 and f64 compute read the f8 file (f64 -> f32, or as it is), the
+                        # others the f4 file.
+                        src = files["f64"] if dtype in ("f32", "f64") else files["f32"]
+                        base = x if dtype in ("f32", "f64") else x.astype(np.float32)
                         extra = axes_arg(axes) + ["--dtype", dtype] + (["--keep-dims"] if keep else [])
                         label = "%s %s axes=%s %s%s" % (op, shape, axes, dtype, " keep" if keep else "")
                         got = c.op(op, src, extra, label)
@@ -397,6 +400,13 @@ def group_conversion(c):
     vals = np.array([one + 2 ** -11 + 2 ** -40, one + 2 ** -11 - 2 ** -40, -(one + 2 ** -11 + 2 ** -40),
                      2 ** -24 * 1.5 + 2 ** -60, 65519.999, 65520.0, 1e300, -1e-300, 0.1, 2 ** -14 * 0.75,
                      np.inf, -np.inf, np.nan, 3.0, -0.0], dtype=np.float64)
+    # An f8 file computes in f64 by default and gives an f8 file: the sum of values whose f32
+    # roundings would lose the small parts keeps them.
+    wide = np.array([1.0, 2 ** -40, 2 ** -40, -1.0, 3 ** 0.5], dtype=np.float64)
+    got = c.op("sum", c.save(wide), [], "f8 sum, default dtype")
+    if got is not None:
+        c.check(got.dtype == np.dtype("<f8") and abs(float(got) - float(np.sum(wide))) <= 2 ** -50,
+                "f8 sum: got %r (%s), NumPy %r" % (got, got.dtype, np.sum(wide)))
     got = c.op("max", c.save(vals), ["--axes", "", "--dtype", "f16"], "f8 -> f16")
     if got is not None:
         with np.errstate(over="ignore"):
@@ -484,7 +494,8 @@ def group_errors(c):
     expect_error(c, "repeated axis", ["op", "sum", "--axes", "1,-1", good], [k_shape])
     expect_error(c, "axis not a number", ["op", "sum", "--axes", "x", good], [k_arg])
     expect_error(c, "empty axis item", ["op", "sum", "--axes", "0,,1", good], [k_arg])
-    expect_error(c, "bad --dtype", ["op", "sum", "--dtype", "f64", good], [k_dtype])
+    expect_error(c, "bad --dtype", ["op", "sum", "--dtype", "f128", good], [k_dtype])
+    expect_error(c, "--dtype f64 for softmax", ["op", "softmax", "--axis", "-1", "--dtype", "f64", good], [k_dtype])
     expect_error(c, "--dtype i64", ["op", "sum", "--dtype", "i64", good], [k_dtype])
     expect_error(c, "--correction on sum", ["op", "sum", "--correction", "0", good], [k_arg])
     expect_error(c, "negative correction", ["op", "var", "--correction=-1", good], [k_arg])

@@ -17,24 +17,24 @@
 namespace vnpu {
 namespace {
 
-constexpr DType kAllTypes[] = {DType::kF32, DType::kF16, DType::kBF16, DType::kI32, DType::kI64, DType::kBool};
+constexpr DType kAllTypes[] = {DType::kF32, DType::kF16, DType::kBF16, DType::kI32, DType::kI64, DType::kBool, DType::kF64};
 
 TEST(DType, NamesSizesAndParsing) {
-  const std::size_t sizes[] = {4, 2, 2, 4, 8, 1};
-  const char* names[] = {"f32", "f16", "bf16", "i32", "i64", "bool"};
-  for (std::size_t i = 0; i < 6; ++i) {
+  const std::size_t sizes[] = {4, 2, 2, 4, 8, 1, 8};
+  const char* names[] = {"f32", "f16", "bf16", "i32", "i64", "bool", "f64"};
+  for (std::size_t i = 0; i < 7; ++i) {
     const DType t = kAllTypes[i];
     EXPECT_EQ(dtype_size(t), sizes[i]);
     EXPECT_STREQ(dtype_name(t), names[i]);
     ASSERT_TRUE(parse_dtype(names[i]).has_value());
     EXPECT_EQ(*parse_dtype(names[i]), t);
     EXPECT_TRUE(is_valid(t));
-    EXPECT_EQ(is_floating(t), i < 3);
+    EXPECT_EQ(is_floating(t), i < 3 || t == DType::kF64);
   }
-  EXPECT_FALSE(parse_dtype("f64").has_value());
+  EXPECT_FALSE(parse_dtype("f8").has_value());
   EXPECT_FALSE(parse_dtype("F32").has_value());
   EXPECT_FALSE(parse_dtype("").has_value());
-  EXPECT_FALSE(is_valid(static_cast<DType>(6)));
+  EXPECT_FALSE(is_valid(static_cast<DType>(7)));
   EXPECT_STREQ(dtype_name(static_cast<DType>(200)), "?");
   EXPECT_EQ(dtype_size(static_cast<DType>(200)), 0u);
 }

@@ -111,6 +111,13 @@ TEST_F(NormErrors, LayerAndRmsOptions) {
   expect(Status::kInvalidShape, "gamma shape", [&] { return ops::layer_norm(s, x, y, o); });
   o.gamma = Tensor(f(2), DType::kI32, {10});
   expect(Status::kInvalidDtype, "gamma dtype", [&] { return ops::layer_norm(s, x, y, o); });
+  o.gamma = Tensor(f(2), DType::kF64, {10});  // f64: reductions only
+  expect(Status::kInvalidDtype, "gamma dtype", [&] { return ops::layer_norm(s, x, y, o); });
+  o.gamma.reset();
+  {
+    const Tensor x64(f(0), DType::kF64, {4, 6, 10}), y64(f(1), DType::kF64, {4, 6, 10});
+    expect(Status::kInvalidDtype, "x dtype", [&] { return ops::layer_norm(s, x64, y64, {}); });
+  }
   o.gamma.reset();
   o.beta = Tensor(f(2), DType::kF16, {9});
   expect(Status::kInvalidShape, "beta shape", [&] { return ops::layer_norm(s, x, y, o); });

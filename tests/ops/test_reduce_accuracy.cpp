@@ -28,7 +28,7 @@ void PrintTo(const MatrixParam& p, std::ostream* os) {
 std::vector<MatrixParam> matrix_params() {
   std::vector<MatrixParam> v;
   for (const std::string& isa : available_isas())
-    for (DType dt : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32})
+    for (DType dt : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32, DType::kF64})
       for (ReduceOp op : kAllReduceOps)
         if (op_supports(op, dt)) v.push_back({op, dt, isa});
   return v;
@@ -82,8 +82,8 @@ int run_cases(const MatrixParam& p, const std::vector<ReduceCase>& cases, Harnes
         c.keep_dims = keep;
         c.correction = corr;
         c.seed = ci * 7 + (keep ? 1 : 0);
-        // f16/bf16 results alternate between the input dtype and f32.
-        if (p.dtype == DType::kF16 || p.dtype == DType::kBF16) {
+        // f16, bf16 and f64 results alternate between the input dtype and f32.
+        if (p.dtype == DType::kF16 || p.dtype == DType::kBF16 || p.dtype == DType::kF64) {
           if (!is_arg_op(p.op) && p.op != ReduceOp::kAll && p.op != ReduceOp::kAny)
             c.out_dtype = (ci + (keep ? 1 : 0)) % 2 == 0 ? p.dtype : DType::kF32;
         }

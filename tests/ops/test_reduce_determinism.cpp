@@ -62,6 +62,10 @@ std::vector<DetCase> det_cases() {
       {{mat / 4, 2048}, V{1}, DType::kBF16},
       {{flat}, std::nullopt, DType::kI32},
       {{mat / 2, 1024}, V{0}, DType::kI32},
+      {{flat}, std::nullopt, DType::kF64},
+      {{mat / 2, 1024}, V{0}, DType::kF64},
+      {{4, longrow}, V{-1}, DType::kF64},
+      {{small ? 4 : 16, 64, 28, 28}, V{0, 2, 3}, DType::kF64},
   };
 }
 
@@ -282,7 +286,7 @@ TEST_P(ReduceIsaBits, SameBitsOnEveryIsa) {
                           {{5, 203, 7}, V{0, 2}},   {{3, 17}, V{1}},    {{17, 3}, V{0}},    {{65}, std::nullopt},
                           // reduced dims apart: rows of two dims, runs with dim 0 reduced and kept
                           {{6, 5, 40, 37}, V{0, 2}}, {{6, 5, 40, 37}, V{0, 2, 3}}, {{6, 5, 40, 37}, V{1, 3}}};
-  for (DType dt : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32}) {
+  for (DType dt : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32, DType::kF64}) {
     if (!op_supports(op, dt)) continue;
     for (const Shape& s : shapes) {
       if (is_arg_op(op) && s.axes && s.axes->size() > 1) continue;

@@ -55,7 +55,7 @@ double parse_double_option(const char* option, const std::string& text) {
 DType parse_float_dtype(const std::string& op, const std::string& text) {
   if (text.empty()) return DType::kF32;
   const std::optional<DType> t = parse_dtype(text);
-  if (!t || !is_floating(*t)) {
+  if (!t || !is_floating(*t) || *t == DType::kF64) {
     fail(Status::kInvalidDtype, fmt::format("--dtype '{}': {} computes in f32, f16 or bf16", text, op));
   }
   return *t;

@@ -126,6 +126,7 @@ std::vector<std::byte> to_compute(const npy::Array& a, DType dtype) {
     for_each_int(a, [&](std::size_t i, std::int64_t v) {
       switch (dtype) {
         case DType::kF32: store(o + 4 * i, static_cast<float>(v)); break;  // one rounding
+        case DType::kF64: store(o + 8 * i, static_cast<double>(v)); break;  // one rounding
         case DType::kF16: store(o + 2 * i, f32_to_f16(round_to_odd_f32(round_to_odd_f64(v)))); break;
         case DType::kBF16: store(o + 2 * i, f32_to_bf16(round_to_odd_f32(round_to_odd_f64(v)))); break;
         case DType::kI32:
@@ -139,6 +140,7 @@ std::vector<std::byte> to_compute(const npy::Array& a, DType dtype) {
     for_each_float(a, [&](std::size_t i, double v) {
       switch (dtype) {
         case DType::kF32: store(o + 4 * i, static_cast<float>(v)); break;  // one rounding
+        case DType::kF64: store(o + 8 * i, v); break;                       // exact
         case DType::kF16: store(o + 2 * i, f32_to_f16(round_to_odd_f32(v))); break;
         case DType::kBF16: store(o + 2 * i, f32_to_bf16(round_to_odd_f32(v))); break;
         case DType::kI32:
@@ -184,6 +186,7 @@ FileData to_file(std::span<const std::byte> result, std::size_t count, DType out
     case DType::kI32: copy(npy::NpyDtype::kI32); break;
     case DType::kI64: copy(npy::NpyDtype::kI64); break;
     case DType::kBool: copy(npy::NpyDtype::kBool); break;
+    case DType::kF64: copy(npy::NpyDtype::kF64); break;
   }
   return f;
 }

@@ -13,7 +13,7 @@
 //   (never a silent truncation).
 //
 // Out of the operator (to_file): f32 -> <f4, f16 -> <f2, bf16 -> <f4 (widened exactly;
-// NumPy has no bfloat16), i32 -> <i4, i64 -> <i8, bool -> |b1. An f32 result of an f16 or
+// NumPy has no bfloat16), f64 -> <f8, i32 -> <i4, i64 -> <i8, bool -> |b1. An f32 result of an f16 or
 // bf16 computation is first rounded to that dtype, so the file always holds values of
 // the compute dtype.
 #pragma once
@@ -36,7 +36,7 @@ bool is_integer_npy(npy::NpyDtype t) noexcept;
 /// i32 for integer ones.
 DType default_compute_dtype(npy::NpyDtype t) noexcept;
 
-/// The elements of `a` converted to `dtype` (f32, f16, bf16 or i32), in C order.
+/// The elements of `a` converted to `dtype` (f32, f16, bf16, f64 or i32), in C order.
 /// Throws vnpu::Error(kInvalidDtype) when a value cannot be represented exactly in i32.
 std::vector<std::byte> to_compute(const npy::Array& a, DType dtype);
 

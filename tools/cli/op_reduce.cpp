@@ -1,10 +1,10 @@
 // tools/cli/op_reduce.cpp — `vnpu op` for the reductions (ops/reduce.hpp).
 //
-//   vnpu op NAME [--axes 0,-1] [--keep-dims] [--dtype f32|f16|bf16|i32] [--correction N]
+//   vnpu op NAME [--axes 0,-1] [--keep-dims] [--dtype f32|f16|bf16|f64|i32] [--correction N]
 //           INPUT.npy -o OUTPUT.npy
 //
 // Reads INPUT (C order; <f4 <f2 <f8 <i4 <i8 |u1 |b1), converts it to the compute dtype
-// (op_convert.hpp), copies it into device memory, runs vnpu::ops::reduce synchronously
+// (op_convert.hpp; an <f8 input computes in f64 unless --dtype says otherwise), copies it into device memory, runs vnpu::ops::reduce synchronously
 // and writes the result in NumPy's own format (tools/npy). Without --axes every axis is
 // reduced (a full reduction without --keep-dims writes a 0-d array); `--axes ""` is an
 // explicitly empty list, which reduces nothing and writes the element-wise part of the op
@@ -64,7 +64,7 @@ std::vector<int> parse_axes(std::string_view text) {
 DType parse_compute_dtype(const std::string& text) {
   const std::optional<DType> t = parse_dtype(text);
   if (!t || !(is_floating(*t) || *t == DType::kI32)) {
-    fail(Status::kInvalidDtype, fmt::format("--dtype '{}': expected f32, f16, bf16 or i32", text));
+    fail(Status::kInvalidDtype, fmt::format("--dtype '{}': expected f32, f16, bf16, f64 or i32", text));
   }
   return *t;
 }
@@ -89,7 +89,8 @@ int run_reduce_op(const OpOptions& options) {
       options.dtype.empty() ? std::nullopt : std::optional<DType>(parse_compute_dtype(options.dtype));
 
   const npy::Array input = read_input(options.inputs.front());
-  const DType compute = requested.value_or(default_compute_dtype(input.dtype));
+  const DType compute =
+      requested.value_or(input.dtype == npy::NpyDtype::kF64 ? DType::kF64 : default_compute_dtype(input.dtype));
   Device dev = Device::get(0).value();
   const DeviceArray in_array(dev, input, compute);
   const Tensor in = in_array.tensor();

@@ -29,12 +29,12 @@
 //   n <= correction.
 // - argmax/argmin take one axis, or all axes (giving the flat row-major index, as NumPy
 //   does); any other set of several axes is kInvalidShape.
-// - f16 and bf16 accumulate in f32 (and partials in f64); i32 sums and products wrap
-//   modulo 2^32 as on the accelerator.
+// - f16 and bf16 accumulate in f32 (and partials in f64); f64 inputs compute in f64
+//   throughout; i32 sums and products wrap modulo 2^32 as on the accelerator.
 //
-// Types: float inputs (f32, f16, bf16) for every op; i32 inputs for sum, prod, max, min,
-// argmax, argmin, all, any. The output dtype is the input dtype, or f32 for f16/bf16
-// inputs; argmax/argmin write i64; all/any write bool. `out` may be a strided view; its
+// Types: float inputs (f32, f16, bf16, f64) for every op; i32 inputs for sum, prod, max,
+// min, argmax, argmin, all, any. The output dtype is the input dtype, or f32 for f16, bf16
+// and f64 inputs; argmax/argmin write i64; all/any write bool. `out` may be a strided view; its
 // shape must equal reduce_output_shape().
 //
 // Determinism: the result is bitwise identical for any number of compute cores, any
@@ -42,8 +42,8 @@
 // on the shape, each chunk is reduced in a fixed order and the partials are combined in a
 // fixed order. Results also match bit for bit across ISAs (AVX-512, AVX2, SSE4, NEON,
 // scalar): every target performs the same IEEE operations in the same order. A NaN
-// result is always stored as the same quiet NaN (0x7FC00000 in f32), whatever NaNs the
-// input held.
+// result is always stored as the same quiet NaN (0x7FC00000 in f32, 0x7FF8000000000000
+// in f64), whatever NaNs the input held.
 #pragma once
 
 #include <cstdint>
