@@ -81,14 +81,14 @@ Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t 
     const unsigned char* src = p.in + (off + c) * static_cast<std::int64_t>(es);
     Partial q;
     if (is_int) {
-      q = chunk::I32(p.fam, reinterpret_cast<const std::int32_t*>(src), len, base + c);
+      q = chunk::I32(p.fam, reinterpret_cast<const std::int32_t*>(src), len, base + c, p.last_index);
     } else if (half_sum) {
       const auto* h = reinterpret_cast<const std::uint16_t*>(src);
       q.a = p.in_t == DType::kBF16 ? half::SumAny<true>(p.map, h, len) : half::SumAny<false>(p.map, h, len);
     } else {
-      q = chunk::F32(p.fam, p.map, AsF32(p.in_t, src, len, buf), len, base + c);
+      q = chunk::F32(p.fam, p.map, AsF32(p.in_t, src, len, buf), len, base + c, p.last_index);
     }
-    acc = combine(p.fam, is_int, acc, q);
+    acc = combine(p.fam, is_int, acc, q, p.last_index);
   }
   return acc;
 }
@@ -226,7 +226,8 @@ bool RowsApply(const Plan& p) {
     case ReduceOp::kMean:
     case ReduceOp::kSumSquares:
     case ReduceOp::kL1:
-    case ReduceOp::kL2: return true;
+    case ReduceOp::kL2:
+    case ReduceOp::kLogSum: return true;
     case ReduceOp::kMax:
     case ReduceOp::kMin: return !half;
     default: return false;
@@ -357,8 +358,9 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
           idx[k] = 0;
         }
       }
-      const Partial q = is_int ? chunk::I32(p.fam, ibuf, len, start + c) : chunk::F32(p.fam, p.map, fbuf, len, start + c);
-      acc = combine(p.fam, is_int, acc, q);
+      const Partial q = is_int ? chunk::I32(p.fam, ibuf, len, start + c, p.last_index)
+                               : chunk::F32(p.fam, p.map, fbuf, len, start + c, p.last_index);
+      acc = combine(p.fam, is_int, acc, q, p.last_index);
     }
     FinishUnit(p, u, oo, acc);
   }
@@ -597,13 +599,19 @@ void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std
             q.a = first[c];
             q.b = std::isinf(first[c]) ? (first[c] > 0 ? 1.0 : 0.0) : second[c];
           }
+        } else if (!std::isfinite(second[c]) || !std::isfinite(dev[c])) {
+          // The f32 sums left the f32 range (or met an inf or NaN): the column's block
+          // again in f64, in row order.
+          const unsigned char* col = base + (rb * p.row_stride + c0 + c) * es;
+          const std::int64_t step = p.row_stride * es;
+          q = chunk::VarF64([&](std::int64_t r) { return LoadOne(p.in_t, col + r * step); }, re - rb);
         } else {
           // Shifted sums: mean = s + sum(x - s) / n, M2 = sum((x - s)²) - sum(x - s)² / n.
           const auto t1 = static_cast<double>(dev[c]);
           const double m2 = static_cast<double>(second[c]) - t1 * t1 / rows;
           q.a = rows;
           q.b = static_cast<double>(first[c]) + t1 / rows;
-          q.c = m2 < 0 ? 0.0 : m2;  // NaN (from NaN or inf) stays NaN
+          q.c = m2 < 0 ? 0.0 : m2;
         }
         out[c0 + c] = combine(fam, false, out[c0 + c], q);
       }
@@ -612,7 +620,7 @@ void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std
 }
 
 // First row index of each column's maximum (kMax) or minimum; the first NaN wins. Rows
-// in order, so ties keep the earliest.
+// in order, so ties keep the earliest (p.last_index: the latest).
 template <bool kMax, class T>
 void OuterArg(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
               double* outa, std::int64_t* outi) {
@@ -627,6 +635,7 @@ void OuterArg(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     nan[c] = kNone;
     best[c] = T{};
   }
+  const bool last = p.last_index;
   for (std::int64_t r = r0; r < r1; ++r) {
     const unsigned char* src = base + r * p.row_stride * es;
     const T* x;
@@ -634,7 +643,8 @@ void OuterArg(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     else x = reinterpret_cast<const T*>(src);
     for (std::int64_t c = 0; c < cw; ++c) {
       const T v = x[c];
-      const bool better = idx[c] == kNone || (kMax ? v > best[c] : v < best[c]);
+      const bool beyond = kMax ? v > best[c] : v < best[c];
+      const bool better = idx[c] == kNone || beyond || (last && v == best[c]);
       best[c] = better ? v : best[c];
       idx[c] = better ? r : idx[c];
       if constexpr (std::is_floating_point_v<T>) nan[c] = (v != v && nan[c] == kNone) ? r : nan[c];
