@@ -171,12 +171,23 @@ void test_ops_reduce(void) {
   float mx = 0;
   CHECK_OK(aclrtMemcpy(&mx, sizeof mx, y, sizeof mx, ACL_MEMCPY_DEVICE_TO_HOST));
   CHECK(mx == 100.0f);
+  /* log_sum: the log of each column sum (NaN below zero, -inf at zero) */
+  CHECK_OK(vnpuReduce(VNPU_REDUCE_LOG_SUM, &in, &out, &axis0, 1, 0, 0.0, s));
+  CHECK_OK(aclrtSynchronizeStream(s));
+  CHECK_OK(aclrtMemcpy(sums, sizeof sums, y, sizeof sums, ACL_MEMCPY_DEVICE_TO_HOST));
+  for (int c = 0; c < C; ++c) {
+    if (col[c] > 0) CHECK(fabs(sums[c] - log(col[c])) <= 1e-6 * (fabs(log(col[c])) + 1.0));
+    else if (col[c] < 0) CHECK(isnan(sums[c]));
+    else CHECK(isinf(sums[c]) && sums[c] < 0);
+  }
   /* errors: found before anything is queued */
   int32_t twice[2] = {0, 0};
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &in, &out, twice, 2, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &in, &out, NULL, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &in, &out, &axis0, -2, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(vnpuReduce((vnpuReduceOp)99, &in, &out, &axis0, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
+  CHECK_CODE(vnpuReduce((vnpuReduceOp)(VNPU_REDUCE_LOG_SUM + 1), &in, &out, &axis0, 1, 0, 0.0, s),
+             ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, NULL, &out, &axis0, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &in, &scalar, &axis0, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM); /* shape */
   int32_t axis5 = 5;
