@@ -40,9 +40,9 @@
 //   modulo 2^32 as on the accelerator.
 //
 // Types: float inputs (f32, f16, bf16) for every op; i32 inputs for sum, prod, max, min,
-// argmax, argmin, all, any (not log_sum). The output dtype is the input dtype, or f32 for f16/bf16
-// inputs; argmax/argmin write i64; all/any write bool. `out` may be a strided view; its
-// shape must equal reduce_output_shape().
+// argmax, argmin, all, any (not log_sum). The output dtype is the input dtype, or f32 for
+// f16/bf16 inputs; argmax/argmin write i64; all/any write bool. `out` may be a strided
+// view; its shape must equal reduce_output_shape().
 //
 // Determinism: the result is bitwise identical for any number of compute cores, any
 // device configuration and every run: the input is cut into chunks whose size depends only
