@@ -136,8 +136,9 @@ ACL_FUNC_VISIBILITY aclError vnpuFinalizeWithTimeout(int32_t timeoutMs);
  * A view of device (or pinned) memory: element (i0, i1, ...) is at
  * data + (i0*strides[0] + i1*strides[1] + ...) * aclDataTypeSize(dataType).
  * Strides are in elements, may be zero or negative. Only the first `rank` entries of dims
- * and strides are read. Supported types: ACL_FLOAT, ACL_FLOAT16, ACL_BF16, ACL_INT32, and
- * ACL_INT64 / ACL_BOOL for argmax/argmin and all/any outputs.
+ * and strides are read. Supported types: ACL_FLOAT, ACL_FLOAT16, ACL_BF16, ACL_INT32,
+ * ACL_DOUBLE (reductions only, computed in f64), and ACL_INT64 / ACL_BOOL for argmax/argmin
+ * and all/any outputs.
  */
 typedef struct vnpuTensor {
   void *data;
@@ -172,7 +173,8 @@ typedef enum {
   VNPU_REDUCE_ARGMAX = 11,     /**< ACL_INT64 output */
   VNPU_REDUCE_ARGMIN = 12,
   VNPU_REDUCE_ALL = 13,        /**< ACL_BOOL output */
-  VNPU_REDUCE_ANY = 14
+  VNPU_REDUCE_ANY = 14,
+  VNPU_REDUCE_LOG_SUM = 15     /**< log of the sum (ONNX ReduceLogSum) */
 } vnpuReduceOp;
 
 /** Pass as axisCount to reduce every axis (axes is then ignored). */
@@ -184,9 +186,10 @@ typedef enum {
  * op's element-wise part), or the number of entries of `axes` (negative axes count from the
  * end; a repeated axis is an error; more than VNPU_TENSOR_MAX_RANK is ACL_ERROR_INVALID_PARAM
  * before `axes` is read). keepDims: nonzero keeps reduced axes as size 1.
- * correction: var/std divide by n - correction (ignored by other ops).
+ * correction: var/std divide by n - correction (ignored by other ops). argmax/argmin ties give
+ * the first index (the C++ API's select_last_index has no parameter here).
  * dst's shape must be the one vnpuReduceOutputShape gives, and its type the type given there
- * (ACL_FLOAT16/ACL_BF16 inputs may also write ACL_FLOAT, keeping the f32 accumulation).
+ * (ACL_FLOAT16/ACL_BF16/ACL_DOUBLE inputs may also write ACL_FLOAT).
  * Bad shapes, axes or types are ACL_ERROR_INVALID_PARAM (message says which); nothing is
  * queued then.
  */

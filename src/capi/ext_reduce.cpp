@@ -9,7 +9,7 @@ namespace {
 
 aclError reduce_options(int op, const int32_t* axes, int32_t axisCount, int32_t keepDims, double correction,
                         vnpu::ops::ReduceOp* out_op, vnpu::ops::ReduceOptions* out) {
-  if (op < VNPU_REDUCE_SUM || op > VNPU_REDUCE_ANY)
+  if (op < VNPU_REDUCE_SUM || op > VNPU_REDUCE_LOG_SUM)
     return fail(ACL_ERROR_INVALID_PARAM, "unknown vnpuReduceOp %d", op);
   *out_op = static_cast<vnpu::ops::ReduceOp>(op);
   if (axisCount < VNPU_REDUCE_ALL_AXES)

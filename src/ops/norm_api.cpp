@@ -58,6 +58,7 @@ detail::OpCall call_of(const Plan& plan, void* caller, const Tensor& x, const Te
   add(plan->running_var, running);
   add(plan->mean_out, AccessMode::kWrite);
   add(plan->rstd_out, AccessMode::kWrite);
+  add(plan->var_out, AccessMode::kWrite);
   return call;
 }
 

@@ -204,8 +204,9 @@ Status check_batch_norm(const Tensor& x, const Tensor& y, const BatchNormOptions
     return fail(Status::kInvalidArgument, "batch_norm: momentum must be finite and in [0, 1] (got %g)", o.momentum);
   if (!o.training && (!o.running_mean || !o.running_var))
     return fail(Status::kInvalidArgument, "batch_norm: inference (training = false) needs running_mean and running_var");
-  if (!o.training && (o.save_mean || o.save_invstd))
-    return fail(Status::kInvalidArgument, "batch_norm: save_mean and save_invstd are training outputs (training = false)");
+  if (!o.training && (o.save_mean || o.save_invstd || o.save_var))
+    return fail(Status::kInvalidArgument,
+                "batch_norm: save_mean, save_invstd and save_var are training outputs (training = false)");
   const std::int64_t per_channel = x.dim(0) * spatial;
   if (o.training && ch > 0 && per_channel < 2)
     return fail(Status::kInvalidShape,
@@ -218,6 +219,7 @@ Status check_batch_norm(const Tensor& x, const Tensor& y, const BatchNormOptions
   VNPU_TRY(c.tensor(o.running_var, "running_var", o.training, cdim));
   VNPU_TRY(c.tensor(o.save_mean, "save_mean", true, cdim));
   VNPU_TRY(c.tensor(o.save_invstd, "save_invstd", true, cdim));
+  VNPU_TRY(c.tensor(o.save_var, "save_var", true, cdim));
   VNPU_TRY(c.memory());
   p->kind = o.training ? NormKind::kBatchTrain : NormKind::kBatchInfer;
   p->name = "batch_norm";
@@ -226,6 +228,7 @@ Status check_batch_norm(const Tensor& x, const Tensor& y, const BatchNormOptions
   if (o.running_var) p->running_var = NormView(*o.running_var);
   if (o.save_mean) p->mean_out = NormView(*o.save_mean);
   if (o.save_invstd) p->rstd_out = NormView(*o.save_invstd);
+  if (o.save_var) p->var_out = NormView(*o.save_var);
   p->eps = o.eps;
   p->momentum = o.momentum;
   p->groups = x.numel() == 0 ? 0 : ch;

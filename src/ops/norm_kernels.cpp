@@ -5,6 +5,7 @@
 // the same bits.
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -182,17 +183,48 @@ HWY_NOINLINE float WidenLaneSum(const std::uint16_t* HWY_RESTRICT src, float* HW
   return FoldLanes(acc);
 }
 
+// FinishChunk's arithmetic in f64, element by element in order (the same on every ISA),
+// for the rare chunk whose f32 sums leave the f32 range: squares or squared deviations
+// beyond about 1e34 (data spread beyond about 3e17), values near FLT_MAX, or an inf or
+// NaN (whose statistics stay NaN or inf, only reached more slowly).
+HWY_NOINLINE NormPartial ChunkF64(NormKind kind, const float* HWY_RESTRICT x, std::int64_t n) {
+  NormPartial p;
+  p.count = static_cast<double>(n);
+  if (kind == NormKind::kRms) {
+    double sq = 0;
+    for (std::int64_t e = 0; e < n; ++e) sq += static_cast<double>(x[e]) * static_cast<double>(x[e]);
+    p.m2 = sq;
+    return p;
+  }
+  double s = 0;
+  for (std::int64_t e = 0; e < n; ++e) s += static_cast<double>(x[e]);
+  s /= p.count;
+  double d = 0, q = 0;
+  for (std::int64_t e = 0; e < n; ++e) {
+    const double t = static_cast<double>(x[e]) - s;
+    d += t;
+    q += t * t;
+  }
+  p.mean = s + d / p.count;
+  const double m2 = q - d * d / p.count;
+  p.m2 = m2 < 0 ? 0.0 : m2;  // (NaN stays NaN)
+  return p;
+}
+
 // A chunk's partial from its f32 values and their first-pass sum (Σx, or Σx² for rms).
+// A sum that overflowed f32 sends the chunk to ChunkF64: one test on the common path.
 NormPartial FinishChunk(NormKind kind, const float* x, std::int64_t n, float first_sum) {
   NormPartial p;
   p.count = static_cast<double>(n);
   if (kind == NormKind::kRms) {
+    if (!std::isfinite(first_sum)) return ChunkF64(kind, x, n);
     p.m2 = first_sum;
     return p;
   }
   const float m0 = first_sum / static_cast<float>(n);
   float d = 0, q = 0;
   LaneDeviations(x, n, m0, &d, &q);
+  if (!std::isfinite(q) || !std::isfinite(d)) return ChunkF64(kind, x, n);
   const double dd = d;
   p.mean = static_cast<double>(m0) + dd / p.count;
   const double m2 = static_cast<double>(q) - dd * dd / p.count;

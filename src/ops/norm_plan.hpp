@@ -85,6 +85,7 @@ struct NormPlan {
   NormView gamma, beta;                  // absent when not given
   NormView running_mean, running_var;    // batch norm
   NormView mean_out, rstd_out;           // layer/group mean, rstd; batch save_mean, save_invstd
+  NormView var_out;                      // batch save_var (biased)
   double eps = 0, momentum = 0;
 
   std::int64_t groups = 0;      // statistics groups
@@ -144,7 +145,7 @@ void norm_split(std::int64_t total, std::uint32_t parts, std::uint32_t idx, std:
 /// empty: the result is q itself.
 void norm_merge(NormKind kind, NormPartial* acc, const NormPartial& q) noexcept;
 /// The group's statistics for normalization, and writes the stat outputs of group g
-/// (mean/rstd, save_mean/save_invstd, running stats) when present.
+/// (mean/rstd, save_mean/save_invstd/save_var, running stats) when present.
 NormStats norm_finish_group(const NormPlan& p, std::int64_t g, const NormPartial& total) noexcept;
 /// Batch norm inference: statistics of channel c from the running mean and variance.
 NormStats norm_running_stats(const NormPlan& p, std::int64_t c) noexcept;

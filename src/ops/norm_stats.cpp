@@ -39,6 +39,7 @@ NormStats norm_finish_group(const NormPlan& p, std::int64_t g, const NormPartial
   s.rstd = static_cast<float>(rstd);
   if (p.mean_out.present()) p.mean_out.store(g, total.mean);
   if (p.rstd_out.present()) p.rstd_out.store(g, rstd);
+  if (p.var_out.present()) p.var_out.store(g, var);
   if (p.kind == NormKind::kBatchTrain) {
     const double m = p.momentum;
     if (p.running_mean.present()) {

@@ -24,7 +24,7 @@ using vnpu::detail::fail;
 namespace {
 
 constexpr const char* kOpNames[] = {"sum", "mean",      "max", "min", "prod",   "sum_sq", "l1",  "l2",
-                                    "logsumexp", "var", "std", "argmax", "argmin", "all", "any"};
+                                    "logsumexp", "var", "std", "argmax", "argmin", "all", "any", "log_sum"};
 constexpr int kNumOps = static_cast<int>(sizeof(kOpNames) / sizeof(kOpNames[0]));
 
 bool valid_op(ReduceOp op) noexcept { return static_cast<int>(op) >= 0 && static_cast<int>(op) < kNumOps; }

@@ -228,9 +228,34 @@ HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
   return p;
 }
 
+// VarF32's arithmetic in f64 over elements at(0) .. at(n - 1), in order (the same on every
+// ISA), for the rare chunk or column block whose f32 sums leave the f32 range: squared
+// deviations beyond about 1e34 (a spread beyond about 3e17 over a full chunk), sums of
+// values near FLT_MAX, or an inf or NaN (then the result is NaN as before, only slower).
+template <class At>
+HWY_NOINLINE Partial VarF64(At at, std::int64_t n) {
+  const auto dn = static_cast<double>(n);
+  double s = 0;
+  for (std::int64_t e = 0; e < n; ++e) s += static_cast<double>(at(e));
+  s /= dn;
+  double t1 = 0, t2 = 0;
+  for (std::int64_t e = 0; e < n; ++e) {
+    const double dl = static_cast<double>(at(e)) - s;
+    t1 += dl;
+    t2 += dl * dl;
+  }
+  const double m2 = t2 - t1 * t1 / dn;
+  Partial p;
+  p.a = dn;
+  p.b = s + t1 / dn;
+  p.c = m2 < 0 ? 0.0 : m2;
+  return p;
+}
+
 // (count, mean, M2) by two passes over the chunk (it stays in L1): a first estimate s of
 // the mean, then the sums of (x - s) and (x - s)², from which
-// mean = s + sum(x - s) / n and M2 = sum((x - s)²) - sum(x - s)² / n.
+// mean = s + sum(x - s) / n and M2 = sum((x - s)²) - sum(x - s)² / n. A chunk whose f32
+// sums overflow is redone in f64 (VarF64): one test per chunk on the common path.
 template <int kL = kLanes>
 HWY_NOINLINE Partial VarF32(const float* HWY_RESTRICT x, std::int64_t n) {
   Partial p;
@@ -251,6 +276,7 @@ HWY_NOINLINE Partial VarF32(const float* HWY_RESTRICT x, std::int64_t n) {
   for (int k = 0; k < n - e; ++k) step(k, x[e + k]);
   const auto t1 = static_cast<double>(FoldAdd<kL>(d1));
   const auto t2 = static_cast<double>(FoldAdd<kL>(d2));
+  if (!std::isfinite(t2) || !std::isfinite(t1)) return VarF64([x](std::int64_t i) { return x[i]; }, n);
   const double m2 = t2 - t1 * t1 / dn;
   p.a = dn;
   p.b = static_cast<double>(s) + t1 / dn;
@@ -258,8 +284,9 @@ HWY_NOINLINE Partial VarF32(const float* HWY_RESTRICT x, std::int64_t n) {
   return p;
 }
 
-// First index of the maximum (kMax) or minimum; the first NaN wins.
-template <bool kMax, class T, int kL = kLanes>
+// First index of the maximum (kMax) or minimum (kLast: the last index among equal
+// extremes); the first NaN wins.
+template <bool kMax, class T, int kL = kLanes, bool kLast = false>
 HWY_NOINLINE Partial ArgChunk(const T* HWY_RESTRICT x, std::int64_t n, std::int64_t base) {
   constexpr std::int32_t kNone = std::numeric_limits<std::int32_t>::max();
   T init;
@@ -277,7 +304,9 @@ HWY_NOINLINE Partial ArgChunk(const T* HWY_RESTRICT x, std::int64_t n, std::int6
     nan[k] = kNone;
   }
   auto step = [&](int k, T v, std::int32_t at) {
-    const bool better = kMax ? v > best[k] : v < best[k];
+    // kLast: an equal value moves the lane to the later index (an element equal to the
+    // initial extreme then takes the lane too).
+    const bool better = kLast ? (kMax ? v >= best[k] : v <= best[k]) : (kMax ? v > best[k] : v < best[k]);
     best[k] = better ? v : best[k];
     idx[k] = better ? at : idx[k];
     if constexpr (std::is_floating_point_v<T>) nan[k] = (v != v && nan[k] == kNone) ? at : nan[k];
@@ -298,7 +327,8 @@ HWY_NOINLINE Partial ArgChunk(const T* HWY_RESTRICT x, std::int64_t n, std::int6
   int win = -1;
   for (int k = 0; k < kL; ++k) {
     if (idx[k] == kNone) continue;
-    if (win < 0 || (kMax ? best[k] > best[win] : best[k] < best[win]) || (best[k] == best[win] && idx[k] < idx[win]))
+    const bool tie_wins = kLast ? idx[k] > idx[win] : idx[k] < idx[win];
+    if (win < 0 || (kMax ? best[k] > best[win] : best[k] < best[win]) || (best[k] == best[win] && tie_wins))
       win = k;
   }
   if (win < 0) {  // every element equals the initial extreme: the first one is the answer
@@ -358,7 +388,7 @@ HWY_NOINLINE Partial IntChunk(const std::int32_t* HWY_RESTRICT x, std::int64_t n
 // One chunk of f32 values (already converted) to a Partial; `base` is the flat index of
 // x[0] within its output (for argmax/argmin).
 template <int kL>
-HWY_INLINE Partial F32Lanes(Family fam, Map map, const float* x, std::int64_t n, std::int64_t base) {
+HWY_INLINE Partial F32Lanes(Family fam, Map map, const float* x, std::int64_t n, std::int64_t base, bool last) {
   Partial p;
   switch (fam) {
     case Family::kSum:
@@ -372,25 +402,31 @@ HWY_INLINE Partial F32Lanes(Family fam, Map map, const float* x, std::int64_t n,
     case Family::kMin: p.a = ExtremeF32<false, kL>(x, n); break;
     case Family::kLse: p = LseF32<kL>(x, n); break;
     case Family::kVar: p = VarF32<kL>(x, n); break;
-    case Family::kArgMax: p = ArgChunk<true, float, kL>(x, n, base); break;
-    case Family::kArgMin: p = ArgChunk<false, float, kL>(x, n, base); break;
+    case Family::kArgMax:
+      p = last ? ArgChunk<true, float, kL, true>(x, n, base) : ArgChunk<true, float, kL>(x, n, base);
+      break;
+    case Family::kArgMin:
+      p = last ? ArgChunk<false, float, kL, true>(x, n, base) : ArgChunk<false, float, kL>(x, n, base);
+      break;
   }
   return p;
 }
 
 // Chunks of at most 16 elements (short rows) take the 16-lane form: same bits, less work.
-HWY_INLINE Partial F32(Family fam, Map map, const float* x, std::int64_t n, std::int64_t base) {
-  return n <= 16 ? F32Lanes<16>(fam, map, x, n, base) : F32Lanes<kLanes>(fam, map, x, n, base);
+// `last`: argmax/argmin's select_last_index.
+HWY_INLINE Partial F32(Family fam, Map map, const float* x, std::int64_t n, std::int64_t base, bool last) {
+  return n <= 16 ? F32Lanes<16>(fam, map, x, n, base, last) : F32Lanes<kLanes>(fam, map, x, n, base, last);
 }
 
-HWY_INLINE Partial I32(Family fam, const std::int32_t* x, std::int64_t n, std::int64_t base) {
+HWY_INLINE Partial I32(Family fam, const std::int32_t* x, std::int64_t n, std::int64_t base, bool last) {
   switch (fam) {
     case Family::kSum: return IntChunk<Family::kSum>(x, n);
     case Family::kProd: return IntChunk<Family::kProd>(x, n);
     case Family::kMax: return IntChunk<Family::kMax>(x, n);
     case Family::kMin: return IntChunk<Family::kMin>(x, n);
-    case Family::kArgMax: return ArgChunk<true>(x, n, base);
-    case Family::kArgMin: return ArgChunk<false>(x, n, base);
+    case Family::kArgMax: return last ? ArgChunk<true, std::int32_t, kLanes, true>(x, n, base) : ArgChunk<true>(x, n, base);
+    case Family::kArgMin:
+      return last ? ArgChunk<false, std::int32_t, kLanes, true>(x, n, base) : ArgChunk<false>(x, n, base);
     default: return IntChunk<Family::kCount>(x, n);
   }
 }

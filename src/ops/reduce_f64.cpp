@@ -107,8 +107,8 @@ Partial var(const double* x, std::int64_t n) {
   return p;
 }
 
-// First index of the maximum (kMax) or minimum; the first NaN wins.
-template <bool kMax>
+// First (kLast: last) index of the maximum (kMax) or minimum; the first NaN wins.
+template <bool kMax, bool kLast>
 Partial arg(const double* x, std::int64_t n, std::int64_t base) {
   Partial p;
   p.i = -1;
@@ -122,7 +122,8 @@ Partial arg(const double* x, std::int64_t n, std::int64_t base) {
       p.i = base + e;
       return p;
     }
-    if (kMax ? v > best : v < best) {
+    const bool better = kMax ? (kLast ? v >= best : v > best) : (kLast ? v <= best : v < best);
+    if (better) {
       best = v;
       at = e;
     }
@@ -214,7 +215,7 @@ void column_blocks(const Plan& p, const unsigned char* base, std::int64_t r0, st
   }
 }
 
-template <bool kMax>
+template <bool kMax, bool kLast>
 void column_args(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
                  Partial* out) {
   RowCursor at(p);
@@ -228,7 +229,7 @@ void column_args(const Plan& p, const unsigned char* base, std::int64_t r0, std:
       Partial& q = out[c];
       const double v = x[c];
       if (q.i >= 0 && q.a != q.a) continue;  // a NaN came first
-      if (q.i < 0 || v != v || (kMax ? v > q.a : v < q.a)) {
+      if (q.i < 0 || v != v || (kMax ? (kLast ? v >= q.a : v > q.a) : (kLast ? v <= q.a : v < q.a))) {
         q.a = v;
         q.i = r;
       }
@@ -238,7 +239,7 @@ void column_args(const Plan& p, const unsigned char* base, std::int64_t r0, std:
 
 }  // namespace
 
-Partial chunk(Family fam, Map map, const double* x, std::int64_t n, std::int64_t base) noexcept {
+Partial chunk(Family fam, Map map, const double* x, std::int64_t n, std::int64_t base, bool last) noexcept {
   Partial p;
   switch (fam) {
     case Family::kSum:
@@ -252,8 +253,8 @@ Partial chunk(Family fam, Map map, const double* x, std::int64_t n, std::int64_t
     case Family::kMin: p.a = extreme<false>(x, n); break;
     case Family::kLse: p = lse(x, n); break;
     case Family::kVar: p = var(x, n); break;
-    case Family::kArgMax: p = arg<true>(x, n, base); break;
-    case Family::kArgMin: p = arg<false>(x, n, base); break;
+    case Family::kArgMax: p = last ? arg<true, true>(x, n, base) : arg<true, false>(x, n, base); break;
+    case Family::kArgMin: p = last ? arg<false, true>(x, n, base) : arg<false, false>(x, n, base); break;
   }
   return p;
 }
@@ -286,8 +287,14 @@ void columns(const Plan& p, const unsigned char* base, std::int64_t r0, std::int
     }
     case Family::kLse: column_blocks<true>(p, base, r0, r1, cw, out); break;
     case Family::kVar: column_blocks<false>(p, base, r0, r1, cw, out); break;
-    case Family::kArgMax: column_args<true>(p, base, r0, r1, cw, out); break;
-    case Family::kArgMin: column_args<false>(p, base, r0, r1, cw, out); break;
+    case Family::kArgMax:
+      if (p.last_index) column_args<true, true>(p, base, r0, r1, cw, out);
+      else column_args<true, false>(p, base, r0, r1, cw, out);
+      break;
+    case Family::kArgMin:
+      if (p.last_index) column_args<false, true>(p, base, r0, r1, cw, out);
+      else column_args<false, false>(p, base, r0, r1, cw, out);
+      break;
   }
 }
 

@@ -12,8 +12,9 @@ namespace vnpu::ops::detail::f64 {
 
 /// The partial of n contiguous elements (the family semantics of reduce_plan.hpp): eight
 /// lanes, element e into lane e % 8, folded pairwise ((0+1)+(2+3))+((4+5)+(6+7)); `base` is
-/// the flat index of x[0] within its output (argmax/argmin).
-Partial chunk(Family fam, Map map, const double* x, std::int64_t n, std::int64_t base) noexcept;
+/// the flat index of x[0] within its output (argmax/argmin; `last`: the last index among
+/// equal extremes).
+Partial chunk(Family fam, Map map, const double* x, std::int64_t n, std::int64_t base, bool last = false) noexcept;
 
 /// Outer layout: the partials of columns [0, cw) from `base` (the tile's first column)
 /// over rows [r0, r1), into out[0 .. cw). Each column's rows are taken in order; var and

@@ -83,16 +83,16 @@ Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t 
     const unsigned char* src = p.in + (off + c) * static_cast<std::int64_t>(es);
     Partial q;
     if (is_int) {
-      q = chunk::I32(p.fam, reinterpret_cast<const std::int32_t*>(src), len, base + c);
+      q = chunk::I32(p.fam, reinterpret_cast<const std::int32_t*>(src), len, base + c, p.last_index);
     } else if (p.in_t == DType::kF64) {
-      q = f64::chunk(p.fam, p.map, reinterpret_cast<const double*>(src), len, base + c);
+      q = f64::chunk(p.fam, p.map, reinterpret_cast<const double*>(src), len, base + c, p.last_index);
     } else if (half_sum) {
       const auto* h = reinterpret_cast<const std::uint16_t*>(src);
       q.a = p.in_t == DType::kBF16 ? half::SumAny<true>(p.map, h, len) : half::SumAny<false>(p.map, h, len);
     } else {
-      q = chunk::F32(p.fam, p.map, AsF32(p.in_t, src, len, buf), len, base + c);
+      q = chunk::F32(p.fam, p.map, AsF32(p.in_t, src, len, buf), len, base + c, p.last_index);
     }
-    acc = combine(p.fam, is_int, acc, q);
+    acc = combine(p.fam, is_int, acc, q, p.last_index);
   }
   return acc;
 }
@@ -230,7 +230,8 @@ bool RowsApply(const Plan& p) {
     case ReduceOp::kMean:
     case ReduceOp::kSumSquares:
     case ReduceOp::kL1:
-    case ReduceOp::kL2: return true;
+    case ReduceOp::kL2:
+    case ReduceOp::kLogSum: return true;
     case ReduceOp::kMax:
     case ReduceOp::kMin: return !half;
     default: return false;
@@ -342,7 +343,7 @@ void RunRuns(const Plan& p, std::int64_t u0, std::int64_t u1) {
     const std::int64_t runs = (d1 - d0) * (p.run_count / p.run_size[0]);
     for (std::int64_t j = 0; j < runs; ++j) {
       Partial& a = acc[static_cast<std::size_t>(out)];
-      a = combine(p.fam, is_int, a, ReduceRun(p, off, p.run_len, base));
+      a = combine(p.fam, is_int, a, ReduceRun(p, off, p.run_len, base), p.last_index);
       for (int k = p.nrun - 1; k >= 0; --k) {
         off += p.run_in[k];
         out += p.run_out_w[k];
@@ -428,10 +429,10 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
           advance(1);
         }
       }
-      const Partial q = is_int   ? chunk::I32(p.fam, ibuf, len, start + c)
-                        : is_f64 ? f64::chunk(p.fam, p.map, dbuf.data(), len, start + c)
-                                 : chunk::F32(p.fam, p.map, fbuf, len, start + c);
-      acc = combine(p.fam, is_int, acc, q);
+      const Partial q = is_int   ? chunk::I32(p.fam, ibuf, len, start + c, p.last_index)
+                        : is_f64 ? f64::chunk(p.fam, p.map, dbuf.data(), len, start + c, p.last_index)
+                                 : chunk::F32(p.fam, p.map, fbuf, len, start + c, p.last_index);
+      acc = combine(p.fam, is_int, acc, q, p.last_index);
     }
     FinishUnit(p, u, oo, acc);
   }
@@ -665,13 +666,15 @@ void OuterLse(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
 // column sum's speed).
 void OuterVar(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
               Partial* out) {
-  constexpr std::int64_t kTile = 4096;
+  constexpr std::int64_t kTile = 2048;
   constexpr std::int64_t kVarRows = 32;
   alignas(64) float shift[kTile];
   alignas(64) float dsum[kTile];
   alignas(64) float dsq[kTile];
   alignas(64) float rowbuf[kTile];
-  alignas(64) double vmean[kTile];
+  alignas(64) double bmean[kTile];  // the block's (mean, M2)
+  alignas(64) double bm2[kTile];
+  alignas(64) double vmean[kTile];  // the blocks' so far
   alignas(64) double vm2[kTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
   RowCursor at(p);
@@ -708,19 +711,34 @@ void OuterVar(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
           dsq[c] += d * d;
         }
       }
-      const double n = done + rows;
+      int overflow = 0;
       for (std::int64_t c = 0; c < w; ++c) {
         const auto t1 = static_cast<double>(dsum[c]);
-        double m2 = static_cast<double>(dsq[c]) - t1 * t1 / rows;
-        m2 = m2 < 0 ? 0.0 : m2;  // rounding may leave a tiny negative; NaN stays NaN
-        const double mean = static_cast<double>(shift[c]) + t1 / rows;
+        const double m2 = static_cast<double>(dsq[c]) - t1 * t1 / rows;
+        bm2[c] = m2 < 0 ? 0.0 : m2;  // rounding may leave a tiny negative; NaN stays NaN
+        bmean[c] = static_cast<double>(shift[c]) + t1 / rows;
+        overflow |= std::isfinite(dsq[c]) && std::isfinite(dsum[c]) ? 0 : 1;
+      }
+      // Squared deviations beyond the f32 range (or an inf or NaN met): such a column's
+      // block again in f64, in row order (chunk::VarF64, as the contiguous chunks do).
+      if (overflow != 0) {
+        for (std::int64_t c = 0; c < w; ++c) {
+          if (std::isfinite(dsq[c]) && std::isfinite(dsum[c])) continue;
+          const Partial q = chunk::VarF64(
+              [&](std::int64_t k) { return LoadOne(p.in_t, base + (at(rb + k) + c0 + c) * es); }, re - rb);
+          bmean[c] = q.b;
+          bm2[c] = q.c;
+        }
+      }
+      const double n = done + rows;
+      for (std::int64_t c = 0; c < w; ++c) {
         if (done == 0) {
-          vmean[c] = mean;
-          vm2[c] = m2;
+          vmean[c] = bmean[c];
+          vm2[c] = bm2[c];
         } else {
-          const double delta = mean - vmean[c];
+          const double delta = bmean[c] - vmean[c];
           vmean[c] = vmean[c] + delta * (rows / n);
-          vm2[c] = vm2[c] + m2 + delta * delta * (done * rows / n);
+          vm2[c] = vm2[c] + bm2[c] + delta * delta * (done * rows / n);
         }
       }
       done = n;
@@ -738,7 +756,7 @@ void OuterVar(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
 }
 
 // First row index of each column's maximum (kMax) or minimum; the first NaN wins. Rows
-// in order, so ties keep the earliest.
+// in order, so ties keep the earliest (p.last_index: the latest).
 template <bool kMax, class T>
 void OuterArg(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
               double* outa, std::int64_t* outi) {
@@ -754,6 +772,7 @@ void OuterArg(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     best[c] = T{};
   }
   RowCursor at(p);
+  const bool last = p.last_index;
   for (std::int64_t r = r0; r < r1; ++r) {
     const unsigned char* src = base + at(r) * es;
     const T* x;
@@ -761,7 +780,8 @@ void OuterArg(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     else x = reinterpret_cast<const T*>(src);
     for (std::int64_t c = 0; c < cw; ++c) {
       const T v = x[c];
-      const bool better = idx[c] == kNone || (kMax ? v > best[c] : v < best[c]);
+      const bool beyond = kMax ? v > best[c] : v < best[c];
+      const bool better = idx[c] == kNone || beyond || (last && v == best[c]);
       best[c] = better ? v : best[c];
       idx[c] = better ? r : idx[c];
       if constexpr (std::is_floating_point_v<T>) nan[c] = (v != v && nan[c] == kNone) ? r : nan[c];

@@ -32,8 +32,8 @@ Partial identity(Family f) noexcept {
 namespace {
 
 // combine()'s body, inlined where the family is known (finish_outputs' loops).
-[[gnu::always_inline]] inline Partial combine_inline(Family f, bool is_int, const Partial& p,
-                                                      const Partial& q) noexcept {
+[[gnu::always_inline]] inline Partial combine_inline(Family f, bool is_int, const Partial& p, const Partial& q,
+                                                      bool last) noexcept {
   Partial r = p;
   switch (f) {
     case Family::kSum:
@@ -88,8 +88,10 @@ namespace {
     case Family::kArgMax:
     case Family::kArgMin: {
       if (q.i < 0) break;
-      if (p.i < 0 || (!std::isnan(p.a) && (std::isnan(q.a) || (f == Family::kArgMax ? q.a > p.a : q.a < p.a))))
-        r = q;
+      // A later piece wins when strictly beyond (select_last_index: or equal); the first
+      // NaN wins either way.
+      const bool beyond = f == Family::kArgMax ? (last ? q.a >= p.a : q.a > p.a) : (last ? q.a <= p.a : q.a < p.a);
+      if (p.i < 0 || (!std::isnan(p.a) && (std::isnan(q.a) || beyond))) r = q;
       break;
     }
   }
@@ -98,8 +100,8 @@ namespace {
 
 }  // namespace
 
-Partial combine(Family f, bool is_int, const Partial& p, const Partial& q) noexcept {
-  return combine_inline(f, is_int, p, q);
+Partial combine(Family f, bool is_int, const Partial& p, const Partial& q, bool last) noexcept {
+  return combine_inline(f, is_int, p, q, last);
 }
 
 void Plan::write(std::int64_t out_off, const Partial& p) const noexcept {
@@ -124,6 +126,7 @@ void Plan::write(std::int64_t out_off, const Partial& p) const noexcept {
       break;
     case ReduceOp::kMean: v = p.a / n; break;
     case ReduceOp::kL2: v = std::sqrt(p.a); break;
+    case ReduceOp::kLogSum: v = std::log(p.a); break;
     case ReduceOp::kLogSumExp: v = std::isnan(p.a) ? kNaN : p.a == -kInf || p.a == kInf ? p.a : p.a + std::log(p.b); break;
     case ReduceOp::kVar:
     case ReduceOp::kStd: {
@@ -146,6 +149,8 @@ void Plan::write(std::int64_t out_off, const Partial& p) const noexcept {
       integral = true;
       break;
   }
+  // No elements sum to +0, not to the -0 the sums start from (finish_f32 alike).
+  if (L == 0 && fam == Family::kSum && !integral) v = v == 0 ? 0.0 : v;
   unsigned char* dst = out + out_off * static_cast<std::int64_t>(dtype_size(out_t));
   if (integral && !is_floating(out_t)) {
     switch (out_t) {
@@ -205,7 +210,7 @@ void finish_range(const Plan& plan, std::int64_t o0, std::int64_t o1) {
   const Partial* q = plan.partials.data() + o0 * plan.K;
   auto one = [&] {
     Partial p = id;
-    for (std::int64_t k = 0; k < plan.K; ++k) p = combine_inline(kFam, is_int, p, q[k]);
+    for (std::int64_t k = 0; k < plan.K; ++k) p = combine_inline(kFam, is_int, p, q[k], plan.last_index);
     q += plan.K;
     return p;
   };

@@ -11,7 +11,8 @@ Family family_of(ReduceOp op, Map* map) {
   *map = Map::kIdentity;
   switch (op) {
     case ReduceOp::kSum:
-    case ReduceOp::kMean: return Family::kSum;
+    case ReduceOp::kMean:
+    case ReduceOp::kLogSum: return Family::kSum;
     case ReduceOp::kSumSquares:
     case ReduceOp::kL2: *map = Map::kSquare; return Family::kSum;
     case ReduceOp::kL1: *map = Map::kAbs; return Family::kSum;
@@ -110,6 +111,7 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
   p->in_t = in.dtype();
   p->out_t = out.dtype();
   p->correction = options.correction;
+  p->last_index = options.select_last_index;
   p->in = static_cast<const unsigned char*>(in.data());
   p->out = static_cast<unsigned char*>(out.data());
 
@@ -218,6 +220,7 @@ std::unique_ptr<Plan> make_plan(ReduceOp op, const Tensor& in, const Tensor& out
       case ReduceOp::kL1:
       case ReduceOp::kMean:
       case ReduceOp::kL2:
+      case ReduceOp::kLogSum:
       case ReduceOp::kMax:
       case ReduceOp::kMin:
       case ReduceOp::kProd: p->f32_columns = true; break;

@@ -63,8 +63,9 @@ struct Partial {
 
 /// The partial of no elements (for i32, kMax/kMin keep INT32_MIN/INT32_MAX in i).
 Partial identity(Family f) noexcept;
-/// Combines `p` (earlier elements) with `q` (later ones).
-Partial combine(Family f, bool is_int, const Partial& p, const Partial& q) noexcept;
+/// Combines `p` (earlier elements) with `q` (later ones). `last`: argmax/argmin ties go to
+/// q (select_last_index).
+Partial combine(Family f, bool is_int, const Partial& p, const Partial& q, bool last = false) noexcept;
 /// combine()'s rule for the families whose float partial is one value (its `a`): sum,
 /// count, prod, and max or min (a NaN wins).
 template <Family kFam>
@@ -106,6 +107,7 @@ struct Plan {
   DType in_t = DType::kF32;
   DType out_t = DType::kF32;
   double correction = 1.0;
+  bool last_index = false;  // argmax/argmin: ties give the last index
   Layout layout = Layout::kInner;
   const unsigned char* in = nullptr;
   unsigned char* out = nullptr;
@@ -234,10 +236,13 @@ void run_units(const Plan& plan, std::int64_t u0, std::int64_t u1);
 /// Phase 2 (K > 1): combines the partials of outputs [o0, o1) and writes them.
 void finish_outputs(const Plan& plan, std::int64_t o0, std::int64_t o1);
 
-/// Plan::write's arithmetic for an f32_columns plan's finished f64 value.
+/// Plan::write's arithmetic for an f32_columns plan's finished f64 value. An empty sum
+/// is +0 (its -0 identity keeps a sum of -0 elements -0, but no elements sum to +0).
 inline float finish_f32(ReduceOp op, double v, double count) noexcept {
+  if (count == 0 && v == 0) v = 0.0;
   if (op == ReduceOp::kMean) v = v / count;
   else if (op == ReduceOp::kL2) v = std::sqrt(v);
+  else if (op == ReduceOp::kLogSum) v = std::log(v);
   return canonical_nan(static_cast<float>(v));
 }
 

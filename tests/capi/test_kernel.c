@@ -171,19 +171,59 @@ void test_ops_reduce(void) {
   float mx = 0;
   CHECK_OK(aclrtMemcpy(&mx, sizeof mx, y, sizeof mx, ACL_MEMCPY_DEVICE_TO_HOST));
   CHECK(mx == 100.0f);
+  /* log_sum: the log of each column sum (NaN below zero, -inf at zero) */
+  CHECK_OK(vnpuReduce(VNPU_REDUCE_LOG_SUM, &in, &out, &axis0, 1, 0, 0.0, s));
+  CHECK_OK(aclrtSynchronizeStream(s));
+  CHECK_OK(aclrtMemcpy(sums, sizeof sums, y, sizeof sums, ACL_MEMCPY_DEVICE_TO_HOST));
+  for (int c = 0; c < C; ++c) {
+    if (col[c] > 0) CHECK(fabs(sums[c] - log(col[c])) <= 1e-6 * (fabs(log(col[c])) + 1.0));
+    else if (col[c] < 0) CHECK(isnan(sums[c]));
+    else CHECK(isinf(sums[c]) && sums[c] < 0);
+  }
   /* errors: found before anything is queued */
   int32_t twice[2] = {0, 0};
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &in, &out, twice, 2, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &in, &out, NULL, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &in, &out, &axis0, -2, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(vnpuReduce((vnpuReduceOp)99, &in, &out, &axis0, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
+  CHECK_CODE(vnpuReduce((vnpuReduceOp)(VNPU_REDUCE_LOG_SUM + 1), &in, &out, &axis0, 1, 0, 0.0, s),
+             ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, NULL, &out, &axis0, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &in, &scalar, &axis0, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM); /* shape */
   int32_t axis5 = 5;
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &in, &out, &axis5, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
-  vnpuTensor dbl = in;
-  dbl.dataType = ACL_DOUBLE;
-  CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &dbl, &out, &axis0, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
+  vnpuTensor i8 = in;
+  i8.dataType = ACL_INT8;
+  CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &i8, &out, &axis0, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);
+  /* ACL_DOUBLE: computed in f64 (the rows of `host` as doubles, summed over axis 1) */
+  {
+    double dh[R * C], want[R];
+    for (int r = 0; r < R; ++r) {
+      want[r] = 0;
+      for (int c = 0; c < C; ++c) {
+        dh[r * C + c] = host[r * C + c] + 1e-9 * c; /* below an f32's resolution */
+        want[r] += dh[r * C + c];
+      }
+    }
+    void *dx = NULL, *dy = NULL;
+    CHECK_OK(aclrtMalloc(&dx, sizeof dh, ACL_MEM_MALLOC_HUGE_FIRST));
+    CHECK_OK(aclrtMalloc(&dy, sizeof want, ACL_MEM_MALLOC_HUGE_FIRST));
+    CHECK_OK(aclrtMemcpy(dx, sizeof dh, dh, sizeof dh, ACL_MEMCPY_HOST_TO_DEVICE));
+    vnpuTensor din, dout;
+    int64_t drows[1] = {R};
+    CHECK_OK(vnpuTensorInit(&din, dx, ACL_DOUBLE, 2, in_dims));
+    CHECK_OK(vnpuTensorInit(&dout, dy, ACL_DOUBLE, 1, drows));
+    int32_t axis1 = 1;
+    CHECK_OK(vnpuReduceOutputShape(VNPU_REDUCE_SUM, &din, &axis1, 1, 0, &rank, dims, &type));
+    CHECK(rank == 1 && dims[0] == R && type == ACL_DOUBLE);
+    CHECK_OK(vnpuReduce(VNPU_REDUCE_SUM, &din, &dout, &axis1, 1, 0, 0.0, s));
+    CHECK_OK(aclrtSynchronizeStream(s));
+    double got[R];
+    CHECK_OK(aclrtMemcpy(got, sizeof got, dy, sizeof got, ACL_MEMCPY_DEVICE_TO_HOST));
+    for (int r = 0; r < R; ++r) CHECK(fabs(got[r] - want[r]) <= 1e-12 * (fabs(want[r]) + 1.0));
+    CHECK_OK(aclrtFree(dx));
+    CHECK_OK(aclrtFree(dy));
+  }
   vnpuTensor big = in;
   big.rank = 9;
   CHECK_CODE(vnpuReduce(VNPU_REDUCE_SUM, &big, &out, &axis0, 1, 0, 0.0, s), ACL_ERROR_INVALID_PARAM);

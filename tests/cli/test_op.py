@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 
 OPS = ["sum", "mean", "max", "min", "prod", "sum_sq", "l1", "l2", "logsumexp", "var", "std",
-       "argmax", "argmin", "all", "any"]
+       "argmax", "argmin", "all", "any", "log_sum"]
 EXACT_OPS = {"max", "min", "argmax", "argmin", "all", "any"}
 T = {"f32": 2.0 ** -13, "f16": 2.0 ** -10, "bf16": 2.0 ** -7, "f64": 2.0 ** -36}
 
@@ -170,6 +170,9 @@ def reference(op, x, axes, keep, correction=1.0):
         return np.sum(np.abs(x), axis=ax, keepdims=keep)
     if op == "l2":
         return np.sqrt(np.sum(x * x, axis=ax, keepdims=keep))
+    if op == "log_sum":  # ONNX ReduceLogSum
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(np.sum(x, axis=ax, keepdims=keep))
     if op == "logsumexp":
         m = np.max(x, axis=ax, keepdims=True)
         r = m + np.log(np.sum(np.exp(x - m), axis=ax, keepdims=True))
@@ -195,6 +198,8 @@ def data_for(op, shape, rng):
     """Inputs that exercise each op without cancellation (relative errors stay meaningful)."""
     if op in ("sum", "mean"):
         return rng.uniform(0.5, 1.5, shape)
+    if op == "log_sum":  # sums above 1.5: the log stays away from 0 (relative errors)
+        return rng.uniform(1.5, 3.0, shape)
     if op == "prod":  # products of 4097 such values stay far inside even f16's range
         return rng.uniform(0.97, 1.03, shape)
     if op in ("sum_sq", "l1", "l2", "max", "min", "argmax", "argmin"):
@@ -303,6 +308,24 @@ def group_accuracy(c):
             moved = np.transpose(x.astype(np.float32), keep + red).reshape([x.shape[a] for a in keep] + [-1])
             f = np.argmax if op == "argmax" else np.argmin
             compare(c, label, np.load(out), f(moved, axis=-1), op, "f32")
+    # --select-last-index: the last of equal extremes (ONNX), i.e. NumPy's first index on the
+    # reversed axis; rows, columns, a middle axis and the flat index of all axes, with ties
+    # everywhere, in every compute dtype.
+    x = rng.integers(0, 3, (6, 40, 5)).astype(np.float32)
+    src = c.save(x)
+    for op in ("argmax", "argmin"):
+        f = np.argmax if op == "argmax" else np.argmin
+        for axes in ((0,), (1,), (-1,), None):
+            if axes is None:
+                ref = x.size - 1 - f(x.ravel()[::-1])
+            else:
+                a = axes[0] % x.ndim
+                ref = x.shape[a] - 1 - f(np.flip(x, axis=a), axis=a)
+            for dtype in ("f32", "f16", "bf16", "i32"):
+                label = "%s --select-last-index axes=%s %s" % (op, axes, dtype)
+                got = c.op(op, src, axes_arg(axes) + ["--select-last-index", "--dtype", dtype], label)
+                if got is not None:
+                    compare(c, label, got, ref, op, dtype)
     # var/std corrections (0: population; 2.5; n <= correction gives NaN).
     x = 10.0 + rng.standard_normal((6, 3))
     src = c.save(x.astype(np.float32))
@@ -498,6 +521,9 @@ def group_errors(c):
     expect_error(c, "--dtype f64 for softmax", ["op", "softmax", "--axis", "-1", "--dtype", "f64", good], [k_dtype])
     expect_error(c, "--dtype i64", ["op", "sum", "--dtype", "i64", good], [k_dtype])
     expect_error(c, "--correction on sum", ["op", "sum", "--correction", "0", good], [k_arg])
+    expect_error(c, "--select-last-index on max", ["op", "max", "--select-last-index", good], [k_arg],
+                 message="argmax and argmin only")
+    expect_error(c, "log_sum of i32", ["op", "log_sum", "--dtype", "i32", good], [k_dtype])
     expect_error(c, "negative correction", ["op", "var", "--correction=-1", good], [k_arg])
     expect_error(c, "mean of integers", ["op", "mean", c.save(x.astype(np.int64))], [k_dtype])
     expect_error(c, "non-integral float as i32", ["op", "sum", "--dtype", "i32", c.save(x + 0.5)], [k_dtype])

@@ -252,6 +252,61 @@ def group_norm(c):
     got = c.op("layer_norm", c.save(np.zeros((0, 4), np.float32)), ["--normalized-ndim", "1"], "layer_norm empty")
     if got is not None:
         c.check(got.shape == (0, 4), "layer_norm empty: shape %s" % (got.shape,))
+    stats_outputs(c, rng)
+
+
+def check_stat_file(c, label, path, ref):
+    """A statistics file: <f4, the reference's shape, f32 accuracy against float64."""
+    if not c.check(os.path.exists(path), "%s: %s was not written" % (label, path)):
+        return
+    got = np.load(path)
+    c.check(got.dtype == np.dtype("<f4"), "%s: %s dtype %s" % (label, path, got.dtype.str))
+    compare(c, label + " " + os.path.basename(path), got, np.asarray(ref, np.float64), "f32", 0.0)
+
+
+def stats_outputs(c, rng):
+    """batch_norm --training (the batch's own statistics, --save-mean/--save-var) and
+    layer_norm --mean/--rstd against float64."""
+    for shape in ((8, 2), (4, 3, 5), (2, 3, 4, 5), (3, 16, 7, 7)):
+        ch = shape[1]
+        axes = tuple(a for a in range(len(shape)) if a != 1)
+        x = rng.standard_normal(shape) * 2.0 + 1.5
+        gamma, beta = rng.uniform(0.5, 1.5, ch), rng.standard_normal(ch)
+        for params in ([], [gamma, beta]):
+            for dtype in DTYPES:
+                label = "batch_norm --training %s params=%d %s" % (shape, len(params), dtype)
+                xs = converted(source(x, dtype), dtype)
+                mean, var = xs.mean(axis=axes), xs.var(axis=axes)
+                m_path, v_path = c.path("mean"), c.path("var")
+                run_case(c, label, "batch_norm", source(x, dtype), [source(p, dtype) for p in params],
+                         ["--training", "--save-mean", m_path, "--save-var", v_path], dtype,
+                         lambda v, *p: ref_batch_norm(v, mean, var, 1e-5, *p), 1.0)
+                check_stat_file(c, label, m_path, mean)
+                check_stat_file(c, label, v_path, var)
+    # Without --save-*, only y; a spread of 1e19 (squares beyond f32) still normalizes.
+    x = rng.uniform(-1e19, 1e19, (4, 2, 3000))
+    run_case(c, "batch_norm --training spread 1e19", "batch_norm", x, [], ["--training"], "f32",
+             lambda v: ref_batch_norm(v, v.mean(axis=(0, 2)), v.var(axis=(0, 2)), 1e-5), 1.0)
+    for shape, k in (((3, 5), 1), ((4, 6, 7), 2), ((2, 70000), 1), ((5,), 1), ((2, 3, 4), 3)):
+        x = 3.0 + rng.standard_normal(shape)
+        axes = tuple(range(len(shape) - k, len(shape)))
+        for dtype in DTYPES:
+            label = "layer_norm --mean --rstd %s k=%d %s" % (shape, k, dtype)
+            xs = converted(source(x, dtype), dtype)
+            mean = xs.mean(axis=axes)
+            rstd = 1.0 / np.sqrt(xs.var(axis=axes) + 1e-5)
+            m_path, r_path = c.path("mean"), c.path("rstd")
+            run_case(c, label, "layer_norm", source(x, dtype), [],
+                     ["--normalized-ndim", str(k), "--mean", m_path, "--rstd", r_path], dtype,
+                     lambda v, k=k: ref_layer_norm(v, k, 1e-5), 1.0)
+            check_stat_file(c, label, m_path, mean)
+            check_stat_file(c, label, r_path, rstd)
+    x = rng.uniform(-1e19, 1e19, (3, 5000))
+    r_path = c.path("rstd")
+    run_case(c, "layer_norm spread 1e19", "layer_norm", x, [], ["--normalized-ndim", "1", "--rstd", r_path], "f32",
+             lambda v: ref_layer_norm(v, 1, 1e-5), 1.0)
+    xs = converted(x, "f32")
+    check_stat_file(c, "layer_norm spread 1e19", r_path, 1.0 / np.sqrt(xs.var(axis=1) + 1e-5))
 
 
 def group_family_errors(c):
@@ -320,6 +375,18 @@ def group_family_errors(c):
         ("batch_norm --groups", ["batch_norm", "--groups", "2", x4, p4, p4], K_ARG),
         ("batch_norm --axis", ["batch_norm", "--axis", "1", x4, p4, p4], K_ARG),
         ("batch_norm missing var file", ["batch_norm", x4, p4, missing], NO_INPUT),
+        ("batch_norm --save-mean without --training", ["batch_norm", "--save-mean", c.path("m"), x4, p4, p4], K_ARG),
+        ("batch_norm --save-var without --training", ["batch_norm", "--save-var", c.path("v"), x4, p4, p4], K_ARG),
+        ("batch_norm --training gamma without beta", ["batch_norm", "--training", x4, p4], K_ARG),
+        ("batch_norm --training three files", ["batch_norm", "--training", x4, p4, p4, p4], K_ARG),
+        ("batch_norm --training gamma of the wrong shape", ["batch_norm", "--training", x4, p3, p4], K_SHAPE),
+        ("batch_norm --training one element per channel",
+         ["batch_norm", "--training", c.save(np.ones((1, 4), np.float32))], K_SHAPE),
+        ("batch_norm --mean", ["batch_norm", "--training", "--mean", c.path("m"), x4], K_ARG),
+        ("layer_norm --training", ["layer_norm", "--normalized-ndim", "1", "--training", good], K_ARG),
+        ("layer_norm --save-mean", ["layer_norm", "--normalized-ndim", "1", "--save-mean", c.path("m"), good], K_ARG),
+        ("rms_norm --mean", ["rms_norm", "--normalized-ndim", "1", "--mean", c.path("m"), good], K_ARG),
+        ("group_norm --rstd", ["group_norm", "--groups", "2", "--rstd", c.path("r"), x4], K_ARG),
         # group_norm
         ("group_norm without --groups", ["group_norm", x4], K_ARG),
         ("group_norm groups not dividing C", ["group_norm", "--groups", "3", x4], K_SHAPE),
@@ -337,6 +404,9 @@ def group_family_errors(c):
         ("sum --eps", ["sum", "--eps", "0.1", good], K_ARG),
         ("mean --groups", ["mean", "--groups", "1", good], K_ARG),
         ("max --normalized-ndim", ["max", "--normalized-ndim", "1", good], K_ARG),
+        ("sum --training", ["sum", "--training", good], K_ARG),
+        ("mean --rstd", ["mean", "--rstd", c.path("r"), good], K_ARG),
+        ("softmax --select-last-index", ["softmax", "--axis", "1", "--select-last-index", good], K_ARG),
     ]
     for label, args, code in cases:
         expect_error(c, label, ["op"] + args, [code], make_output=code == NO_OUTPUT)

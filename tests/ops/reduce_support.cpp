@@ -37,6 +37,7 @@ const char* op_label(ReduceOp op) {
     case ReduceOp::kArgMin: return "argmin";
     case ReduceOp::kAll: return "all";
     case ReduceOp::kAny: return "any";
+    case ReduceOp::kLogSum: return "log_sum";
   }
   return "?";
 }
@@ -271,7 +272,8 @@ void visit(std::span<const std::int64_t> shape, std::span<const std::int64_t> st
 
 }  // namespace
 
-Reference reduce_reference(ReduceOp op, const View& in, const std::vector<bool>& mask, double correction) {
+Reference reduce_reference(ReduceOp op, const View& in, const std::vector<bool>& mask, double correction,
+                           bool last_index) {
   std::int64_t outs = 1, red = 1;
   for (std::size_t d = 0; d < in.shape.size(); ++d) (mask[d] ? red : outs) *= in.shape[d];
   Reference ref;
@@ -296,11 +298,11 @@ Reference reduce_reference(ReduceOp op, const View& in, const std::vector<bool>&
         case ReduceOp::kProd: acc[i] *= u; break;
         case ReduceOp::kMax:
         case ReduceOp::kArgMax:
-          if (best_idx[i] < 0 || x > best[i]) best[i] = x, best_idx[i] = r;
+          if (best_idx[i] < 0 || x > best[i] || (last_index && x == best[i])) best[i] = x, best_idx[i] = r;
           break;
         case ReduceOp::kMin:
         case ReduceOp::kArgMin:
-          if (best_idx[i] < 0 || x < best[i]) best[i] = x, best_idx[i] = r;
+          if (best_idx[i] < 0 || x < best[i] || (last_index && x == best[i])) best[i] = x, best_idx[i] = r;
           break;
         case ReduceOp::kAll: flag[i] = flag[i] && x != 0; break;
         case ReduceOp::kAny: flag[i] = flag[i] || x != 0; break;
@@ -341,6 +343,7 @@ Reference reduce_reference(ReduceOp op, const View& in, const std::vector<bool>&
     switch (op) {
       case ReduceOp::kSum:
       case ReduceOp::kMean:
+      case ReduceOp::kLogSum:
       case ReduceOp::kVar:
       case ReduceOp::kStd: acc[i] += x; break;
       case ReduceOp::kProd: acc[i] *= x; break;
@@ -360,7 +363,8 @@ Reference reduce_reference(ReduceOp op, const View& in, const std::vector<bool>&
         if (std::isnan(x)) {
           best_idx[i] = r;
           locked[i] = true;
-        } else if (best_idx[i] < 0 || (op == ReduceOp::kArgMax ? x > best[i] : x < best[i])) {
+        } else if (best_idx[i] < 0 || (op == ReduceOp::kArgMax ? x > best[i] : x < best[i]) ||
+                   (last_index && x == best[i])) {
           best[i] = x;
           best_idx[i] = r;
         }
@@ -395,6 +399,10 @@ Reference reduce_reference(ReduceOp op, const View& in, const std::vector<bool>&
       case ReduceOp::kMean:
         v = red == 0 ? kNaN : acc[i] / n;
         fl = red == 0 ? 0.0 : mag[i] / n / 16;
+        break;
+      case ReduceOp::kLogSum:
+        v = std::log(acc[i]);  // NaN below zero, -inf at zero (and when empty)
+        fl = 1.0;
         break;
       case ReduceOp::kProd: v = acc[i]; break;
       case ReduceOp::kSumSquares: v = acc[i]; break;
@@ -610,6 +618,7 @@ HostInput make_input(ReduceOp op, DType dt, std::span<const std::int64_t> shape,
       case ReduceOp::kL1:
       case ReduceOp::kL2: fill([&] { return rng.uniform(-2.0, 2.0); }); break;
       case ReduceOp::kLogSumExp: fill([&] { return rng.uniform(-10.0, 10.0); }); break;
+      case ReduceOp::kLogSum: fill([&] { return rng.uniform(0.0, 4.0); }); break;  // positive sums
       case ReduceOp::kAll: fill([&] { return rng.chance(p_rare) ? signed_zero() : nonzero(); }); break;
       case ReduceOp::kAny: fill([&] { return rng.chance(p_rare) ? nonzero() : signed_zero(); }); break;
     }
@@ -662,6 +671,7 @@ std::string describe(const CaseSpec& c) {
   if (!c.strides.empty()) os << " strides=" << shape_str(c.strides);
   os << " axes=" << axes_str(c.axes) << " keep_dims=" << c.keep_dims;
   if (c.op == ReduceOp::kVar || c.op == ReduceOp::kStd) os << " correction=" << c.correction;
+  if (c.select_last_index) os << " select_last_index";
   if (c.out_dtype) os << " out=" << dtype_name(*c.out_dtype);
   if (!c.out_strides.empty()) os << " out_strides=" << shape_str(c.out_strides);
   os << " isa=" << active_isa();
@@ -677,7 +687,7 @@ std::string run_case(Harness& h, const CaseSpec& c) {
     if (mask[static_cast<std::size_t>(d)]) reduce_len *= c.shape[static_cast<std::size_t>(d)];
 
   const HostInput in = make_input(c.op, c.dtype, c.shape, c.strides, reduce_len, c.seed);
-  const Reference ref = reduce_reference(c.op, in.view(), mask, c.correction);
+  const Reference ref = reduce_reference(c.op, in.view(), mask, c.correction, c.select_last_index);
 
   DType out_dt = c.out_dtype.value_or(natural_out_dtype(c.op, c.dtype));
   if (out_dt == DType::kF16) {
@@ -690,6 +700,7 @@ std::string run_case(Harness& h, const CaseSpec& c) {
   opts.axes = to_axes(c.axes);
   opts.keep_dims = c.keep_dims;
   opts.correction = c.correction;
+  opts.select_last_index = c.select_last_index;
 
   const std::size_t esize = dtype_size(c.dtype);
   auto* din = static_cast<unsigned char*>(h.upload(in.bytes.data(), static_cast<std::size_t>(in.storage) * esize));

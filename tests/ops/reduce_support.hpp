@@ -11,7 +11,7 @@
 // where the exact result is near zero compared with the data that produced it, where no
 // floating-point algorithm can promise a relative error; it is a fixed fraction of the
 // magnitude of the terms:
-//   sum  Σ|x| / 16        mean  mean(|x|) / 16        logsumexp  1 (an absolute error)
+//   sum  Σ|x| / 16        mean  mean(|x|) / 16        logsumexp, log_sum  1 (an absolute error)
 //   var  mean(x²) / 256   std   sqrt(mean(x²)) / 16   others     0 (plain relative error)
 // max, min, argmax, argmin, all, any and every i32 result must be exact. A NaN reference
 // needs a NaN result, an infinite one the same infinity.
@@ -38,6 +38,7 @@ inline constexpr ReduceOp kAllReduceOps[] = {
     ReduceOp::kSum, ReduceOp::kMean,      ReduceOp::kMax, ReduceOp::kMin,    ReduceOp::kProd,
     ReduceOp::kSumSquares, ReduceOp::kL1, ReduceOp::kL2,  ReduceOp::kLogSumExp, ReduceOp::kVar,
     ReduceOp::kStd, ReduceOp::kArgMax,    ReduceOp::kArgMin, ReduceOp::kAll, ReduceOp::kAny,
+    ReduceOp::kLogSum,
 };
 
 /// Test-side name of an op (independent of the library's reduce_op_name).
@@ -100,8 +101,10 @@ struct Reference {
 
 /// The float64 reference of `op` over the dims marked in `mask`. argmax/argmin give the
 /// index (row-major over the reduced dims, i.e. the flat index when all are reduced) as a
-/// double; all/any give 0 or 1; i32 sum/prod wrap modulo 2^32.
-Reference reduce_reference(ReduceOp op, const View& in, const std::vector<bool>& mask, double correction = 1.0);
+/// double; all/any give 0 or 1; i32 sum/prod wrap modulo 2^32. last_index: argmax/argmin
+/// ties give the last index (a NaN still wins at its first index).
+Reference reduce_reference(ReduceOp op, const View& in, const std::vector<bool>& mask, double correction = 1.0,
+                           bool last_index = false);
 
 /// Values of a strided output view, row-major. Bool bytes other than 0/1 come back as
 /// their byte value so they fail the comparison.
@@ -162,6 +165,7 @@ struct CaseSpec {
   AxisList axes;
   bool keep_dims = false;
   double correction = 1.0;
+  bool select_last_index = false;
   std::optional<DType> out_dtype;          ///< default: natural_out_dtype
   std::vector<std::int64_t> out_strides;  ///< empty: contiguous output
   std::uint64_t seed = 1;

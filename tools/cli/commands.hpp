@@ -62,12 +62,18 @@ struct OpOptions {
   std::optional<std::string> axes;   ///< --axes as given ("0,-1"; "" reduces none); unset: all axes
   bool keep_dims = false;            ///< keep reduced axes as size 1
   std::optional<double> correction;  ///< var/std divisor n - correction; unset: the operator's default, 1
+  bool select_last_index = false;    ///< argmax/argmin: ties give the last index
   // softmax, log_softmax (ops/softmax.hpp).
   std::optional<std::string> axis;   ///< --axis as given
   // Normalizations (ops/norm.hpp), each as given.
   std::optional<std::string> normalized_ndim;  ///< layer_norm, rms_norm: trailing axes per group
   std::optional<std::string> eps;              ///< every norm
   std::optional<std::string> groups;           ///< group_norm
+  bool training = false;                       ///< batch_norm: normalize with the batch's own statistics
+  std::optional<std::string> save_mean;        ///< batch_norm --training: file for the batch mean
+  std::optional<std::string> save_var;         ///< batch_norm --training: file for the biased batch variance
+  std::optional<std::string> mean_out;         ///< layer_norm: file for the per-row mean (--mean)
+  std::optional<std::string> rstd_out;         ///< layer_norm: file for the per-row rstd (--rstd)
 };
 // Exit codes of `vnpu op` for file problems (the sysexits.h values). Bad op names, axes,
 // options, shapes and dtypes exit with the vnpu Status value instead (kInvalidArgument,

@@ -6,6 +6,7 @@
 //   vnpu bench <suite> [--json] [--reps R] [--iters I] [--tasks T]
 //   mpirun -np N vnpu bench hccl [--json] [--reps R] [--min-bytes B] [--max-bytes B]
 //   vnpu op NAME [--axes 0,-1] [--keep-dims] [--dtype f32|f16|bf16|i32] [--correction N]
+//                [--select-last-index]
 //           INPUT.npy -o OUTPUT.npy
 //   vnpu op softmax|log_softmax --axis A [--dtype f32|f16|bf16] X.npy -o Y.npy
 //   vnpu op layer_norm|rms_norm|batch_norm|group_norm [options] X.npy [PARAMS.npy...] -o Y.npy
@@ -86,23 +87,29 @@ struct OpArgs {
   std::string normalized_ndim;
   std::string eps;
   std::string groups;
+  std::string save_mean, save_var, mean_out, rstd_out;
   CLI::Option* axes_opt = nullptr;
   CLI::Option* correction_opt = nullptr;
   CLI::Option* axis_opt = nullptr;
   CLI::Option* normalized_ndim_opt = nullptr;
   CLI::Option* eps_opt = nullptr;
   CLI::Option* groups_opt = nullptr;
+  CLI::Option* save_mean_opt = nullptr;
+  CLI::Option* save_var_opt = nullptr;
+  CLI::Option* mean_out_opt = nullptr;
+  CLI::Option* rstd_out_opt = nullptr;
 };
 
 void add_op_options(CLI::App& cmd, OpOptions& op, OpArgs& args) {
   cmd.add_option("name", op.name,
                  "The op: a reduction (sum mean max min prod sum_sq l1 l2 logsumexp var std argmax argmin all "
-                 "any), softmax, log_softmax, layer_norm, rms_norm, batch_norm (inference) or group_norm")
+                 "any log_sum), softmax, log_softmax, layer_norm, rms_norm, batch_norm (inference, or --training) "
+                 "or group_norm")
       ->required();
   cmd.add_option("inputs", op.inputs,
                  "The input .npy file (C order; <f4 <f2 <f8 <i4 <i8 |u1 |b1), then the op's parameter files: "
-                 "layer_norm X [GAMMA [BETA]], rms_norm X [GAMMA], batch_norm X MEAN VAR [GAMMA BETA], "
-                 "group_norm X [GAMMA BETA]")
+                 "layer_norm X [GAMMA [BETA]], rms_norm X [GAMMA], batch_norm X MEAN VAR [GAMMA BETA] "
+                 "(--training: X [GAMMA BETA]), group_norm X [GAMMA BETA]")
       ->required();
   cmd.add_option("-o,--output", op.output, "The .npy file to write")->required();
   cmd.add_option("--dtype", op.dtype,
@@ -114,11 +121,23 @@ void add_op_options(CLI::App& cmd, OpOptions& op, OpArgs& args) {
   cmd.add_flag("--keep-dims", op.keep_dims, "Reductions: keep reduced axes as size 1");
   args.correction_opt = cmd.add_option("--correction", args.correction,
                                        "var/std: divide by n - N (default 1; 0: population)");
+  cmd.add_flag("--select-last-index", op.select_last_index,
+               "argmax, argmin: among equal extremes give the last index (ONNX select_last_index)");
   args.axis_opt = cmd.add_option("--axis", args.axis, "softmax, log_softmax: the axis of the rows (-1: the last)");
   args.normalized_ndim_opt = cmd.add_option(
       "--normalized-ndim", args.normalized_ndim, "layer_norm, rms_norm: how many trailing axes form one group");
   args.eps_opt = cmd.add_option("--eps", args.eps, "Norms: added to the variance (default 1e-5; rms_norm 1e-6)");
   args.groups_opt = cmd.add_option("--groups", args.groups, "group_norm: groups of channels (must divide C)");
+  cmd.add_flag("--training", op.training,
+               "batch_norm: normalize with the batch's statistics (per channel, over every other axis) instead "
+               "of MEAN and VAR files");
+  args.save_mean_opt = cmd.add_option("--save-mean", args.save_mean,
+                                      "batch_norm --training: write the batch mean per channel (<f4) to this file");
+  args.save_var_opt = cmd.add_option(
+      "--save-var", args.save_var, "batch_norm --training: write the biased batch variance per channel (<f4) to this file");
+  args.mean_out_opt = cmd.add_option("--mean", args.mean_out, "layer_norm: write the mean of each group (<f4) to this file");
+  args.rstd_out_opt = cmd.add_option("--rstd", args.rstd_out,
+                                     "layer_norm: write 1 / sqrt(var + eps) of each group (<f4) to this file");
 }
 
 void add_op_results(const OpArgs& args, OpOptions& op) {
@@ -128,6 +147,10 @@ void add_op_results(const OpArgs& args, OpOptions& op) {
   if (args.normalized_ndim_opt->count() > 0) op.normalized_ndim = args.normalized_ndim;
   if (args.eps_opt->count() > 0) op.eps = args.eps;
   if (args.groups_opt->count() > 0) op.groups = args.groups;
+  if (args.save_mean_opt->count() > 0) op.save_mean = args.save_mean;
+  if (args.save_var_opt->count() > 0) op.save_var = args.save_var;
+  if (args.mean_out_opt->count() > 0) op.mean_out = args.mean_out;
+  if (args.rstd_out_opt->count() > 0) op.rstd_out = args.rstd_out;
 }
 
 // Dispatches after parsing. Exceptions propagate to main, which maps them to exit codes.

@@ -1,11 +1,14 @@
 // tools/cli/op.cpp — `vnpu op`: one operator from .npy files to a .npy file.
 //
 //   vnpu op REDUCTION [--axes 0,-1] [--keep-dims] [--dtype f32|f16|bf16|i32] [--correction N]
-//           X.npy -o Y.npy
+//           [--select-last-index] X.npy -o Y.npy
 //   vnpu op softmax|log_softmax --axis A [--dtype f32|f16|bf16] X.npy -o Y.npy
-//   vnpu op layer_norm --normalized-ndim K [--eps E] X.npy [GAMMA.npy [BETA.npy]] -o Y.npy
+//   vnpu op layer_norm --normalized-ndim K [--eps E] [--mean M.npy] [--rstd R.npy]
+//           X.npy [GAMMA.npy [BETA.npy]] -o Y.npy
 //   vnpu op rms_norm --normalized-ndim K [--eps E] X.npy [GAMMA.npy] -o Y.npy
 //   vnpu op batch_norm [--eps E] X.npy MEAN.npy VAR.npy [GAMMA.npy BETA.npy] -o Y.npy
+//   vnpu op batch_norm --training [--eps E] [--save-mean M.npy] [--save-var V.npy]
+//           X.npy [GAMMA.npy BETA.npy] -o Y.npy
 //   vnpu op group_norm --groups G [--eps E] X.npy [GAMMA.npy BETA.npy] -o Y.npy
 //
 // This file picks the op's family and rejects options that belong to another one (say
@@ -39,7 +42,7 @@ bool is_one_of(std::string_view name, std::span<const std::string_view> names) {
 
 std::string op_names() {
   std::string names;
-  for (int i = 0; i <= static_cast<int>(ops::ReduceOp::kAny); ++i) {
+  for (int i = 0; ops::parse_reduce_op(ops::reduce_op_name(static_cast<ops::ReduceOp>(i))); ++i) {
     names += ops::reduce_op_name(static_cast<ops::ReduceOp>(i));
     names += ' ';
   }
@@ -52,10 +55,11 @@ std::string op_names() {
 // The family-specific options `name` accepts (--dtype applies to every op).
 std::vector<std::string_view> accepted_options(std::string_view name) {
   if (is_one_of(name, kSoftmaxOps)) return {"--axis"};
-  if (name == "layer_norm" || name == "rms_norm") return {"--normalized-ndim", "--eps"};
-  if (name == "batch_norm") return {"--eps"};
+  if (name == "layer_norm") return {"--normalized-ndim", "--eps", "--mean", "--rstd"};
+  if (name == "rms_norm") return {"--normalized-ndim", "--eps"};
+  if (name == "batch_norm") return {"--eps", "--training", "--save-mean", "--save-var"};
   if (name == "group_norm") return {"--groups", "--eps"};
-  return {"--axes", "--keep-dims", "--correction"};
+  return {"--axes", "--keep-dims", "--correction", "--select-last-index"};
 }
 
 std::vector<std::string_view> given_options(const OpOptions& o) {
@@ -67,6 +71,12 @@ std::vector<std::string_view> given_options(const OpOptions& o) {
   if (o.normalized_ndim) given.push_back("--normalized-ndim");
   if (o.eps) given.push_back("--eps");
   if (o.groups) given.push_back("--groups");
+  if (o.select_last_index) given.push_back("--select-last-index");
+  if (o.training) given.push_back("--training");
+  if (o.save_mean) given.push_back("--save-mean");
+  if (o.save_var) given.push_back("--save-var");
+  if (o.mean_out) given.push_back("--mean");
+  if (o.rstd_out) given.push_back("--rstd");
   return given;
 }
 

@@ -1,17 +1,26 @@
 // tools/cli/op_norm.cpp — `vnpu op` for the normalizations (ops/norm.hpp).
 //
-//   vnpu op layer_norm --normalized-ndim K [--eps E] X.npy [GAMMA.npy [BETA.npy]] -o Y.npy
+//   vnpu op layer_norm --normalized-ndim K [--eps E] [--mean M.npy] [--rstd R.npy]
+//           X.npy [GAMMA.npy [BETA.npy]] -o Y.npy
 //   vnpu op rms_norm --normalized-ndim K [--eps E] X.npy [GAMMA.npy] -o Y.npy
 //   vnpu op batch_norm [--eps E] X.npy MEAN.npy VAR.npy [GAMMA.npy BETA.npy] -o Y.npy
+//   vnpu op batch_norm --training [--eps E] [--save-mean M.npy] [--save-var V.npy]
+//           X.npy [GAMMA.npy BETA.npy] -o Y.npy
 //   vnpu op group_norm --groups G [--eps E] X.npy [GAMMA.npy BETA.npy] -o Y.npy
 //
-// batch_norm is the inference form: it normalizes with the running statistics MEAN and
-// VAR. Every file is converted to the compute dtype (--dtype, default f32); Y has X's
-// shape. The shapes of the parameter files are checked here, so a message names the file
-// and the shape it should have; the operator checks everything else (eps, dtypes).
+// batch_norm without --training is the inference form: it normalizes with the running
+// statistics MEAN and VAR. With --training it normalizes with the batch's own statistics
+// (per channel, axis 1, over every other axis; the variance biased, divided by n), as
+// ops::batch_norm's training mode does, and can write them. layer_norm can write the
+// mean and rstd = 1 / sqrt(var + eps) of each group (shape: x's leading dims). Every
+// input file is converted to the compute dtype (--dtype, default f32); Y has X's shape
+// and dtype; statistics files are <f4 (the library's f32 results, whatever the compute
+// dtype). The shapes of the parameter files are checked here, so a message names the
+// file and the shape it should have; the operator checks everything else (eps, dtypes).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -36,7 +45,9 @@ struct FileRule {
   std::string_view usage;
 };
 
-const FileRule& file_rule(std::string_view name) {
+const FileRule& file_rule(std::string_view name, bool training) {
+  static const FileRule kTraining = {"batch_norm", {"GAMMA", "BETA"}, {0, 2}, "--training X.npy [GAMMA.npy BETA.npy]"};
+  if (training) return kTraining;
   static const FileRule kRules[] = {
       {"layer_norm", {"GAMMA", "BETA"}, {0, 1, 2}, "X.npy [GAMMA.npy [BETA.npy]]"},
       {"rms_norm", {"GAMMA"}, {0, 1}, "X.npy [GAMMA.npy]"},
@@ -96,7 +107,10 @@ int run_norm_op(const OpOptions& options) {
   if (groups < 1) fail(Status::kInvalidArgument, fmt::format("--groups {}: expected a positive count", groups));
   const double eps = options.eps ? parse_double_option("--eps", *options.eps) : 0.0;
   const DType compute = parse_float_dtype(options.name, options.dtype);
-  const FileRule& rule = file_rule(options.name);
+  if ((options.save_mean || options.save_var) && !options.training) {
+    fail(Status::kInvalidArgument, "--save-mean and --save-var are batch_norm --training outputs (add --training)");
+  }
+  const FileRule& rule = file_rule(options.name, options.training);
   const std::size_t params = options.inputs.empty() ? 0 : options.inputs.size() - 1;
   if (options.inputs.empty() || std::find(rule.counts.begin(), rule.counts.end(), params) == rule.counts.end()) {
     fail(Status::kInvalidArgument, fmt::format("{} takes {} -o Y.npy; got {} input file{}", options.name, rule.usage,
@@ -127,6 +141,20 @@ int run_norm_op(const OpOptions& options) {
   const DeviceBuffer out_buffer = shape_buffer(dev, x.shape(), compute, "the output");
   const Tensor y(out_buffer.get(), compute, std::span<const std::int64_t>(x.shape()));
 
+  // Statistics outputs: f32 device buffers of `shape`, written to their files at the end.
+  struct StatFile {
+    std::string path;
+    std::vector<std::int64_t> shape;
+    std::unique_ptr<DeviceBuffer> buffer;  // DeviceBuffer does not move
+  };
+  std::vector<StatFile> stat_files;
+  auto stat_output = [&](const std::optional<std::string>& path, const std::vector<std::int64_t>& shape,
+                         const char* what) -> std::optional<Tensor> {
+    if (!path) return std::nullopt;
+    StatFile& f = stat_files.emplace_back(
+        StatFile{*path, shape, std::unique_ptr<DeviceBuffer>(new DeviceBuffer(shape_buffer(dev, shape, DType::kF32, what)))});
+    return Tensor(f.buffer->get(), DType::kF32, std::span<const std::int64_t>(f.shape));
+  };
   // eps when given, gamma and beta from the files at `first` and `first + 1`.
   auto common = [&](auto o, std::size_t first) {
     if (options.eps) o.eps = eps;
@@ -137,11 +165,21 @@ int run_norm_op(const OpOptions& options) {
   if (options.name == "layer_norm") {
     ops::LayerNormOptions o;
     o.normalized_ndim = normalized_ndim;
+    const std::vector<std::int64_t> rows(x.shape().begin(), x.shape().end() - normalized_ndim);
+    o.mean = stat_output(options.mean_out, rows, "the --mean output");
+    o.rstd = stat_output(options.rstd_out, rows, "the --rstd output");
     check(ops::layer_norm(x.tensor(), y, common(o, 0)));
   } else if (options.name == "rms_norm") {
     ops::RmsNormOptions o;
     o.normalized_ndim = normalized_ndim;
     check(ops::rms_norm(x.tensor(), y, common(o, 0)));
+  } else if (options.name == "batch_norm" && options.training) {
+    ops::BatchNormOptions o;  // training: the batch's own statistics
+    o.training = true;
+    const std::vector<std::int64_t> channels = {x.shape()[1]};
+    o.save_mean = stat_output(options.save_mean, channels, "the --save-mean output");
+    o.save_var = stat_output(options.save_var, channels, "the --save-var output");
+    check(ops::batch_norm(x.tensor(), y, common(o, 0)));
   } else if (options.name == "batch_norm") {
     ops::BatchNormOptions o;  // inference: normalize with the running statistics
     o.running_mean = param(0);
@@ -153,6 +191,7 @@ int run_norm_op(const OpOptions& options) {
     check(ops::group_norm(x.tensor(), y, common(o, 0)));
   }
   write_result(options.output, out_buffer, compute, compute, x.shape());
+  for (const StatFile& f : stat_files) write_result(f.path, *f.buffer, DType::kF32, DType::kF32, f.shape);
   return 0;
 }
 

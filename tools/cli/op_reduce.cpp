@@ -1,7 +1,7 @@
 // tools/cli/op_reduce.cpp — `vnpu op` for the reductions (ops/reduce.hpp).
 //
 //   vnpu op NAME [--axes 0,-1] [--keep-dims] [--dtype f32|f16|bf16|f64|i32] [--correction N]
-//           INPUT.npy -o OUTPUT.npy
+//           [--select-last-index] INPUT.npy -o OUTPUT.npy
 //
 // Reads INPUT (C order; <f4 <f2 <f8 <i4 <i8 |u1 |b1), converts it to the compute dtype
 // (op_convert.hpp; an <f8 input computes in f64 unless --dtype says otherwise), copies it into device memory, runs vnpu::ops::reduce synchronously
@@ -77,6 +77,11 @@ int run_reduce_op(const OpOptions& options) {
   if (options.correction && !var_like) {
     fail(Status::kInvalidArgument, fmt::format("--correction applies to var and std only, not {}", options.name));
   }
+  const bool arg_op = op == ops::ReduceOp::kArgMax || op == ops::ReduceOp::kArgMin;
+  if (options.select_last_index && !arg_op) {
+    fail(Status::kInvalidArgument,
+         fmt::format("--select-last-index applies to argmax and argmin only, not {}", options.name));
+  }
   if (options.inputs.size() != 1) {
     fail(Status::kInvalidArgument,
          fmt::format("{} takes one input file, got {}", options.name, options.inputs.size()));
@@ -85,6 +90,7 @@ int run_reduce_op(const OpOptions& options) {
   if (options.axes) reduce_options.axes = ops::Axes(std::span<const int>(parse_axes(*options.axes)));
   reduce_options.keep_dims = options.keep_dims;
   if (options.correction) reduce_options.correction = *options.correction;
+  reduce_options.select_last_index = options.select_last_index;
   const std::optional<DType> requested =
       options.dtype.empty() ? std::nullopt : std::optional<DType>(parse_compute_dtype(options.dtype));
 

@@ -26,7 +26,7 @@
 //   whose elements overlap each other (a zero stride), is kInvalidArgument. Every tensor
 //   may be a strided view.
 // - Parameter tensors (gamma, beta, running_mean, running_var) and statistics outputs
-//   (mean, rstd, save_mean, save_invstd) may each be f32, f16 or bf16 independently of x.
+//   (mean, rstd, save_mean, save_invstd, save_var) may each be f32, f16 or bf16 independently of x.
 //   Computation is in f32 (statistics merged in f64); every result is rounded once, to
 //   nearest even, when written.
 // - eps must be finite and >= 0; momentum finite and in [0, 1]; otherwise kInvalidArgument.
@@ -79,7 +79,7 @@ Status rms_norm(const Tensor& x, const Tensor& y, const RmsNormOptions& options 
 
 struct BatchNormOptions {
   /// false: normalize with running_mean/running_var (both required, else kInvalidArgument);
-  /// nothing but y is written, and save_mean/save_invstd are kInvalidArgument.
+  /// nothing but y is written, and save_mean/save_invstd/save_var are kInvalidArgument.
   /// true: normalize with the batch's statistics; when running_mean/running_var are
   /// given, update them: r = (1 - momentum) * r + momentum * batch, where the variance
   /// fed to running_var is the unbiased one (divide by n - 1).
@@ -92,6 +92,7 @@ struct BatchNormOptions {
   std::optional<Tensor> running_var;   ///< [C]
   std::optional<Tensor> save_mean;     ///< [C] output (training): the batch mean
   std::optional<Tensor> save_invstd;   ///< [C] output (training): 1 / sqrt(batch var + eps)
+  std::optional<Tensor> save_var;      ///< [C] output (training): the biased batch variance (divide by n)
 };
 Status batch_norm(const Stream& stream, const Tensor& x, const Tensor& y, const BatchNormOptions& options = {});
 Status batch_norm(const Tensor& x, const Tensor& y, const BatchNormOptions& options = {});

@@ -20,22 +20,29 @@
 //   |x|, sum_sq x², var 0 or NaN ...).
 // - keep_dims keeps reduced axes as size 1; otherwise they are removed (a full reduction
 //   gives a rank-0 tensor).
-// - Empty reductions: sum 0, prod 1, max -inf, min +inf (i32: INT32_MIN, INT32_MAX),
-//   mean NaN, var/std NaN, logsumexp -inf, all true, any false; argmax/argmin of an empty
-//   axis is kInvalidShape.
+// - Empty reductions: sum, sum_sq, l1 and l2 +0.0 (never -0.0, as NumPy and ONNX), prod 1,
+//   max -inf, min +inf (i32: INT32_MIN, INT32_MAX), mean NaN, var/std NaN, logsumexp and
+//   log_sum -inf, all true, any false; argmax/argmin of an empty axis is kInvalidShape.
+//   A non-empty sum keeps IEEE's sign: a sum of only -0.0 elements is -0.0 (NumPy, which
+//   starts its sums from +0.0, gives +0.0 there).
 // - NaN propagates through max/min and every sum (an inf - inf along the way is NaN, so
 //   var/std of data holding an inf are NaN); argmax/argmin return the index of the first
-//   NaN; ties give the first index. var/std divide by n - correction, NaN when
-//   n <= correction.
+//   NaN (also with select_last_index); ties give the first index, or the last one with
+//   select_last_index (ONNX's attribute). var/std divide by n - correction, NaN when
+//   n <= correction. var/std are exact up to rounding for any finite f32 data: squared
+//   deviations too large for f32 are accumulated in f64, so the result is +inf only when
+//   it does not fit in the output dtype (std of data spread 1e30 is about 1e30).
+// - log_sum is log(sum(x)) (ONNX ReduceLogSum): NaN when the sum is negative, -inf when
+//   it is zero.
 // - argmax/argmin take one axis, or all axes (giving the flat row-major index, as NumPy
 //   does); any other set of several axes is kInvalidShape.
 // - f16 and bf16 accumulate in f32 (and partials in f64); f64 inputs compute in f64
 //   throughout; i32 sums and products wrap modulo 2^32 as on the accelerator.
 //
 // Types: float inputs (f32, f16, bf16, f64) for every op; i32 inputs for sum, prod, max,
-// min, argmax, argmin, all, any. The output dtype is the input dtype, or f32 for f16, bf16
-// and f64 inputs; argmax/argmin write i64; all/any write bool. `out` may be a strided view; its
-// shape must equal reduce_output_shape().
+// min, argmax, argmin, all, any (not log_sum). The output dtype is the input dtype, or f32
+// for f16, bf16 and f64 inputs; argmax/argmin write i64; all/any write bool. `out` may be
+// a strided view; its shape must equal reduce_output_shape().
 //
 // Determinism: the result is bitwise identical for any number of compute cores, any
 // device configuration and every run: the input is cut into chunks whose size depends only
@@ -74,11 +81,12 @@ enum class ReduceOp : int {
   kArgMax,
   kArgMin,
   kAll,  ///< every element nonzero (NaN counts as nonzero)
-  kAny,  ///< some element nonzero
+  kAny,     ///< some element nonzero
+  kLogSum,  ///< log(sum(x)) (ONNX ReduceLogSum)
 };
 
 /// "sum", "mean", "max", "min", "prod", "sum_sq", "l1", "l2", "logsumexp", "var", "std",
-/// "argmax", "argmin", "all", "any".
+/// "argmax", "argmin", "all", "any", "log_sum".
 const char* reduce_op_name(ReduceOp op) noexcept;
 std::optional<ReduceOp> parse_reduce_op(std::string_view name) noexcept;
 
@@ -109,6 +117,9 @@ struct ReduceOptions {
   bool keep_dims = false;
   /// var/std: divide by n - correction (1: sample variance, 0: population variance).
   double correction = 1.0;
+  /// argmax/argmin: among equal extremes give the last index instead of the first (ONNX
+  /// select_last_index). A NaN still wins at its first index. Ignored by other ops.
+  bool select_last_index = false;
 };
 
 /// The output of a reduction: its shape and default dtype.
