@@ -210,7 +210,7 @@ TEST(ReduceConformance, SelectLastIndexGivesTheLastOfEqualExtremes) {
   for (const std::string& isa : isas()) {
     ScopedIsa scoped(isa);
     ASSERT_TRUE(scoped.ok()) << isa;
-    for (DType dt : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32}) {
+    for (DType dt : {DType::kF32, DType::kF16, DType::kBF16, DType::kI32, DType::kF64}) {
       for (const Layout& l : ls) {
         if (l.axes.size() > 1 && l.axes.size() != l.shape.size()) continue;  // one axis or all
         for (int pattern = 0; pattern < 4; ++pattern) {
@@ -295,7 +295,7 @@ TEST(ReduceConformance, LogSumIsTheLogOfTheSum) {
   for (const std::string& isa : isas()) {
     ScopedIsa scoped(isa);
     ASSERT_TRUE(scoped.ok()) << isa;
-    for (DType dt : {DType::kF32, DType::kF16, DType::kBF16}) {
+    for (DType dt : {DType::kF32, DType::kF16, DType::kBF16, DType::kF64}) {
       const std::string ctx = std::string(dtype_name(dt)) + " isa " + isa;
       Outcome o = run_values(h, ReduceOp::kLogSum, dt, {1.0, 2.0, 3.0, 4.0, 0.5, 1.5}, {2, 3},
                              along(std::vector<int>{1}));
