@@ -258,7 +258,7 @@ step_cli() {
   echo "\$ vnpu report build/smoke/demo.trace.json"
   "$CLI" report build/smoke/demo.trace.json
   cli_json bench runtime
-  cli_json bench reduce
+  cli_json bench reduce --reps 1
   cli_json bench softmax --reps 1
   cli_json bench norm --reps 1
   cli_json bench ascendc --reps 1
