@@ -14,6 +14,7 @@ its cells.
     peers.notes            # {message: number} for the failures cited
 """
 import json
+import re
 
 
 def case_name(r):
@@ -42,6 +43,8 @@ class PeerResults:
         self.results, self.order, self.notes = {}, [], {}
         for b in (b for d in docs for b in d["benchmarks"]):
             name = b.get("run_name", b["name"]).removesuffix("/real_time")
+            # A benchmark given its own repetition count is named ".../peer/repeats:N".
+            name = re.sub(r"/repeats:\d+$", "", name)
             case, peer = name.rsplit("/", 1)
             if peer not in self.order:
                 self.order.append(peer)
