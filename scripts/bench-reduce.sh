@@ -5,9 +5,10 @@
 #   ./scripts/bench-reduce.sh              # build (release preset + bench/), run, print the table
 #   BUILD=0 ./scripts/bench-reduce.sh      # use the existing build
 #
-# It runs `vnpu bench reduce --json` (which measures the read bandwidth first) and then
+# It runs `vnpu bench reduce --json` (which measures the read bandwidth first), then
 # bench/vnpu_reduce_peers (Google Benchmark: vnpu, oneDNN, Eigen, OpenMP, AVX-512, oneTBB)
-# on the same cases, threads and data, and prints per case: vnpu's GB/s, its share of the
+# and scripts/bench_torch.py (PyTorch on the CPU) on the same cases, threads and data,
+# and prints per case: vnpu's GB/s, its share of the
 # measured bandwidth, each peer's GB/s and vnpu / the best peer -- with vnpu timed by
 # `vnpu bench`, and with vnpu timed in the peer binary (same process, buffer and warm-up
 # as the peers, its repetitions randomly interleaved with theirs, so that a drift of the
@@ -21,7 +22,8 @@
 #   WARMUP=S         untimed seconds of each peer benchmark before its repetitions (default 0.05)
 #   MIN_TIME=S       Google Benchmark seconds per repetition (default 0.03: many short
 #                    repetitions make the median robust to a noisy machine)
-#   KEEP=dir         also keep vnpu.json and peers.json there
+#   TORCH=0          leave PyTorch out (by default python3-torch is installed when missing)
+#   KEEP=dir         also keep vnpu.json, peers.json and torch.json there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,19 +41,18 @@ log "vnpu_reduce_peers (${REPS} x ${MIN_TIME} s per case and peer) ..."
 "$PEERS" --benchmark_format=json --benchmark_repetitions="$REPS" --benchmark_report_aggregates_only=true \
   --benchmark_min_time="$MIN_TIME" --benchmark_min_warmup_time="$WARMUP" --benchmark_enable_random_interleaving=true \
   >"$out/peers.json"
+bench_torch "$out/vnpu.json"
 
-PYTHONPATH=scripts python3 - "$out/vnpu.json" "$out/peers.json" <<'PY'
-import datetime, json, platform, sys
+PYTHONPATH=scripts python3 - "$out/vnpu.json" "$out/peers.json" "$out/torch.json" <<'PY'
+import datetime, json, os, platform, sys
 
-from bench_peers import PeerResults
+from bench_peers import PeerResults, case_name
 
 vnpu = json.load(open(sys.argv[1]))
-peers = PeerResults(sys.argv[2], ref_note=True)  # (ref): oneDNN ran its reference code
+# (ref): oneDNN ran its reference code
+peers = PeerResults(*[p for p in sys.argv[2:] if os.path.exists(p)], ref_note=True)
 
 bw = next(r for r in vnpu if r["op"] == "bandwidth")
-def case_name(r):
-    shape = ",".join(str(d) for d in r["shape"])
-    return f'{r["op"]}/{r["dtype"]}/[{shape}]/axis{r["axes"][0]}'
 cases = [(case_name(r), r) for r in vnpu if r["op"] != "bandwidth"]
 
 cols = ["case", "vnpu GB/s", "% of bw"] + [f"{p} GB/s" for p in peers.others]

@@ -6,9 +6,10 @@
 #   BUILD=0 ./scripts/bench-softmax-norm.sh      # use the existing build
 #
 # It runs `vnpu bench softmax --json` and `vnpu bench norm --json` (each measures the read
-# and copy bandwidth first) and then bench/vnpu_norm_peers (Google Benchmark: vnpu in both
-# modes, oneDNN, Eigen, AVX-512) on the same cases, threads and data, with the peers'
-# repetitions randomly interleaved, so that a drift of the host's speed during the run
+# and copy bandwidth first), then bench/vnpu_norm_peers (Google Benchmark: vnpu in both
+# modes, oneDNN, Eigen, AVX-512) and scripts/bench_torch.py (PyTorch on the CPU: softmax and
+# layer_norm) on the same cases, threads and data, with the peers' repetitions randomly
+# interleaved (PyTorch's run after them), so that a drift of the host's speed during the run
 # falls on every peer alike. It prints per case and mode: vnpu's GB/s from `vnpu bench`
 # (one read and one write of the tensor), each peer's GB/s, vnpu's GB/s in the same mode
 # measured interleaved with the peers, and the ratios: vnpu (interleaved) / the best peer,
@@ -22,7 +23,8 @@
 #   REPS=N           Google Benchmark repetitions per peer case, median reported (default 15)
 #   WARMUP=S         untimed seconds of each peer benchmark before its repetitions (default 0.05)
 #   MIN_TIME=S       Google Benchmark seconds per repetition (default 0.03)
-#   KEEP=dir         also keep softmax.json, norm.json and peers.json there
+#   TORCH=0          leave PyTorch out (by default python3-torch is installed when missing)
+#   KEEP=dir         also keep softmax.json, norm.json, peers.json and torch.json there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,20 +39,15 @@ log "vnpu bench norm ..."
 log "vnpu_norm_peers (${REPS} x ${MIN_TIME} s per case and peer) ..."
 "$PEERS" --benchmark_format=json --benchmark_repetitions="$REPS" --benchmark_report_aggregates_only=true \
   --benchmark_min_time="$MIN_TIME" --benchmark_min_warmup_time="$WARMUP" --benchmark_enable_random_interleaving=true >"$out/peers.json"
+bench_torch "$out/softmax.json" "$out/norm.json"
 
-PYTHONPATH=scripts python3 - "$out/softmax.json" "$out/norm.json" "$out/peers.json" <<'PY'
-import datetime, json, platform, sys
+PYTHONPATH=scripts python3 - "$out/softmax.json" "$out/norm.json" "$out/peers.json" "$out/torch.json" <<'PY'
+import datetime, json, os, platform, sys
 
-from bench_peers import PeerResults, ratio
+from bench_peers import PeerResults, case_name, ratio
 
 suites = [json.load(open(p)) for p in sys.argv[1:3]]
-peers = PeerResults(sys.argv[3])
-
-def case_name(r):
-    shape = ",".join(str(d) for d in r["shape"])
-    if r["op"] == "batch_norm":
-        return f'batch_norm/{r["dtype"]}/[{shape}]/' + ("training" if r["training"] else "inference")
-    return f'{r["op"]}/{r["dtype"]}/[{shape}]/axis{r["axes"][-1]}'
+peers = PeerResults(*[p for p in sys.argv[3:] if os.path.exists(p)])
 
 # Each suite measures the bandwidths at its start; its records' percentages refer to them.
 bws = [{r["op"]: r for r in s if r["op"] in ("bandwidth", "copy_bandwidth")} for s in suites]
@@ -79,7 +76,8 @@ for name, r in cases:
 print()
 print("vnpu GB/s: `vnpu bench softmax|norm` (stream: launch + synchronize; direct: the synchronous "
       "form on the calling thread). vnpu interleaved: the same mode timed by vnpu_norm_peers between the "
-      "peers' repetitions. Peers: vnpu_norm_peers; batch_norm has no peer here.")
+      "peers' repetitions. Peers: vnpu_norm_peers; pytorch: scripts/bench_torch.py (softmax and layer_norm; "
+      "run after the others). batch_norm has no peer here.")
 for text, n in peers.notes.items():
     print(f"[{n}] {text}")
 PY

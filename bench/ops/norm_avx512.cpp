@@ -57,16 +57,16 @@ VNPU_AVX512 void rms_norm_row(const float* x, float* y, const float* gamma, std:
 
 void bench_avx512_norm(benchmark::State& state, const RowPeerCase& pc) {
   if (!avx512::have_avx512f()) return state.SkipWithError("this CPU has no AVX-512F");
-  const std::int64_t rows = pc.c.rows, cols = pc.c.cols;
+  const std::int64_t rows = pc.c.rows(), cols = pc.c.cols();
   const auto eps = static_cast<float>(pc.c.eps());
   const bool layer = pc.c.op == RowOp::kLayerNorm;
   for (auto _ : state) {
 #pragma omp parallel for num_threads(pc.threads) schedule(static)
     for (std::int64_t r = 0; r < rows; ++r) {
       if (layer) {
-        layer_norm_row(pc.x + r * cols, pc.y + r * cols, pc.gamma, pc.beta, cols, eps);
+        layer_norm_row(pc.xf() + r * cols, pc.yf() + r * cols, pc.gamma, pc.beta, cols, eps);
       } else {
-        rms_norm_row(pc.x + r * cols, pc.y + r * cols, pc.gamma, cols, eps);
+        rms_norm_row(pc.xf() + r * cols, pc.yf() + r * cols, pc.gamma, cols, eps);
       }
     }
   }

@@ -12,9 +12,9 @@ void bench_eigen_norm(benchmark::State& state, const RowPeerCase& pc) {
   using namespace eigen;
   Setup s(pc);
   const auto& [device, x, y, row] = std::tie(s.device, s.x, s.y, s.row);
-  const ConstVector gamma(pc.gamma, pc.c.cols), beta(pc.beta, pc.c.cols);
-  Vector mean(pc.c.rows), rstd(pc.c.rows);
-  const PerColumn col(pc.c.rows, pc.c.cols);
+  const ConstVector gamma(pc.gamma, pc.c.cols()), beta(pc.beta, pc.c.cols());
+  Vector mean(pc.c.rows()), rstd(pc.c.rows());
+  const PerColumn col(pc.c.rows(), pc.c.cols());
   const auto eps = static_cast<float>(pc.c.eps());
   for (auto _ : state) {
     if (pc.c.op == RowOp::kLayerNorm) {

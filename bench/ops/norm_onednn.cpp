@@ -18,14 +18,14 @@ void bench_onednn_norm(benchmark::State& state, const RowPeerCase& pc) {
   try {
     const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
     dnnl::stream stream(engine);
-    const memory::desc md({pc.c.rows, pc.c.cols}, memory::data_type::f32, memory::format_tag::ab);
-    const memory::desc param_md({pc.c.cols}, memory::data_type::f32, memory::format_tag::a);
+    const memory::desc md({pc.c.rows(), pc.c.cols()}, memory::data_type::f32, memory::format_tag::ab);
+    const memory::desc param_md({pc.c.cols()}, memory::data_type::f32, memory::format_tag::a);
     const dnnl::layer_normalization_forward::desc desc(
         dnnl::prop_kind::forward_inference, md, static_cast<float>(pc.c.eps()),
         dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift);
     const dnnl::layer_normalization_forward::primitive_desc pd(desc, engine);
     const dnnl::layer_normalization_forward prim(pd);
-    memory src(md, engine, const_cast<float*>(pc.x));
+    memory src(md, engine, const_cast<void*>(pc.x));
     memory dst(md, engine, pc.y);
     memory scale(param_md, engine, const_cast<float*>(pc.gamma));
     memory shift(param_md, engine, const_cast<float*>(pc.beta));

@@ -15,10 +15,10 @@ namespace {
 template <class Run>
 void time_norm(benchmark::State& state, const RowPeerCase& pc, Run run) {
   const RowCase& c = pc.c;
-  const Tensor x(pc.x, DType::kF32, {c.rows, c.cols});
-  const Tensor y(pc.y, DType::kF32, {c.rows, c.cols});
-  const Tensor gamma(pc.gamma, DType::kF32, {c.cols});
-  const Tensor beta(pc.beta, DType::kF32, {c.cols});
+  const Tensor x(pc.x, DType::kF32, {c.rows(), c.cols()});
+  const Tensor y(pc.y, DType::kF32, {c.rows(), c.cols()});
+  const Tensor gamma(pc.gamma, DType::kF32, {c.cols()});
+  const Tensor beta(pc.beta, DType::kF32, {c.cols()});
   ops::LayerNormOptions ln;
   ln.eps = c.eps();
   ln.gamma = gamma;

@@ -183,7 +183,7 @@ void bench_avx512(benchmark::State& state, const PeerCase& pc) {
   for (auto _ : state) {
     if (pc.c.full()) {
       pc.dst[0] = full_sum(pc, partials);
-    } else if (pc.c.axis == 1) {
+    } else if (pc.c.axis() == 1) {
       const auto* x = static_cast<const float*>(pc.src);
 #pragma omp parallel num_threads(pc.threads)
       {

@@ -1,7 +1,7 @@
 // bench/ops/reduce_eigen.cpp — Eigen's Tensor module: TensorMap over the input, .sum(dims)
-// evaluated on a ThreadPoolDevice of pc.threads threads.
+// or .maximum(dims) evaluated on a ThreadPoolDevice of pc.threads threads.
 //
-// The reduced axis is given as a compile-time IndexList, as Eigen's documentation
+// The reduced axes are given as a compile-time IndexList, as Eigen's documentation
 // advises: only then does Eigen know it reduces (or keeps) the innermost dimension and
 // take its vectorized paths. With a run-time Eigen::array the same sums ran 4-40x slower.
 // bf16 and f16 inputs are mapped as Eigen::bfloat16 / Eigen::half and summed through
@@ -15,6 +15,9 @@
 #endif
 #include <unsupported/Eigen/CXX11/Tensor>
 
+#include <type_traits>
+#include <vector>
+
 #include "reduce_peers.hpp"
 
 namespace vnpu::bench {
@@ -22,39 +25,67 @@ namespace vnpu::bench {
 namespace {
 
 using Index = Eigen::Index;
+template <int N>
+using Dim = Eigen::type2index<N>;
 
+// Case c's input as a rank-Rank tensor of T, reduced over `dims` (sum or maximum) into
+// pc.dst, a tensor of the kept dimensions.
+template <class T, int Rank, class Dims>
+void reduce_over(benchmark::State& state, const PeerCase& pc, const Eigen::ThreadPoolDevice& device,
+                 const Dims& dims) {
+  constexpr int kOutRank = Rank - static_cast<int>(Eigen::internal::array_size<Dims>::value);
+  const ReduceCase& c = pc.c;
+  Eigen::DSizes<Index, Rank> in_dims;
+  Eigen::DSizes<Index, kOutRank> out_dims;
+  for (int d = 0, k = 0; d < Rank; ++d) {
+    in_dims[d] = c.shape[static_cast<std::size_t>(d)];
+    if (!c.reduced(static_cast<std::size_t>(d))) out_dims[k++] = in_dims[d];
+  }
+  const Eigen::TensorMap<const Eigen::Tensor<T, Rank, Eigen::RowMajor, Index>> in(static_cast<const T*>(pc.src),
+                                                                                    in_dims);
+  Eigen::TensorMap<Eigen::Tensor<float, kOutRank, Eigen::RowMajor, Index>> out(pc.dst, out_dims);
+  const bool max = c.op == ops::ReduceOp::kMax;
+  // f16 and bf16 are summed through .cast<float>(): f32 accumulation, f32 output.
+  auto src = [&] {
+    if constexpr (std::is_same_v<T, float>) {
+      return in;
+    } else {
+      return in.template cast<float>();
+    }
+  }();
+  for (auto _ : state) {
+    if constexpr (kOutRank == 0) {  // a full reduction: Eigen's own path for it
+      if (max) {
+        out.device(device) = src.maximum();
+      } else {
+        out.device(device) = src.sum();
+      }
+    } else if (max) {
+      out.device(device) = src.maximum(dims);
+    } else {
+      out.device(device) = src.sum(dims);
+    }
+  }
+}
+
+// The axis sets of reduce_cases(), each as a compile-time IndexList.
 template <class T>
 void run(benchmark::State& state, const PeerCase& pc, const Eigen::ThreadPoolDevice& device) {
   const ReduceCase& c = pc.c;
-  const auto* src = static_cast<const T*>(pc.src);
-  if (c.full()) {
-    const Eigen::TensorMap<const Eigen::Tensor<T, 1, Eigen::RowMajor, Index>> in(src, c.numel());
-    Eigen::TensorMap<Eigen::Tensor<float, 0, Eigen::RowMajor, Index>> out(pc.dst);
-    for (auto _ : state) {
-      if constexpr (std::is_same_v<T, float>) {
-        out.device(device) = in.sum();
-      } else {
-        out.device(device) = in.template cast<float>().sum();
-      }
-    }
-    return;
+  const std::vector<int>& a = c.axes;
+  if (c.shape.size() == 1) return reduce_over<T, 1>(state, pc, device, Eigen::IndexList<Dim<0>>());
+  if (c.shape.size() == 2) {
+    if (a == std::vector<int>{0}) return reduce_over<T, 2>(state, pc, device, Eigen::IndexList<Dim<0>>());
+    if (a == std::vector<int>{1}) return reduce_over<T, 2>(state, pc, device, Eigen::IndexList<Dim<1>>());
   }
-  const Eigen::TensorMap<const Eigen::Tensor<T, 2, Eigen::RowMajor, Index>> in(src, c.rows(), c.cols());
-  Eigen::TensorMap<Eigen::Tensor<float, 1, Eigen::RowMajor, Index>> out(pc.dst, c.out_numel());
-  auto sum_over = [&](const auto& dims) {
-    for (auto _ : state) {
-      if constexpr (std::is_same_v<T, float>) {
-        out.device(device) = in.sum(dims);
-      } else {
-        out.device(device) = in.template cast<float>().sum(dims);
-      }
+  if (c.shape.size() == 4) {
+    if (a == std::vector<int>{0, 2, 3}) {
+      return reduce_over<T, 4>(state, pc, device, Eigen::IndexList<Dim<0>, Dim<2>, Dim<3>>());
     }
-  };
-  if (c.axis == 0) {
-    sum_over(Eigen::IndexList<Eigen::type2index<0>>());
-  } else {
-    sum_over(Eigen::IndexList<Eigen::type2index<1>>());
+    if (a == std::vector<int>{0, 2}) return reduce_over<T, 4>(state, pc, device, Eigen::IndexList<Dim<0>, Dim<2>>());
+    if (a == std::vector<int>{1, 3}) return reduce_over<T, 4>(state, pc, device, Eigen::IndexList<Dim<1>, Dim<3>>());
   }
+  state.SkipWithError("no IndexList for this axis set in reduce_eigen.cpp");
 }
 
 }  // namespace

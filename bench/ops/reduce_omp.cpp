@@ -55,7 +55,7 @@ void bench_omp(benchmark::State& state, const PeerCase& pc) {
   for (auto _ : state) {
     if (c.full()) {
       with_elements(c.dtype, pc.src, [&](const auto* x) { pc.dst[0] = full_sum(x, c.numel(), pc.threads); });
-    } else if (c.axis == 1) {
+    } else if (c.axis() == 1) {
       row_sums(static_cast<const float*>(pc.src), c.rows(), c.cols(), pc.dst, pc.threads);
     } else {
       column_sums(static_cast<const float*>(pc.src), c.rows(), c.cols(), pc.dst, pc.threads);

@@ -6,10 +6,11 @@
 //
 //     void bench_<peer>(benchmark::State& state, const PeerCase& pc);
 //
-// It sets up outside the timed loop, runs `for (auto _ : state)` over complete sums into
-// pc.dst (f32, the dtype vnpu writes for f32, f16 and bf16 inputs), then calls finish(),
-// which checks the result and reports bytes read. A case a peer cannot run ends with
-// state.SkipWithError(reason).
+// It sets up outside the timed loop, runs `for (auto _ : state)` over complete reductions
+// into pc.dst (f32, the dtype vnpu writes for f32, f16 and bf16 inputs), then calls
+// finish(), which checks the result and reports bytes read. A peer is registered only for
+// the ops and axis sets it has (reduce_peers_main.cpp); a case it still cannot run (a dtype
+// its library lacks on this CPU) ends with state.SkipWithError(reason).
 #pragma once
 
 #include <benchmark/benchmark.h>

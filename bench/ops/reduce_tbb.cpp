@@ -77,7 +77,7 @@ void bench_tbb(benchmark::State& state, const PeerCase& pc) {
     arena.execute([&] {
       if (c.full()) {
         with_elements(c.dtype, pc.src, [&](const auto* x) { pc.dst[0] = full_sum(x, c.numel()); });
-      } else if (c.axis == 1) {
+      } else if (c.axis() == 1) {
         row_sums(static_cast<const float*>(pc.src), c.rows(), c.cols(), pc.dst);
       } else {
         column_sums(static_cast<const float*>(pc.src), c.rows(), c.cols(), pc.dst, pc.threads, partials);

@@ -16,12 +16,12 @@ namespace vnpu::bench {
 void bench_vnpu(benchmark::State& state, const PeerCase& pc) {
   const ReduceCase& c = pc.c;
   const Tensor src(pc.src, c.dtype, std::span<const std::int64_t>(c.shape));
-  const ops::ReduceOptions options{.axes = {c.axis}};
-  auto shape = ops::reduce_output_shape(ops::ReduceOp::kSum, src, options);
+  const ops::ReduceOptions options{.axes = ops::Axes(std::span<const int>(c.axes))};
+  auto shape = ops::reduce_output_shape(c.op, src, options);
   if (!shape) return state.SkipWithError((std::string("vnpu: ") + last_error_message()).c_str());
   const Tensor dst(pc.dst, DType::kF32, shape->shape());  // f32 for f16/bf16 inputs too
   for (auto _ : state) {
-    if (ops::reduce(ops::ReduceOp::kSum, src, dst, options) != Status::kSuccess) {
+    if (ops::reduce(c.op, src, dst, options) != Status::kSuccess) {
       return state.SkipWithError((std::string("vnpu: ") + last_error_message()).c_str());
     }
   }

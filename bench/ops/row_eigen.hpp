@@ -54,9 +54,9 @@ struct Setup {
   explicit Setup(const RowPeerCase& pc)
       : pool(pc.threads),
         device(&pool, pc.threads),
-        x(pc.x, pc.c.rows, pc.c.cols),
-        y(pc.y, pc.c.rows, pc.c.cols),
-        row(pc.c.rows, pc.c.cols) {}
+        x(pc.xf(), pc.c.rows(), pc.c.cols()),
+        y(pc.yf(), pc.c.rows(), pc.c.cols()),
+        row(pc.c.rows(), pc.c.cols()) {}
   Eigen::ThreadPool pool;
   Eigen::ThreadPoolDevice device;
   ConstMatrix x;

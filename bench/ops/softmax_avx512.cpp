@@ -39,10 +39,10 @@ VNPU_AVX512 void softmax_row(const float* x, float* y, std::int64_t n) {
 
 void bench_avx512_softmax(benchmark::State& state, const RowPeerCase& pc) {
   if (!avx512::have_avx512f()) return state.SkipWithError("this CPU has no AVX-512F");
-  const std::int64_t rows = pc.c.rows, cols = pc.c.cols;
+  const std::int64_t rows = pc.c.rows(), cols = pc.c.cols();
   for (auto _ : state) {
 #pragma omp parallel for num_threads(pc.threads) schedule(static)
-    for (std::int64_t r = 0; r < rows; ++r) softmax_row(pc.x + r * cols, pc.y + r * cols, cols);
+    for (std::int64_t r = 0; r < rows; ++r) softmax_row(pc.xf() + r * cols, pc.yf() + r * cols, cols);
   }
   finish_rows(state, pc);
 }

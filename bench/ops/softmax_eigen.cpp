@@ -11,7 +11,7 @@ void bench_eigen_softmax(benchmark::State& state, const RowPeerCase& pc) {
   using namespace eigen;
   Setup s(pc);
   const auto& [device, x, y, row] = std::tie(s.device, s.x, s.y, s.row);
-  Vector max(pc.c.rows), sum(pc.c.rows);
+  Vector max(pc.c.rows()), sum(pc.c.rows());
   for (auto _ : state) {
     max.device(device) = x.maximum(along_rows());
     y.device(device) = (x - max.reshape(row.shape).broadcast(row.bcast)).exp();

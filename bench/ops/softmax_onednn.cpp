@@ -1,5 +1,6 @@
 // bench/ops/softmax_onednn.cpp — oneDNN's softmax primitive (softmax_v2, algorithm
-// softmax_accurate, forward inference) over axis 1 of the [rows, cols] f32 matrix.
+// softmax_accurate, forward inference) along the case's axis of its dense row-major
+// tensor, in its dtype (f32, bf16 or f16: src and dst alike).
 //
 // The primitive is created once per case outside the timed loop; each iteration executes
 // it on a stream and waits. oneDNN's threads come from its CPU runtime (OpenMP in Debian's
@@ -17,12 +18,16 @@ void bench_onednn_softmax(benchmark::State& state, const RowPeerCase& pc) {
   try {
     const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
     dnnl::stream stream(engine);
-    const memory::desc md({pc.c.rows, pc.c.cols}, memory::data_type::f32, memory::format_tag::ab);
+    const memory::format_tag tags[] = {memory::format_tag::a, memory::format_tag::ab, memory::format_tag::abc};
+    memory::data_type type = memory::data_type::f32;
+    if (pc.c.dtype == DType::kBF16) type = memory::data_type::bf16;
+    if (pc.c.dtype == DType::kF16) type = memory::data_type::f16;
+    const memory::desc md(memory::dims(pc.c.shape.begin(), pc.c.shape.end()), type, tags[pc.c.shape.size() - 1]);
     const dnnl::softmax_v2_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::softmax_accurate,
-                                              md, md, 1);
+                                              md, md, pc.c.axis);
     const dnnl::softmax_v2_forward::primitive_desc pd(desc, engine);
     const dnnl::softmax_v2_forward prim(pd);
-    memory src(md, engine, const_cast<float*>(pc.x));
+    memory src(md, engine, const_cast<void*>(pc.x));
     memory dst(md, engine, pc.y);
     state.SetLabel(pd.impl_info_str());
     for (auto _ : state) {

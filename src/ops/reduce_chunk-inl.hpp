@@ -132,10 +132,24 @@ HWY_INLINE float SumLanes(const float* HWY_RESTRICT x, std::int64_t n) {
     for (std::int64_t k = 0; k < kV; ++k) acc[k] = hn::Add(acc[k], MapV<kMap>(hn::LoadU(d, x + e + k * N)));
   }
   if (e < n) {
+#if HWY_MEM_OPS_MIGHT_FAULT
     alignas(64) float lanes[kLanes];
     for (std::int64_t k = 0; k < kLanes; ++k) lanes[k] = k < n - e ? MapF<kMap>(x[e + k]) : -0.0f;
 #pragma GCC unroll 16
     for (std::int64_t k = 0; k < kV; ++k) acc[k] = hn::Add(acc[k], hn::Load(d, lanes + k * N));
+#else
+    // Masked loads (which do not fault past the end on this target), the lanes beyond n
+    // set to -0 after the map: the same lanes as the buffer above, without the scalar
+    // pass (rows of 56 elements spent most of their time there).
+    const std::int64_t rem = n - e;
+#pragma GCC unroll 16
+    for (std::int64_t k = 0; k < kV; ++k) {
+      const std::int64_t cnt = std::clamp<std::int64_t>(rem - k * N, 0, N);
+      const auto m = hn::FirstN(d, static_cast<std::size_t>(cnt));
+      const auto v = hn::IfThenElse(m, MapV<kMap>(hn::MaskedLoad(m, d, x + e + k * N)), hn::Set(d, -0.0f));
+      acc[k] = hn::Add(acc[k], v);
+    }
+#endif
   }
   return FoldAddV(acc);
 }

@@ -331,6 +331,8 @@ void RunInner(const Plan& p, std::int64_t u0, std::int64_t u1) {
 void RunRuns(const Plan& p, std::int64_t u0, std::int64_t u1) {
   const bool is_int = p.is_int();
   const std::int64_t per_d0 = p.run_d0_kept ? p.M / p.run_size[0] : 0;  // outputs per dim-0 index
+  // f32 sums of runs of one chunk: the run's f32 sum added to the output's f64 partial.
+  const bool f32_sum = p.fam == Family::kSum && p.in_t == DType::kF32 && p.run_len <= kChunk;
   std::vector<Partial> acc;
   for (std::int64_t u = u0; u < u1; ++u) {
     const std::int64_t d0 = p.run_begin(u), d1 = p.run_begin(u + 1);
@@ -343,7 +345,12 @@ void RunRuns(const Plan& p, std::int64_t u0, std::int64_t u1) {
     const std::int64_t runs = (d1 - d0) * (p.run_count / p.run_size[0]);
     for (std::int64_t j = 0; j < runs; ++j) {
       Partial& a = acc[static_cast<std::size_t>(out)];
-      a = combine(p.fam, is_int, a, ReduceRun(p, off, p.run_len, base), p.last_index);
+      if (f32_sum) {  // ReduceRun and combine() inlined: the same additions
+        a.a += static_cast<double>(
+            chunk::F32(p.fam, p.map, reinterpret_cast<const float*>(p.in) + off, p.run_len, 0, false).a);
+      } else {
+        a = combine(p.fam, is_int, a, ReduceRun(p, off, p.run_len, base), p.last_index);
+      }
       for (int k = p.nrun - 1; k >= 0; --k) {
         off += p.run_in[k];
         out += p.run_out_w[k];

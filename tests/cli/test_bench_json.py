@@ -6,7 +6,8 @@ document: one array; first a "bandwidth" and a "copy_bandwidth" record; then one
 case with suite, op, shape, axes, dtype, threads, median_ns, gbps, pct_peak_bw, pct_copy_bw
 and mode, each of the right type; gbps consistent with the bytes moved (one read and one
 write) and median_ns; the percentages consistent with the bandwidth records; and the cases
-the suite promises (softmax: four shapes over the last axis, [1,1024] in both modes; norm:
+the suite promises (softmax: four f32 shapes over the last axis, [1,1024] in both modes,
+[8192,8192] over axis 0, [64,1024,1024] over axis 1, bf16 and f16 [8192,8192]; norm:
 layer_norm, rms_norm, batch_norm training and inference). Exits 1 on any failure.
 """
 import argparse
@@ -18,7 +19,9 @@ import sys
 EXPECTED = {
     "softmax": {("softmax", (4096, 1024), "stream"), ("softmax", (64, 32768), "stream"),
                 ("softmax", (32768, 128), "stream"), ("softmax", (1, 1024), "stream"),
-                ("softmax", (1, 1024), "direct")},
+                ("softmax", (1, 1024), "direct"), ("softmax", (8192, 8192), "stream", 0),
+                ("softmax", (64, 1024, 1024), "stream", 1), ("softmax", (8192, 8192), "stream", "bf16"),
+                ("softmax", (8192, 8192), "stream", "f16")},
     "norm": {("layer_norm", (4096, 1024), "stream"), ("layer_norm", (16384, 4096), "stream"),
              ("rms_norm", (16384, 4096), "stream"), ("batch_norm", (32, 64, 56, 56), "stream")},
 }
@@ -58,8 +61,9 @@ def main():
         check(not bad, "%s: fields %s are %s" % (label, bad, [r.get(key) for key in bad]))
         if bad:
             continue
-        check(r["suite"] == args.suite and r["dtype"] == "f32", "%s: suite %s dtype %s" % (label, r["suite"],
-                                                                                           r["dtype"]))
+        dtypes = ("f32", "bf16", "f16") if args.suite == "softmax" else ("f32",)
+        check(r["suite"] == args.suite and r["dtype"] in dtypes, "%s: suite %s dtype %s" % (label, r["suite"],
+                                                                                             r["dtype"]))
         check(r["mode"] in ("stream", "direct"), "%s: mode %s" % (label, r["mode"]))
         check(r["threads"] >= 1, "%s: threads %d" % (label, r["threads"]))
         shape = tuple(r["shape"])
@@ -67,11 +71,19 @@ def main():
             check(r["axes"] == [0, 2, 3] and isinstance(r.get("training"), bool), "%s: axes %s training %r" %
                   (label, r["axes"], r.get("training")))
             seen.add((r["op"], shape, r["mode"], r["training"]))
+        elif r["op"] == "softmax":
+            check(len(r["axes"]) == 1 and 0 <= r["axes"][0] < len(shape), "%s: axes %s" % (label, r["axes"]))
+            check("training" not in r, "%s: a training field" % label)
+            if r["dtype"] != "f32":
+                seen.add((r["op"], shape, r["mode"], r["dtype"]))
+            elif r["axes"] != [len(shape) - 1]:
+                seen.add((r["op"], shape, r["mode"], r["axes"][0]))
         else:
             check(r["axes"] == [len(shape) - 1], "%s: axes %s, want the last axis" % (label, r["axes"]))
             check("training" not in r, "%s: a training field" % label)
-        seen.add((r["op"], shape, r["mode"]))
-        moved = 2 * 4 * math.prod(shape)
+        if r["dtype"] == "f32" and (r["op"] != "softmax" or r["axes"] == [len(shape) - 1]):
+            seen.add((r["op"], shape, r["mode"]))
+        moved = 2 * (4 if r["dtype"] == "f32" else 2) * math.prod(shape)
         check(r["median_ns"] > 0 and abs(r["gbps"] - moved / r["median_ns"]) <= 0.01 + 5e-3 * r["gbps"],
               "%s: gbps %s for %d bytes in %s ns" % (label, r["gbps"], moved, r["median_ns"]))
         for key, bw in (("pct_peak_bw", read["gbps"]), ("pct_copy_bw", copy["gbps"])):

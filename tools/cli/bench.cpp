@@ -20,9 +20,13 @@ constexpr std::array kSuites = {
     BenchSuite{"runtime",
                "Launch, enqueue, event, callback, copy and memory-reuse overheads, with peers (spin floor, oneTBB)",
                &run_runtime_suite},
-    BenchSuite{"reduce", "Sums over large tensors in GB/s and % of the read bandwidth measured in the same run",
+    BenchSuite{"reduce",
+               "Sums (and max, var, logsumexp) over any axis set of large tensors in GB/s and % of the read "
+               "bandwidth measured in the same run",
                &run_reduce_suite},
-    BenchSuite{"softmax", "Softmax over the last axis in GB/s and % of the read and copy bandwidth (same run)",
+    BenchSuite{"softmax",
+               "Softmax along the last and leading axes, f32, bf16 and f16, in GB/s and % of the read and copy "
+               "bandwidth (same run)",
                &run_softmax_suite},
     BenchSuite{"norm", "layer_norm, rms_norm, batch_norm in GB/s and % of the read and copy bandwidth (same run)",
                &run_norm_suite},

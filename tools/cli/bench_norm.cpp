@@ -74,13 +74,13 @@ void add_rows(OpSuite& suite, std::vector<std::unique_ptr<Buffers>>& buffers, st
   const Stream& stream = suite.stream;
   for (const bench::RowCase& c : bench::row_cases()) {
     if (c.op == bench::RowOp::kSoftmax) continue;
-    auto b = std::make_unique<Buffers>(dev, static_cast<std::size_t>(c.numel()), static_cast<std::size_t>(c.cols));
+    auto b = std::make_unique<Buffers>(dev, static_cast<std::size_t>(c.numel()), static_cast<std::size_t>(c.cols()));
     bench::fill_row_input(c, b->x.host().data());
-    bench::fill_gamma_beta(c.cols, b->gamma.host().data(), b->beta.host().data());
+    bench::fill_gamma_beta(c.cols(), b->gamma.host().data(), b->beta.host().data());
     b->x.upload();
     b->gamma.upload();
     b->beta.upload();
-    const std::vector<std::int64_t> shape = {c.rows, c.cols}, params = {c.cols};
+    const std::vector<std::int64_t> shape = {c.rows(), c.cols()}, params = {c.cols()};
     const Tensor tx = b->x.tensor(shape), ty = b->y.tensor(shape);
     ops::LayerNormOptions ln;
     ln.eps = c.eps();

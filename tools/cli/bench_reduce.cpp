@@ -1,5 +1,6 @@
-// tools/cli/bench_reduce.cpp — `vnpu bench reduce`: sums over large tensors, as GB/s and
-// as a percentage of the read bandwidth measured through the same run.
+// tools/cli/bench_reduce.cpp — `vnpu bench reduce`: sums (and max, var, logsumexp) over
+// large tensors (bench::reduce_cases()), as GB/s of input read and as a percentage of the
+// read bandwidth measured through the same run.
 //
 // A reduction reads each input byte once and writes little, so memory bandwidth is its
 // limit. Like the peers' harnesses (bench/vnpu_reduce_peers), each case times repeated
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,11 +51,11 @@ void verify(const ReduceCase& c, const Input& in, const void* dev_out) {
   std::vector<float> out(n);
   check(vnpu::memcpy(out.data(), n * sizeof(float), dev_out, n * sizeof(float), CopyKind::kDeviceToHost));
   for (std::int64_t j : {std::int64_t{0}, c.out_numel() - 1}) {
-    const bench::ReferenceSum want = bench::reference_sum(c, in.host.data(), j);
+    const bench::ReferenceValue want = bench::reference_value(c, in.host.data(), j);
     const double got = out[static_cast<std::size_t>(j)];
-    if (!bench::close_to(want, got)) {
+    if (!bench::close_to(c, want, got)) {
       throw CliError(kExitWrongResult,
-                     fmt::format("bench reduce: {} gives {} at output {}, expected {}", c.name(), got, j, want.sum));
+                     fmt::format("bench reduce: {} gives {} at output {}, expected {}", c.name(), got, j, want.value));
     }
   }
 }
@@ -62,12 +64,12 @@ void verify(const ReduceCase& c, const Input& in, const void* dev_out) {
 void time_round(const ReduceCase& c, const Input& in, void* out, int min_samples, double budget_ns,
                 std::vector<double>* samples) {
   const Tensor src(in.dev.get(), c.dtype, std::span<const std::int64_t>(c.shape));
-  const ops::ReduceOptions options{.axes = {c.axis}};
+  const ops::ReduceOptions options{.axes = ops::Axes(std::span<const int>(c.axes))};
   // f32 output for every input dtype (f16 and bf16 may write f32), as the peers write.
-  const ops::ReduceShape shape = ops::reduce_output_shape(ops::ReduceOp::kSum, src, options).value();
+  const ops::ReduceShape shape = ops::reduce_output_shape(c.op, src, options).value();
   const Tensor dst(out, DType::kF32, shape.shape());
   const std::vector<double> got = time_call_samples(
-      min_samples, [&] { check_ok(ops::reduce(ops::ReduceOp::kSum, src, dst, options)); }, budget_ns);
+      min_samples, [&] { check_ok(ops::reduce(c.op, src, dst, options)); }, budget_ns);
   samples->insert(samples->end(), got.begin(), got.end());
 }
 
@@ -76,9 +78,9 @@ void time_round(const ReduceCase& c, const Input& in, void* out, int min_samples
 BenchResult case_result(const ReduceCase& c, std::vector<double> samples, int threads) {
   const Summary ns = summarize(std::move(samples));
   Throughput t;
-  t.op = "sum";
+  t.op = ops::reduce_op_name(c.op);
   t.shape = c.shape;
-  t.axes = {c.axis};
+  t.axes = c.axes;
   t.dtype = dtype_name(c.dtype);
   t.gbps = static_cast<double>(c.bytes()) / ns.median;
   return throughput_result("reduce", c.name(), std::move(t), ns, threads);

@@ -2,6 +2,7 @@
 #include "bench_rows.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <utility>
 
 #include <fmt/core.h>
@@ -96,27 +97,33 @@ Tensor DeviceF32::tensor(std::span<const std::int64_t> shape) const noexcept {
   return Tensor(dev_.get(), DType::kF32, shape);
 }
 
-void verify_rows(const bench::RowCase& c, const DeviceF32& x, const DeviceF32& y, const std::string& label) {
-  const auto cols = static_cast<std::size_t>(c.cols);
-  for (std::size_t row : {std::size_t{0}, static_cast<std::size_t>(c.rows) - 1}) {
-    const std::vector<float> got = y.download(row * cols, cols);
-    const std::int64_t j = bench::first_wrong(c, x.host().data() + row * cols, got.data());
+void verify_rows(const bench::RowCase& c, const void* x, const void* y_dev, const std::string& label) {
+  // The whole output: the vectors of a case along a leading axis span all of it.
+  std::vector<std::byte> y(c.bytes() / 2);
+  check(vnpu::memcpy(y.data(), y.size(), y_dev, y.size(), CopyKind::kDeviceToHost));
+  for (std::int64_t row : {std::int64_t{0}, c.rows() - 1}) {
+    const std::int64_t j = bench::first_wrong(c, x, y.data(), row);
     if (j >= 0) {
-      const std::vector<double> want = bench::row_reference(c, x.host().data() + row * cols);
-      throw CliError(kExitWrongResult, fmt::format("bench: {} gives {} at row {}, column {}; expected {}", label,
-                                                   got[static_cast<std::size_t>(j)], row, j,
-                                                   want[static_cast<std::size_t>(j)]));
+      const std::vector<double> want = bench::row_reference(c, x, row);
+      throw CliError(kExitWrongResult,
+                     fmt::format("bench: {} gives {} in vector {} at {}; expected {}", label,
+                                 bench::input_element(c.dtype, y.data(), c.index(row, j)), row, j,
+                                 want[static_cast<std::size_t>(j)]));
     }
   }
+}
+
+void verify_rows(const bench::RowCase& c, const DeviceF32& x, const DeviceF32& y, const std::string& label) {
+  verify_rows(c, x.host().data(), y.data(), label);
 }
 
 BenchResult row_result(const std::string& suite, const bench::RowCase& c, const std::string& mode,
                        const Summary& ns, int threads) {
   Throughput t;
   t.op = bench::row_op_name(c.op);
-  t.shape = {c.rows, c.cols};
-  t.axes = {1};
-  t.dtype = "f32";
+  t.shape = c.shape;
+  t.axes = {c.axis};
+  t.dtype = dtype_name(c.dtype);
   t.mode = mode;
   return op_result(suite, c.name() + "/" + mode, std::move(t), c.bytes(), ns, threads);
 }

@@ -93,14 +93,20 @@ class DeviceF32 {
   /// Copies `count` values from element `offset` of the device data.
   std::vector<float> download(std::size_t offset, std::size_t count) const;
   Tensor tensor(std::span<const std::int64_t> shape) const noexcept;
+  /// The device data.
+  const void* data() const noexcept { return dev_.get(); }
 
  private:
   std::vector<float> host_;
   DeviceBuffer dev_;
 };
 
-/// Checks the first and the last row of a row case's output `y` against float64
-/// (bench::first_wrong); throws CliError(kExitWrongResult) naming `label` otherwise.
+/// Checks the first and the last vector of a row case's output against float64
+/// (bench::first_wrong), from the input's host copy `x` and the output `y_dev` in device
+/// memory (both c.numel() elements of c.dtype); throws CliError(kExitWrongResult) naming
+/// `label` otherwise.
+void verify_rows(const bench::RowCase& c, const void* x, const void* y_dev, const std::string& label);
+/// The same for an f32 case staged in DeviceF32 buffers.
 void verify_rows(const bench::RowCase& c, const DeviceF32& x, const DeviceF32& y, const std::string& label);
 
 /// The record of row case `c` timed in `mode` ("stream" or "direct").
