@@ -33,6 +33,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "ops/softmax_kernels.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
 HWY_BEFORE_NAMESPACE();
@@ -444,14 +445,14 @@ struct Rows {
 };
 
 // Rows [r0, r1) of tile t as f32: the input when it is f32, else converted once into area.
-Rows TileRows(const SoftmaxPlan& p, const Tile& t, std::int64_t r0, std::int64_t r1, float* area) {
+[[maybe_unused]] Rows TileRows(const SoftmaxPlan& p, const Tile& t, std::int64_t r0, std::int64_t r1, float* area) {
   const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
   if (p.dtype == DType::kF32) return {reinterpret_cast<const float*>(t.in + r0 * p.in_step * es), p.in_step, r0};
   for (std::int64_t r = r0; r < r1; ++r) Load(p.dtype, t.in + r * p.in_step * es, 1, t.w, area + (r - r0) * t.w);
   return {area, t.w, r0};
 }
 
-void ColMax(const Rows& x, std::int64_t r0, std::int64_t r1, std::int64_t w, float* mx) {
+[[maybe_unused]] void ColMax(const Rows& x, std::int64_t r0, std::int64_t r1, std::int64_t w, float* mx) {
   for (std::int64_t c = 0; c < w; ++c) mx[c] = kNegInf;
   for (std::int64_t r = r0; r < r1; ++r) {
     const float* HWY_RESTRICT xr = x(r);
@@ -527,14 +528,17 @@ struct ColArrays {
   double* sum;
 };
 
+// Each array is padded to a whole number of 16 floats: the vector passes read and write
+// whole vectors past a tile's last column (lanes that are then dropped).
 ColArrays Carve(float* work, std::int64_t area, std::int64_t tile) {
+  const std::int64_t t = (tile + 15) / 16 * 16;
   ColArrays c{};
   c.area = work;
   c.rowbuf = work + area;
-  c.m = c.rowbuf + tile;
-  c.a = c.m + tile;
-  c.acc = c.a + tile;
-  auto addr = reinterpret_cast<std::uintptr_t>(c.acc + tile);
+  c.m = c.rowbuf + t;
+  c.a = c.m + t;
+  c.acc = c.a + t;
+  auto addr = reinterpret_cast<std::uintptr_t>(c.acc + t);
   addr = (addr + 7) / 8 * 8;
   c.sum = reinterpret_cast<double*>(addr);
   return c;
@@ -567,23 +571,79 @@ void FinishColumns(const SoftmaxPlan& p, const Tile& t, const float* m, double* 
   }
 }
 
-void FusedTile(const SoftmaxPlan& p, const Tile& t, float* work) {
-  const ColArrays ca = Carve(work, p.L * p.tile, p.tile);
-  const Rows x = TileRows(p, t, 0, p.L, ca.area);
-  ColMax(x, 0, p.L, t.w, ca.m);
+// Rows of a tile ahead of the one being read that are prefetched: about 4 KiB ahead.
+HWY_INLINE std::int64_t RowsAhead(std::int64_t row_bytes) {
+  return std::clamp<std::int64_t>(4096 / std::max<std::int64_t>(row_bytes, 1), 1, 64);
+}
+
+// Whether column outputs go to memory with non-temporal stores: for outputs too large
+// to be read back from the cache anyway.
+HWY_INLINE bool StreamOut(const SoftmaxPlan& p) {
+  return p.rows * p.C * p.L * static_cast<std::int64_t>(dtype_size(p.dtype)) >= (std::int64_t{16} << 20);
+}
+
+#if SM_VEC
+template <int kT>
+void FusedTileAs(const SoftmaxPlan& p, const Tile& t, const ColArrays& ca) {
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  const vec::TileGeo g{t.in, t.out, p.in_step * es, p.out_step * es, p.L, t.w};
+  const std::int64_t ahead = RowsAhead(t.w * es);
+  vec::TileStageMax<kT>(g, ahead, ca.m, ca.area);
   if (p.log) {
-    ColExpSum<false>(x, 0, p.L, t.w, ca.m, ca.acc, ca.sum, nullptr, 0);
+    vec::StageExpSum<kColBlock, false>(ca.area, p.L, t.w, ca.m, ca.sum);
     FinishColumns(p, t, ca.m, ca.sum, ca.a);
-    ColEmit<Emit::kShift>(p, t, 0, p.L, x, ca.m, ca.a, ca.rowbuf);
-    return;
+    vec::TileEmit<kT, 2>(g, ca.area, ahead, ca.m, ca.a, StreamOut(p));
+  } else {
+    // The stage keeps exp(x - m) for the output pass.
+    vec::StageExpSum<kColBlock, true>(ca.area, p.L, t.w, ca.m, ca.sum);
+    FinishColumns(p, t, ca.m, ca.sum, ca.a);
+    vec::TileEmit<kT, 0>(g, ca.area, ahead, ca.m, ca.a, StreamOut(p));
   }
-  // The exps go to the output itself when it is f32 (read back from cache), else over
-  // the converted rows in the working area.
-  Rows e{ca.area, t.w, 0};
-  if (p.dtype == DType::kF32) e = Rows{reinterpret_cast<float*>(t.out), p.out_step, 0};
-  ColExpSum<true>(x, 0, p.L, t.w, ca.m, ca.acc, ca.sum, const_cast<float*>(e.base), e.stride);
+}
+#endif
+
+// A whole tile, in three passes over its rows (vec::TileStageMax and what follows): the
+// column maxima (reading the tile from memory into an f32 stage), the sums of exp(x - m)
+// (softmax: stored over the stage), and the output, exp(x - m) * (1 / S) or
+// (x - m) - ln S, from the stage. f16 and bf16 are converted in registers.
+void FusedTile(const SoftmaxPlan& p, const Tile& t, float* work) {
+  const ColArrays ca = Carve(work, p.L * ((p.tile + 15) / 16 * 16), p.tile);
+#if SM_VEC
+  switch (p.dtype) {
+    case DType::kF16: FusedTileAs<1>(p, t, ca); return;
+    case DType::kBF16: FusedTileAs<2>(p, t, ca); return;
+    default: FusedTileAs<0>(p, t, ca); return;
+  }
+#else
+  // The same operations, one row at a time through rowbuf.
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  const std::int64_t w = t.w;
+  auto row_in = [&](std::int64_t r) {
+    Load(p.dtype, t.in + r * p.in_step * es, 1, w, ca.rowbuf);
+    return ca.rowbuf;
+  };
+  for (std::int64_t c = 0; c < w; ++c) ca.m[c] = kNegInf;
+  for (std::int64_t r = 0; r < p.L; ++r) {
+    const float* x = row_in(r);
+    for (std::int64_t c = 0; c < w; ++c) ca.m[c] = MaxOne(ca.m[c], x[c]);
+  }
+  for (std::int64_t c = 0; c < w; ++c) ca.sum[c] = 0.0;
+  for (std::int64_t b = 0; b < p.L; b += kColBlock) {
+    for (std::int64_t c = 0; c < w; ++c) ca.acc[c] = 0.0f;
+    for (std::int64_t r = b; r < std::min(p.L, b + kColBlock); ++r) {
+      const float* x = row_in(r);
+      for (std::int64_t c = 0; c < w; ++c) ca.acc[c] += ExpOne(x[c] - ca.m[c]);
+    }
+    for (std::int64_t c = 0; c < w; ++c) ca.sum[c] += static_cast<double>(ca.acc[c]);
+  }
   FinishColumns(p, t, ca.m, ca.sum, ca.a);
-  ColEmit<Emit::kScale>(p, t, 0, p.L, e, ca.m, ca.a, ca.rowbuf);
+  for (std::int64_t r = 0; r < p.L; ++r) {
+    float* x = row_in(r);
+    for (std::int64_t c = 0; c < w; ++c)
+      x[c] = p.log ? (x[c] - ca.m[c]) - ca.a[c] : ExpOne(x[c] - ca.m[c]) * ca.a[c];
+    Store(p.dtype, x, w, t.out + r * p.out_step * es, 1);
+  }
+#endif
 }
 
 void ColChunk(const SoftmaxPlan& p, std::int64_t u, float* work) {
@@ -591,14 +651,26 @@ void ColChunk(const SoftmaxPlan& p, std::int64_t u, float* work) {
   const std::int64_t t_idx = (u / p.chunks) % p.tiles;
   const std::int64_t slab = u / p.chunks / p.tiles;
   const Tile t = TileAt(p, slab, t_idx);
-  const ColArrays ca = Carve(work, kSmColChunk * p.tile, p.tile);
+  const ColArrays ca = Carve(work, kSmColChunk * ((p.tile + 15) / 16 * 16), p.tile);
   const std::int64_t r0 = k * kSmColChunk, r1 = std::min(p.L, r0 + kSmColChunk);
-  const Rows x = TileRows(p, t, r0, r1, ca.area);
-  ColMax(x, r0, r1, t.w, ca.m);
   // A column chunk of only -inf sums exp(-inf - 0) = 0; one whose max is NaN or +inf gets
   // a NaN sum (its column is NaN).
+#if SM_VEC
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  const vec::TileGeo g{t.in + r0 * p.in_step * es, nullptr, p.in_step * es, 0, r1 - r0, t.w};
+  switch (p.dtype) {
+    case DType::kF16: vec::TileStageMax<1>(g, RowsAhead(t.w * es), ca.m, ca.area); break;
+    case DType::kBF16: vec::TileStageMax<2>(g, RowsAhead(t.w * es), ca.m, ca.area); break;
+    default: vec::TileStageMax<0>(g, RowsAhead(t.w * es), ca.m, ca.area); break;
+  }
+  for (std::int64_t c = 0; c < vec::StageRow(t.w); ++c) ca.a[c] = ca.m[c] == kNegInf ? 0.0f : ca.m[c];
+  vec::StageExpSum<kColBlock, false>(ca.area, r1 - r0, t.w, ca.a, ca.sum);
+#else
+  const Rows x = TileRows(p, t, r0, r1, ca.area);
+  ColMax(x, r0, r1, t.w, ca.m);
   for (std::int64_t c = 0; c < t.w; ++c) ca.a[c] = ca.m[c] == kNegInf ? 0.0f : ca.m[c];
   ColExpSum<false>(x, r0, r1, t.w, ca.a, ca.acc, ca.sum, nullptr, 0);
+#endif
   float* q = const_cast<float*>(p.partials.data()) + ((slab * p.chunks + k) * p.C + t_idx * p.tile) * 2;
   for (std::int64_t c = 0; c < t.w; ++c) {
     const float m = ca.m[c];
@@ -626,7 +698,7 @@ void CombineColumns(const SoftmaxPlan& p, std::int64_t slab, std::int64_t t_idx,
 }
 
 void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
-  const ColArrays ca = Carve(work, kSmColChunk * p.tile, p.tile);
+  const ColArrays ca = Carve(work, kSmColChunk * ((p.tile + 15) / 16 * 16), p.tile);
   std::int64_t cached = -1;
   for (std::int64_t u = u0; u < u1; ++u) {
     const std::int64_t k = u % p.chunks;
@@ -639,9 +711,24 @@ void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
       cached = st;
     }
     const std::int64_t r0 = k * kSmColChunk, r1 = std::min(p.L, r0 + kSmColChunk);
+#if SM_VEC
+    const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+    const vec::TileGeo g{t.in + r0 * p.in_step * es, t.out + r0 * p.out_step * es, p.in_step * es, p.out_step * es,
+                         r1 - r0, t.w};
+    const std::int64_t ahead = RowsAhead(t.w * es);
+    switch (static_cast<int>(p.dtype) * 2 + (p.log ? 1 : 0)) {
+      case 2: vec::TileEmit<1, 1>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+      case 3: vec::TileEmit<1, 2>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+      case 4: vec::TileEmit<2, 1>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+      case 5: vec::TileEmit<2, 2>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+      case 1: vec::TileEmit<0, 2>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+      default: vec::TileEmit<0, 1>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+    }
+#else
     const Rows x = TileRows(p, t, r0, r1, ca.area);
     if (p.log) ColEmit<Emit::kShift>(p, t, r0, r1, x, ca.m, ca.a, ca.rowbuf);
     else ColEmit<Emit::kExpScale>(p, t, r0, r1, x, ca.m, ca.a, ca.rowbuf);
+#endif
   }
 }
 
@@ -697,6 +784,7 @@ void SoftmaxFused(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float*
     return;
   }
   for (std::int64_t u = u0; u < u1; ++u) FusedTile(p, TileAt(p, u / p.tiles, u % p.tiles), work);
+  hwy::FlushStream();  // non-temporal stores (StreamOut) are done before the block is
 }
 
 void SoftmaxChunks(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
@@ -707,8 +795,12 @@ void SoftmaxChunks(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float
 }
 
 void SoftmaxWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
-  if (p.layout == SmLayout::kRows) RowWrite(p, u0, u1, work);
-  else ColWrite(p, u0, u1, work);
+  if (p.layout == SmLayout::kRows) {
+    RowWrite(p, u0, u1, work);
+  } else {
+    ColWrite(p, u0, u1, work);
+    hwy::FlushStream();
+  }
 }
 
 }  // namespace vnpu::ops::detail::HWY_NAMESPACE
