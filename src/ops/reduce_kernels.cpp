@@ -579,7 +579,7 @@ void OuterTwoPass(const Plan& p, const unsigned char* base, std::int64_t r0, std
         if (kLse) {
           // A column whose max is infinite is settled by the max alone (exp(inf - inf)
           // would be NaN); its sum is ignored below.
-          for (; c < w; ++c) second[c] += exp_f32(x[c] - first[c]);
+          for (; c < w; ++c) second[c] += exp_neg_f32(x[c] - first[c]);
         } else {
           for (; c < w; ++c) {
             const float dl = x[c] - first[c];

@@ -41,37 +41,16 @@ namespace vnpu::ops::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // e^x for x in [-inf, 0] (every softmax argument x - max is there: rows holding NaN or
-// +inf, and rows of -inf, never reach the exp passes), within 0.89 ulp (measured over
-// every float in [-87.33, 0] against a float64 exp). Cody-Waite reduction x = k ln2 + r,
-// |r| <= ln2/2, then e^r = 1 + r (1 + r (c2 + r (c3 + ... + r c6))), a degree-6
-// polynomial fitted to e^r's relative error on that interval (3.1e-9 before rounding), in
-// fused multiply-adds only, which round once on every target (std::fma is exact too).
-// The integer k sits in the low mantissa bits of t = x log2(e) + 1.5 * 2^23, and the
-// result y * 2^k is formed by adding k to y's exponent field: bits(y) + (bits(t) << 23)
-// (the bits of 1.5 * 2^23 shift out above bit 31). That is exact while the result is a
-// normal float, which kExpLo ensures (above it, k >= -126 comes with y >= 1, k > -126
-// with y >= 0.7).
-constexpr float kExpLo = -87.33f;  // below: 0 (e^-87.33 is 1.2e-38, near the smallest normal)
-constexpr float kExpRound = 12582912.0f;
-constexpr float kExpLog2e = 1.44269504088896341f;
-constexpr float kExpLn2Hi = 0.693359375f;
-constexpr float kExpLn2Lo = -2.12194440e-4f;
-// c6, c5, ..., c2 of the polynomial (Horner order).
-constexpr float kExpC[5] = {1.38146104e-3f, 8.36871006e-3f, 4.16683890e-2f, 1.66665211e-1f, 4.99999940e-1f};
+// +inf, and rows of -inf, never reach the exp passes): vmath.hpp's exp_neg_f32, shared
+// with logsumexp, within 0.9 ulp; vec::Exp is the same operations on a vector.
+constexpr float kExpLo = kExpNegLo;
+constexpr float kExpRound = kExpNegRound;
+constexpr float kExpLog2e = kExpNegLog2e;
+constexpr float kExpLn2Hi = kExpNegLn2Hi;
+constexpr float kExpLn2Lo = kExpNegLn2Lo;
+constexpr const float (&kExpC)[5] = kExpNegC;
 
-HWY_INLINE float ExpOne(float x) {
-  // No clamp: below kExpLo the result is replaced by 0 whatever the arithmetic gave.
-  const float t = std::fma(x, kExpLog2e, kExpRound);
-  const float k = t - kExpRound;
-  float r = std::fma(k, -kExpLn2Hi, x);
-  r = std::fma(k, -kExpLn2Lo, r);
-  float p = std::fma(kExpC[0], r, kExpC[1]);
-  for (int i = 2; i < 5; ++i) p = std::fma(p, r, kExpC[i]);
-  p = std::fma(p, r, 1.0f);
-  const float y = std::fma(p, r, 1.0f);
-  const std::uint32_t bits = std::bit_cast<std::uint32_t>(y) + (std::bit_cast<std::uint32_t>(t) << 23);
-  return x < kExpLo ? 0.0f : std::bit_cast<float>(bits);
-}
+HWY_INLINE float ExpOne(float x) { return exp_neg_f32(x); }
 
 // Memory to prefetch during an exp pass (see vec::ExpSum): the next row's (or chunk's)
 // input, es bytes per element; null: none. (Prefetching the next output for writing as
