@@ -117,6 +117,13 @@ void Load(DType t, const unsigned char* src, std::int64_t step, std::int64_t n, 
       for (std::int64_t i = 0; i < n; ++i) dst[i] = s[i * step];
     return;
   }
+#if SM_VEC
+  if (step == 1) {  // converted in registers
+    if (t == DType::kBF16) vec::RowFrom<2>(src, n, dst);
+    else vec::RowFrom<1>(src, n, dst);
+    return;
+  }
+#endif
   const auto* s = reinterpret_cast<const std::uint16_t*>(src);
   if (t == DType::kBF16) {
     if (step == 1)
@@ -140,6 +147,13 @@ void Store(DType t, const float* HWY_RESTRICT y, std::int64_t n, unsigned char* 
       for (std::int64_t i = 0; i < n; ++i) d[i * step] = y[i];
     return;
   }
+#if SM_VEC
+  if (step == 1) {  // converted in registers
+    if (t == DType::kBF16) vec::RowTo<2>(y, n, dst);
+    else vec::RowTo<1>(y, n, dst);
+    return;
+  }
+#endif
   auto* d = reinterpret_cast<std::uint16_t*>(dst);
   if (t == DType::kBF16) {
     if (step == 1)

@@ -389,6 +389,33 @@ HWY_INLINE void StorePartial(V v, unsigned char* p, std::int64_t n) {
   std::memcpy(p, buf, static_cast<std::size_t>(std::clamp<std::int64_t>(n, 0, kN)) * kElemBytes<kT>);
 }
 
+// n contiguous elements of type kT at src as f32 into dst, and back (RowTo): converted in
+// registers, kN at a time.
+template <int kT>
+HWY_INLINE void RowFrom(const unsigned char* src, std::int64_t n, float* HWY_RESTRICT dst) {
+  const auto k = static_cast<std::int64_t>(kN);
+  constexpr auto es = static_cast<std::int64_t>(kElemBytes<kT>);
+  std::int64_t i = 0;
+  for (; i + k <= n; i += k) hn::StoreU(LoadAs<kT>(src + i * es), D(), dst + i);
+  if (i < n) {
+    alignas(64) float buf[kN];
+    hn::Store(LoadPartial<kT>(src + i * es, n - i, 0.0f), D(), buf);
+    std::memcpy(dst + i, buf, static_cast<std::size_t>(std::clamp<std::int64_t>(n - i, 0, k)) * sizeof(float));
+  }
+}
+template <int kT>
+HWY_INLINE void RowTo(const float* HWY_RESTRICT y, std::int64_t n, unsigned char* dst) {
+  const auto k = static_cast<std::int64_t>(kN);
+  constexpr auto es = static_cast<std::int64_t>(kElemBytes<kT>);
+  std::int64_t i = 0;
+  for (; i + k <= n; i += k) StoreAs<kT>(hn::LoadU(D(), y + i), dst + i * es);
+  if (i < n) {
+    alignas(64) float buf[kN] = {};
+    std::memcpy(buf, y + i, static_cast<std::size_t>(std::clamp<std::int64_t>(n - i, 0, k)) * sizeof(float));
+    StorePartial<kT>(hn::Load(D(), buf), dst + i * es, n - i);
+  }
+}
+
 // ---- columns: tiles of adjacent columns, passes over their rows ---------------------------
 //
 // A tile is `rows` rows of w adjacent columns, row r at in + r * in_row bytes (out
