@@ -63,6 +63,7 @@ struct Ahead {
 // The running maximum step: NaN, once seen, sticks (every comparison with it is false).
 HWY_INLINE float MaxOne(float m, float v) { return (v > m || v != v) ? v : m; }
 
+#include "ops/norm_convert-inl.hpp"
 #undef SM_VEC
 #include "ops/softmax_vec-inl.hpp"
 
@@ -75,38 +76,8 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 // ---- dtype conversions -----------------------------------------------------------------
 
-// f16 bits to f32, exactly: normal numbers by moving the exponent field, subnormals as an
-// integer times 2^-24, inf and NaN by setting the full exponent.
-HWY_INLINE float HalfToFloat(std::uint32_t h) {
-  const std::uint32_t mag = h & 0x7FFFu;
-  const std::uint32_t sign = (h & 0x8000u) << 16;
-  const std::uint32_t normal = (mag << 13) + (112u << 23);
-  const float tiny = static_cast<float>(static_cast<std::int32_t>(mag)) * 0x1p-24f;
-  std::uint32_t bits = mag >= 0x7C00u ? ((mag << 13) | 0x7F800000u) : normal;
-  bits = mag < 0x0400u ? std::bit_cast<std::uint32_t>(tiny) : bits;
-  return std::bit_cast<float>(bits | sign);
-}
-
-// f32 to f16 bits, rounded to nearest even (overflow to inf, NaN to a quiet NaN). Results
-// below 2^-14 are rounded by one f32 addition: |x| + 0.5 has ulp 2^-24, the f16 subnormal
-// step, so its low bits are the f16 encoding.
-HWY_INLINE std::uint16_t FloatToHalf(float f) {
-  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
-  const std::uint32_t a = x & 0x7FFFFFFFu;
-  const std::uint32_t sign = (x >> 16) & 0x8000u;
-  const std::uint32_t normal = (a + 0xFFFu + ((a >> 13) & 1u) - 0x38000000u) >> 13;
-  const std::uint32_t tiny = std::bit_cast<std::uint32_t>(std::bit_cast<float>(a) + 0.5f) - 0x3F000000u;
-  std::uint32_t h = a >= 0x477FF000u ? 0x7C00u : normal;
-  h = a < 0x38800000u ? tiny : h;
-  h = a > 0x7F800000u ? 0x7E00u : h;
-  return static_cast<std::uint16_t>(h | sign);
-}
-
-HWY_INLINE std::uint16_t FloatToBrain(float f) {
-  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
-  const std::uint32_t r = (x + 0x7FFFu + ((x >> 16) & 1u)) >> 16;
-  return static_cast<std::uint16_t>((x & 0x7FFFFFFFu) > 0x7F800000u ? ((x >> 16) | 0x40u) : r);
-}
+// f16/bf16 <-> f32: norm_convert-inl.hpp's HalfValue, HalfBits and BrainBits (exact
+// widening; rounding to nearest even, NaN to a quiet NaN), and their vector forms.
 
 // n elements of `t` read `step` elements apart from `src`, as f32 into dst.
 void Load(DType t, const unsigned char* src, std::int64_t step, std::int64_t n, float* HWY_RESTRICT dst) {
@@ -133,9 +104,9 @@ void Load(DType t, const unsigned char* src, std::int64_t step, std::int64_t n, 
     return;
   }
   if (step == 1)
-    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfToFloat(s[i]);
+    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(s[i]);
   else
-    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfToFloat(s[i * step]);
+    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(s[i * step]);
 }
 
 // n f32 values into elements of `t` `step` apart at dst.
@@ -157,15 +128,15 @@ void Store(DType t, const float* HWY_RESTRICT y, std::int64_t n, unsigned char* 
   auto* d = reinterpret_cast<std::uint16_t*>(dst);
   if (t == DType::kBF16) {
     if (step == 1)
-      for (std::int64_t i = 0; i < n; ++i) d[i] = FloatToBrain(y[i]);
+      for (std::int64_t i = 0; i < n; ++i) d[i] = BrainBits(y[i]);
     else
-      for (std::int64_t i = 0; i < n; ++i) d[i * step] = FloatToBrain(y[i]);
+      for (std::int64_t i = 0; i < n; ++i) d[i * step] = BrainBits(y[i]);
     return;
   }
   if (step == 1)
-    for (std::int64_t i = 0; i < n; ++i) d[i] = FloatToHalf(y[i]);
+    for (std::int64_t i = 0; i < n; ++i) d[i] = HalfBits(y[i]);
   else
-    for (std::int64_t i = 0; i < n; ++i) d[i * step] = FloatToHalf(y[i]);
+    for (std::int64_t i = 0; i < n; ++i) d[i * step] = HalfBits(y[i]);
 }
 
 // ---- row passes ------------------------------------------------------------------------

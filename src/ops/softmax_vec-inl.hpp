@@ -302,12 +302,10 @@ HWY_INLINE void MapCols(const float* s, std::int64_t w, const float* HWY_RESTRIC
 // ---- f16 / bf16 in registers ------------------------------------------------------------
 //
 // Element types by DType value (kF32 = 0, kF16 = 1, kBF16 = 2). kN elements of a half
-// type load as u16, widen to u32 and become f32 in registers, with the same bit formulas
-// as HalfToFloat / FloatToHalf / FloatToBrain of softmax_kernels.cpp (integer operations
-// and one exact f32 product or sum), so every target and the scalar code give the same
-// bits, NaN payloads included.
+// type become f32 in registers and back with norm_convert-inl.hpp's vector conversions
+// (the same bits as its scalar HalfValue / HalfBits / BrainBits, which the plain loops of
+// softmax_kernels.cpp use).
 using DU = hn::Rebind<std::uint32_t, D>;
-using DI = hn::Rebind<std::int32_t, D>;
 using DH = hn::Rebind<std::uint16_t, D>;
 
 template <int kT>
@@ -316,26 +314,9 @@ constexpr std::size_t kElemBytes = kT == 0 ? 4 : 2;
 template <int kT>
 HWY_INLINE V LoadAs(const unsigned char* p) {
   const D d;
-  if constexpr (kT == 0) {
-    return hn::LoadU(d, reinterpret_cast<const float*>(p));
-  } else {
-    const DU du;
-    const DI di;
-    const auto h = hn::PromoteTo(du, hn::LoadU(DH(), reinterpret_cast<const std::uint16_t*>(p)));
-    if constexpr (kT == 2) {
-      return hn::BitCast(d, hn::ShiftLeft<16>(h));
-    } else {
-      const auto mag = hn::And(h, hn::Set(du, 0x7FFFu));
-      const auto sign = hn::ShiftLeft<16>(hn::And(h, hn::Set(du, 0x8000u)));
-      const auto normal = hn::Add(hn::ShiftLeft<13>(mag), hn::Set(du, 112u << 23));
-      const auto special = hn::Or(hn::ShiftLeft<13>(mag), hn::Set(du, 0x7F800000u));
-      const V tiny = hn::Mul(hn::ConvertTo(d, hn::BitCast(di, mag)), hn::Set(d, 0x1p-24f));
-      const auto mi = hn::BitCast(di, mag);
-      auto bits = hn::IfThenElse(hn::RebindMask(du, hn::Gt(mi, hn::Set(di, 0x7BFF))), special, normal);
-      bits = hn::IfThenElse(hn::RebindMask(du, hn::Lt(mi, hn::Set(di, 0x0400))), hn::BitCast(du, tiny), bits);
-      return hn::BitCast(d, hn::Or(bits, sign));
-    }
-  }
+  if constexpr (kT == 0) return hn::LoadU(d, reinterpret_cast<const float*>(p));
+  else if constexpr (kT == 1) return HalfValueV(d, reinterpret_cast<const std::uint16_t*>(p));
+  else return hn::BitCast(d, hn::ShiftLeft<16>(hn::PromoteTo(DU(), hn::LoadU(DH(), reinterpret_cast<const std::uint16_t*>(p)))));
 }
 
 // kStream: a non-temporal store, to an address aligned to the vector's bytes (the
@@ -347,27 +328,7 @@ HWY_INLINE void StoreAs(V v, unsigned char* p) {
     if constexpr (kStream) hn::Stream(v, d, reinterpret_cast<float*>(p));
     else hn::StoreU(v, d, reinterpret_cast<float*>(p));
   } else {
-    const DU du;
-    const DI di;
-    const auto x = hn::BitCast(du, v);
-    hn::Vec<DU> h;
-    if constexpr (kT == 2) {
-      const auto r = hn::ShiftRight<16>(hn::Add(hn::Add(x, hn::Set(du, 0x7FFFu)), hn::And(hn::ShiftRight<16>(x), hn::Set(du, 1u))));
-      const auto nan = hn::Gt(hn::BitCast(di, hn::And(x, hn::Set(du, 0x7FFFFFFFu))), hn::Set(di, 0x7F800000));
-      h = hn::IfThenElse(hn::RebindMask(du, nan), hn::Or(hn::ShiftRight<16>(x), hn::Set(du, 0x40u)), r);
-    } else {
-      const auto a = hn::And(x, hn::Set(du, 0x7FFFFFFFu));
-      const auto ai = hn::BitCast(di, a);
-      const auto sign = hn::And(hn::ShiftRight<16>(x), hn::Set(du, 0x8000u));
-      const auto normal = hn::ShiftRight<13>(hn::Sub(
-          hn::Add(hn::Add(a, hn::Set(du, 0xFFFu)), hn::And(hn::ShiftRight<13>(a), hn::Set(du, 1u))), hn::Set(du, 0x38000000u)));
-      const auto tiny = hn::Sub(hn::BitCast(du, hn::Add(hn::BitCast(d, a), hn::Set(d, 0.5f))), hn::Set(du, 0x3F000000u));
-      h = hn::IfThenElse(hn::RebindMask(du, hn::Gt(ai, hn::Set(di, 0x477FEFFF))), hn::Set(du, 0x7C00u), normal);
-      h = hn::IfThenElse(hn::RebindMask(du, hn::Lt(ai, hn::Set(di, 0x38800000))), tiny, h);
-      h = hn::IfThenElse(hn::RebindMask(du, hn::Gt(ai, hn::Set(di, 0x7F800000))), hn::Set(du, 0x7E00u), h);
-      h = hn::Or(h, sign);
-    }
-    const auto h16 = hn::DemoteTo(DH(), hn::BitCast(di, h));
+    const auto h16 = kT == 1 ? HalfBitsV(d, v) : BrainBitsV(d, v);
     if constexpr (kStream) hn::Stream(h16, DH(), reinterpret_cast<std::uint16_t*>(p));
     else hn::StoreU(h16, DH(), reinterpret_cast<std::uint16_t*>(p));
   }
