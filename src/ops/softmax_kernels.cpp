@@ -535,9 +535,9 @@ void FinishColumns(const SoftmaxPlan& p, const Tile& t, const float* m, double* 
   }
 }
 
-// Rows of a tile ahead of the one being read that are prefetched: about 4 KiB ahead.
+// Rows of a tile ahead of the one being read that are prefetched: about 8 KiB ahead.
 HWY_INLINE std::int64_t RowsAhead(std::int64_t row_bytes) {
-  return std::clamp<std::int64_t>(4096 / std::max<std::int64_t>(row_bytes, 1), 1, 64);
+  return std::clamp<std::int64_t>(8192 / std::max<std::int64_t>(row_bytes, 1), 1, 64);
 }
 
 // Whether column outputs go to memory with non-temporal stores: for outputs too large

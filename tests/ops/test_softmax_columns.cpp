@@ -1,8 +1,8 @@
 // softmax and log_softmax over outer and middle axes — the columns layout ([A, R, C] with
 // C contiguous kept columns, softmax_plan.hpp) — against the float64 reference
 // (softmax_support.hpp): dtype × ISA, each over shapes chosen around the column tiles:
-// C odd, C below one vector (16 f32 lanes) and around the tile widths (64, 512, 1024),
-// R tiny, at the fused limit (2048 rows) and beyond it (chunks of 128 rows), middle axes;
+// C odd, C below one vector (16 f32 lanes) and around the tile widths (32, 512, 1024),
+// R tiny, at the fused limit (8192 rows) and beyond it (chunks of 128 rows), middle axes;
 // out of place, in place, and into a strided output.
 #include <string>
 #include <tuple>
@@ -27,14 +27,15 @@ std::vector<ColCase> col_cases() {
       {{3, 17}, 0},           // one vector and one column
       {{7, 1000}, 0},         // C a few tiles wide with a tail
       {{100, 16}, 0},         // C one vector exactly
-      {{129, 65}, 0},         // odd C past the narrowest fused tile
-      {{2048, 70}, 0},        // the tallest fused tile
-      {{2049, 70}, 0},        // the shortest chunked column (17 chunks, the last of one row)
+      {{129, 65}, 0},         // odd C past a few vectors
+      {{2048, 70}, 0},        // a tall fused tile of 128 columns
+      {{8192, 37}, 0},        // the tallest fused tiles (32 columns and a tail of 5)
+      {{8193, 37}, 0},        // the shortest chunked column (65 chunks, the last of one row)
       {{3000, 1031}, 0},      // chunked, tiles of 1024 columns and a tail of 7
       {{70000, 5}, 0},        // C below one vector, too large to gather as rows
       {{40000, 9}, 0},        // chunked, C below one vector
       {{3, 129, 77}, 1},      // middle axis, odd sizes
-      {{5, 2500, 33}, 1},     // middle axis, chunked
+      {{3, 9000, 33}, 1},     // middle axis, chunked
       {{4, 6, 1, 200}, -3},   // middle axis with a size-1 dim between
       {{2, 64, 8, 24}, 1},    // middle axis whose kept dims merge into 192 columns
   };
