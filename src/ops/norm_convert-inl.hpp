@@ -3,8 +3,9 @@
 // to vnpu::f32_to_f16 / f32_to_bf16 (checked over every f32), written without branches so
 // that loops calling them vectorize; plus both on Highway vectors.
 //
-// Included once per SIMD target by norm_kernels.cpp and the Ascend C layer's kernels
-// (src/ascendc/vec_*_kernels.cpp), inside their namespaces (no include guard, on purpose).
+// Included once per SIMD target by norm_kernels.cpp, softmax_kernels.cpp and the Ascend C
+// layer's kernels (src/ascendc/vec_*_kernels.cpp), inside their namespaces (no include
+// guard, on purpose).
 
 // f16 bits -> f32, exact. Normal halves rebias the exponent; subnormal ones (exponent 0)
 // are (1.m · 2^-14) - 2^-14 = m · 2^-24, computed exactly in f32; exponent 31 is inf/NaN.

@@ -218,7 +218,7 @@ HWY_NOINLINE float ExtremeF32(const float* HWY_RESTRICT x, std::int64_t n) {
 }
 
 // log-sum-exp of a chunk as (max, sum of exp(x - max)); the chunk stays in L1 between
-// the two passes. exp_f32 is plain arithmetic, so this too is the same on every ISA.
+// the two passes. exp_neg_f32 (softmax's exp, x - max <= 0) rounds the same on every ISA.
 template <int kL = kLanes>
 HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
   Partial p;
@@ -236,8 +236,8 @@ HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
   std::int64_t e = 0;
   if constexpr (kL == kLanes)
     for (; e + kLanes <= n; e += kLanes)
-      for (int k = 0; k < kLanes; ++k) acc[k] += exp_f32(x[e + k] - m);
-  for (int k = 0; k < n - e; ++k) acc[k] += exp_f32(x[e + k] - m);
+      for (int k = 0; k < kLanes; ++k) acc[k] += exp_neg_f32(x[e + k] - m);
+  for (int k = 0; k < n - e; ++k) acc[k] += exp_neg_f32(x[e + k] - m);
   p.b = FoldAdd<kL>(acc);
   return p;
 }

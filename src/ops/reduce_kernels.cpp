@@ -647,7 +647,7 @@ void OuterLse(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
         const float* x = row(r);
         // A column whose max is infinite is settled by the max alone (exp(inf - inf)
         // would be NaN); its sum is ignored below.
-        for (std::int64_t c = 0; c < w; ++c) second[c] += exp_f32(x[c] - first[c]);
+        for (std::int64_t c = 0; c < w; ++c) second[c] += exp_neg_f32(x[c] - first[c]);
       }
       for (std::int64_t c = 0; c < w; ++c) {
         Partial q;

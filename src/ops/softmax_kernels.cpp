@@ -33,6 +33,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "ops/softmax_kernels.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
 HWY_BEFORE_NAMESPACE();
@@ -40,37 +41,16 @@ namespace vnpu::ops::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // e^x for x in [-inf, 0] (every softmax argument x - max is there: rows holding NaN or
-// +inf, and rows of -inf, never reach the exp passes), within 0.89 ulp (measured over
-// every float in [-87.33, 0] against a float64 exp). Cody-Waite reduction x = k ln2 + r,
-// |r| <= ln2/2, then e^r = 1 + r (1 + r (c2 + r (c3 + ... + r c6))), a degree-6
-// polynomial fitted to e^r's relative error on that interval (3.1e-9 before rounding), in
-// fused multiply-adds only, which round once on every target (std::fma is exact too).
-// The integer k sits in the low mantissa bits of t = x log2(e) + 1.5 * 2^23, and the
-// result y * 2^k is formed by adding k to y's exponent field: bits(y) + (bits(t) << 23)
-// (the bits of 1.5 * 2^23 shift out above bit 31). That is exact while the result is a
-// normal float, which kExpLo ensures (above it, k >= -126 comes with y >= 1, k > -126
-// with y >= 0.7).
-constexpr float kExpLo = -87.33f;  // below: 0 (e^-87.33 is 1.2e-38, near the smallest normal)
-constexpr float kExpRound = 12582912.0f;
-constexpr float kExpLog2e = 1.44269504088896341f;
-constexpr float kExpLn2Hi = 0.693359375f;
-constexpr float kExpLn2Lo = -2.12194440e-4f;
-// c6, c5, ..., c2 of the polynomial (Horner order).
-constexpr float kExpC[5] = {1.38146104e-3f, 8.36871006e-3f, 4.16683890e-2f, 1.66665211e-1f, 4.99999940e-1f};
+// +inf, and rows of -inf, never reach the exp passes): vmath.hpp's exp_neg_f32, shared
+// with logsumexp, within 0.9 ulp; vec::Exp is the same operations on a vector.
+constexpr float kExpLo = kExpNegLo;
+constexpr float kExpRound = kExpNegRound;
+constexpr float kExpLog2e = kExpNegLog2e;
+constexpr float kExpLn2Hi = kExpNegLn2Hi;
+constexpr float kExpLn2Lo = kExpNegLn2Lo;
+constexpr const float (&kExpC)[5] = kExpNegC;
 
-HWY_INLINE float ExpOne(float x) {
-  // No clamp: below kExpLo the result is replaced by 0 whatever the arithmetic gave.
-  const float t = std::fma(x, kExpLog2e, kExpRound);
-  const float k = t - kExpRound;
-  float r = std::fma(k, -kExpLn2Hi, x);
-  r = std::fma(k, -kExpLn2Lo, r);
-  float p = std::fma(kExpC[0], r, kExpC[1]);
-  for (int i = 2; i < 5; ++i) p = std::fma(p, r, kExpC[i]);
-  p = std::fma(p, r, 1.0f);
-  const float y = std::fma(p, r, 1.0f);
-  const std::uint32_t bits = std::bit_cast<std::uint32_t>(y) + (std::bit_cast<std::uint32_t>(t) << 23);
-  return x < kExpLo ? 0.0f : std::bit_cast<float>(bits);
-}
+HWY_INLINE float ExpOne(float x) { return exp_neg_f32(x); }
 
 // Memory to prefetch during an exp pass (see vec::ExpSum): the next row's (or chunk's)
 // input, es bytes per element; null: none. (Prefetching the next output for writing as
@@ -83,6 +63,7 @@ struct Ahead {
 // The running maximum step: NaN, once seen, sticks (every comparison with it is false).
 HWY_INLINE float MaxOne(float m, float v) { return (v > m || v != v) ? v : m; }
 
+#include "ops/norm_convert-inl.hpp"
 #undef SM_VEC
 #include "ops/softmax_vec-inl.hpp"
 
@@ -95,38 +76,8 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 // ---- dtype conversions -----------------------------------------------------------------
 
-// f16 bits to f32, exactly: normal numbers by moving the exponent field, subnormals as an
-// integer times 2^-24, inf and NaN by setting the full exponent.
-HWY_INLINE float HalfToFloat(std::uint32_t h) {
-  const std::uint32_t mag = h & 0x7FFFu;
-  const std::uint32_t sign = (h & 0x8000u) << 16;
-  const std::uint32_t normal = (mag << 13) + (112u << 23);
-  const float tiny = static_cast<float>(static_cast<std::int32_t>(mag)) * 0x1p-24f;
-  std::uint32_t bits = mag >= 0x7C00u ? ((mag << 13) | 0x7F800000u) : normal;
-  bits = mag < 0x0400u ? std::bit_cast<std::uint32_t>(tiny) : bits;
-  return std::bit_cast<float>(bits | sign);
-}
-
-// f32 to f16 bits, rounded to nearest even (overflow to inf, NaN to a quiet NaN). Results
-// below 2^-14 are rounded by one f32 addition: |x| + 0.5 has ulp 2^-24, the f16 subnormal
-// step, so its low bits are the f16 encoding.
-HWY_INLINE std::uint16_t FloatToHalf(float f) {
-  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
-  const std::uint32_t a = x & 0x7FFFFFFFu;
-  const std::uint32_t sign = (x >> 16) & 0x8000u;
-  const std::uint32_t normal = (a + 0xFFFu + ((a >> 13) & 1u) - 0x38000000u) >> 13;
-  const std::uint32_t tiny = std::bit_cast<std::uint32_t>(std::bit_cast<float>(a) + 0.5f) - 0x3F000000u;
-  std::uint32_t h = a >= 0x477FF000u ? 0x7C00u : normal;
-  h = a < 0x38800000u ? tiny : h;
-  h = a > 0x7F800000u ? 0x7E00u : h;
-  return static_cast<std::uint16_t>(h | sign);
-}
-
-HWY_INLINE std::uint16_t FloatToBrain(float f) {
-  const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
-  const std::uint32_t r = (x + 0x7FFFu + ((x >> 16) & 1u)) >> 16;
-  return static_cast<std::uint16_t>((x & 0x7FFFFFFFu) > 0x7F800000u ? ((x >> 16) | 0x40u) : r);
-}
+// f16/bf16 <-> f32: norm_convert-inl.hpp's HalfValue, HalfBits and BrainBits (exact
+// widening; rounding to nearest even, NaN to a quiet NaN), and their vector forms.
 
 // n elements of `t` read `step` elements apart from `src`, as f32 into dst.
 void Load(DType t, const unsigned char* src, std::int64_t step, std::int64_t n, float* HWY_RESTRICT dst) {
@@ -137,6 +88,13 @@ void Load(DType t, const unsigned char* src, std::int64_t step, std::int64_t n, 
       for (std::int64_t i = 0; i < n; ++i) dst[i] = s[i * step];
     return;
   }
+#if SM_VEC
+  if (step == 1) {  // converted in registers
+    if (t == DType::kBF16) vec::RowFrom<2>(src, n, dst);
+    else vec::RowFrom<1>(src, n, dst);
+    return;
+  }
+#endif
   const auto* s = reinterpret_cast<const std::uint16_t*>(src);
   if (t == DType::kBF16) {
     if (step == 1)
@@ -146,9 +104,9 @@ void Load(DType t, const unsigned char* src, std::int64_t step, std::int64_t n, 
     return;
   }
   if (step == 1)
-    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfToFloat(s[i]);
+    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(s[i]);
   else
-    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfToFloat(s[i * step]);
+    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(s[i * step]);
 }
 
 // n f32 values into elements of `t` `step` apart at dst.
@@ -160,18 +118,25 @@ void Store(DType t, const float* HWY_RESTRICT y, std::int64_t n, unsigned char* 
       for (std::int64_t i = 0; i < n; ++i) d[i * step] = y[i];
     return;
   }
+#if SM_VEC
+  if (step == 1) {  // converted in registers
+    if (t == DType::kBF16) vec::RowTo<2>(y, n, dst);
+    else vec::RowTo<1>(y, n, dst);
+    return;
+  }
+#endif
   auto* d = reinterpret_cast<std::uint16_t*>(dst);
   if (t == DType::kBF16) {
     if (step == 1)
-      for (std::int64_t i = 0; i < n; ++i) d[i] = FloatToBrain(y[i]);
+      for (std::int64_t i = 0; i < n; ++i) d[i] = BrainBits(y[i]);
     else
-      for (std::int64_t i = 0; i < n; ++i) d[i * step] = FloatToBrain(y[i]);
+      for (std::int64_t i = 0; i < n; ++i) d[i * step] = BrainBits(y[i]);
     return;
   }
   if (step == 1)
-    for (std::int64_t i = 0; i < n; ++i) d[i] = FloatToHalf(y[i]);
+    for (std::int64_t i = 0; i < n; ++i) d[i] = HalfBits(y[i]);
   else
-    for (std::int64_t i = 0; i < n; ++i) d[i * step] = FloatToHalf(y[i]);
+    for (std::int64_t i = 0; i < n; ++i) d[i * step] = HalfBits(y[i]);
 }
 
 // ---- row passes ------------------------------------------------------------------------
@@ -444,14 +409,14 @@ struct Rows {
 };
 
 // Rows [r0, r1) of tile t as f32: the input when it is f32, else converted once into area.
-Rows TileRows(const SoftmaxPlan& p, const Tile& t, std::int64_t r0, std::int64_t r1, float* area) {
+[[maybe_unused]] Rows TileRows(const SoftmaxPlan& p, const Tile& t, std::int64_t r0, std::int64_t r1, float* area) {
   const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
   if (p.dtype == DType::kF32) return {reinterpret_cast<const float*>(t.in + r0 * p.in_step * es), p.in_step, r0};
   for (std::int64_t r = r0; r < r1; ++r) Load(p.dtype, t.in + r * p.in_step * es, 1, t.w, area + (r - r0) * t.w);
   return {area, t.w, r0};
 }
 
-void ColMax(const Rows& x, std::int64_t r0, std::int64_t r1, std::int64_t w, float* mx) {
+[[maybe_unused]] void ColMax(const Rows& x, std::int64_t r0, std::int64_t r1, std::int64_t w, float* mx) {
   for (std::int64_t c = 0; c < w; ++c) mx[c] = kNegInf;
   for (std::int64_t r = r0; r < r1; ++r) {
     const float* HWY_RESTRICT xr = x(r);
@@ -527,14 +492,17 @@ struct ColArrays {
   double* sum;
 };
 
+// Each array is padded to a whole number of 16 floats: the vector passes read and write
+// whole vectors past a tile's last column (lanes that are then dropped).
 ColArrays Carve(float* work, std::int64_t area, std::int64_t tile) {
+  const std::int64_t t = (tile + 15) / 16 * 16;
   ColArrays c{};
   c.area = work;
   c.rowbuf = work + area;
-  c.m = c.rowbuf + tile;
-  c.a = c.m + tile;
-  c.acc = c.a + tile;
-  auto addr = reinterpret_cast<std::uintptr_t>(c.acc + tile);
+  c.m = c.rowbuf + t;
+  c.a = c.m + t;
+  c.acc = c.a + t;
+  auto addr = reinterpret_cast<std::uintptr_t>(c.acc + t);
   addr = (addr + 7) / 8 * 8;
   c.sum = reinterpret_cast<double*>(addr);
   return c;
@@ -567,23 +535,79 @@ void FinishColumns(const SoftmaxPlan& p, const Tile& t, const float* m, double* 
   }
 }
 
-void FusedTile(const SoftmaxPlan& p, const Tile& t, float* work) {
-  const ColArrays ca = Carve(work, p.L * p.tile, p.tile);
-  const Rows x = TileRows(p, t, 0, p.L, ca.area);
-  ColMax(x, 0, p.L, t.w, ca.m);
+// Rows of a tile ahead of the one being read that are prefetched: about 8 KiB ahead.
+HWY_INLINE std::int64_t RowsAhead(std::int64_t row_bytes) {
+  return std::clamp<std::int64_t>(8192 / std::max<std::int64_t>(row_bytes, 1), 1, 64);
+}
+
+// Whether column outputs go to memory with non-temporal stores: for outputs too large
+// to be read back from the cache anyway.
+HWY_INLINE bool StreamOut(const SoftmaxPlan& p) {
+  return p.rows * p.C * p.L * static_cast<std::int64_t>(dtype_size(p.dtype)) >= (std::int64_t{16} << 20);
+}
+
+#if SM_VEC
+template <int kT>
+void FusedTileAs(const SoftmaxPlan& p, const Tile& t, const ColArrays& ca) {
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  const vec::TileGeo g{t.in, t.out, p.in_step * es, p.out_step * es, p.L, t.w};
+  const std::int64_t ahead = RowsAhead(t.w * es);
+  vec::TileStageMax<kT>(g, ahead, ca.m, ca.area);
   if (p.log) {
-    ColExpSum<false>(x, 0, p.L, t.w, ca.m, ca.acc, ca.sum, nullptr, 0);
+    vec::StageExpSum<kColBlock, false>(ca.area, p.L, t.w, ca.m, ca.sum);
     FinishColumns(p, t, ca.m, ca.sum, ca.a);
-    ColEmit<Emit::kShift>(p, t, 0, p.L, x, ca.m, ca.a, ca.rowbuf);
-    return;
+    vec::TileEmit<kT, 2>(g, ca.area, ahead, ca.m, ca.a, StreamOut(p));
+  } else {
+    // The stage keeps exp(x - m) for the output pass.
+    vec::StageExpSum<kColBlock, true>(ca.area, p.L, t.w, ca.m, ca.sum);
+    FinishColumns(p, t, ca.m, ca.sum, ca.a);
+    vec::TileEmit<kT, 0>(g, ca.area, ahead, ca.m, ca.a, StreamOut(p));
   }
-  // The exps go to the output itself when it is f32 (read back from cache), else over
-  // the converted rows in the working area.
-  Rows e{ca.area, t.w, 0};
-  if (p.dtype == DType::kF32) e = Rows{reinterpret_cast<float*>(t.out), p.out_step, 0};
-  ColExpSum<true>(x, 0, p.L, t.w, ca.m, ca.acc, ca.sum, const_cast<float*>(e.base), e.stride);
+}
+#endif
+
+// A whole tile, in three passes over its rows (vec::TileStageMax and what follows): the
+// column maxima (reading the tile from memory into an f32 stage), the sums of exp(x - m)
+// (softmax: stored over the stage), and the output, exp(x - m) * (1 / S) or
+// (x - m) - ln S, from the stage. f16 and bf16 are converted in registers.
+void FusedTile(const SoftmaxPlan& p, const Tile& t, float* work) {
+  const ColArrays ca = Carve(work, p.L * ((p.tile + 15) / 16 * 16), p.tile);
+#if SM_VEC
+  switch (p.dtype) {
+    case DType::kF16: FusedTileAs<1>(p, t, ca); return;
+    case DType::kBF16: FusedTileAs<2>(p, t, ca); return;
+    default: FusedTileAs<0>(p, t, ca); return;
+  }
+#else
+  // The same operations, one row at a time through rowbuf.
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  const std::int64_t w = t.w;
+  auto row_in = [&](std::int64_t r) {
+    Load(p.dtype, t.in + r * p.in_step * es, 1, w, ca.rowbuf);
+    return ca.rowbuf;
+  };
+  for (std::int64_t c = 0; c < w; ++c) ca.m[c] = kNegInf;
+  for (std::int64_t r = 0; r < p.L; ++r) {
+    const float* x = row_in(r);
+    for (std::int64_t c = 0; c < w; ++c) ca.m[c] = MaxOne(ca.m[c], x[c]);
+  }
+  for (std::int64_t c = 0; c < w; ++c) ca.sum[c] = 0.0;
+  for (std::int64_t b = 0; b < p.L; b += kColBlock) {
+    for (std::int64_t c = 0; c < w; ++c) ca.acc[c] = 0.0f;
+    for (std::int64_t r = b; r < std::min(p.L, b + kColBlock); ++r) {
+      const float* x = row_in(r);
+      for (std::int64_t c = 0; c < w; ++c) ca.acc[c] += ExpOne(x[c] - ca.m[c]);
+    }
+    for (std::int64_t c = 0; c < w; ++c) ca.sum[c] += static_cast<double>(ca.acc[c]);
+  }
   FinishColumns(p, t, ca.m, ca.sum, ca.a);
-  ColEmit<Emit::kScale>(p, t, 0, p.L, e, ca.m, ca.a, ca.rowbuf);
+  for (std::int64_t r = 0; r < p.L; ++r) {
+    float* x = row_in(r);
+    for (std::int64_t c = 0; c < w; ++c)
+      x[c] = p.log ? (x[c] - ca.m[c]) - ca.a[c] : ExpOne(x[c] - ca.m[c]) * ca.a[c];
+    Store(p.dtype, x, w, t.out + r * p.out_step * es, 1);
+  }
+#endif
 }
 
 void ColChunk(const SoftmaxPlan& p, std::int64_t u, float* work) {
@@ -591,14 +615,26 @@ void ColChunk(const SoftmaxPlan& p, std::int64_t u, float* work) {
   const std::int64_t t_idx = (u / p.chunks) % p.tiles;
   const std::int64_t slab = u / p.chunks / p.tiles;
   const Tile t = TileAt(p, slab, t_idx);
-  const ColArrays ca = Carve(work, kSmColChunk * p.tile, p.tile);
+  const ColArrays ca = Carve(work, kSmColChunk * ((p.tile + 15) / 16 * 16), p.tile);
   const std::int64_t r0 = k * kSmColChunk, r1 = std::min(p.L, r0 + kSmColChunk);
-  const Rows x = TileRows(p, t, r0, r1, ca.area);
-  ColMax(x, r0, r1, t.w, ca.m);
   // A column chunk of only -inf sums exp(-inf - 0) = 0; one whose max is NaN or +inf gets
   // a NaN sum (its column is NaN).
+#if SM_VEC
+  const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+  const vec::TileGeo g{t.in + r0 * p.in_step * es, nullptr, p.in_step * es, 0, r1 - r0, t.w};
+  switch (p.dtype) {
+    case DType::kF16: vec::TileStageMax<1>(g, RowsAhead(t.w * es), ca.m, ca.area); break;
+    case DType::kBF16: vec::TileStageMax<2>(g, RowsAhead(t.w * es), ca.m, ca.area); break;
+    default: vec::TileStageMax<0>(g, RowsAhead(t.w * es), ca.m, ca.area); break;
+  }
+  for (std::int64_t c = 0; c < vec::StageRow(t.w); ++c) ca.a[c] = ca.m[c] == kNegInf ? 0.0f : ca.m[c];
+  vec::StageExpSum<kColBlock, false>(ca.area, r1 - r0, t.w, ca.a, ca.sum);
+#else
+  const Rows x = TileRows(p, t, r0, r1, ca.area);
+  ColMax(x, r0, r1, t.w, ca.m);
   for (std::int64_t c = 0; c < t.w; ++c) ca.a[c] = ca.m[c] == kNegInf ? 0.0f : ca.m[c];
   ColExpSum<false>(x, r0, r1, t.w, ca.a, ca.acc, ca.sum, nullptr, 0);
+#endif
   float* q = const_cast<float*>(p.partials.data()) + ((slab * p.chunks + k) * p.C + t_idx * p.tile) * 2;
   for (std::int64_t c = 0; c < t.w; ++c) {
     const float m = ca.m[c];
@@ -626,7 +662,7 @@ void CombineColumns(const SoftmaxPlan& p, std::int64_t slab, std::int64_t t_idx,
 }
 
 void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
-  const ColArrays ca = Carve(work, kSmColChunk * p.tile, p.tile);
+  const ColArrays ca = Carve(work, kSmColChunk * ((p.tile + 15) / 16 * 16), p.tile);
   std::int64_t cached = -1;
   for (std::int64_t u = u0; u < u1; ++u) {
     const std::int64_t k = u % p.chunks;
@@ -639,9 +675,24 @@ void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
       cached = st;
     }
     const std::int64_t r0 = k * kSmColChunk, r1 = std::min(p.L, r0 + kSmColChunk);
+#if SM_VEC
+    const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
+    const vec::TileGeo g{t.in + r0 * p.in_step * es, t.out + r0 * p.out_step * es, p.in_step * es, p.out_step * es,
+                         r1 - r0, t.w};
+    const std::int64_t ahead = RowsAhead(t.w * es);
+    switch (static_cast<int>(p.dtype) * 2 + (p.log ? 1 : 0)) {
+      case 2: vec::TileEmit<1, 1>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+      case 3: vec::TileEmit<1, 2>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+      case 4: vec::TileEmit<2, 1>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+      case 5: vec::TileEmit<2, 2>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+      case 1: vec::TileEmit<0, 2>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+      default: vec::TileEmit<0, 1>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
+    }
+#else
     const Rows x = TileRows(p, t, r0, r1, ca.area);
     if (p.log) ColEmit<Emit::kShift>(p, t, r0, r1, x, ca.m, ca.a, ca.rowbuf);
     else ColEmit<Emit::kExpScale>(p, t, r0, r1, x, ca.m, ca.a, ca.rowbuf);
+#endif
   }
 }
 
@@ -697,6 +748,7 @@ void SoftmaxFused(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float*
     return;
   }
   for (std::int64_t u = u0; u < u1; ++u) FusedTile(p, TileAt(p, u / p.tiles, u % p.tiles), work);
+  hwy::FlushStream();  // non-temporal stores (StreamOut) are done before the block is
 }
 
 void SoftmaxChunks(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
@@ -707,8 +759,12 @@ void SoftmaxChunks(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float
 }
 
 void SoftmaxWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
-  if (p.layout == SmLayout::kRows) RowWrite(p, u0, u1, work);
-  else ColWrite(p, u0, u1, work);
+  if (p.layout == SmLayout::kRows) {
+    RowWrite(p, u0, u1, work);
+  } else {
+    ColWrite(p, u0, u1, work);
+    hwy::FlushStream();
+  }
 }
 
 }  // namespace vnpu::ops::detail::HWY_NAMESPACE

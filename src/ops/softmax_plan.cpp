@@ -50,7 +50,7 @@ DimList outer_dims(const Tensor& in, const Tensor& out, int axis) {
 std::size_t SoftmaxPlan::scratch_bytes() const noexcept {
   std::int64_t floats = 0;
   if (layout == SmLayout::kRows) floats = fused ? L : kSmChunk;
-  else floats = (fused ? L : kSmColChunk) * tile + 8 * tile;
+  else floats = ((fused ? L : kSmColChunk) + 8) * ((tile + 15) / 16 * 16);
   return static_cast<std::size_t>(floats) * sizeof(float) + 64;
 }
 
@@ -100,10 +100,12 @@ bool fill_softmax_plan(SoftmaxPlan& plan, bool log, const Tensor& in, const Tens
     p->chunks = p->fused ? 1 : (p->L + kSmChunk - 1) / kSmChunk;
     p->units = p->rows * p->chunks;
   } else {
-    // A fused tile holds L rows of at least 16 columns in the working area.
-    p->fused = p->L * 16 <= p->fused_max;
+    // A fused tile is staged in a core's cache between its passes (kSmColFusedElems
+    // elements); it is at least kSmColTileMin columns wide, so that each of its rows is a
+    // run of memory long enough to stream. Taller columns are chunked, in wider tiles.
+    p->fused = p->L * kSmColTileMin <= kSmColFusedElems;
     if (p->fused) {
-      const std::int64_t fit = std::clamp<std::int64_t>(p->fused_max / p->L / 16 * 16, 16, kSmColTileMax);
+      const std::int64_t fit = std::clamp<std::int64_t>(kSmColFusedElems / p->L / 16 * 16, 16, kSmColTileMax);
       p->tile = std::min(p->C, fit);
       p->chunks = 1;
     } else {

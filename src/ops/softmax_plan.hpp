@@ -33,8 +33,10 @@ inline constexpr std::int64_t kSmChunk = 4096;           // elements per chunk o
 inline constexpr std::int64_t kSmColChunk = 128;         // rows per chunk of a long column
 inline constexpr std::int64_t kSmFusedMaxElems = 32768;  // longest fused row (f32 working copy: 128 KiB)
 inline constexpr std::int64_t kSmMinBlockElems = 32768;  // below this many elements, one block does it all
+inline constexpr std::int64_t kSmColFusedElems = 262144;  // largest fused column tile (a 1 MiB f32 stage)
+inline constexpr std::int64_t kSmColTileMin = 32;        // narrowest fused column tile
 inline constexpr std::int64_t kSmColTileMax = 512;       // columns per tile (fused); chunked: kSmColTileChunked
-inline constexpr std::int64_t kSmColTileChunked = 256;
+inline constexpr std::int64_t kSmColTileChunked = 1024;
 
 enum class SmLayout : std::uint8_t { kRows, kColumns };
 

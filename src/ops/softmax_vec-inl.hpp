@@ -298,6 +298,240 @@ HWY_INLINE void MapCols(const float* s, std::int64_t w, const float* HWY_RESTRIC
   }
 }
 
+
+// ---- f16 / bf16 in registers ------------------------------------------------------------
+//
+// Element types by DType value (kF32 = 0, kF16 = 1, kBF16 = 2). kN elements of a half
+// type become f32 in registers and back with norm_convert-inl.hpp's vector conversions
+// (the same bits as its scalar HalfValue / HalfBits / BrainBits, which the plain loops of
+// softmax_kernels.cpp use).
+using DU = hn::Rebind<std::uint32_t, D>;
+using DH = hn::Rebind<std::uint16_t, D>;
+
+template <int kT>
+constexpr std::size_t kElemBytes = kT == 0 ? 4 : 2;
+
+template <int kT>
+HWY_INLINE V LoadAs(const unsigned char* p) {
+  const D d;
+  if constexpr (kT == 0) return hn::LoadU(d, reinterpret_cast<const float*>(p));
+  else if constexpr (kT == 1) return HalfValueV(d, reinterpret_cast<const std::uint16_t*>(p));
+  else return hn::BitCast(d, hn::ShiftLeft<16>(hn::PromoteTo(DU(), hn::LoadU(DH(), reinterpret_cast<const std::uint16_t*>(p)))));
+}
+
+// kStream: a non-temporal store, to an address aligned to the vector's bytes (the
+// caller checks).
+template <int kT, bool kStream = false>
+HWY_INLINE void StoreAs(V v, unsigned char* p) {
+  const D d;
+  if constexpr (kT == 0) {
+    if constexpr (kStream) hn::Stream(v, d, reinterpret_cast<float*>(p));
+    else hn::StoreU(v, d, reinterpret_cast<float*>(p));
+  } else {
+    const auto h16 = kT == 1 ? HalfBitsV(d, v) : BrainBitsV(d, v);
+    if constexpr (kStream) hn::Stream(h16, DH(), reinterpret_cast<std::uint16_t*>(p));
+    else hn::StoreU(h16, DH(), reinterpret_cast<std::uint16_t*>(p));
+  }
+}
+
+// n < kN elements (a row's tail) through a vector-sized buffer; the lanes past n are
+// copies of `fill` (loaded) or dropped (stored).
+template <int kT>
+HWY_INLINE V LoadPartial(const unsigned char* p, std::int64_t n, float fill) {
+  alignas(64) unsigned char buf[kN * 4];
+  std::memcpy(buf, p, static_cast<std::size_t>(std::clamp<std::int64_t>(n, 0, kN)) * kElemBytes<kT>);
+  const V v = LoadAs<kT>(buf);
+  return hn::IfThenElse(hn::FirstN(D(), static_cast<std::size_t>(n)), v, hn::Set(D(), fill));
+}
+template <int kT>
+HWY_INLINE void StorePartial(V v, unsigned char* p, std::int64_t n) {
+  alignas(64) unsigned char buf[kN * 4];
+  StoreAs<kT>(v, buf);
+  std::memcpy(p, buf, static_cast<std::size_t>(std::clamp<std::int64_t>(n, 0, kN)) * kElemBytes<kT>);
+}
+
+// n contiguous elements of type kT at src as f32 into dst, and back (RowTo): converted in
+// registers, kN at a time.
+template <int kT>
+HWY_INLINE void RowFrom(const unsigned char* src, std::int64_t n, float* HWY_RESTRICT dst) {
+  const auto k = static_cast<std::int64_t>(kN);
+  constexpr auto es = static_cast<std::int64_t>(kElemBytes<kT>);
+  std::int64_t i = 0;
+  for (; i + k <= n; i += k) hn::StoreU(LoadAs<kT>(src + i * es), D(), dst + i);
+  if (i < n) {
+    alignas(64) float buf[kN];
+    hn::Store(LoadPartial<kT>(src + i * es, n - i, 0.0f), D(), buf);
+    std::memcpy(dst + i, buf, static_cast<std::size_t>(std::clamp<std::int64_t>(n - i, 0, k)) * sizeof(float));
+  }
+}
+template <int kT>
+HWY_INLINE void RowTo(const float* HWY_RESTRICT y, std::int64_t n, unsigned char* dst) {
+  const auto k = static_cast<std::int64_t>(kN);
+  constexpr auto es = static_cast<std::int64_t>(kElemBytes<kT>);
+  std::int64_t i = 0;
+  for (; i + k <= n; i += k) StoreAs<kT>(hn::LoadU(D(), y + i), dst + i * es);
+  if (i < n) {
+    alignas(64) float buf[kN] = {};
+    std::memcpy(buf, y + i, static_cast<std::size_t>(std::clamp<std::int64_t>(n - i, 0, k)) * sizeof(float));
+    StorePartial<kT>(hn::Load(D(), buf), dst + i * es, n - i);
+  }
+}
+
+// ---- columns: tiles of adjacent columns, passes over their rows ---------------------------
+//
+// A tile is `rows` rows of w adjacent columns, row r at in + r * in_row bytes (out
+// likewise). A tile is first read from memory row by row (the rows `ahead` on prefetched)
+// for its column maxima, and copied as f32 into a contiguous stage: its rows are often a
+// power of two of bytes apart, and would then share a few cache sets and not stay in
+// cache. The sums of exp(x - m) per column read the stage; the output pass reads it once
+// more (or, after a barrier, the input) and writes exp(x - m) * a or (x - m) - a, with the
+// exp computed again. Per column, every operation is that of the plain loops of
+// softmax_kernels.cpp, in the same order: the max with NaN sticking; f32 sums over blocks
+// of kBlock rows added in f64; the output as ColEmit's.
+struct TileGeo {
+  const unsigned char* in;
+  unsigned char* out;
+  std::int64_t in_row, out_row;  // bytes between rows
+  std::int64_t rows, w;
+};
+
+// Floats between rows of a stage of w columns: whole vectors.
+HWY_INLINE std::int64_t StageRow(std::int64_t w) {
+  const auto n = static_cast<std::int64_t>(kN);
+  return (w + n - 1) / n * n;
+}
+
+HWY_INLINE void PrefetchRow(const unsigned char* p, std::int64_t bytes, int rw) {
+  for (std::int64_t b = 0; b < bytes; b += 64) {
+    if (rw != 0) __builtin_prefetch(p + b, 1, 2);
+    else __builtin_prefetch(p + b, 0, 2);
+  }
+  if (rw != 0) __builtin_prefetch(p + bytes - 1, 1, 2);
+  else __builtin_prefetch(p + bytes - 1, 0, 2);
+}
+
+// Column maxima of the tile into m, and its rows as f32 into stage (StageRow(w) apart;
+// lanes past w hold -inf). (Working memory may be aligned to 16 bytes only: unaligned
+// loads and stores throughout.)
+template <int kT>
+HWY_NOINLINE void TileStageMax(const TileGeo& g, std::int64_t ahead, float* HWY_RESTRICT m,
+                               float* HWY_RESTRICT stage) {
+  const D d;
+  constexpr auto es = static_cast<std::int64_t>(kElemBytes<kT>);
+  const auto n = static_cast<std::int64_t>(kN);
+  const std::int64_t full = g.w / n * n, sr = StageRow(g.w);
+  for (std::int64_t c = 0; c < sr; ++c) m[c] = -std::numeric_limits<float>::infinity();
+  for (std::int64_t r = 0; r < g.rows; ++r) {
+    const unsigned char* row = g.in + r * g.in_row;
+    float* st = stage + r * sr;
+    if (r + ahead < g.rows) PrefetchRow(row + ahead * g.in_row, g.w * es, 0);
+    std::int64_t c = 0;
+    for (; c < full; c += n) {
+      const V v = LoadAs<kT>(row + c * es);
+      hn::StoreU(v, d, st + c);
+      hn::StoreU(MaxStep(hn::LoadU(d, m + c), v), d, m + c);
+    }
+    if (c < g.w) {
+      const V v = LoadPartial<kT>(row + c * es, g.w - c, -std::numeric_limits<float>::infinity());
+      hn::StoreU(v, d, st + c);
+      hn::StoreU(MaxStep(hn::LoadU(d, m + c), v), d, m + c);
+    }
+  }
+}
+
+// Sums of exp(x - m) over the f32 rows x (x_row floats apart) for columns
+// [c0, c0 + kNV * kN), accumulators in registers; `n` of those columns are kept. kStore:
+// exp(x - m) replaces x.
+template <int kNV, std::int64_t kBlock, bool kStore>
+HWY_INLINE void ExpSumGroup(float* HWY_RESTRICT x, std::int64_t x_row, std::int64_t rows, std::int64_t c0,
+                            std::int64_t n, const float* HWY_RESTRICT m, double* HWY_RESTRICT sum) {
+  const D d;
+  V mv[kNV];
+  for (int j = 0; j < kNV; ++j) mv[j] = hn::LoadU(d, m + c0 + j * static_cast<std::int64_t>(kN));
+  alignas(64) float part[kNV * kN];
+  for (std::int64_t b = 0; b < rows; b += kBlock) {
+    const std::int64_t be = std::min(rows, b + kBlock);
+    V acc[kNV];
+    for (V& a : acc) a = hn::Zero(d);
+    for (std::int64_t r = b; r < be; ++r) {
+      float* row = x + r * x_row + c0;
+#pragma GCC unroll 8
+      for (int j = 0; j < kNV; ++j) {
+        float* xj = row + j * static_cast<std::int64_t>(kN);
+        const V e = Exp(hn::Sub(hn::LoadU(d, xj), mv[j]));
+        if constexpr (kStore) hn::StoreU(e, d, xj);
+        acc[j] = hn::Add(acc[j], e);
+      }
+    }
+    for (int j = 0; j < kNV; ++j) hn::StoreU(acc[j], d, part + j * kN);
+    for (std::int64_t c = 0; c < n; ++c) sum[c0 + c] += static_cast<double>(part[c]);
+  }
+}
+
+// Per column c < w, sum[c] = the sum of exp(x - m[c]) over a stage of `rows` rows;
+// kStore: exp(x - m) replaces x in the stage.
+template <std::int64_t kBlock, bool kStore>
+HWY_NOINLINE void StageExpSum(float* HWY_RESTRICT stage, std::int64_t rows, std::int64_t w,
+                              const float* HWY_RESTRICT m, double* HWY_RESTRICT sum) {
+  constexpr std::int64_t kG = 4;  // vectors per group
+  const auto n = static_cast<std::int64_t>(kN);
+  const std::int64_t sr = StageRow(w);
+  for (std::int64_t c = 0; c < w; ++c) sum[c] = 0.0;
+  std::int64_t c0 = 0;
+  for (; c0 + kG * n <= w; c0 += kG * n) ExpSumGroup<kG, kBlock, kStore>(stage, sr, rows, c0, kG * n, m, sum);
+  const std::int64_t left = w - c0;
+  switch ((left + n - 1) / n) {
+    case 0: break;
+    case 1: ExpSumGroup<1, kBlock, kStore>(stage, sr, rows, c0, left, m, sum); break;
+    case 2: ExpSumGroup<2, kBlock, kStore>(stage, sr, rows, c0, left, m, sum); break;
+    case 3: ExpSumGroup<3, kBlock, kStore>(stage, sr, rows, c0, left, m, sum); break;
+    default: ExpSumGroup<kG, kBlock, kStore>(stage, sr, rows, c0, left, m, sum); break;
+  }
+}
+
+// The output pass: kOp 0: y = x * a; kOp 1: y = exp(x - m) * a; kOp 2: y = (x - m) - a
+// (MapCols' operations).
+// x: the f32 stage (src null) or the input rows (src, of type kT); y: g.out, of type kT.
+// With `stream`, rows whose start is aligned to a vector's bytes are written with
+// non-temporal stores (a large output then goes to memory without being read first).
+template <int kT, int kOp>
+HWY_NOINLINE void TileEmit(const TileGeo& g, const float* stage, std::int64_t ahead, const float* HWY_RESTRICT m,
+                           const float* HWY_RESTRICT a, bool stream) {
+  const D d;
+  constexpr auto es = static_cast<std::int64_t>(kElemBytes<kT>);
+  const auto n = static_cast<std::int64_t>(kN);
+  const std::int64_t full = g.w / n * n, sr = StageRow(g.w);
+  auto f = [&](V x, std::int64_t c) {
+    const V mv = hn::LoadU(d, m + c), av = hn::LoadU(d, a + c);
+    if constexpr (kOp == 0) return hn::Mul(x, av);
+    else if constexpr (kOp == 1) return hn::Mul(Exp(hn::Sub(x, mv)), av);
+    else return hn::Sub(hn::Sub(x, mv), av);
+  };
+  for (std::int64_t r = 0; r < g.rows; ++r) {
+    const float* st = stage + r * sr;
+    const unsigned char* src = g.in + r * g.in_row;
+    unsigned char* dst = g.out + r * g.out_row;
+    if (stage == nullptr && ahead > 0 && r + ahead < g.rows) PrefetchRow(src + ahead * g.in_row, g.w * es, 0);
+    std::int64_t c = 0;
+    if (stream && reinterpret_cast<std::uintptr_t>(dst) % static_cast<std::uintptr_t>(n * es) == 0) {
+      for (; c < full; c += n) {
+        const V x = stage != nullptr ? hn::LoadU(d, st + c) : LoadAs<kT>(src + c * es);
+        StoreAs<kT, true>(f(x, c), dst + c * es);
+      }
+    } else {
+      if (r + ahead < g.rows) PrefetchRow(dst + ahead * g.out_row, g.w * es, 1);
+      for (; c < full; c += n) {
+        const V x = stage != nullptr ? hn::LoadU(d, st + c) : LoadAs<kT>(src + c * es);
+        StoreAs<kT>(f(x, c), dst + c * es);
+      }
+    }
+    if (c < g.w) {
+      const V x = stage != nullptr ? hn::LoadU(d, st + c) : LoadPartial<kT>(src + c * es, g.w - c, 0.0f);
+      StorePartial<kT>(f(x, c), dst + c * es, g.w - c);
+    }
+  }
+}
+
 }  // namespace vec
 #else
 #define SM_VEC 0

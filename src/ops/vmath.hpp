@@ -1,13 +1,59 @@
-// Element-wise math written as plain IEEE operations (no fused multiply-adds: the files
-// using it are built with -ffp-contract=off), so that loops calling it vectorize on every
-// SIMD target and give the same bits on all of them.
+// Element-wise math written as plain IEEE operations (no fused multiply-adds but the
+// explicit std::fma of exp_neg_f32: the files using it are built with -ffp-contract=off),
+// so that loops calling it vectorize on every SIMD target and give the same bits on all
+// of them.
 #pragma once
 
 #include <bit>
 #include <cstdint>
 #include <limits>
 
+#include <cmath>
+
 namespace vnpu::ops::detail {
+
+// Constants of exp_neg_f32 (the vector form in softmax_vec-inl.hpp uses them too).
+inline constexpr float kExpNegLo = -87.33f;  // below: 0 (e^-87.33 is 1.2e-38, near the smallest normal)
+inline constexpr float kExpNegRound = 12582912.0f;  // 1.5 * 2^23
+inline constexpr float kExpNegLog2e = 1.44269504088896341f;
+inline constexpr float kExpNegLn2Hi = 0.693359375f;  // ln 2 split so that k * kExpNegLn2Hi is exact
+inline constexpr float kExpNegLn2Lo = -2.12194440e-4f;
+// c6, c5, ..., c2 of the polynomial (Horner order).
+inline constexpr float kExpNegC[5] = {1.38146104e-3f, 8.36871006e-3f, 4.16683890e-2f, 1.66665211e-1f,
+                                      4.99999940e-1f};
+/// The documented bound of exp_neg_f32, in ulp of the result (tests/kernel/test_vmath.cpp
+/// fails above it): 0.89 measured over every float in [-87.33, 0].
+inline constexpr double kExpNegMaxUlp = 0.9;
+
+/// e^x for x in [-inf, 0], the exp of softmax and logsumexp (every argument x - max is
+/// there), within kExpNegMaxUlp = 0.9 ulp for results down to the smallest normal float;
+/// arguments below -87.33 give 0. Not for x > 0 or NaN (the result is then unspecified).
+/// Cheaper than exp_f32: no clamps and no integer conversion, one polynomial degree less.
+/// Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, then
+/// e^r = 1 + r (1 + r (c2 + r (c3 + ... + r c6))), a degree-6 polynomial fitted to e^r's
+/// relative error on that interval (3.1e-9 before rounding), in fused multiply-adds only:
+/// std::fma rounds once whether the target has the instruction or not, so every target
+/// gives the same bits (without hardware FMA the loops calling it do not vectorize).
+/// The integer k sits in the low mantissa bits of t = x log2(e) + 1.5 * 2^23, and the
+/// result y * 2^k is formed by adding k to y's exponent field: bits(y) + (bits(t) << 23)
+/// (the bits of 1.5 * 2^23 shift out above bit 31). That is exact while the result is a
+/// normal float, which kExpNegLo ensures (above it, k >= -126 comes with y >= 1, k > -126
+/// with y >= 0.7).
+[[gnu::always_inline]] inline float exp_neg_f32(float x) noexcept {
+  // No clamp: below kExpNegLo the result is replaced by 0 whatever the arithmetic gave.
+  const float t = std::fma(x, kExpNegLog2e, kExpNegRound);
+  const float k = t - kExpNegRound;
+  float r = std::fma(k, -kExpNegLn2Hi, x);
+  r = std::fma(k, -kExpNegLn2Lo, r);
+  float p = std::fma(kExpNegC[0], r, kExpNegC[1]);
+  p = std::fma(p, r, kExpNegC[2]);
+  p = std::fma(p, r, kExpNegC[3]);
+  p = std::fma(p, r, kExpNegC[4]);
+  p = std::fma(p, r, 1.0f);
+  const float y = std::fma(p, r, 1.0f);
+  const std::uint32_t bits = std::bit_cast<std::uint32_t>(y) + (std::bit_cast<std::uint32_t>(t) << 23);
+  return x < kExpNegLo ? 0.0f : std::bit_cast<float>(bits);
+}
 
 /// e^x in f32, within 1 ulp for normal results (measured over the whole range). Results
 /// below the smallest normal float flush to 0; overflow gives +inf; NaN stays NaN.

@@ -37,6 +37,9 @@ std::vector<SmSpec> det_specs() {
   add({big / 8, 5}, 0, DType::kF16);         // long columns, fewer than a vector
   add({1000, 1000}, 0, DType::kBF16);        // columns (fused)
   add({8, 1500, 33}, 1, DType::kF32);        // middle axis
+  add({8192, 40}, 0, DType::kF32);           // the tallest fused column tiles, a tail tile
+  add({9000, 1031}, 0, DType::kF16);         // chunked columns, tiles of 1024 and 7
+  add({6, 1500, 70}, 1, DType::kBF16);       // middle axis, fused, odd tail
   return v;
 }
 
