@@ -82,3 +82,9 @@ if peers.notes or peers.any_ref():
     for text, n in peers.notes.items():
         print(f"[{n}] {text}")
 PY
+
+# PLOT=1: also draw the run as an SVG bar chart (scripts/plot_bench.py) into KEEP, or the build directory.
+if [[ "${PLOT:-0}" == 1 ]]; then
+  python3 scripts/plot_bench.py "$out/vnpu.json" "$out/peers.json" -o "${KEEP:-$BUILD_DIR}/bench-reduce.svg"
+  log "chart: ${KEEP:-$BUILD_DIR}/bench-reduce.svg"
+fi

@@ -81,3 +81,10 @@ print("vnpu GB/s: `vnpu bench softmax|norm` (stream: launch + synchronize; direc
 for text, n in peers.notes.items():
     print(f"[{n}] {text}")
 PY
+
+# PLOT=1: also draw the run as an SVG bar chart (scripts/plot_bench.py) into KEEP, or the build directory.
+if [[ "${PLOT:-0}" == 1 ]]; then
+  python3 scripts/plot_bench.py "$out/softmax.json" "$out/norm.json" "$out/peers.json" \
+    -o "${KEEP:-$BUILD_DIR}/bench-softmax-norm.svg"
+  log "chart: ${KEEP:-$BUILD_DIR}/bench-softmax-norm.svg"
+fi

@@ -39,7 +39,7 @@
 //
 // Cost: when the profiler is off, each task pays one relaxed load of a flag. When on,
 // each span costs two time stamps (the CPU's counter) and one append to the recording
-// thread's own buffer (no locks; see the README for measured figures). A build with the CMake option
+// thread's own buffer (no locks; docs/benchmarks.md has measured figures). A build with the CMake option
 // VNPU_PROFILER=OFF compiles capture out entirely; start() then returns kNotSupported.
 //
 // Each recording thread keeps at most VNPU_PROFILE_MAX_SPANS spans per session (default
