@@ -341,9 +341,12 @@ HWY_NOINLINE Partial ArgChunk(const T* HWY_RESTRICT x, std::int64_t n, std::int6
   int win = -1;
   for (int k = 0; k < kL; ++k) {
     if (idx[k] == kNone) continue;
-    const bool tie_wins = kLast ? idx[k] > idx[win] : idx[k] < idx[win];
-    if (win < 0 || (kMax ? best[k] > best[win] : best[k] < best[win]) || (best[k] == best[win] && tie_wins))
+    if (win < 0) {
       win = k;
+      continue;
+    }
+    const bool tie_wins = kLast ? idx[k] > idx[win] : idx[k] < idx[win];
+    if ((kMax ? best[k] > best[win] : best[k] < best[win]) || (best[k] == best[win] && tie_wins)) win = k;
   }
   if (win < 0) {  // every element equals the initial extreme: the first one is the answer
     p.a = n > 0 ? static_cast<double>(x[0]) : 0.0;

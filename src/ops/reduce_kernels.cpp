@@ -399,9 +399,10 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
       off += idx[k] * p.red_stride[k];
     }
     // Moves the odometer `t` elements on within the innermost reduced dim (t == 1, or a
-    // run that ends at most at that dim's end).
+    // run that ends at most at that dim's end). No reduced dim (n == 1): nothing to move.
     const int last = p.nred - 1;
     auto advance = [&](std::int64_t t) {
+      if (last < 0) return;
       idx[last] += t;
       off += t * p.red_stride[last];
       if (idx[last] < p.red_size[last]) return;
@@ -415,7 +416,7 @@ void RunGather(const Plan& p, std::int64_t u0, std::int64_t u1) {
       }
     };
     // A contiguous innermost reduced dim is copied (or widened) run by run into the chunk.
-    const bool runs = p.red_stride[last] == 1;
+    const bool runs = last >= 0 && p.red_stride[last] == 1;
     for (std::int64_t c = 0; c < n; c += kChunk) {
       const std::int64_t len = std::min(kChunk, n - c);
       for (std::int64_t i = 0; i < len;) {
