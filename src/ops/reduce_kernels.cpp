@@ -505,6 +505,15 @@ HWY_INLINE void AddFourRows(float* HWY_RESTRICT acc, const T* HWY_RESTRICT x0, c
 // Column partials of rows [r0, r1) × columns [c0, c0 + cw) of batch `a`, into out[0..cw).
 // Per column: rows in blocks of kRowBlock from r0, each block reduced in f32 in row
 // order, block results combined in f64 in order.
+// Rows of at most 4 KiB are scattered runs of memory the hardware prefetchers follow
+// poorly: the column kernels prefetch them kRowsAhead rows ahead of the adds.
+constexpr std::int64_t kRowsAhead = 16;
+
+// Prefetches [p, p + bytes) into the caches.
+HWY_INLINE void PrefetchBytes(const unsigned char* p, std::int64_t bytes) {
+  for (std::int64_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
+}
+
 template <Map kMap, bool kCount>
 void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
               double* out) {
@@ -516,6 +525,9 @@ void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     else return MapOne<kMap>(v);
   };
   RowCursor at(p);
+  // Short rows (scattered runs of memory) are prefetched pf_rows ahead of the adds.
+  RowCursor ahead(p);
+  const std::int64_t pf_rows = cw * es <= 4096 ? kRowsAhead : 0;
   auto row = [&](std::int64_t r) { return AsF32(p.in_t, base + at(r) * es, cw, rowbuf); };
   for (std::int64_t c = 0; c < cw; ++c) out[c] = -0.0;
   for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
@@ -527,6 +539,9 @@ void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     for (; r + 4 <= re; r += 4) {
       const unsigned char* x[4];
       for (int k = 0; k < 4; ++k) x[k] = base + at(r + k) * es;
+      if (pf_rows > 0)
+        for (int k = 0; k < 4; ++k)
+          if (r + pf_rows + k < r1) PrefetchBytes(base + ahead(r + pf_rows + k) * es, cw * es);
       const auto h = [&](int k) { return reinterpret_cast<const std::uint16_t*>(x[k]); };
       if (p.in_t == DType::kBF16) {
         AddFourRows<kMap, kCount>(acc, h(0), h(1), h(2), h(3), cw, HalfVec<true>{},

@@ -269,9 +269,41 @@ HWY_INLINE RowPtrs RowAt(const SoftmaxPlan& p, std::int64_t r) {
   return {p.in + io * es, p.out + oo * es};
 }
 
+// Whether outputs go to memory with non-temporal stores: for outputs too large to be read
+// back from the cache anyway.
+HWY_INLINE bool StreamOut(const SoftmaxPlan& p) {
+  return p.rows * p.C * p.L * static_cast<std::int64_t>(dtype_size(p.dtype)) >= (std::int64_t{16} << 20);
+}
+
+#if SM_VEC
+// softmax of a contiguous f16 (kT 1) or bf16 (kT 2) row: the maximum and the exp pass read
+// the row itself, converting in registers; exp(x - m) goes to `work` as f32, and the
+// output pass scales it and converts it on the way out (large outputs: non-temporal
+// stores). The same operations as FusedRow's, so the same bits.
+template <int kT>
+void HalfRow(const SoftmaxPlan& p, RowPtrs row, const Ahead& next, float* work) {
+  const std::int64_t n = p.L;
+  const float m = vec::MaxPlain<kT>(row.in, n);
+  if (!std::isfinite(m)) {  // a NaN row (see FusedRow)
+    Load(p.dtype, row.in, 1, n, work);
+    EmitRow<Emit::kScale>(p.dtype, work, n, std::numeric_limits<float>::quiet_NaN(), 0.0f, row.out, 1);
+    return;
+  }
+  const float s = vec::ExpSum<true, false, kT>(row.in, n, m, work, next);
+  vec::ScaleTo<kT>(work, n, 1.0f / s, row.out, StreamOut(p));
+}
+#endif
+
 // One whole row: read once (into `work` unless it is f32 and contiguous), then the max,
 // exp-sum and output passes run on data in cache while the next row is prefetched.
 void FusedRow(const SoftmaxPlan& p, RowPtrs row, const Ahead& next, float* work) {
+#if SM_VEC
+  if (!p.log && p.dtype != DType::kF32 && p.in_step == 1 && p.out_step == 1) {
+    if (p.dtype == DType::kBF16) HalfRow<2>(p, row, next, work);
+    else HalfRow<1>(p, row, next, work);
+    return;
+  }
+#endif
   const std::int64_t n = p.L;
   const bool f32_in = p.dtype == DType::kF32 && p.in_step == 1;
   const bool f32_out = p.dtype == DType::kF32 && p.out_step == 1;
@@ -540,26 +572,23 @@ HWY_INLINE std::int64_t RowsAhead(std::int64_t row_bytes) {
   return std::clamp<std::int64_t>(8192 / std::max<std::int64_t>(row_bytes, 1), 1, 64);
 }
 
-// Whether column outputs go to memory with non-temporal stores: for outputs too large
-// to be read back from the cache anyway.
-HWY_INLINE bool StreamOut(const SoftmaxPlan& p) {
-  return p.rows * p.C * p.L * static_cast<std::int64_t>(dtype_size(p.dtype)) >= (std::int64_t{16} << 20);
-}
 
 #if SM_VEC
 template <int kT>
-void FusedTileAs(const SoftmaxPlan& p, const Tile& t, const ColArrays& ca) {
+void FusedTileAs(const SoftmaxPlan& p, const Tile& t, const Tile* next, const ColArrays& ca) {
   const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
   const vec::TileGeo g{t.in, t.out, p.in_step * es, p.out_step * es, p.L, t.w};
   const std::int64_t ahead = RowsAhead(t.w * es);
+  vec::NextTile nt;
+  if (next != nullptr) nt = {next->in, p.in_step * es, next->w * es};
   vec::TileStageMax<kT>(g, ahead, ca.m, ca.area);
   if (p.log) {
-    vec::StageExpSum<kColBlock, false>(ca.area, p.L, t.w, ca.m, ca.sum);
+    vec::StageExpSum<kColBlock, false>(ca.area, p.L, t.w, ca.m, ca.sum, nt, es);
     FinishColumns(p, t, ca.m, ca.sum, ca.a);
     vec::TileEmit<kT, 2>(g, ca.area, ahead, ca.m, ca.a, StreamOut(p));
   } else {
     // The stage keeps exp(x - m) for the output pass.
-    vec::StageExpSum<kColBlock, true>(ca.area, p.L, t.w, ca.m, ca.sum);
+    vec::StageExpSum<kColBlock, true>(ca.area, p.L, t.w, ca.m, ca.sum, nt, es);
     FinishColumns(p, t, ca.m, ca.sum, ca.a);
     vec::TileEmit<kT, 0>(g, ca.area, ahead, ca.m, ca.a, StreamOut(p));
   }
@@ -570,15 +599,16 @@ void FusedTileAs(const SoftmaxPlan& p, const Tile& t, const ColArrays& ca) {
 // column maxima (reading the tile from memory into an f32 stage), the sums of exp(x - m)
 // (softmax: stored over the stage), and the output, exp(x - m) * (1 / S) or
 // (x - m) - ln S, from the stage. f16 and bf16 are converted in registers.
-void FusedTile(const SoftmaxPlan& p, const Tile& t, float* work) {
+void FusedTile(const SoftmaxPlan& p, const Tile& t, const Tile* next, float* work) {
   const ColArrays ca = Carve(work, p.L * ((p.tile + 15) / 16 * 16), p.tile);
 #if SM_VEC
   switch (p.dtype) {
-    case DType::kF16: FusedTileAs<1>(p, t, ca); return;
-    case DType::kBF16: FusedTileAs<2>(p, t, ca); return;
-    default: FusedTileAs<0>(p, t, ca); return;
+    case DType::kF16: FusedTileAs<1>(p, t, next, ca); return;
+    case DType::kBF16: FusedTileAs<2>(p, t, next, ca); return;
+    default: FusedTileAs<0>(p, t, next, ca); return;
   }
 #else
+  (void)next;
   // The same operations, one row at a time through rowbuf.
   const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
   const std::int64_t w = t.w;
@@ -745,9 +775,17 @@ void SoftmaxFused(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float*
       FusedRow(p, row, Ahead{p.in_step == 1 ? nxt.in : nullptr, es}, work);
       row = nxt;
     }
+    hwy::FlushStream();  // HalfRow's non-temporal stores are done before the block is
     return;
   }
-  for (std::int64_t u = u0; u < u1; ++u) FusedTile(p, TileAt(p, u / p.tiles, u % p.tiles), work);
+  // Each tile's exp pass prefetches the next tile's input (a block's tiles are in order).
+  Tile t = TileAt(p, u0 / p.tiles, u0 % p.tiles);
+  for (std::int64_t u = u0; u < u1; ++u) {
+    const bool more = u + 1 < u1;
+    const Tile next = more ? TileAt(p, (u + 1) / p.tiles, (u + 1) % p.tiles) : Tile{};
+    FusedTile(p, t, more ? &next : nullptr, work);
+    t = next;
+  }
   hwy::FlushStream();  // non-temporal stores (StreamOut) are done before the block is
 }
 

@@ -56,6 +56,14 @@ HWY_INLINE V Exp(V x) {
 constexpr std::size_t kN = hn::MaxLanes(D());
 constexpr int kVecs = static_cast<int>(64 / kN);  // vectors covering the 64 lanes
 
+// Element types by DType value (kF32 = 0, kF16 = 1, kBF16 = 2); defined below.
+template <int kT>
+constexpr std::size_t kElemBytes = kT == 0 ? 4 : 2;
+template <int kT>
+HWY_INLINE V LoadAs(const unsigned char* p);
+template <int kT>
+HWY_INLINE V LoadPartial(const unsigned char* p, std::int64_t n, float fill);
+
 // Folds the lanes of v by halves (lane i with lane i + n/2, n = lanes, then n/2, ...),
 // the in-register end of the 64-lane fold.
 template <class DX, class VX, class Op>
@@ -115,18 +123,29 @@ struct AddOp {
 // row without NaN (its choice between -0 and +0 may differ between targets, which no
 // output can show: S >= 2 when a row's maximum is both); a NaN may or may not show in
 // it, depending on the target, so its callers detect NaN rows by other means.
-HWY_INLINE float MaxPlain(const float* HWY_RESTRICT x, std::int64_t n) {
+// kT: the type of x's elements, converted in registers.
+template <int kT = 0>
+HWY_INLINE float MaxPlain(const void* xin, std::int64_t n) {
   const D d;
+  const auto* xb = static_cast<const unsigned char*>(xin);
+  constexpr auto es = static_cast<std::int64_t>(kElemBytes<kT>);
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
   V acc[kVecs];
-  for (V& a : acc) a = hn::Set(d, -std::numeric_limits<float>::infinity());
+  for (V& a : acc) a = hn::Set(d, kNegInf);
   std::int64_t e = 0;
   for (; e + 64 <= n; e += 64)
-    for (int j = 0; j < kVecs; ++j) acc[j] = hn::Max(acc[j], hn::LoadU(d, x + e + j * static_cast<std::int64_t>(kN)));
+    for (int j = 0; j < kVecs; ++j) acc[j] = hn::Max(acc[j], LoadAs<kT>(xb + (e + j * static_cast<std::int64_t>(kN)) * es));
   for (; e + static_cast<std::int64_t>(kN) <= n; e += static_cast<std::int64_t>(kN))
-    acc[0] = hn::Max(acc[0], hn::LoadU(d, x + e));
+    acc[0] = hn::Max(acc[0], LoadAs<kT>(xb + e * es));
+  if constexpr (kT != 0) {
+    if (e < n) acc[0] = hn::Max(acc[0], LoadPartial<kT>(xb + e * es, n - e, kNegInf));
+  }
   for (int j = 1; j < kVecs; ++j) acc[0] = hn::Max(acc[0], acc[j]);
   float m = hn::GetLane(hn::MaxOfLanes(d, acc[0]));
-  for (std::int64_t i = e; i < n; ++i) m = MaxOne(m, x[i]);
+  if constexpr (kT == 0) {
+    const auto* x = static_cast<const float*>(xin);
+    for (std::int64_t i = e; i < n; ++i) m = MaxOne(m, x[i]);
+  }
   return m;
 }
 
@@ -176,9 +195,12 @@ HWY_INLINE float Max(const float* HWY_RESTRICT x, std::int64_t n) {
 // pass; its lines are prefetched into L2 at the pace of this pass, so memory works while
 // the exp pass computes.
 // With kBelowMax, only elements below m add (those equal to m are left out).
-template <bool kStore, bool kBelowMax = false>
-HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, const Ahead& ahead) {
+// kT: the type of x's elements (converted in registers; e_out is f32 whatever kT).
+template <bool kStore, bool kBelowMax = false, int kT = 0>
+HWY_INLINE float ExpSum(const void* xin, std::int64_t n, float m, float* e_out, const Ahead& ahead) {
   const D d;
+  const auto* xb = static_cast<const unsigned char*>(xin);
+  constexpr auto es = static_cast<std::int64_t>(kElemBytes<kT>);
   const V vm = hn::Set(d, m);
   V acc[kVecs];
   for (V& a : acc) a = hn::Zero(d);
@@ -188,7 +210,7 @@ HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, c
       for (std::int64_t b = 0; b < 64 * ahead.es; b += 64) __builtin_prefetch(ahead.in + e * ahead.es + b, 0, 2);
     for (int j = 0; j < kVecs; ++j) {
       const std::int64_t o = e + j * static_cast<std::int64_t>(kN);
-      const V xv = hn::LoadU(d, x + o);
+      const V xv = LoadAs<kT>(xb + o * es);
       V v = Exp(hn::Sub(xv, vm));
       if constexpr (kStore) hn::StoreU(v, d, e_out + o);
       if constexpr (kBelowMax) v = hn::IfThenElseZero(hn::Lt(xv, vm), v);
@@ -198,8 +220,13 @@ HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, c
   if (e < n) {  // the tail, through a copy padded with m: element e + i adds to lane i
     const std::int64_t t = n - e;
     alignas(64) float buf[64];
-    std::memcpy(buf, x + e, static_cast<std::size_t>(t) * sizeof(float));
-    for (std::int64_t i = t; i < 64; ++i) buf[i] = m;
+    if constexpr (kT == 0) {
+      std::memcpy(buf, xb + e * es, static_cast<std::size_t>(t) * sizeof(float));
+      for (std::int64_t i = t; i < 64; ++i) buf[i] = m;
+    } else {
+      for (std::int64_t o = 0; o < 64; o += static_cast<std::int64_t>(kN))
+        hn::Store(o < t ? LoadPartial<kT>(xb + (e + o) * es, t - o, m) : vm, d, buf + o);
+    }
     // The vectors that hold tail elements (unrolled, so that every index into acc is a
     // constant and the accumulators stay in registers).
 #pragma GCC unroll 64
@@ -309,9 +336,6 @@ using DU = hn::Rebind<std::uint32_t, D>;
 using DH = hn::Rebind<std::uint16_t, D>;
 
 template <int kT>
-constexpr std::size_t kElemBytes = kT == 0 ? 4 : 2;
-
-template <int kT>
 HWY_INLINE V LoadAs(const unsigned char* p) {
   const D d;
   if constexpr (kT == 0) return hn::LoadU(d, reinterpret_cast<const float*>(p));
@@ -374,6 +398,28 @@ HWY_INLINE void RowTo(const float* HWY_RESTRICT y, std::int64_t n, unsigned char
     alignas(64) float buf[kN] = {};
     std::memcpy(buf, y + i, static_cast<std::size_t>(std::clamp<std::int64_t>(n - i, 0, k)) * sizeof(float));
     StorePartial<kT>(hn::Load(D(), buf), dst + i * es, n - i);
+  }
+}
+
+// dst[i] = e[i] * a for n elements of type kT (a row's output), converted in registers.
+// With `stream` and dst aligned to a vector's bytes, the whole vectors are written with
+// non-temporal stores (a large output then goes to memory without being read first).
+template <int kT>
+HWY_INLINE void ScaleTo(const float* HWY_RESTRICT e, std::int64_t n, float a, unsigned char* dst, bool stream) {
+  const D d;
+  const V va = hn::Set(d, a);
+  const auto k = static_cast<std::int64_t>(kN);
+  constexpr auto es = static_cast<std::int64_t>(kElemBytes<kT>);
+  std::int64_t i = 0;
+  if (stream && reinterpret_cast<std::uintptr_t>(dst) % static_cast<std::uintptr_t>(k * es) == 0) {
+    for (; i + k <= n; i += k) StoreAs<kT, true>(hn::Mul(hn::LoadU(d, e + i), va), dst + i * es);
+  } else {
+    for (; i + k <= n; i += k) StoreAs<kT>(hn::Mul(hn::LoadU(d, e + i), va), dst + i * es);
+  }
+  if (i < n) {
+    alignas(64) float buf[kN] = {};
+    std::memcpy(buf, e + i, static_cast<std::size_t>(std::clamp<std::int64_t>(n - i, 0, k)) * sizeof(float));
+    StorePartial<kT>(hn::Mul(hn::Load(d, buf), va), dst + i * es, n - i);
   }
 }
 
@@ -442,9 +488,12 @@ HWY_NOINLINE void TileStageMax(const TileGeo& g, std::int64_t ahead, float* HWY_
 // Sums of exp(x - m) over the f32 rows x (x_row floats apart) for columns
 // [c0, c0 + kNV * kN), accumulators in registers; `n` of those columns are kept. kStore:
 // exp(x - m) replaces x.
+// pf (if pf_bytes > 0): pf_bytes of memory per row, pf_row bytes apart, prefetched row by
+// row at the pace of this group's rows (see NextTile).
 template <int kNV, std::int64_t kBlock, bool kStore>
 HWY_INLINE void ExpSumGroup(float* HWY_RESTRICT x, std::int64_t x_row, std::int64_t rows, std::int64_t c0,
-                            std::int64_t n, const float* HWY_RESTRICT m, double* HWY_RESTRICT sum) {
+                            std::int64_t n, const float* HWY_RESTRICT m, double* HWY_RESTRICT sum,
+                            const unsigned char* pf, std::int64_t pf_row, std::int64_t pf_bytes) {
   const D d;
   V mv[kNV];
   for (int j = 0; j < kNV; ++j) mv[j] = hn::LoadU(d, m + c0 + j * static_cast<std::int64_t>(kN));
@@ -455,6 +504,7 @@ HWY_INLINE void ExpSumGroup(float* HWY_RESTRICT x, std::int64_t x_row, std::int6
     for (V& a : acc) a = hn::Zero(d);
     for (std::int64_t r = b; r < be; ++r) {
       float* row = x + r * x_row + c0;
+      if (pf_bytes > 0) PrefetchRow(pf + r * pf_row, pf_bytes, 0);
 #pragma GCC unroll 8
       for (int j = 0; j < kNV; ++j) {
         float* xj = row + j * static_cast<std::int64_t>(kN);
@@ -468,24 +518,46 @@ HWY_INLINE void ExpSumGroup(float* HWY_RESTRICT x, std::int64_t x_row, std::int6
   }
 }
 
+// The input of the tile a block works on next, read from memory while this tile's sums of
+// exp are computed from its stage (compute-bound): by the time the next tile's first pass
+// reads it, it is in cache, and memory and arithmetic overlap. `rows` rows of `bytes`
+// bytes, `row` bytes apart; in null: none.
+struct NextTile {
+  const unsigned char* in = nullptr;
+  std::int64_t row = 0, bytes = 0;
+};
+
 // Per column c < w, sum[c] = the sum of exp(x - m[c]) over a stage of `rows` rows;
-// kStore: exp(x - m) replaces x in the stage.
+// kStore: exp(x - m) replaces x in the stage. Each group of columns prefetches the same
+// columns of `next` (elements of es bytes), one row per row it sums.
 template <std::int64_t kBlock, bool kStore>
 HWY_NOINLINE void StageExpSum(float* HWY_RESTRICT stage, std::int64_t rows, std::int64_t w,
-                              const float* HWY_RESTRICT m, double* HWY_RESTRICT sum) {
+                              const float* HWY_RESTRICT m, double* HWY_RESTRICT sum, const NextTile& next = {},
+                              std::int64_t es = 4) {
   constexpr std::int64_t kG = 4;  // vectors per group
   const auto n = static_cast<std::int64_t>(kN);
   const std::int64_t sr = StageRow(w);
   for (std::int64_t c = 0; c < w; ++c) sum[c] = 0.0;
+  // The bytes of `next` a group of columns [c0, c0 + cols) prefetches per row: the same
+  // columns, clipped to next's width; the last group takes any columns next has beyond w.
+  auto pf_bytes = [&](std::int64_t c0, std::int64_t cols) -> std::int64_t {
+    if (next.in == nullptr) return 0;
+    const std::int64_t end = c0 + cols >= w ? next.bytes : std::min(next.bytes, (c0 + cols) * es);
+    return end - std::min(end, c0 * es);
+  };
+  auto group = [&]<int kNV>(std::int64_t c0, std::int64_t cols) {
+    ExpSumGroup<kNV, kBlock, kStore>(stage, sr, rows, c0, cols, m, sum, next.in != nullptr ? next.in + c0 * es : nullptr, next.row,
+                                     pf_bytes(c0, cols));
+  };
   std::int64_t c0 = 0;
-  for (; c0 + kG * n <= w; c0 += kG * n) ExpSumGroup<kG, kBlock, kStore>(stage, sr, rows, c0, kG * n, m, sum);
+  for (; c0 + kG * n <= w; c0 += kG * n) group.template operator()<kG>(c0, kG * n);
   const std::int64_t left = w - c0;
   switch ((left + n - 1) / n) {
     case 0: break;
-    case 1: ExpSumGroup<1, kBlock, kStore>(stage, sr, rows, c0, left, m, sum); break;
-    case 2: ExpSumGroup<2, kBlock, kStore>(stage, sr, rows, c0, left, m, sum); break;
-    case 3: ExpSumGroup<3, kBlock, kStore>(stage, sr, rows, c0, left, m, sum); break;
-    default: ExpSumGroup<kG, kBlock, kStore>(stage, sr, rows, c0, left, m, sum); break;
+    case 1: group.template operator()<1>(c0, left); break;
+    case 2: group.template operator()<2>(c0, left); break;
+    case 3: group.template operator()<3>(c0, left); break;
+    default: group.template operator()<kG>(c0, left); break;
   }
 }
 
