@@ -505,14 +505,28 @@ HWY_INLINE void AddFourRows(float* HWY_RESTRICT acc, const T* HWY_RESTRICT x0, c
 // Column partials of rows [r0, r1) × columns [c0, c0 + cw) of batch `a`, into out[0..cw).
 // Per column: rows in blocks of kRowBlock from r0, each block reduced in f32 in row
 // order, block results combined in f64 in order.
-// Rows of at most 4 KiB are scattered runs of memory the hardware prefetchers follow
-// poorly: the column kernels prefetch them kRowsAhead rows ahead of the adds.
-constexpr std::int64_t kRowsAhead = 16;
+// The prefetch of the outer layout's rows: rows of at most 4 KiB are scattered runs of
+// memory that the hardware prefetchers follow poorly (a sum over {0, 2} of
+// [64,64,128,128] reads rows of 512 B), so the column kernels ask for the row kAhead
+// rows beyond the one they read. Called with each row index as it is read, in increasing
+// order; `base` and `bytes` give the columns read of each row.
+class RowsAhead {
+ public:
+  static constexpr std::int64_t kAhead = 16;
+  RowsAhead(const Plan& p, const unsigned char* base, std::int64_t es, std::int64_t bytes, std::int64_t r1) noexcept
+      : at_(p), base_(base), es_(es), bytes_(bytes <= 4096 ? bytes : 0), r1_(r1) {}
+  void operator()(std::int64_t r) noexcept {
+    const std::int64_t a = r + kAhead;
+    if (bytes_ == 0 || a >= r1_) return;
+    const unsigned char* q = base_ + at_(a) * es_;
+    for (std::int64_t b = 0; b < bytes_; b += 64) __builtin_prefetch(q + b, 0, 3);
+  }
 
-// Prefetches [p, p + bytes) into the caches.
-HWY_INLINE void PrefetchBytes(const unsigned char* p, std::int64_t bytes) {
-  for (std::int64_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
-}
+ private:
+  RowCursor at_;
+  const unsigned char* base_;
+  std::int64_t es_, bytes_, r1_;
+};
 
 template <Map kMap, bool kCount>
 void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
@@ -525,9 +539,7 @@ void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     else return MapOne<kMap>(v);
   };
   RowCursor at(p);
-  // Short rows (scattered runs of memory) are prefetched pf_rows ahead of the adds.
-  RowCursor ahead(p);
-  const std::int64_t pf_rows = cw * es <= 4096 ? kRowsAhead : 0;
+  RowsAhead ahead(p, base, es, cw * es, r1);
   auto row = [&](std::int64_t r) { return AsF32(p.in_t, base + at(r) * es, cw, rowbuf); };
   for (std::int64_t c = 0; c < cw; ++c) out[c] = -0.0;
   for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
@@ -538,10 +550,10 @@ void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
     std::int64_t r = rb;
     for (; r + 4 <= re; r += 4) {
       const unsigned char* x[4];
-      for (int k = 0; k < 4; ++k) x[k] = base + at(r + k) * es;
-      if (pf_rows > 0)
-        for (int k = 0; k < 4; ++k)
-          if (r + pf_rows + k < r1) PrefetchBytes(base + ahead(r + pf_rows + k) * es, cw * es);
+      for (int k = 0; k < 4; ++k) {
+        x[k] = base + at(r + k) * es;
+        ahead(r + k);
+      }
       const auto h = [&](int k) { return reinterpret_cast<const std::uint16_t*>(x[k]); };
       if (p.in_t == DType::kBF16) {
         AddFourRows<kMap, kCount>(acc, h(0), h(1), h(2), h(3), cw, HalfVec<true>{},
@@ -571,6 +583,7 @@ void OuterExtreme(const Plan& p, const unsigned char* base, std::int64_t r0, std
   alignas(64) float rowbuf[kColTile];
   const std::int64_t es = static_cast<std::int64_t>(dtype_size(p.in_t));
   RowCursor at(p);
+  RowsAhead ahead(p, base, es, cw * es, r1);
   std::fill(acc, acc + cw, kMax ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity());
   std::fill(nan, nan + cw, 0);
   // The rule per element: a value replaces the column's extreme only when strictly beyond
@@ -598,6 +611,7 @@ void OuterExtreme(const Plan& p, const unsigned char* base, std::int64_t r0, std
       const auto* x1 = reinterpret_cast<const float*>(base + at(r + 1) * es);
       const auto* x2 = reinterpret_cast<const float*>(base + at(r + 2) * es);
       const auto* x3 = reinterpret_cast<const float*>(base + at(r + 3) * es);
+      for (int k = 0; k < 4; ++k) ahead(r + k);
       std::int64_t c = 0;
       for (; c + N <= cw; c += N) {
         const auto v0 = hn::LoadU(d, x0 + c), v1 = hn::LoadU(d, x1 + c);
@@ -612,6 +626,7 @@ void OuterExtreme(const Plan& p, const unsigned char* base, std::int64_t r0, std
   }
 #endif
   for (; r < r1; ++r) {
+    ahead(r);
     const float* x = AsF32(p.in_t, base + at(r) * es, cw, rowbuf);
     for (std::int64_t c = 0; c < cw; ++c) take(c, x[c]);
   }
@@ -704,6 +719,7 @@ void OuterVar(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
   for (std::int64_t c0 = 0; c0 < cw; c0 += kTile) {
     const std::int64_t w = std::min(kTile, cw - c0);
     auto row = [&](std::int64_t r) { return AsF32(p.in_t, base + (at(r) + c0) * es, w, rowbuf); };
+    RowsAhead ahead(p, base + c0 * es, es, w * es, r1);
     double done = 0;
     for (std::int64_t rb = r0; rb < r1; rb += kVarRows) {
       const std::int64_t re = std::min(r1, rb + kVarRows);
@@ -718,6 +734,7 @@ void OuterVar(const Plan& p, const unsigned char* base, std::int64_t r0, std::in
           const auto* HWY_RESTRICT x1 = reinterpret_cast<const float*>(base + (at(r + 1) + c0) * es);
           const auto* HWY_RESTRICT x2 = reinterpret_cast<const float*>(base + (at(r + 2) + c0) * es);
           const auto* HWY_RESTRICT x3 = reinterpret_cast<const float*>(base + (at(r + 3) + c0) * es);
+          for (int k = 0; k < 4; ++k) ahead(r + k);
           for (std::int64_t c = 0; c < w; ++c) {
             const float d0 = x0[c] - shift[c], d1 = x1[c] - shift[c];
             const float d2 = x2[c] - shift[c], d3 = x3[c] - shift[c];
