@@ -7,12 +7,12 @@
 // -ffp-contract=off, so there is no fused multiply-add):
 // - float: one IEEE operation per element; Axpy rounds the product, then the sum.
 // - half: widened exactly to float, computed in float, rounded once to half (nearest even,
-//   norm_convert-inl.hpp). For + - * / and sqrt that is the correctly rounded half result:
+//   ops/simd/convert-inl.hpp). For + - * / and sqrt that is the correctly rounded half result:
 //   float's 24 bits exceed 2 * 11 + 2, so the double rounding is innocuous.
 // - Max, Min (and Maxs, Mins, Relu): a NaN operand gives NaN; of equal values (+0, -0) the
 //   second operand is returned.
-// - Exp, Ln: vmath.hpp's exp_f32 / log_f32 (within 1 ulp of float; results below the
-//   smallest normal float flush to 0). Sqrt is IEEE; Rsqrt is 1 / sqrt(x) and Reciprocal
+// - Exp, Ln: exp_f32 / log_f32 of ops/simd/exp.hpp and log.hpp (within 1 ulp of float;
+//   results below the smallest normal float flush to 0). Sqrt is IEEE; Rsqrt is 1 / sqrt(x) and Reciprocal
 //   1 / x, each operation rounded. Subnormal inputs are kept (no flush to zero).
 // - Integers: two's complement, wrapping on overflow (products keep their low bits).
 #include <bit>
@@ -23,7 +23,8 @@
 #include <type_traits>
 
 #include "ascendc/vec_kernels.hpp"
-#include "ops/vmath.hpp"
+#include "ops/simd/exp.hpp"
+#include "ops/simd/log.hpp"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "ascendc/vec_arith.cpp"
@@ -189,7 +190,7 @@ HWY_NOINLINE void Unary(const VecRun& r) {
   for (; i < r.n; ++i) Io::Put(Op::One(Io::Get(r.src0, i)), r.dst, i);
 }
 
-// Exp and Ln: vmath's element functions, whose plain IEEE operations the compiler turns
+// Exp and Ln: ops/simd's element functions, whose plain IEEE operations the compiler turns
 // into this target's vectors.
 template <float (*F)(float) noexcept, class S>
 HWY_NOINLINE void Math(const VecRun& r) {

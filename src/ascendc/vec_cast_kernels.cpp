@@ -20,7 +20,7 @@ namespace vnpu::ascendc::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 namespace {
 
-#include "ops/norm_convert-inl.hpp"
+#include "ops/simd/convert-inl.hpp"
 
 float SaturateHalf(float x) { return std::isfinite(x) ? std::clamp(x, -65504.0f, 65504.0f) : x; }
 

@@ -1,16 +1,15 @@
 // Loading and storing the operands of the vector kernels as compute vectors, per SIMD
 // target: float and the integer types as themselves, half (F16) widened exactly to float
-// and rounded back to nearest even (norm_convert-inl.hpp, whose scalar and vector forms
+// and rounded back to nearest even (ops/simd/convert-inl.hpp, whose scalar and vector forms
 // give the same bits).
 //
 // Included once per target by vec_arith.cpp and vec_cmpsel.cpp inside an anonymous
 // namespace in their HWY_NAMESPACE (no include guard, on purpose).
 
-// The half <-> float conversions (HalfValue, HalfBits, HalfBitsV); the run converters
-// next to them serve the normalization kernels.
+// The half <-> float conversions (HalfValue, HalfBits, HalfBitsV).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
-#include "ops/norm_convert-inl.hpp"
+#include "ops/simd/convert-inl.hpp"
 #pragma GCC diagnostic pop
 
 /// Half operands, computed as float.

@@ -30,7 +30,7 @@ namespace vnpu::ascendc::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 namespace {
 
-#include "ops/norm_convert-inl.hpp"
+#include "ops/simd/convert-inl.hpp"
 
 constexpr std::uint16_t kHalfNegZero = 0x8000;
 

@@ -24,11 +24,30 @@ HWY_BEFORE_NAMESPACE();
 namespace vnpu::ops::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+#include "ops/simd/convert-inl.hpp"
+#include "ops/simd/fold-inl.hpp"
+
 namespace {
 
 // ---- dtype conversion of contiguous runs -------------------------------------------------
 
-#include "ops/norm_convert-inl.hpp"
+// Runs of n values converted one by one (simd/convert-inl.hpp), in loops the compiler
+// vectorizes.
+HWY_NOINLINE void HalfToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(src[i]);
+}
+
+HWY_NOINLINE void BrainToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainValue(src[i]);
+}
+
+HWY_NOINLINE void FloatToHalf(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfBits(src[i]);
+}
+
+HWY_NOINLINE void FloatToBrain(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainBits(src[i]);
+}
 
 void WidenRun(DType t, const unsigned char* p, std::int64_t n, float* dst) {
   if (t == DType::kF32) std::memcpy(dst, p, static_cast<std::size_t>(n) * 4);
@@ -115,16 +134,10 @@ void StoreRange(const NormView& v, std::int64_t i, std::int64_t n, const float* 
 
 // ---- chunk statistics ------------------------------------------------------------------
 
+// Lane sums: element e adds to lane e % 32; the lanes fold by halves (FoldHalvesAdd of
+// simd/fold-inl.hpp: a[l] += a[l + 16], then + 8, + 4, + 2, + 1).
 constexpr int kLanes = 32;
 
-// Folds the lanes by halves: a[l] += a[l + 16], then + 8, + 4, + 2, + 1.
-HWY_INLINE float FoldLanes(float* a) {
-#pragma GCC unroll 8
-  for (int w = kLanes / 2; w >= 1; w /= 2)
-#pragma GCC unroll 16
-    for (int l = 0; l < w; ++l) a[l] = a[l] + a[l + w];
-  return a[0];
-}
 
 HWY_NOINLINE float LaneSum(const float* HWY_RESTRICT x, std::int64_t n) {
   alignas(64) float acc[kLanes] = {};
@@ -132,7 +145,7 @@ HWY_NOINLINE float LaneSum(const float* HWY_RESTRICT x, std::int64_t n) {
   for (; e + kLanes <= n; e += kLanes)
     for (int l = 0; l < kLanes; ++l) acc[l] += x[e + l];
   for (int l = 0; l < n - e; ++l) acc[l] += x[e + l];
-  return FoldLanes(acc);
+  return FoldHalvesAdd<kLanes>(acc);
 }
 
 HWY_NOINLINE float LaneSumSq(const float* HWY_RESTRICT x, std::int64_t n) {
@@ -141,7 +154,7 @@ HWY_NOINLINE float LaneSumSq(const float* HWY_RESTRICT x, std::int64_t n) {
   for (; e + kLanes <= n; e += kLanes)
     for (int l = 0; l < kLanes; ++l) acc[l] += x[e + l] * x[e + l];
   for (int l = 0; l < n - e; ++l) acc[l] += x[e + l] * x[e + l];
-  return FoldLanes(acc);
+  return FoldHalvesAdd<kLanes>(acc);
 }
 
 // Σ(x - m0) and Σ(x - m0)².
@@ -161,8 +174,8 @@ HWY_NOINLINE void LaneDeviations(const float* HWY_RESTRICT x, std::int64_t n, fl
     ad[l] += t;
     aq[l] += t * t;
   }
-  *d = FoldLanes(ad);
-  *q = FoldLanes(aq);
+  *d = FoldHalvesAdd<kLanes>(ad);
+  *q = FoldHalvesAdd<kLanes>(aq);
 }
 
 // The first pass of a dense f16/bf16 chunk fused with its conversion: writes the f32
@@ -182,8 +195,6 @@ HWY_NOINLINE float WidenLaneSum(const std::uint16_t* HWY_RESTRICT src, float* HW
     // The 64 lanes as vectors, converted in registers (GCC's vectorization of the plain
     // loop below left f16 rows slower than f32 ones); the same additions per lane.
     const hn::CappedTag<float, 16> d;
-    const hn::Rebind<std::uint16_t, decltype(d)> d16;
-    const hn::RebindToUnsigned<decltype(d)> du;
     constexpr auto kN = static_cast<std::int64_t>(hn::MaxLanes(d));
     constexpr int kV = static_cast<int>(kLanes / kN);
     hn::Vec<decltype(d)> a[kV];
@@ -191,8 +202,7 @@ HWY_NOINLINE float WidenLaneSum(const std::uint16_t* HWY_RESTRICT src, float* HW
     for (; e + kLanes <= n; e += kLanes)
       for (int j = 0; j < kV; ++j) {
         const std::uint16_t* p = src + e + j * kN;
-        const auto v = kBF16 ? hn::BitCast(d, hn::ShiftLeft<16>(hn::PromoteTo(du, hn::LoadU(d16, p))))
-                             : HalfValueV(d, p);
+        const auto v = kBF16 ? BrainValueV(d, p) : HalfValueV(d, p);
         hn::StoreU(v, d, dst + e + j * kN);
         a[j] = hn::Add(a[j], kSq ? hn::Mul(v, v) : v);
       }
@@ -202,7 +212,7 @@ HWY_NOINLINE float WidenLaneSum(const std::uint16_t* HWY_RESTRICT src, float* HW
   for (; e + kLanes <= n; e += kLanes)
     for (int l = 0; l < kLanes; ++l) step(e + l, l);
   for (int l = 0; l < n - e; ++l) step(e + l, l);
-  return FoldLanes(acc);
+  return FoldHalvesAdd<kLanes>(acc);
 }
 
 // FinishChunk's arithmetic in f64, element by element in order (the same on every ISA),

@@ -1,11 +1,12 @@
 // Per-ISA reduction of one chunk (at most kChunk contiguous elements) to a Partial.
 //
-// Included once per SIMD target by reduce_kernels.cpp (no include guard, on purpose).
+// Included once per SIMD target by reduce_kernels.cpp (no include guard, on purpose),
+// after simd/fold-inl.hpp.
 // The fixed order that makes results independent of cores and ISAs: element e of a chunk
-// goes to accumulator lane e % 64; the 64 lanes fold to 16 as
-// a[l] = (acc[l] + acc[16+l]) + (acc[32+l] + acc[48+l]), and the 16 to one by adjacent
-// pairs (a[i] = a[2i] + a[2i+1], four times). The loops are plain C++ that the compiler
-// vectorizes for the target being compiled; no fused multiply-adds (the file is built
+// goes to accumulator lane e % 64; the 64 lanes fold in the quartered-pairs order of
+// simd/fold-inl.hpp (FoldPairs: to 16 as a[l] = (acc[l] + acc[16+l]) + (acc[32+l] +
+// acc[48+l]), then by adjacent pairs, a[i] = a[2i] + a[2i+1], four times). The loops are
+// plain C++ that the compiler vectorizes for the target being compiled; no fused multiply-adds (the file is built
 // with -ffp-contract=off), so every ISA performs the same roundings.
 
 // NOLINTBEGIN(readability-function-cognitive-complexity)
@@ -25,71 +26,9 @@ using DStream = hn::CappedTag<float, 8>;
 using DStream = hn::CappedTag<float, 8>;
 #endif
 
-// kL is 64, or 16 for chunks of at most 16 elements: then lanes 16..63 would only hold
-// the identity, and folding them in changes nothing (x + -0 == x, x * 1 == x, max(x, -inf)
-// == x), so a 16-lane accumulator gives the same bits with a quarter of the work.
-template <int kL = kLanes, class T, class Op>
-HWY_INLINE T Fold(const T* acc, Op op) {
-  T a[16];
-  for (int l = 0; l < 16; ++l)
-    a[l] = kL == 16 ? acc[l] : op(op(acc[l], acc[16 + l]), op(acc[32 + l], acc[48 + l]));
-  for (int w = 16; w > 1; w /= 2)
-    for (int i = 0; i < w / 2; ++i) a[i] = op(a[2 * i], a[2 * i + 1]);
-  return a[0];
-}
-
-inline float Add(float x, float y) { return x + y; }
-
-#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
-// The pairwise tree of Fold over 16 lanes held in kPer vectors of tag d: adjacent pairs
-// stay adjacent through ConcatEven/ConcatOdd, so the same additions in the same order.
-template <class D, class V, std::size_t kPer>
-HWY_INLINE float FoldTree(D d, V (&v)[kPer]) {
-  for (std::size_t cnt = kPer; cnt > 1; cnt /= 2)
-    for (std::size_t i = 0; i < cnt / 2; ++i)
-      v[i] = hn::Add(hn::ConcatEven(d, v[2 * i + 1], v[2 * i]), hn::ConcatOdd(d, v[2 * i + 1], v[2 * i]));
-  V t = v[0];
-  for (std::size_t w = hn::MaxLanes(d); w > 1; w /= 2) t = hn::Add(hn::ConcatEven(d, t, t), hn::ConcatOdd(d, t, t));
-  return hn::GetLane(t);
-}
-#endif
-
-// Fold(acc, Add) with vector instructions, so the same bits.
-template <int kL = kLanes>
-HWY_INLINE float FoldAdd(const float* HWY_RESTRICT acc) {
-#if HWY_TARGET == HWY_SCALAR || HWY_HAVE_SCALABLE
-  return Fold<kL>(acc, Add);
-#else
-  const hn::CappedTag<float, 16> d;
-  constexpr std::size_t N = hn::MaxLanes(d);
-  hn::Vec<decltype(d)> v[16 / N];
-  for (std::size_t j = 0; j < 16 / N; ++j) {
-    const float* a = acc + j * N;
-    if constexpr (kL == 16) {
-      v[j] = hn::LoadU(d, a);
-    } else {
-      v[j] = hn::Add(hn::Add(hn::LoadU(d, a), hn::LoadU(d, a + 16)), hn::Add(hn::LoadU(d, a + 32), hn::LoadU(d, a + 48)));
-    }
-  }
-  return FoldTree(d, v);
-#endif
-}
-
-#if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
-// FoldAdd of 64 lanes held in DStream vectors (acc[j] holds lanes j*N .. j*N+N-1): the same
-// additions in the same order, without the trip through memory. Stored as 256-bit
-// vectors and reloaded as 512-bit ones, the lanes missed store-to-load forwarding: a
-// cache-resident row of 1024 elements spent a quarter of its time in the fold.
-template <class V>
-HWY_INLINE float FoldAddV(const V* acc) {
-  const DStream d;
-  constexpr std::size_t kPer = 16 / hn::MaxLanes(d);  // vectors per 16 lanes
-  V v[kPer];
-  for (std::size_t j = 0; j < kPer; ++j)
-    v[j] = hn::Add(hn::Add(acc[j], acc[kPer + j]), hn::Add(acc[2 * kPer + j], acc[3 * kPer + j]));
-  return FoldTree(d, v);
-}
-#endif
+// Chunks of at most 16 elements use 16 accumulator lanes (kL = 16): the folds of
+// simd/fold-inl.hpp then skip the lanes that would only hold the identity, which gives
+// the same bits with a quarter of the work.
 
 inline float MaxF(float x, float y) { return y > x ? y : x; }
 inline float MinF(float x, float y) { return y < x ? y : x; }
@@ -114,7 +53,7 @@ HWY_INLINE V MapV(V v) {
 #if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
 // SumF32 over 64 lanes with the lanes held in vector registers: element e is added to
 // lane e % 64, a short tail through a buffer padded with -0 (which adds nothing), and the
-// lanes fold as FoldAdd folds them, so the same bits as the plain loop below. Inlined
+// lanes fold as FoldPairsAdd folds them, so the same bits as the plain loop below. Inlined
 // into a loop over short rows, it saves the call and the accumulators' trip through
 // memory: a fifth of a cache-resident row of 1024 elements. (Fixed-width vector targets;
 // the others take the plain loop.)
@@ -151,7 +90,7 @@ HWY_INLINE float SumLanes(const float* HWY_RESTRICT x, std::int64_t n) {
     }
 #endif
   }
-  return FoldAddV(acc);
+  return FoldPairsAddV(d, acc);
 }
 #endif
 
@@ -169,7 +108,7 @@ HWY_NOINLINE float SumF32(const float* HWY_RESTRICT x, std::int64_t n) {
     for (; e + kLanes <= n; e += kLanes)
       for (int k = 0; k < kLanes; ++k) acc[k] += MapF<kMap>(x[e + k]);
   for (int k = 0; k < n - e; ++k) acc[k] += MapF<kMap>(x[e + k]);
-  return FoldAdd<kL>(acc);
+  return FoldPairsAdd<kL>(acc);
 }
 
 template <int kL = kLanes>
@@ -180,7 +119,7 @@ HWY_NOINLINE float CountF32(const float* HWY_RESTRICT x, std::int64_t n) {
     for (; e + kLanes <= n; e += kLanes)
       for (int k = 0; k < kLanes; ++k) acc[k] += x[e + k] != 0.0f ? 1.0f : 0.0f;
   for (int k = 0; k < n - e; ++k) acc[k] += x[e + k] != 0.0f ? 1.0f : 0.0f;
-  return FoldAdd<kL>(acc);
+  return FoldPairsAdd<kL>(acc);
 }
 
 template <int kL = kLanes>
@@ -192,7 +131,7 @@ HWY_NOINLINE double ProdF32(const float* HWY_RESTRICT x, std::int64_t n) {
     for (; e + kLanes <= n; e += kLanes)
       for (int k = 0; k < kLanes; ++k) acc[k] *= static_cast<double>(x[e + k]);
   for (int k = 0; k < n - e; ++k) acc[k] *= static_cast<double>(x[e + k]);
-  return Fold<kL>(acc, [](double p, double q) { return p * q; });
+  return FoldPairs<kL>(acc, [](double p, double q) { return p * q; });
 }
 
 // Max (kMax true) or min; NaN if any element is NaN.
@@ -214,7 +153,7 @@ HWY_NOINLINE float ExtremeF32(const float* HWY_RESTRICT x, std::int64_t n) {
   int any_nan = 0;
   for (int k = 0; k < kL; ++k) any_nan |= nan[k];
   if (any_nan != 0) return std::numeric_limits<float>::quiet_NaN();
-  return kMax ? Fold<kL>(acc, MaxF) : Fold<kL>(acc, MinF);
+  return kMax ? FoldPairs<kL>(acc, MaxF) : FoldPairs<kL>(acc, MinF);
 }
 
 // log-sum-exp of a chunk as (max, sum of exp(x - max)); the chunk stays in L1 between
@@ -238,7 +177,7 @@ HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
     for (; e + kLanes <= n; e += kLanes)
       for (int k = 0; k < kLanes; ++k) acc[k] += exp_neg_f32(x[e + k] - m);
   for (int k = 0; k < n - e; ++k) acc[k] += exp_neg_f32(x[e + k] - m);
-  p.b = FoldAdd<kL>(acc);
+  p.b = FoldPairsAdd<kL>(acc);
   return p;
 }
 
@@ -288,8 +227,8 @@ HWY_NOINLINE Partial VarF32(const float* HWY_RESTRICT x, std::int64_t n) {
     for (; e + kLanes <= n; e += kLanes)
       for (int k = 0; k < kLanes; ++k) step(k, x[e + k]);
   for (int k = 0; k < n - e; ++k) step(k, x[e + k]);
-  const auto t1 = static_cast<double>(FoldAdd<kL>(d1));
-  const auto t2 = static_cast<double>(FoldAdd<kL>(d2));
+  const auto t1 = static_cast<double>(FoldPairsAdd<kL>(d1));
+  const auto t2 = static_cast<double>(FoldPairsAdd<kL>(d2));
   if (!std::isfinite(t2) || !std::isfinite(t1)) return VarF64([x](std::int64_t i) { return x[i]; }, n);
   const double m2 = t2 - t1 * t1 / dn;
   p.a = dn;

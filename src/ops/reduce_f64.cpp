@@ -7,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-#include "ops/vmath.hpp"
+#include "ops/simd/exp.hpp"
 
 namespace vnpu::ops::detail::f64 {
 

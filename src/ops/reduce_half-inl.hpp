@@ -1,46 +1,30 @@
 // Per-ISA handling of 16-bit float inputs (f16, bf16): exact conversion to f32 a vector
-// at a time, and the sum family reading them directly (no separate widening pass, so
-// the loads of a chunk interleave with its additions as they do for f32 inputs).
+// at a time (simd/convert-inl.hpp), and the sum family reading them directly (no
+// separate widening pass, so the loads of a chunk interleave with its additions as they
+// do for f32 inputs).
 //
-// Included once per SIMD target by reduce_kernels.cpp, after reduce_chunk-inl.hpp (no
-// include guard, on purpose). Every conversion here is exact, so whichever instruction a
-// target uses, the values — and the sums, which follow chunk::SumF32's order — are the
-// same bits on every ISA.
+// Included once per SIMD target by reduce_kernels.cpp, after simd/convert-inl.hpp and
+// reduce_chunk-inl.hpp (no include guard, on purpose). Every conversion here is exact,
+// so whichever instruction a target uses, the values — and the sums, which follow
+// chunk::SumF32's order — are the same bits on every ISA.
 
 namespace half {
 
-// One value, exactly (inf and NaN included): the conversions of vnpu/dtype.hpp.
+// One value, exactly (inf and NaN included): BrainValue / HalfValue of
+// simd/convert-inl.hpp.
 template <bool kBF16>
 HWY_INLINE float Scalar(std::uint16_t h) {
-  if constexpr (kBF16) return bf16_to_f32(h);
-  else return f16_to_f32(h);
+  if constexpr (kBF16) return BrainValue(h);
+  else return HalfValue(h);
 }
 
 #if HWY_TARGET != HWY_SCALAR && !HWY_HAVE_SCALABLE
-// Lanes(d) values at p as f32.
+// Lanes(d) values at p as f32: BrainValueV / HalfValueV.
 template <bool kBF16, class D>
 HWY_INLINE hn::Vec<D> Load(D d, const std::uint16_t* HWY_RESTRICT p) {
-  const hn::Rebind<std::uint16_t, D> du16;
-  const hn::RebindToUnsigned<D> du32;
-  const auto h = hn::PromoteTo(du32, hn::LoadU(du16, p));
-  if constexpr (kBF16) {
-    return hn::BitCast(d, hn::ShiftLeft<16>(h));
-  } else {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
-    // F16C (part of these targets): the hardware conversion, exact like the formula.
-    (void)h;
-    const hn::Rebind<hwy::float16_t, D> df16;
-    return hn::PromoteTo(d, hn::LoadU(df16, reinterpret_cast<const hwy::float16_t*>(p)));
-#else
-    const auto em = hn::ShiftLeft<13>(hn::And(h, hn::Set(du32, 0x7FFFu)));
-    const auto scaled = hn::BitCast(du32, hn::Mul(hn::BitCast(d, em), hn::Set(d, 0x1p112f)));
-    const auto special = hn::Eq(hn::And(h, hn::Set(du32, 0x7C00u)), hn::Set(du32, 0x7C00u));
-    const auto mag = hn::IfThenElse(special, hn::Or(em, hn::Set(du32, 0x7F800000u)), scaled);
-    return hn::BitCast(d, hn::Or(mag, hn::ShiftLeft<16>(hn::And(h, hn::Set(du32, 0x8000u)))));
-#endif
-  }
+  if constexpr (kBF16) return BrainValueV(d, p);
+  else return HalfValueV(d, p);
 }
-
 #endif
 
 // Converts n contiguous values to f32.
@@ -71,7 +55,7 @@ HWY_NOINLINE float Sum(const std::uint16_t* HWY_RESTRICT x, std::int64_t n) {
   for (; e + chunk::kLanes <= n; e += chunk::kLanes) {
     for (std::size_t j = 0; j < kVecs; ++j) acc[j] = hn::Add(acc[j], chunk::MapV<kMap>(Load<kBF16>(d, x + e + j * N)));
   }
-  if (e == n) return chunk::FoldAddV(acc);
+  if (e == n) return FoldPairsAddV(d, acc);
   for (std::size_t j = 0; j < kVecs; ++j) hn::Store(acc[j], d, a + j * N);
 #else
   for (float& v : a) v = -0.0f;
@@ -79,7 +63,7 @@ HWY_NOINLINE float Sum(const std::uint16_t* HWY_RESTRICT x, std::int64_t n) {
     for (int k = 0; k < chunk::kLanes; ++k) a[k] += chunk::MapF<kMap>(Scalar<kBF16>(x[e + k]));
 #endif
   for (int k = 0; k < n - e; ++k) a[k] += chunk::MapF<kMap>(Scalar<kBF16>(x[e + k]));
-  return chunk::FoldAdd(a);
+  return FoldPairsAdd(a);
 }
 
 template <bool kBF16>

@@ -13,7 +13,7 @@
 
 #include "ops/reduce_f64.hpp"
 #include "ops/reduce_plan.hpp"
-#include "ops/vmath.hpp"
+#include "ops/simd/exp.hpp"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "ops/reduce_kernels.cpp"
@@ -24,6 +24,8 @@ HWY_BEFORE_NAMESPACE();
 namespace vnpu::ops::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+#include "ops/simd/convert-inl.hpp"
+#include "ops/simd/fold-inl.hpp"
 #include "ops/reduce_chunk-inl.hpp"
 #include "ops/reduce_half-inl.hpp"
 
@@ -45,12 +47,12 @@ HWY_INLINE float LoadOne(DType t, const unsigned char* p) {
     case DType::kF16: {
       std::uint16_t h;
       std::memcpy(&h, p, 2);
-      return f16_to_f32(h);
+      return HalfValue(h);
     }
     case DType::kBF16: {
       std::uint16_t h;
       std::memcpy(&h, p, 2);
-      return bf16_to_f32(h);
+      return BrainValue(h);
     }
     default: {
       float f;
@@ -98,7 +100,7 @@ Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t 
 }
 
 // Rows of at most 16 f32 elements summed 16 rows at a time: each row's lanes fold by
-// adjacent pairs exactly as chunk::Fold does for a short chunk (lane l holds -0 + x[l] = x[l],
+// adjacent pairs exactly as FoldPairs<16> does for a short chunk (lane l holds -0 + x[l] = x[l],
 // the other lanes -0). The
 // 16 rows sit in registers; each level pairs neighbouring lanes across two vectors
 // (ConcatEven + ConcatOdd), which keeps the rows in order.
@@ -276,7 +278,7 @@ void Rows(const Plan& p, std::int64_t r0, std::int64_t r1) {
     if (kIn == DType::kF32 || p.out_t == DType::kF32) {
       reinterpret_cast<float*>(p.out)[r * out_stride] = f;
     } else {
-      const std::uint16_t h = kIn == DType::kBF16 ? f32_to_bf16(f) : f32_to_f16(f);
+      const std::uint16_t h = kIn == DType::kBF16 ? BrainBits(f) : HalfBits(f);
       std::memcpy(p.out + r * out_stride * 2, &h, 2);
     }
   }

@@ -1,11 +1,11 @@
 // Softmax kernels, compiled once per SIMD target (Highway's foreach_target) and picked at
 // run time. See softmax_plan.hpp for the layouts and methods, softmax_vec-inl.hpp for the
-// vector bodies.
+// vector bodies and softmax_plain-inl.hpp for their plain twins.
 //
 // Numerics, identical on every target: loops of IEEE operations in a fixed order, and
-// fused multiply-adds only where written (ExpOne and its vector twin), which round once
-// whether done in hardware or by std::fma; the file is built with -ffp-contract=off so the
-// compiler adds no others.
+// fused multiply-adds only where written (exp_neg_f32 and its vector twin ExpNegV), which
+// round once whether done in hardware or by std::fma; the file is built with
+// -ffp-contract=off so the compiler adds no others.
 // - Row sums: element e of a row (or chunk) goes to lane e % 64 of an f32 accumulator;
 //   the 64 lanes fold by halves (a[i] += a[i + w], w = 32, 16, ..., 1).
 // - Column sums: each column adds its rows in order in f32, in blocks of kColBlock rows
@@ -28,7 +28,9 @@
 #include <utility>
 
 #include "ops/softmax_plan.hpp"
-#include "ops/vmath.hpp"
+#include "ops/softmax_probe.hpp"
+#include "ops/simd/exp.hpp"
+#include "ops/simd/log.hpp"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "ops/softmax_kernels.cpp"
@@ -39,18 +41,6 @@
 HWY_BEFORE_NAMESPACE();
 namespace vnpu::ops::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-
-// e^x for x in [-inf, 0] (every softmax argument x - max is there: rows holding NaN or
-// +inf, and rows of -inf, never reach the exp passes): vmath.hpp's exp_neg_f32, shared
-// with logsumexp, within 0.9 ulp; vec::Exp is the same operations on a vector.
-constexpr float kExpLo = kExpNegLo;
-constexpr float kExpRound = kExpNegRound;
-constexpr float kExpLog2e = kExpNegLog2e;
-constexpr float kExpLn2Hi = kExpNegLn2Hi;
-constexpr float kExpLn2Lo = kExpNegLn2Lo;
-constexpr const float (&kExpC)[5] = kExpNegC;
-
-HWY_INLINE float ExpOne(float x) { return exp_neg_f32(x); }
 
 // Memory to prefetch during an exp pass (see vec::ExpSum): the next row's (or chunk's)
 // input, es bytes per element; null: none. (Prefetching the next output for writing as
@@ -63,21 +53,31 @@ struct Ahead {
 // The running maximum step: NaN, once seen, sticks (every comparison with it is false).
 HWY_INLINE float MaxOne(float m, float v) { return (v > m || v != v) ? v : m; }
 
-#include "ops/norm_convert-inl.hpp"
+#include "ops/simd/convert-inl.hpp"
+#include "ops/simd/exp-inl.hpp"
+#include "ops/simd/fold-inl.hpp"
+#include "ops/softmax_plain-inl.hpp"
 #undef SM_VEC
 #include "ops/softmax_vec-inl.hpp"
 
+// The row and column bodies the passes use: the vector ones where the target has a
+// compile-time lane count, else their plain twins (the same bits either way).
+#if SM_VEC
+namespace sm = vec;
+#else
+namespace sm = plain;
+#endif
+
 namespace {
 
-constexpr int kLanes = 64;
 constexpr std::int64_t kColBlock = 64;
 constexpr std::int64_t kEmitBlock = 256;  // elements converted at a time on the way out
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 // ---- dtype conversions -----------------------------------------------------------------
 
-// f16/bf16 <-> f32: norm_convert-inl.hpp's HalfValue, HalfBits and BrainBits (exact
-// widening; rounding to nearest even, NaN to a quiet NaN), and their vector forms.
+// f16/bf16 <-> f32: simd/convert-inl.hpp's HalfValue, BrainValue, HalfBits and BrainBits
+// (exact widening; rounding to nearest even, NaN to a quiet NaN), and their vector forms.
 
 // n elements of `t` read `step` elements apart from `src`, as f32 into dst.
 void Load(DType t, const unsigned char* src, std::int64_t step, std::int64_t n, float* HWY_RESTRICT dst) {
@@ -88,23 +88,14 @@ void Load(DType t, const unsigned char* src, std::int64_t step, std::int64_t n, 
       for (std::int64_t i = 0; i < n; ++i) dst[i] = s[i * step];
     return;
   }
-#if SM_VEC
-  if (step == 1) {  // converted in registers
-    if (t == DType::kBF16) vec::RowFrom<2>(src, n, dst);
-    else vec::RowFrom<1>(src, n, dst);
+  if (step == 1) {  // converted in registers where the target has vectors
+    if (t == DType::kBF16) sm::RowFrom<2>(src, n, dst);
+    else sm::RowFrom<1>(src, n, dst);
     return;
   }
-#endif
   const auto* s = reinterpret_cast<const std::uint16_t*>(src);
-  if (t == DType::kBF16) {
-    if (step == 1)
-      for (std::int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<std::uint32_t>(s[i]) << 16);
-    else
-      for (std::int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<std::uint32_t>(s[i * step]) << 16);
-    return;
-  }
-  if (step == 1)
-    for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(s[i]);
+  if (t == DType::kBF16)
+    for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainValue(s[i * step]);
   else
     for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(s[i * step]);
 }
@@ -118,86 +109,32 @@ void Store(DType t, const float* HWY_RESTRICT y, std::int64_t n, unsigned char* 
       for (std::int64_t i = 0; i < n; ++i) d[i * step] = y[i];
     return;
   }
-#if SM_VEC
-  if (step == 1) {  // converted in registers
-    if (t == DType::kBF16) vec::RowTo<2>(y, n, dst);
-    else vec::RowTo<1>(y, n, dst);
+  if (step == 1) {  // converted in registers where the target has vectors
+    if (t == DType::kBF16) sm::RowTo<2>(y, n, dst);
+    else sm::RowTo<1>(y, n, dst);
     return;
   }
-#endif
   auto* d = reinterpret_cast<std::uint16_t*>(dst);
-  if (t == DType::kBF16) {
-    if (step == 1)
-      for (std::int64_t i = 0; i < n; ++i) d[i] = BrainBits(y[i]);
-    else
-      for (std::int64_t i = 0; i < n; ++i) d[i * step] = BrainBits(y[i]);
-    return;
-  }
-  if (step == 1)
-    for (std::int64_t i = 0; i < n; ++i) d[i] = HalfBits(y[i]);
+  if (t == DType::kBF16)
+    for (std::int64_t i = 0; i < n; ++i) d[i * step] = BrainBits(y[i]);
   else
     for (std::int64_t i = 0; i < n; ++i) d[i * step] = HalfBits(y[i]);
 }
 
 // ---- row passes ------------------------------------------------------------------------
 
-HWY_INLINE float FoldSum(float* HWY_RESTRICT a) {
-  for (int w = kLanes / 2; w >= 1; w /= 2)
-    for (int i = 0; i < w; ++i) a[i] = a[i] + a[i + w];
-  return a[0];
-}
-
 // The largest element, or NaN if there is one.
-HWY_NOINLINE float RowMax(const float* HWY_RESTRICT x, std::int64_t n) {
-#if SM_VEC
-  return vec::Max(x, n);
-#else
-  alignas(64) float acc[kLanes];
-  for (float& a : acc) a = kNegInf;
-  std::int64_t e = 0;
-  for (; e + kLanes <= n; e += kLanes)
-    for (int k = 0; k < kLanes; ++k) acc[k] = MaxOne(acc[k], x[e + k]);
-  for (int k = 0; k < n - e; ++k) acc[k] = MaxOne(acc[k], x[e + k]);
-  float m = kNegInf;
-  for (float a : acc) m = MaxOne(m, a);
-  return m;
-#endif
-}
+HWY_NOINLINE float RowMax(const float* HWY_RESTRICT x, std::int64_t n) { return sm::Max(x, n); }
 
 // The largest element when the row holds no NaN; with a NaN it may be any element (see
 // vec::MaxPlain). The fused rows, which use it, find NaN rows by their exp sum.
-HWY_INLINE float RowMaxPlain(const float* HWY_RESTRICT x, std::int64_t n) {
-#if SM_VEC
-  return vec::MaxPlain(x, n);
-#else
-  return RowMax(x, n);
-#endif
-}
+HWY_INLINE float RowMaxPlain(const float* HWY_RESTRICT x, std::int64_t n) { return sm::MaxPlain(x, n); }
 
 // Sum of exp(x - m); with kStore, exp(x - m) is also written to e (which may be x).
 // With kBelowMax, only the elements below m add. `ahead`: memory to prefetch meanwhile.
 template <bool kStore, bool kBelowMax = false>
 HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e, const Ahead& ahead = {}) {
-#if SM_VEC
-  return vec::ExpSum<kStore, kBelowMax>(x, n, m, e, ahead);
-#else
-  (void)ahead;
-  alignas(64) float acc[kLanes] = {};
-  std::int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int k = 0; k < kLanes; ++k) {
-      const float v = ExpOne(x[i + k] - m);
-      if constexpr (kStore) e[i + k] = v;
-      if (!kBelowMax || x[i + k] < m) acc[k] += v;
-    }
-  }
-  for (int k = 0; k < n - i; ++k) {
-    const float v = ExpOne(x[i + k] - m);
-    if constexpr (kStore) e[i + k] = v;
-    if (!kBelowMax || x[i + k] < m) acc[k] += v;
-  }
-  return FoldSum(acc);
-#endif
+  return sm::ExpSum<kStore, kBelowMax>(x, n, m, e, ahead);
 }
 
 // ---- ln S near 1 (log_softmax) -----------------------------------------------------------
@@ -227,15 +164,7 @@ enum class Emit : std::uint8_t { kScale, kExpScale, kShift };
 
 template <Emit kOp>
 HWY_INLINE void EmitF32(const float* s, std::int64_t n, float a, float b, float* y) {
-#if SM_VEC
-  vec::Map<static_cast<int>(kOp)>(s, n, a, b, y);
-#else
-  for (std::int64_t i = 0; i < n; ++i) {
-    if constexpr (kOp == Emit::kScale) y[i] = s[i] * a;
-    else if constexpr (kOp == Emit::kExpScale) y[i] = ExpOne(s[i] - a) * b;
-    else y[i] = (s[i] - a) - b;
-  }
-#endif
+  sm::Map<static_cast<int>(kOp)>(s, n, a, b, y);
 }
 
 // The final step into n output elements of `t`, `step` apart.
@@ -452,11 +381,7 @@ struct Rows {
   for (std::int64_t c = 0; c < w; ++c) mx[c] = kNegInf;
   for (std::int64_t r = r0; r < r1; ++r) {
     const float* HWY_RESTRICT xr = x(r);
-#if SM_VEC
-    vec::MaxCols(xr, w, mx);
-#else
-    for (std::int64_t c = 0; c < w; ++c) mx[c] = MaxOne(mx[c], xr[c]);
-#endif
+    sm::MaxCols(xr, w, mx);
   }
 }
 
@@ -472,20 +397,7 @@ void ColExpSum(const Rows& x, std::int64_t r0, std::int64_t r1, std::int64_t w, 
     for (std::int64_t c = 0; c < w; ++c) acc[c] = 0.0f;
     for (std::int64_t r = b; r < be; ++r) {
       const float* xr = x(r);
-#if SM_VEC
-      vec::ExpAccCols<kStore>(xr, w, m, acc, kStore ? e + (r - r0) * e_stride : nullptr);
-      continue;
-#endif
-      if constexpr (kStore) {
-        float* er = e + (r - r0) * e_stride;
-        for (std::int64_t c = 0; c < w; ++c) {
-          const float v = ExpOne(xr[c] - m[c]);
-          er[c] = v;
-          acc[c] += v;
-        }
-      } else {
-        for (std::int64_t c = 0; c < w; ++c) acc[c] += ExpOne(xr[c] - m[c]);
-      }
+      sm::ExpAccCols<kStore>(xr, w, m, acc, kStore ? e + (r - r0) * e_stride : nullptr);
     }
     for (std::int64_t c = 0; c < w; ++c) sum[c] += static_cast<double>(acc[c]);
   }
@@ -501,15 +413,7 @@ void ColEmit(const SoftmaxPlan& p, const Tile& t, std::int64_t r0, std::int64_t 
     const float* sr = s(r);
     unsigned char* dst = t.out + r * p.out_step * es;
     float* y = p.dtype == DType::kF32 ? reinterpret_cast<float*>(dst) : rowbuf;
-#if SM_VEC
-    vec::MapCols<static_cast<int>(kOp)>(sr, t.w, m, a, y);
-#else
-    for (std::int64_t c = 0; c < t.w; ++c) {
-      if constexpr (kOp == Emit::kScale) y[c] = sr[c] * a[c];
-      else if constexpr (kOp == Emit::kExpScale) y[c] = ExpOne(sr[c] - m[c]) * a[c];
-      else y[c] = (sr[c] - m[c]) - a[c];
-    }
-#endif
+    sm::MapCols<static_cast<int>(kOp)>(sr, t.w, m, a, y);
     if (p.dtype != DType::kF32) Store(p.dtype, rowbuf, t.w, dst, 1);
   }
 }
@@ -548,7 +452,7 @@ float ColumnLogNearOne(const SoftmaxPlan& p, const Tile& t, std::int64_t c, floa
     float x = 0.0f;
     Load(p.dtype, t.in + (r * p.in_step + c) * es, 1, 1, &x);
     if (x == m) count += 1.0;
-    else below += static_cast<double>(ExpOne(x - m));
+    else below += static_cast<double>(exp_neg_f32(x - m));
   }
   return LogNearOne(count, below);
 }
@@ -595,21 +499,10 @@ void FusedTileAs(const SoftmaxPlan& p, const Tile& t, const Tile* next, const Co
 }
 #endif
 
-// A whole tile, in three passes over its rows (vec::TileStageMax and what follows): the
-// column maxima (reading the tile from memory into an f32 stage), the sums of exp(x - m)
-// (softmax: stored over the stage), and the output, exp(x - m) * (1 / S) or
-// (x - m) - ln S, from the stage. f16 and bf16 are converted in registers.
-void FusedTile(const SoftmaxPlan& p, const Tile& t, const Tile* next, float* work) {
-  const ColArrays ca = Carve(work, p.L * ((p.tile + 15) / 16 * 16), p.tile);
-#if SM_VEC
-  switch (p.dtype) {
-    case DType::kF16: FusedTileAs<1>(p, t, next, ca); return;
-    case DType::kBF16: FusedTileAs<2>(p, t, next, ca); return;
-    default: FusedTileAs<0>(p, t, next, ca); return;
-  }
-#else
-  (void)next;
-  // The same operations, one row at a time through rowbuf.
+// FusedTileAs' operations through the plain loops, one row at a time through rowbuf
+// (read from the input for each pass): the tile pass of the targets without a
+// compile-time lane count.
+[[maybe_unused]] void FusedTilePlain(const SoftmaxPlan& p, const Tile& t, const ColArrays& ca) {
   const auto es = static_cast<std::int64_t>(dtype_size(p.dtype));
   const std::int64_t w = t.w;
   auto row_in = [&](std::int64_t r) {
@@ -626,7 +519,7 @@ void FusedTile(const SoftmaxPlan& p, const Tile& t, const Tile* next, float* wor
     for (std::int64_t c = 0; c < w; ++c) ca.acc[c] = 0.0f;
     for (std::int64_t r = b; r < std::min(p.L, b + kColBlock); ++r) {
       const float* x = row_in(r);
-      for (std::int64_t c = 0; c < w; ++c) ca.acc[c] += ExpOne(x[c] - ca.m[c]);
+      for (std::int64_t c = 0; c < w; ++c) ca.acc[c] += exp_neg_f32(x[c] - ca.m[c]);
     }
     for (std::int64_t c = 0; c < w; ++c) ca.sum[c] += static_cast<double>(ca.acc[c]);
   }
@@ -634,9 +527,27 @@ void FusedTile(const SoftmaxPlan& p, const Tile& t, const Tile* next, float* wor
   for (std::int64_t r = 0; r < p.L; ++r) {
     float* x = row_in(r);
     for (std::int64_t c = 0; c < w; ++c)
-      x[c] = p.log ? (x[c] - ca.m[c]) - ca.a[c] : ExpOne(x[c] - ca.m[c]) * ca.a[c];
+      x[c] = p.log ? (x[c] - ca.m[c]) - ca.a[c] : exp_neg_f32(x[c] - ca.m[c]) * ca.a[c];
     Store(p.dtype, x, w, t.out + r * p.out_step * es, 1);
   }
+}
+
+// A whole tile, in three passes over its rows (vec::TileStageMax and what follows): the
+// column maxima (reading the tile from memory into an f32 stage), the sums of exp(x - m)
+// (softmax: stored over the stage), and the output, exp(x - m) * (1 / S) or
+// (x - m) - ln S, from the stage. f16 and bf16 are converted in registers.
+// `next` (null: none): the tile this block works on next, prefetched meanwhile.
+void FusedTile(const SoftmaxPlan& p, const Tile& t, const Tile* next, float* work) {
+  const ColArrays ca = Carve(work, p.L * ((p.tile + 15) / 16 * 16), p.tile);
+#if SM_VEC
+  switch (p.dtype) {
+    case DType::kF16: FusedTileAs<1>(p, t, next, ca); return;
+    case DType::kBF16: FusedTileAs<2>(p, t, next, ca); return;
+    default: FusedTileAs<0>(p, t, next, ca); return;
+  }
+#else
+  (void)next;
+  FusedTilePlain(p, t, ca);
 #endif
 }
 
@@ -761,6 +672,33 @@ void F32Rows(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1) {
 
 }  // namespace
 
+// ---- test probe (softmax_probe.hpp): each form of the bodies on the same input ---------
+
+namespace probe_plain {
+namespace sm = plain;
+#include "ops/softmax_probe-inl.hpp"
+}  // namespace probe_plain
+#if SM_VEC
+namespace probe_vec {
+namespace sm = vec;
+#include "ops/softmax_probe-inl.hpp"
+}  // namespace probe_vec
+#endif
+
+bool ProbeSoftmax(bool plain_form, const float* x, std::int64_t n, float a, float b, std::int64_t w,
+                  SoftmaxProbe* out) {
+  if (plain_form) {
+    probe_plain::Probe(x, n, a, b, w, out);
+    return true;
+  }
+#if SM_VEC
+  probe_vec::Probe(x, n, a, b, w, out);
+  return true;
+#else
+  return false;
+#endif
+}
+
 void SoftmaxFused(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* work) {
   if (p.layout == SmLayout::kRows && p.dtype == DType::kF32 && p.in_step == 1 && p.out_step == 1) {
     F32Rows(p, u0, u1);
@@ -814,6 +752,7 @@ namespace vnpu::ops::detail {
 HWY_EXPORT(SoftmaxFused);
 HWY_EXPORT(SoftmaxChunks);
 HWY_EXPORT(SoftmaxWrite);
+HWY_EXPORT(ProbeSoftmax);
 
 void run_softmax_fused(const SoftmaxPlan& plan, std::int64_t u0, std::int64_t u1, float* work) {
   HWY_DYNAMIC_DISPATCH(SoftmaxFused)(plan, u0, u1, work);
@@ -823,6 +762,9 @@ void run_softmax_chunks(const SoftmaxPlan& plan, std::int64_t u0, std::int64_t u
 }
 void run_softmax_write(const SoftmaxPlan& plan, std::int64_t u0, std::int64_t u1, float* work) {
   HWY_DYNAMIC_DISPATCH(SoftmaxWrite)(plan, u0, u1, work);
+}
+bool probe_softmax(bool plain, const float* x, std::int64_t n, float a, float b, std::int64_t w, SoftmaxProbe* out) {
+  return HWY_DYNAMIC_DISPATCH(ProbeSoftmax)(plain, x, n, a, b, w, out);
 }
 
 }  // namespace vnpu::ops::detail

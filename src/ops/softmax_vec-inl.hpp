@@ -1,9 +1,11 @@
 // Vector bodies of the softmax passes, per SIMD target.
 //
 // Included once per target by softmax_kernels.cpp inside its HWY_NAMESPACE (no include
-// guard, on purpose). Every function performs exactly the IEEE operations of its scalar
-// definition (exp_f32 of vmath.hpp, the 64-lane sums of softmax_kernels.cpp), so each
-// target — and the scalar tails — give the same bits.
+// guard, on purpose), after simd/convert-inl.hpp, simd/exp-inl.hpp and
+// simd/fold-inl.hpp. Every function performs exactly the IEEE operations of its scalar
+// twin in softmax_kernels.cpp (namespace plain: exp_neg_f32 of simd/exp.hpp, the 64-lane
+// sums folded by halves), so each target — and the scalar tails — give the same bits;
+// tests/ops/test_simd_numerics.cpp runs both forms on the same rows.
 
 // NOLINTBEGIN(readability-function-cognitive-complexity)
 
@@ -16,42 +18,8 @@ namespace vec {
 using D = hn::CappedTag<float, 16>;
 using V = hn::Vec<D>;
 
-// a * b + c rounded once: the target's fused multiply-add where it has one, else
-// std::fma lane by lane. Correctly rounded either way, so every target gets the same bits.
-HWY_INLINE V Fma(V a, V b, V c) {
-#if HWY_NATIVE_FMA
-  return hn::MulAdd(a, b, c);
-#else
-  const D d;
-  constexpr std::size_t kMax = hn::MaxLanes(D());
-  alignas(64) float pa[kMax], pb[kMax], pc[kMax];
-  hn::Store(a, d, pa);
-  hn::Store(b, d, pb);
-  hn::Store(c, d, pc);
-  for (std::size_t i = 0; i < kMax; ++i) pa[i] = std::fma(pa[i], pb[i], pc[i]);
-  return hn::Load(d, pa);
-#endif
-}
-
-// ExpOne (softmax_kernels.cpp) on a vector, operation by operation.
-HWY_INLINE V Exp(V x) {
-  const D d;
-  const hn::Rebind<std::int32_t, D> di;
-  const V lo = hn::Set(d, kExpLo);
-  const V round = hn::Set(d, kExpRound);
-  const V t = Fma(x, hn::Set(d, kExpLog2e), round);
-  const V k = hn::Sub(t, round);
-  V r = Fma(k, hn::Set(d, -kExpLn2Hi), x);
-  r = Fma(k, hn::Set(d, -kExpLn2Lo), r);
-  V p = Fma(hn::Set(d, kExpC[0]), r, hn::Set(d, kExpC[1]));
-  p = Fma(p, r, hn::Set(d, kExpC[2]));
-  p = Fma(p, r, hn::Set(d, kExpC[3]));
-  p = Fma(p, r, hn::Set(d, kExpC[4]));
-  p = Fma(p, r, hn::Set(d, 1.0f));
-  const V y = Fma(p, r, hn::Set(d, 1.0f));
-  const V res = hn::BitCast(d, hn::Add(hn::BitCast(di, y), hn::ShiftLeft<23>(hn::BitCast(di, t))));
-  return hn::IfThenZeroElse(hn::Lt(x, lo), res);
-}
+// exp_neg_f32 on a vector: simd/exp-inl.hpp's ExpNegV, the same operations.
+HWY_INLINE V Exp(V x) { return ExpNegV(D(), x); }
 
 constexpr std::size_t kN = hn::MaxLanes(D());
 constexpr int kVecs = static_cast<int>(64 / kN);  // vectors covering the 64 lanes
@@ -64,40 +32,12 @@ HWY_INLINE V LoadAs(const unsigned char* p);
 template <int kT>
 HWY_INLINE V LoadPartial(const unsigned char* p, std::int64_t n, float fill);
 
-// Folds the lanes of v by halves (lane i with lane i + n/2, n = lanes, then n/2, ...),
-// the in-register end of the 64-lane fold.
-template <class DX, class VX, class Op>
-HWY_INLINE float FoldLanes(DX dx, VX v, Op op) {
-#if HWY_TARGET == HWY_SCALAR
-  (void)dx;
-  (void)op;
-  return hn::GetLane(v);
-#else
-  if constexpr (hn::MaxLanes(DX()) == 1) {
-    (void)dx;
-    return hn::GetLane(v);
-  } else {
-    const hn::Half<DX> dh;
-    return FoldLanes(dh, op(hn::LowerHalf(dh, v), hn::UpperHalf(dh, v)), op);
-  }
-#endif
-}
-
 // The 64-lane fold by halves (a[i] = op(a[i], a[i + w]) for w = 32, 16, ..., 1) of the
-// lanes held in acc (lane j * kN + l in acc[j]): vectors first, then within one vector.
-// The halving steps are a template recursion, so that every index into acc is a constant
-// (a loop over w /= 2 is not unrolled, and would keep the accumulators in memory).
-template <int W, class Op>
-HWY_INLINE void FoldVecs(V* acc, Op op) {
-  if constexpr (W >= 1) {
-    for (int j = 0; j < W; ++j) acc[j] = op(acc[j], acc[j + W]);
-    FoldVecs<W / 2>(acc, op);
-  }
-}
+// lanes held in acc (lane j * kN + l in acc[j]): simd/fold-inl.hpp's FoldHalvesV, the
+// order of the plain loops' FoldHalvesAdd<64>.
 template <class Op>
 HWY_INLINE float Fold64(V* acc, Op op) {
-  FoldVecs<kVecs / 2>(acc, op);
-  return FoldLanes(D(), acc[0], op);
+  return FoldHalvesV<kVecs>(D(), acc, op);
 }
 
 // m = (v > m || v != v) ? v : m: the maximum, or NaN once a NaN was seen (NaN sticks,
@@ -174,7 +114,7 @@ HWY_INLINE float Max(const float* HWY_RESTRICT x, std::int64_t n) {
   }
   float m = Fold64(acc, MaxOp());
   for (int j = 1; j < kVecs; ++j) sums[0] = hn::Add(sums[0], sums[j]);
-  float total = FoldLanes(D(), sums[0], AddOp());
+  float total = FoldLanesV(D(), sums[0], AddOp());
   for (std::int64_t i = e; i < n; ++i) {
     m = MaxOne(m, x[i]);
     total += x[i];
@@ -269,11 +209,7 @@ HWY_INLINE void Map(const float* s, std::int64_t n, float a, float b, float* y) 
   }
   for (; i + static_cast<std::int64_t>(kN) <= n; i += static_cast<std::int64_t>(kN))
     hn::StoreU(f(hn::LoadU(d, s + i)), d, y + i);
-  for (; i < n; ++i) {
-    if constexpr (kOp == 0) y[i] = s[i] * a;
-    else if constexpr (kOp == 1) y[i] = ExpOne(s[i] - a) * b;
-    else y[i] = (s[i] - a) - b;
-  }
+  plain::Map<kOp>(s + i, n - i, a, b, y + i);  // the tail
 }
 
 // Column forms: per-column parameters m[c] and a[c] over w columns.
@@ -283,7 +219,7 @@ HWY_INLINE void MaxCols(const float* HWY_RESTRICT x, std::int64_t w, float* HWY_
   std::int64_t c = 0;
   for (; c + static_cast<std::int64_t>(kN) <= w; c += static_cast<std::int64_t>(kN))
     hn::StoreU(MaxStep(hn::LoadU(d, mx + c), hn::LoadU(d, x + c)), d, mx + c);
-  for (; c < w; ++c) mx[c] = MaxOne(mx[c], x[c]);
+  plain::MaxCols(x + c, w - c, mx + c);
 }
 
 // acc[c] += exp(x[c] - m[c]); with kStore also e[c] = exp(x[c] - m[c]) (e may be x).
@@ -297,11 +233,7 @@ HWY_INLINE void ExpAccCols(const float* x, std::int64_t w, const float* HWY_REST
     if constexpr (kStore) hn::StoreU(v, d, e + c);
     hn::StoreU(hn::Add(hn::LoadU(d, acc + c), v), d, acc + c);
   }
-  for (; c < w; ++c) {
-    const float v = ExpOne(x[c] - m[c]);
-    if constexpr (kStore) e[c] = v;
-    acc[c] += v;
-  }
+  plain::ExpAccCols<kStore>(x + c, w - c, m + c, acc + c, kStore ? e + c : nullptr);
 }
 
 // y[c] = s[c] * a[c] (kOp 0), exp(s[c] - m[c]) * a[c] (1) or (s[c] - m[c]) - a[c] (2).
@@ -318,21 +250,16 @@ HWY_INLINE void MapCols(const float* s, std::int64_t w, const float* HWY_RESTRIC
     else r = hn::Sub(hn::Sub(v, hn::LoadU(d, m + c)), va);
     hn::StoreU(r, d, y + c);
   }
-  for (; c < w; ++c) {
-    if constexpr (kOp == 0) y[c] = s[c] * a[c];
-    else if constexpr (kOp == 1) y[c] = ExpOne(s[c] - m[c]) * a[c];
-    else y[c] = (s[c] - m[c]) - a[c];
-  }
+  plain::MapCols<kOp>(s + c, w - c, m + c, a + c, y + c);
 }
 
 
 // ---- f16 / bf16 in registers ------------------------------------------------------------
 //
 // Element types by DType value (kF32 = 0, kF16 = 1, kBF16 = 2). kN elements of a half
-// type become f32 in registers and back with norm_convert-inl.hpp's vector conversions
-// (the same bits as its scalar HalfValue / HalfBits / BrainBits, which the plain loops of
-// softmax_kernels.cpp use).
-using DU = hn::Rebind<std::uint32_t, D>;
+// type become f32 in registers and back with simd/convert-inl.hpp's vector conversions
+// (the same bits as its scalar HalfValue / BrainValue / HalfBits / BrainBits, which the
+// plain loops of softmax_kernels.cpp use).
 using DH = hn::Rebind<std::uint16_t, D>;
 
 template <int kT>
@@ -340,7 +267,7 @@ HWY_INLINE V LoadAs(const unsigned char* p) {
   const D d;
   if constexpr (kT == 0) return hn::LoadU(d, reinterpret_cast<const float*>(p));
   else if constexpr (kT == 1) return HalfValueV(d, reinterpret_cast<const std::uint16_t*>(p));
-  else return hn::BitCast(d, hn::ShiftLeft<16>(hn::PromoteTo(DU(), hn::LoadU(DH(), reinterpret_cast<const std::uint16_t*>(p)))));
+  else return BrainValueV(d, reinterpret_cast<const std::uint16_t*>(p));
 }
 
 // kStream: a non-temporal store, to an address aligned to the vector's bytes (the

@@ -324,7 +324,7 @@ TEST_P(ReduceIsaBits, SameBitsOnEveryIsa) {
   }
 }
 
-// logsumexp too: its exp is plain FMA-free arithmetic (ops/vmath.hpp).
+// logsumexp too: its exp is plain FMA-free arithmetic (ops/simd/exp.hpp).
 INSTANTIATE_TEST_SUITE_P(Ops, ReduceIsaBits, ::testing::ValuesIn(kAllReduceOps),
                          [](const ::testing::TestParamInfo<ReduceOp>& i) { return std::string(op_label(i.param)); });
 

@@ -1,4 +1,4 @@
-// The exp of softmax and logsumexp (src/ops/vmath.hpp: exp_neg_f32) against a float64
+// The exp of softmax and logsumexp (src/ops/simd/exp.hpp: exp_neg_f32) against a float64
 // exp, over a sweep of [-87.33, 0]: its largest error must stay within the bound it
 // documents (kExpNegMaxUlp), results below -87.33 must be 0. The vector form the kernels
 // run is the same operations (softmax_vec-inl.hpp), seen through softmax in
@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "ops/vmath.hpp"
+#include "ops/simd/exp.hpp"
 
 namespace vnpu {
 namespace {

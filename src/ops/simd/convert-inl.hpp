@@ -1,11 +1,41 @@
-// Per-ISA f16/bf16 <-> f32 conversions of the normalization kernels (and of the Ascend C
-// vector instructions): exact widening, and rounding to nearest even that is bit-identical
-// to vnpu::f32_to_f16 / f32_to_bf16 (checked over every f32), written without branches so
-// that loops calling them vectorize; plus both on Highway vectors.
+// f16 and bf16 <-> f32 conversions of the operators (and of the Ascend C vector
+// instructions), one value at a time and on Highway vectors, per SIMD target.
 //
-// Included once per SIMD target by norm_kernels.cpp, softmax_kernels.cpp and the Ascend C
-// layer's kernels (src/ascendc/vec_*_kernels.cpp), inside their namespaces (no include
-// guard, on purpose).
+// Written without branches, so that loops calling the scalar forms vectorize; each
+// vector form performs its scalar twin's operations, so the scalar and vector forms give
+// the same bits on every target. Contracts (tests/ops/test_simd_numerics.cpp checks them
+// over every f16 and bf16 bit pattern and over f32 values covering every rounding case):
+//
+// - HalfValue, HalfValueV: f16 -> f32, exact for every input (f32 holds every f16 value):
+//   normals rebias the exponent, subnormals become the normal f32 of the same value,
+//   +-0 and +-inf keep their sign, and a NaN keeps its sign and payload (the 10
+//   mantissa bits become the top 10 of the f32 mantissa: a quiet NaN stays quiet, a
+//   signalling one stays signalling). Bit-identical to vnpu::f16_to_f32 (vnpu/dtype.hpp).
+// - BrainValue, BrainValueV: bf16 -> f32, exact: the 16 bits become the top half of the
+//   f32 (NaN payloads kept). Bit-identical to vnpu::bf16_to_f32.
+// - HalfBits, HalfBitsV: f32 -> f16, rounded to nearest, ties to even, for every finite
+//   input: results below 2^-14 in magnitude are f16 subnormals (rounded to the 2^-24
+//   step, down to +-0), magnitudes from 65520 (the midpoint of 65504 and 2^16) up
+//   overflow to +-inf, +-inf stays +-inf, and every NaN becomes the quiet NaN 0x7E00 with
+//   the input's sign (the payload is not kept). Bit-identical to vnpu::f32_to_f16.
+// - BrainBits, BrainBitsV: f32 -> bf16, rounded to nearest, ties to even (finite
+//   magnitudes from 0x1.FFp127, the midpoint of the largest bf16 and 2^128, up round to
+//   +-inf, as IEEE rounding does); a NaN keeps its sign and
+//   its top 7 payload bits and is made quiet (bit 0x40 set), so it stays a NaN.
+//   Bit-identical to vnpu::f32_to_bf16.
+// None depends on the floating-point environment beyond the default rounding mode
+// (nearest even) and subnormals being kept (no flush-to-zero), as everywhere in vnpu.
+//
+// Included once per SIMD target inside the includer's HWY_NAMESPACE namespace (with `hn`
+// naming hwy::HWY_NAMESPACE) by the operators' kernels (norm, softmax, reduce) and the
+// Ascend C layer's (src/ascendc/vec_*); the guard below admits it once per target pass.
+
+#if defined(VNPU_OPS_SIMD_CONVERT_INL_) == defined(HWY_TARGET_TOGGLE)
+#ifdef VNPU_OPS_SIMD_CONVERT_INL_
+#undef VNPU_OPS_SIMD_CONVERT_INL_
+#else
+#define VNPU_OPS_SIMD_CONVERT_INL_
+#endif
 
 // f16 bits -> f32, exact. Normal halves rebias the exponent; subnormal ones (exponent 0)
 // are (1.m · 2^-14) - 2^-14 = m · 2^-24, computed exactly in f32; exponent 31 is inf/NaN.
@@ -21,15 +51,8 @@ HWY_INLINE float HalfValue(std::uint32_t h) {
   return std::bit_cast<float>(mag | ((h & 0x8000u) << 16));
 }
 
+// bf16 bits -> f32, exact: the bits are the top half of the f32.
 HWY_INLINE float BrainValue(std::uint32_t h) { return std::bit_cast<float>(h << 16); }
-
-[[maybe_unused]] HWY_NOINLINE void HalfToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfValue(src[i]);
-}
-
-[[maybe_unused]] HWY_NOINLINE void BrainToFloat(const std::uint16_t* HWY_RESTRICT src, float* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainValue(src[i]);
-}
 
 // f32 -> f16 bits, round to nearest even, bit-identical to vnpu::f32_to_f16, without
 // branches (so that loops calling it vectorize). Results below 2^-14 are f16 subnormals:
@@ -54,14 +77,6 @@ HWY_INLINE std::uint16_t BrainBits(float f) {
   const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
   const std::uint32_t rounded = (x + 0x7FFFu + ((x >> 16) & 1u)) >> 16;
   return static_cast<std::uint16_t>((x & 0x7FFFFFFFu) > 0x7F800000u ? ((x >> 16) | 0x40u) : rounded);
-}
-
-[[maybe_unused]] HWY_NOINLINE void FloatToHalf(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = HalfBits(src[i]);
-}
-
-[[maybe_unused]] HWY_NOINLINE void FloatToBrain(const float* HWY_RESTRICT src, std::uint16_t* HWY_RESTRICT dst, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = BrainBits(src[i]);
 }
 
 // f16 bits in u32 lanes -> f32: HalfValue in vector form (the same integer steps and the
@@ -89,6 +104,19 @@ HWY_INLINE hn::Vec<D> HalfValueV(D d, const std::uint16_t* HWY_RESTRICT p) {
   const hn::RebindToUnsigned<D> du;
   return HalfValueV(d, hn::PromoteTo(du, hn::LoadU(hn::Rebind<std::uint16_t, D>(), p)));
 #endif
+}
+
+// bf16 bits in u32 lanes -> f32: BrainValue in vector form.
+template <class D>
+HWY_INLINE hn::Vec<D> BrainValueV(D d, hn::Vec<hn::RebindToUnsigned<D>> h) {
+  return hn::BitCast(d, hn::ShiftLeft<16>(h));
+}
+
+// Lanes(d) bf16 values at p as f32 lanes.
+template <class D>
+HWY_INLINE hn::Vec<D> BrainValueV(D d, const std::uint16_t* HWY_RESTRICT p) {
+  const hn::RebindToUnsigned<D> du;
+  return BrainValueV(d, hn::PromoteTo(du, hn::LoadU(hn::Rebind<std::uint16_t, D>(), p)));
 }
 
 // f32 lanes -> f16 / bf16 bits as u16 lanes: HalfBits / BrainBits in vector form (the
@@ -124,3 +152,5 @@ HWY_INLINE auto BrainBitsV(D /* d */, hn::Vec<D> v) {
   const auto r = hn::IfThenElse(is_nan, hn::Or(hi, hn::Set(du, 0x40u)), rounded);
   return hn::DemoteTo(hn::Rebind<std::uint16_t, D>(), hn::BitCast(di, r));
 }
+
+#endif  // VNPU_OPS_SIMD_CONVERT_INL_

@@ -1,7 +1,22 @@
-// Element-wise math written as plain IEEE operations (no fused multiply-adds but the
-// explicit std::fma of exp_neg_f32: the files using it are built with -ffp-contract=off),
-// so that loops calling it vectorize on every SIMD target and give the same bits on all
-// of them.
+// The scalar exponentials of the operators: exp_neg_f32 (softmax, logsumexp), exp_f32
+// (softmax's chunk merge, the Ascend C Exp) and exp_f64 (the f64 reductions).
+//
+// Written as plain IEEE operations in a fixed order: no fused multiply-adds but the
+// explicit std::fma of exp_neg_f32 (every file including this header is built with
+// -ffp-contract=off, so the compiler adds none), so that loops calling these functions
+// vectorize on every SIMD target and give the same bits on all of them. Every function
+// is total (any input gives a defined result) unless its contract says otherwise, and
+// rounds its intermediate steps to nearest even (the IEEE default; nothing here changes
+// the rounding mode). exp-inl.hpp holds exp_neg_f32 on Highway vectors.
+//
+// Contracts (ulp: units in the last place of the exact result; the bounds are those the
+// tests check, tests/ops/test_softmax_exp.cpp and tests/ops/test_simd_numerics.cpp):
+// - exp_neg_f32(x): x in [-inf, 0]; <= kExpNegMaxUlp = 0.9 ulp while the result is a
+//   normal float; 0 for x < kExpNegLo = -87.33; x > 0 or NaN: unspecified.
+// - exp_f32(x): any x; <= 1 ulp for normal results; 0 below -87.3365 (no subnormal
+//   results); +inf above 88.376; NaN in, the same NaN out.
+// - exp_f64(x): any x; <= 2 ulp for normal results; 0 below -708.396 (no subnormal
+//   results); +inf above 709.78; NaN in, the same NaN out.
 #pragma once
 
 #include <bit>
@@ -12,7 +27,7 @@
 
 namespace vnpu::ops::detail {
 
-// Constants of exp_neg_f32 (the vector form in softmax_vec-inl.hpp uses them too).
+// Constants of exp_neg_f32 (its vector form, ExpNegV of exp-inl.hpp, uses them too).
 inline constexpr float kExpNegLo = -87.33f;  // below: 0 (e^-87.33 is 1.2e-38, near the smallest normal)
 inline constexpr float kExpNegRound = 12582912.0f;  // 1.5 * 2^23
 inline constexpr float kExpNegLog2e = 1.44269504088896341f;
@@ -83,38 +98,6 @@ inline constexpr double kExpNegMaxUlp = 0.9;
   res = x > kMax ? std::numeric_limits<float>::infinity() : res;
   return x != x ? x : res;
 }
-
-/// ln(x) in f32, within 1 ulp (checked against a float64 log). log(0) = -inf, log of a
-/// negative number or NaN is NaN, log(+inf) = +inf; subnormal inputs are exact-scaled first.
-/// x = 2^k * m with m in [sqrt(1/2), sqrt(2)); with f = m - 1 and s = f / (2 + f),
-/// ln(m) = 2 atanh(s) = f - f^2/2 + s (f^2/2 + R(s^2)), R a degree-4 polynomial in s^2.
-[[gnu::always_inline]] inline float log_f32(float x) noexcept {
-  constexpr float kLn2Hi = 0.693138123f;  // ln 2 split: k * kLn2Hi is exact for |k| < 2^9
-  constexpr float kLn2Lo = 9.05800061e-6f;
-  const bool sub = x < 0x1p-126f;
-  const float xs = sub ? x * 0x1p25f : x;  // subnormals scaled into the normal range
-  const auto bits = std::bit_cast<std::uint32_t>(xs);
-  // Exponent relative to the bias, after moving the mantissa interval to [sqrt(1/2), sqrt(2)).
-  const std::uint32_t shifted = bits + (0x3F800000u - 0x3F3504F3u);
-  const std::int32_t k = static_cast<std::int32_t>(shifted >> 23) - 127 - (sub ? 25 : 0);
-  const float m = std::bit_cast<float>((shifted & 0x007FFFFFu) + 0x3F3504F3u);
-  const float f = m - 1.0f;
-  const float s = f / (2.0f + f);
-  const float z = s * s;
-  const float w = z * z;
-  const float r = z * (0.666666627f + w * 0.284987867f) + w * (0.400009722f + w * 0.242790788f);
-  const float hf = 0.5f * f * f;
-  const auto kf = static_cast<float>(k);
-  float res = (((s * (hf + r) + kf * kLn2Lo) - hf) + f) + kf * kLn2Hi;
-  res = x == std::numeric_limits<float>::infinity() ? x : res;
-  res = x == 0.0f ? -std::numeric_limits<float>::infinity() : res;
-  res = x < 0.0f ? std::numeric_limits<float>::quiet_NaN() : res;
-  return x != x ? x : res;
-}
-
-}  // namespace vnpu::ops::detail
-
-namespace vnpu::ops::detail {
 
 /// e^x in f64, within 2 ulp for normal results; as exp_f32: below the smallest normal
 /// double the result flushes to 0, overflow gives +inf, NaN stays NaN. Cody-Waite
