@@ -237,6 +237,56 @@ TEST(SoftmaxSemantics, StridedViews) {
       }
 }
 
+// Contiguous f16/bf16 rows convert in registers (and large outputs are written with
+// non-temporal stores); rows read with a stride go through an f32 copy. Both must give the
+// same bits: the same rows, once contiguous and once from a transposed copy (axis stride =
+// rows), including rows of NaN, +inf and -inf, rows a tail shorter than a vector, and an
+// output of 16 MiB (the non-temporal path).
+TEST(SoftmaxSemantics, HalfRowsInRegistersMatchTheStridedPath) {
+  Harness h(2);
+  struct Shape {
+    std::int64_t rows, len;
+  };
+  for (DType dt : {DType::kBF16, DType::kF16})
+    for (const Shape sh : {Shape{7, 1000}, Shape{9, 17}, Shape{5, 3}, Shape{1024, 8192}}) {
+      const std::size_t es = dtype_size(dt);
+      const std::int64_t n = sh.rows * sh.len;
+      std::vector<unsigned char> rowmajor(static_cast<std::size_t>(n) * es), colmajor(rowmajor.size());
+      std::uint64_t state = 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(n);
+      for (std::int64_t r = 0; r < sh.rows; ++r)
+        for (std::int64_t c = 0; c < sh.len; ++c) {
+          state = state * 6364136223846793005ull + 1442695040888963407ull;
+          double v = static_cast<double>(state >> 40) / static_cast<double>(1ull << 24) * 24.0 - 12.0;
+          if (r == 1 && c == sh.len / 2) v = kNaN;
+          if (r == 2 && c == 0) v = kInf;
+          if (r == 3) v = -kInf;
+          if (r == 4 && c % 3 == 0) v = -kInf;
+          store_element(rowmajor.data(), dt, r * sh.len + c, v);
+          store_element(colmajor.data(), dt, c * sh.rows + r, v);
+        }
+      const std::vector<std::int64_t> shape = {sh.rows, sh.len};
+      auto run = [&](const std::vector<unsigned char>& host, std::vector<std::int64_t> strides) {
+        void* din = h.upload(host.data(), host.size());
+        void* dout = h.alloc(host.size(), 0xCD);
+        const Tensor in(din, dt, shape, strides);
+        const Tensor out(dout, dt, shape);
+        EXPECT_EQ(ops::softmax(h.stream(), in, out), Status::kSuccess);
+        EXPECT_EQ(h.stream().synchronize(), Status::kSuccess);
+        std::vector<unsigned char> bytes = h.download(dout, host.size());
+        h.release(dout);
+        h.release(din);
+        return bytes;
+      };
+      const std::vector<unsigned char> a = run(rowmajor, {sh.len, 1});
+      const std::vector<unsigned char> b = run(colmajor, {1, sh.rows});
+      ASSERT_EQ(a.size(), b.size());
+      std::int64_t first_diff = -1;
+      for (std::size_t i = 0; i < a.size() && first_diff < 0; ++i)
+        if (a[i] != b[i]) first_diff = static_cast<std::int64_t>(i / es);
+      EXPECT_EQ(first_diff, -1) << dtype_name(dt) << " [" << sh.rows << "," << sh.len << "]";
+    }
+}
+
 TEST(SoftmaxSemantics, InPlace) {
   Harness h(2);
   for (DType dt : {DType::kF32, DType::kF16, DType::kBF16})
