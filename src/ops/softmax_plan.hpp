@@ -35,6 +35,7 @@ inline constexpr std::int64_t kSmFusedMaxElems = 32768;  // longest fused row (f
 inline constexpr std::int64_t kSmMinBlockElems = 32768;  // below this many elements, one block does it all
 inline constexpr std::int64_t kSmColFusedElems = 262144;  // largest fused column tile (a 1 MiB f32 stage)
 inline constexpr std::int64_t kSmColTileMin = 32;        // narrowest fused column tile
+inline constexpr std::int64_t kSmColTileWide = 64;       // width a tall tile is widened to (see plan)
 inline constexpr std::int64_t kSmColTileMax = 512;       // columns per tile (fused); chunked: kSmColTileChunked
 inline constexpr std::int64_t kSmColTileChunked = 1024;
 
