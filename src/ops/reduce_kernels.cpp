@@ -507,16 +507,18 @@ HWY_INLINE void AddFourRows(float* HWY_RESTRICT acc, const T* HWY_RESTRICT x0, c
 // Column partials of rows [r0, r1) × columns [c0, c0 + cw) of batch `a`, into out[0..cw).
 // Per column: rows in blocks of kRowBlock from r0, each block reduced in f32 in row
 // order, block results combined in f64 in order.
-// The prefetch of the outer layout's rows: rows of at most 4 KiB are scattered runs of
-// memory that the hardware prefetchers follow poorly (a sum over {0, 2} of
-// [64,64,128,128] reads rows of 512 B), so the column kernels ask for the row kAhead
-// rows beyond the one they read. Called with each row index as it is read, in increasing
-// order; `base` and `bytes` give the columns read of each row.
+// The prefetch of the outer layout's rows when they span several reduced dims: rows of
+// at most 4 KiB that jump between runs of memory (a sum over {0, 2} of [64,64,128,128]
+// reads 64 KiB runs of 512 B rows, 4 MiB apart) are followed poorly by the hardware
+// prefetchers, so the column kernels ask for the row kAhead rows beyond the one they
+// read. Rows of one reduced dim are equally spaced, which the hardware follows alone.
+// Called with each row index as it is read, in increasing order; `base` and `bytes` give
+// the columns read of each row.
 class RowsAhead {
  public:
   static constexpr std::int64_t kAhead = 16;
   RowsAhead(const Plan& p, const unsigned char* base, std::int64_t es, std::int64_t bytes, std::int64_t r1) noexcept
-      : at_(p), base_(base), es_(es), bytes_(bytes <= 4096 ? bytes : 0), r1_(r1) {}
+      : at_(p), base_(base), es_(es), bytes_(p.nred > 1 && bytes <= 4096 ? bytes : 0), r1_(r1) {}
   void operator()(std::int64_t r) noexcept {
     const std::int64_t a = r + kAhead;
     if (bytes_ == 0 || a >= r1_) return;
