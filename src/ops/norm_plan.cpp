@@ -97,13 +97,6 @@ void NormPlan::unit_divided(std::int64_t u, std::int64_t* first, std::int64_t* g
   *n = std::min(kNormChunk, len - k * kNormChunk);
 }
 
-void norm_split(std::int64_t total, std::uint32_t parts, std::uint32_t idx, std::int64_t* b, std::int64_t* e) noexcept {
-  const std::int64_t q = total / parts, r = total % parts;
-  const std::int64_t i = idx;
-  *b = i * q + std::min(i, r);
-  *e = *b + q + (i < r ? 1 : 0);
-}
-
 void plan_work(NormPlan* p, int cores) {
   p->chunks = (p->len + kNormChunk - 1) / kNormChunk;
   const std::int64_t elems = p->groups * p->segs * p->len;
@@ -134,9 +127,9 @@ void norm_run_block(NormPlan& p, const KernelContext& ctx) {
   }
   const std::uint32_t b = ctx.block_idx();
   std::int64_t g0 = 0, g1 = 0;
-  norm_split(p.groups, p.blocks, b, &g0, &g1);
+  split(p.groups, p.blocks, b, &g0, &g1);
   std::int64_t u0 = 0, u1 = 0;
-  norm_split(p.units(), p.blocks, b, &u0, &u1);
+  split(p.units(), p.blocks, b, &u0, &u1);
   if (p.batch_stats()) {
     norm_run_stat_units(p, u0, u1);
     if (p.blocks > 1) ctx.sync_all();  // every partial written before any group folds them

@@ -136,8 +136,6 @@ struct NormPlan {
 /// blocks, by_group, chunks and the shared buffers).
 void plan_work(NormPlan* p, int cores);
 
-/// Even split of [0, total) into `parts`: the range of part `idx`.
-void norm_split(std::int64_t total, std::uint32_t parts, std::uint32_t idx, std::int64_t* b, std::int64_t* e) noexcept;
 
 // ---- statistics arithmetic (norm_stats.cpp) ----------------------------------------------
 

@@ -9,7 +9,11 @@
 
 namespace vnpu::ops::detail {
 
-/// Units [u0, u1) of block b of `blocks`; the work of blocks differs by at most one unit.
+/// Units [u0, u1) of block b of `blocks` (b < blocks, units >= 0, units * blocks below
+/// 2^63): u0 = floor(units * b / blocks), u1 = floor(units * (b + 1) / blocks). The shares
+/// are contiguous, in block order, cover [0, units) exactly once, and hold floor or ceil
+/// of units / blocks units each (so they differ by at most one). The one even split of
+/// the operators (reductions, softmax, normalization).
 inline void split(std::int64_t units, std::uint32_t blocks, std::uint32_t b, std::int64_t* u0,
                   std::int64_t* u1) noexcept {
   *u0 = units * b / blocks;

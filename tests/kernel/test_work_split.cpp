@@ -52,6 +52,24 @@ Outcome run_blocks(std::uint32_t blocks, std::int64_t units, const std::vector<i
   return o;
 }
 
+TEST(WorkSplit, EvenSplitContract) {
+  for (std::uint32_t blocks : {1u, 2u, 3u, 7u, 64u}) {
+    for (std::int64_t units : {0, 1, 5, 63, 64, 65, 1000, 999983}) {
+      std::int64_t at = 0;
+      for (std::uint32_t b = 0; b < blocks; ++b) {
+        std::int64_t u0 = -1, u1 = -1;
+        split(units, blocks, b, &u0, &u1);
+        ASSERT_EQ(u0, at) << units << " units, " << blocks << " blocks, block " << b;  // contiguous, in order
+        ASSERT_GE(u1 - u0, units / blocks);
+        ASSERT_LE(u1 - u0, (units + blocks - 1) / blocks);
+        ASSERT_EQ(u0, units * b / blocks);
+        at = u1;
+      }
+      EXPECT_EQ(at, units);
+    }
+  }
+}
+
 TEST(WorkSplit, EveryUnitRunsExactlyOnce) {
   for (std::uint32_t blocks : {1u, 2u, 3u, 5u}) {
     for (std::int64_t units : {1, 7, 100, 1001}) {

@@ -10,7 +10,11 @@
 //   normals rebias the exponent, subnormals become the normal f32 of the same value,
 //   +-0 and +-inf keep their sign, and a NaN keeps its sign and payload (the 10
 //   mantissa bits become the top 10 of the f32 mantissa: a quiet NaN stays quiet, a
-//   signalling one stays signalling). Bit-identical to vnpu::f16_to_f32 (vnpu/dtype.hpp).
+//   signalling one stays signalling). Bit-identical to vnpu::f16_to_f32 (vnpu/dtype.hpp),
+//   with one exception: HalfValueV loading from memory on x86 targets from AVX2 up uses
+//   the F16C instruction, which also sets the quiet bit of a signalling NaN (0x7C01 gives
+//   0x7FC02000, not 0x7F802000); payload and sign are kept there too. Arithmetic on the
+//   value quiets it anyway; only an f32 copy of a signalling f16 NaN shows the difference.
 // - BrainValue, BrainValueV: bf16 -> f32, exact: the 16 bits become the top half of the
 //   f32 (NaN payloads kept). Bit-identical to vnpu::bf16_to_f32.
 // - HalfBits, HalfBitsV: f32 -> f16, rounded to nearest, ties to even, for every finite
@@ -94,7 +98,7 @@ HWY_INLINE hn::Vec<D> HalfValueV(D d, hn::Vec<hn::RebindToUnsigned<D>> h) {
 }
 
 // Lanes(d) f16 values at p as f32 lanes: the same values, through the F16C conversion
-// where the target has it.
+// where the target has it (which quiets signalling NaNs, see the contract above).
 template <class D>
 HWY_INLINE hn::Vec<D> HalfValueV(D d, const std::uint16_t* HWY_RESTRICT p) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
