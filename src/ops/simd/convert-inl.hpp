@@ -124,11 +124,22 @@ HWY_INLINE hn::Vec<D> BrainValueV(D d, const std::uint16_t* HWY_RESTRICT p) {
 }
 
 // f32 lanes -> f16 / bf16 bits as u16 lanes: HalfBits / BrainBits in vector form (the
-// same integer steps and the same one float addition, so the same bits). Lanes hold
+// same integer steps and the same one float addition, or for f16 on x86 from AVX2 up the
+// F16C conversion, so the same bits). Lanes hold
 // |x| <= 0x7FFFFFFF, so signed comparisons order them as unsigned ones would.
 template <class D>
 HWY_INLINE auto HalfBitsV(D d, hn::Vec<D> v) {
   const hn::RebindToUnsigned<D> du;
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+  // The F16C conversion (rounding to nearest even by its immediate, whatever MXCSR says)
+  // gives HalfBits' bits for every input but NaN, whose payload it keeps: a NaN is first
+  // made the quiet NaN of its sign, which converts to 0x7E00 with that sign. Two
+  // instructions where the integer steps below take a dozen.
+  const auto sign = hn::And(hn::BitCast(du, v), hn::Set(du, 0x80000000u));
+  const auto quiet = hn::BitCast(d, hn::Or(sign, hn::Set(du, 0x7FC00000u)));
+  const hn::Rebind<hwy::float16_t, D> df16;
+  return hn::BitCast(hn::Rebind<std::uint16_t, D>(), hn::DemoteTo(df16, hn::IfThenElse(hn::IsNaN(v), quiet, v)));
+#else
   const hn::RebindToSigned<D> di;
   const auto x = hn::BitCast(du, v);
   const auto ax = hn::And(x, hn::Set(du, 0x7FFFFFFFu));
@@ -143,6 +154,7 @@ HWY_INLINE auto HalfBitsV(D d, hn::Vec<D> v) {
   r = hn::IfThenElse(is_inf, hn::IfThenElse(is_nan, hn::Set(du, 0x7E00u), hn::Set(du, 0x7C00u)), r);
   r = hn::Or(r, hn::And(hn::ShiftRight<16>(x), hn::Set(du, 0x8000u)));
   return hn::DemoteTo(hn::Rebind<std::uint16_t, D>(), hn::BitCast(di, r));
+#endif
 }
 
 template <class D>
