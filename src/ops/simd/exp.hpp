@@ -21,6 +21,8 @@
 
 #include <bit>
 #include <cstdint>
+#include <cstddef>
+#include <iterator>
 #include <limits>
 
 #include <cmath>
@@ -70,67 +72,73 @@ inline constexpr double kExpNegMaxUlp = 0.9;
   return x < kExpNegLo ? 0.0f : std::bit_cast<float>(bits);
 }
 
-/// e^x in f32, within 1 ulp for normal results (measured over the whole range). Results
-/// below the smallest normal float flush to 0; overflow gives +inf; NaN stays NaN.
-/// Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, then a degree-7 polynomial for e^r.
-[[gnu::always_inline]] inline float exp_f32(float x) noexcept {
-  constexpr float kLog2e = 1.44269504088896341f;
-  constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds to an integer
-  constexpr float kLn2Hi = 0.693359375f;  // ln 2 split so that k * kLn2Hi is exact
-  constexpr float kLn2Lo = -2.12194440e-4f;
-  constexpr float kMin = -87.3365479f;  // below: the result is not a normal float
-  constexpr float kMax = 88.3762626f;   // above: overflow
-  float xc = x < kMin ? kMin : x;
-  xc = xc > kMax ? kMax : xc;
-  const float k = (xc * kLog2e + kRound) - kRound;
-  float r = xc - k * kLn2Hi;
-  r = r - k * kLn2Lo;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float y = (p * (r * r) + r) + 1.0f;
-  const auto scale = std::bit_cast<float>(static_cast<std::uint32_t>(static_cast<std::int32_t>(k) + 127) << 23);
-  float res = y * scale;
-  res = x < kMin ? 0.0f : res;
-  res = x > kMax ? std::numeric_limits<float>::infinity() : res;
+/// The constants of exp_cw<T>: Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, with ln 2
+/// split so that k * kLn2Hi is exact; the clamps kMin (below: not a normal result) and kMax
+/// (above: overflow); the coefficients of p, highest degree first, for
+/// e^r = (p(r) r^2 + r) + 1.
+template <class T>
+struct ExpConstants;
+template <>
+struct ExpConstants<float> {
+  using Bits = std::uint32_t;
+  static constexpr int kMantissa = 23, kBias = 127;
+  static constexpr float kLog2e = 1.44269504088896341f;
+  static constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds to an integer
+  static constexpr float kLn2Hi = 0.693359375f;
+  static constexpr float kLn2Lo = -2.12194440e-4f;
+  static constexpr float kMin = -87.3365479f;
+  static constexpr float kMax = 88.3762626f;
+  // A degree-7 polynomial for e^r, fitted on [-ln2/2, ln2/2].
+  static constexpr float kC[] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+                                 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+};
+template <>
+struct ExpConstants<double> {
+  using Bits = std::uint64_t;
+  static constexpr int kMantissa = 52, kBias = 1023;
+  static constexpr double kLog2e = 1.4426950408889634074;
+  static constexpr double kRound = 6755399441055744.0;  // 1.5 * 2^52
+  static constexpr double kLn2Hi = 6.93147180369123816490e-01;
+  static constexpr double kLn2Lo = 1.90821492927058770002e-10;
+  static constexpr double kMin = -708.3964185322641;
+  static constexpr double kMax = 709.782712893384;
+  // The Taylor polynomial of degree 13 (1/n! for n = 13 down to 2; its truncation error is
+  // below 0.02 ulp on the interval).
+  static constexpr double kC[] = {1.6059043836821613e-10, 2.08767569878681e-09,  2.505210838544172e-08,
+                                  2.755731922398589e-07,  2.7557319223985893e-06, 2.48015873015873e-05,
+                                  1.984126984126984e-04,  1.3888888888888889e-03, 8.333333333333333e-03,
+                                  4.1666666666666664e-02, 1.6666666666666666e-01, 0.5};
+};
+
+/// e^x by Cody-Waite reduction and a polynomial (ExpConstants<T>): results below the
+/// smallest normal T flush to 0, overflow gives +inf, NaN stays NaN. 2^k is applied as
+/// two exact power-of-two factors (k reaches 1024 at the top of the f64 range, beyond a
+/// double's exponent); the only rounding there is the final product's.
+template <class T>
+[[gnu::always_inline]] inline T exp_cw(T x) noexcept {
+  using E = ExpConstants<T>;
+  using Bits = typename E::Bits;
+  T xc = x < E::kMin ? E::kMin : x;
+  xc = xc > E::kMax ? E::kMax : xc;
+  const T k = (xc * E::kLog2e + E::kRound) - E::kRound;
+  T r = xc - k * E::kLn2Hi;
+  r = r - k * E::kLn2Lo;
+  T p = E::kC[0];
+  for (std::size_t i = 1; i < std::size(E::kC); ++i) p = p * r + E::kC[i];
+  const T y = (p * (r * r) + r) + T(1);
+  const auto ki = static_cast<std::int64_t>(k);
+  const auto half = std::bit_cast<T>(static_cast<Bits>(ki / 2 + E::kBias) << E::kMantissa);
+  const auto rest = std::bit_cast<T>(static_cast<Bits>(ki - ki / 2 + E::kBias) << E::kMantissa);
+  T res = (y * half) * rest;
+  res = x < E::kMin ? T(0) : res;
+  res = x > E::kMax ? std::numeric_limits<T>::infinity() : res;
   return x != x ? x : res;
 }
 
-/// e^x in f64, within 2 ulp for normal results; as exp_f32: below the smallest normal
-/// double the result flushes to 0, overflow gives +inf, NaN stays NaN. Cody-Waite
-/// reduction x = k ln2 + r, |r| <= ln2/2, then the Taylor polynomial of degree 13 for e^r
-/// (its truncation error is below 0.02 ulp there).
-[[gnu::always_inline]] inline double exp_f64(double x) noexcept {
-  constexpr double kLog2e = 1.4426950408889634074;
-  constexpr double kRound = 6755399441055744.0;  // 1.5 * 2^52
-  constexpr double kLn2Hi = 6.93147180369123816490e-01;  // the upper bits of ln 2: k * kLn2Hi is exact
-  constexpr double kLn2Lo = 1.90821492927058770002e-10;
-  constexpr double kMin = -708.3964185322641;  // below: the result is not a normal double
-  constexpr double kMax = 709.782712893384;    // above: overflow
-  double xc = x < kMin ? kMin : x;
-  xc = xc > kMax ? kMax : xc;
-  const double k = (xc * kLog2e + kRound) - kRound;
-  double r = xc - k * kLn2Hi;
-  r = r - k * kLn2Lo;
-  // 1/n! for n = 13 down to 2.
-  constexpr double kC[] = {1.6059043836821613e-10, 2.08767569878681e-09,  2.505210838544172e-08,
-                           2.755731922398589e-07,  2.7557319223985893e-06, 2.48015873015873e-05,
-                           1.984126984126984e-04,  1.3888888888888889e-03, 8.333333333333333e-03,
-                           4.1666666666666664e-02, 1.6666666666666666e-01, 0.5};
-  double p = kC[0];
-  for (int i = 1; i < 12; ++i) p = p * r + kC[i];
-  const double y = (p * (r * r) + r) + 1.0;
-  // 2^k as two factors: k reaches 1024 at the top of the range, beyond a double's exponent.
-  const auto ki = static_cast<std::int64_t>(k);
-  const auto half = std::bit_cast<double>(static_cast<std::uint64_t>(ki / 2 + 1023) << 52);
-  const auto rest = std::bit_cast<double>(static_cast<std::uint64_t>(ki - ki / 2 + 1023) << 52);
-  double res = (y * half) * rest;
-  res = x < kMin ? 0.0 : res;
-  res = x > kMax ? std::numeric_limits<double>::infinity() : res;
-  return x != x ? x : res;
-}
+/// e^x in f32, within 1 ulp for normal results (measured over the whole range).
+[[gnu::always_inline]] inline float exp_f32(float x) noexcept { return exp_cw(x); }
+
+/// e^x in f64, within 2 ulp for normal results.
+[[gnu::always_inline]] inline double exp_f64(double x) noexcept { return exp_cw(x); }
 
 }  // namespace vnpu::ops::detail
