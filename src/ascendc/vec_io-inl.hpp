@@ -36,7 +36,7 @@ template <>
 struct IoOf<F16> {
   using D = hn::ScalableTag<float>;
   static HWY_INLINE hn::Vec<D> Load(D d, const void* p, std::size_t i) {
-    return HalfValueV(d, static_cast<const std::uint16_t*>(p) + i);  // exact, NaN payloads kept
+    return HalfValueV(d, static_cast<const std::uint16_t*>(p) + i);  // exact (see simd/convert-inl.hpp for NaNs)
   }
   static HWY_INLINE void Store(D d, hn::Vec<D> v, void* p, std::size_t i) {
     hn::StoreU(HalfBitsV(d, v), hn::Rebind<std::uint16_t, D>(), static_cast<std::uint16_t*>(p) + i);

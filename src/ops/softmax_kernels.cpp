@@ -551,6 +551,24 @@ void FusedTile(const SoftmaxPlan& p, const Tile& t, const Tile* next, float* wor
 #endif
 }
 
+// ColChunk's maxima and sums of rows [r0, r1) of tile t through the plain column loops
+// (rows converted once into ca.area): the targets without a compile-time lane count.
+[[maybe_unused]] void ColChunkPlain(const SoftmaxPlan& p, const Tile& t, std::int64_t r0, std::int64_t r1,
+                                    const ColArrays& ca) {
+  const Rows x = TileRows(p, t, r0, r1, ca.area);
+  ColMax(x, r0, r1, t.w, ca.m);
+  for (std::int64_t c = 0; c < t.w; ++c) ca.a[c] = ca.m[c] == kNegInf ? 0.0f : ca.m[c];
+  ColExpSum<false>(x, r0, r1, t.w, ca.a, ca.acc, ca.sum, nullptr, 0);
+}
+
+// ColWrite's output of rows [r0, r1) of tile t through the plain column loops.
+[[maybe_unused]] void ColWritePlain(const SoftmaxPlan& p, const Tile& t, std::int64_t r0, std::int64_t r1,
+                                    const ColArrays& ca) {
+  const Rows x = TileRows(p, t, r0, r1, ca.area);
+  if (p.log) ColEmit<Emit::kShift>(p, t, r0, r1, x, ca.m, ca.a, ca.rowbuf);
+  else ColEmit<Emit::kExpScale>(p, t, r0, r1, x, ca.m, ca.a, ca.rowbuf);
+}
+
 void ColChunk(const SoftmaxPlan& p, std::int64_t u, float* work) {
   const std::int64_t k = u % p.chunks;
   const std::int64_t t_idx = (u / p.chunks) % p.tiles;
@@ -571,10 +589,7 @@ void ColChunk(const SoftmaxPlan& p, std::int64_t u, float* work) {
   for (std::int64_t c = 0; c < vec::StageRow(t.w); ++c) ca.a[c] = ca.m[c] == kNegInf ? 0.0f : ca.m[c];
   vec::StageExpSum<kColBlock, false>(ca.area, r1 - r0, t.w, ca.a, ca.sum);
 #else
-  const Rows x = TileRows(p, t, r0, r1, ca.area);
-  ColMax(x, r0, r1, t.w, ca.m);
-  for (std::int64_t c = 0; c < t.w; ++c) ca.a[c] = ca.m[c] == kNegInf ? 0.0f : ca.m[c];
-  ColExpSum<false>(x, r0, r1, t.w, ca.a, ca.acc, ca.sum, nullptr, 0);
+  ColChunkPlain(p, t, r0, r1, ca);
 #endif
   float* q = const_cast<float*>(p.partials.data()) + ((slab * p.chunks + k) * p.C + t_idx * p.tile) * 2;
   for (std::int64_t c = 0; c < t.w; ++c) {
@@ -630,9 +645,7 @@ void ColWrite(const SoftmaxPlan& p, std::int64_t u0, std::int64_t u1, float* wor
       default: vec::TileEmit<0, 1>(g, nullptr, ahead, ca.m, ca.a, StreamOut(p)); break;
     }
 #else
-    const Rows x = TileRows(p, t, r0, r1, ca.area);
-    if (p.log) ColEmit<Emit::kShift>(p, t, r0, r1, x, ca.m, ca.a, ca.rowbuf);
-    else ColEmit<Emit::kExpScale>(p, t, r0, r1, x, ca.m, ca.a, ca.rowbuf);
+    ColWritePlain(p, t, r0, r1, ca);
 #endif
   }
 }

@@ -5,7 +5,8 @@
 //   (each representable value, the midpoints between neighbours and the floats next to
 //   them) and random patterns, against a round-to-nearest-even written here: ties to
 //   even, overflow to inf, NaN stays NaN;
-// - ExpNegV against exp_neg_f32, bit for bit;
+// - ExpNegV against exp_neg_f32, bit for bit; exp_f32, exp_f64 and log_f32 within their
+//   ulp bounds, and their special values;
 // - the two fold orders of fold-inl.hpp (halves, quartered pairs), scalar and vector,
 //   against the orders written out here, on data where the order changes the bits;
 // - softmax's plain twins (softmax_plain-inl.hpp) against its vector bodies on the same
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "ops/simd/exp.hpp"
+#include "ops/simd/log.hpp"
 #include "ops/softmax_probe.hpp"
 #include "vnpu/dtype.hpp"
 #include "vnpu/platform.hpp"
@@ -383,6 +385,55 @@ TEST(SimdNumerics, FoldsKeepTheirDocumentedOrder) {
   }
   EXPECT_GT(halves_vs_pairs, 20);
   EXPECT_GT(halves_vs_linear, 20);
+}
+
+// ---- the scalar exp and log against long double -----------------------------------------
+
+// |got - want| in ulp of want (as a float or double: T), want computed in long double.
+template <class T>
+double UlpError(T got, long double want) {
+  const T w = static_cast<T>(want);
+  const long double ulp = std::nextafter(std::fabs(w), std::numeric_limits<T>::infinity()) - std::fabs(w);
+  return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / ulp);
+}
+
+TEST(SimdNumerics, ExpAndLogWithinTheirDocumentedBounds) {
+  double exp32 = 0.0, exp64 = 0.0, log32 = 0.0;
+  // exp_f32 on every 97th float with a normal result, both signs.
+  for (std::uint32_t bits = 0; bits < 0x42B10000u; bits += 97)
+    for (float x : {std::bit_cast<float>(bits), -std::bit_cast<float>(bits)})
+      if (x >= -87.3365479f && x <= 88.3762626f) exp32 = std::max(exp32, UlpError(exp_f32(x), std::exp(static_cast<long double>(x))));
+  // log_f32 on every 97th positive float, subnormals included.
+  for (std::uint32_t bits = 1; bits < 0x7F800000u; bits += 97) {
+    const float x = std::bit_cast<float>(bits);
+    log32 = std::max(log32, UlpError(log_f32(x), std::log(static_cast<long double>(x))));
+  }
+  // exp_f64 on 2^20 random arguments with a normal result.
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> arg(-708.39, 709.78);
+  for (int i = 0; i < (1 << 20); ++i) {
+    const double x = arg(rng);
+    exp64 = std::max(exp64, UlpError(exp_f64(x), std::exp(static_cast<long double>(x))));
+  }
+  EXPECT_LE(exp32, 1.0);
+  EXPECT_LE(log32, 1.0);
+  EXPECT_LE(exp64, 2.0);
+  // The special values of the contracts.
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(exp_f32(-inf), 0.0f);
+  EXPECT_EQ(exp_f32(-87.34f), 0.0f);
+  EXPECT_EQ(exp_f32(88.38f), inf);
+  EXPECT_EQ(std::bit_cast<std::uint32_t>(exp_f32(std::bit_cast<float>(0x7FC01234u))), 0x7FC01234u);
+  EXPECT_EQ(exp_f64(-800.0), 0.0);
+  EXPECT_EQ(exp_f64(710.0), std::numeric_limits<double>::infinity());
+  EXPECT_TRUE(std::isnan(exp_f64(std::numeric_limits<double>::quiet_NaN())));
+  EXPECT_EQ(log_f32(0.0f), -inf);
+  EXPECT_EQ(log_f32(-0.0f), -inf);
+  EXPECT_EQ(log_f32(inf), inf);
+  EXPECT_TRUE(std::isnan(log_f32(-1.0f)));
+  EXPECT_TRUE(std::isnan(log_f32(-inf)));
+  EXPECT_EQ(std::bit_cast<std::uint32_t>(log_f32(std::bit_cast<float>(0x7FC01234u))), 0x7FC01234u);
+  EXPECT_TRUE(std::isnan(log_f32(nan)));
 }
 
 // ---- softmax's plain twins against its vector bodies --------------------------------------
