@@ -15,6 +15,12 @@
 
 namespace plain {
 
+// Every NaN the output passes write is this one quiet NaN (bits 0x7FC00000; f16 0x7E00,
+// bf16 0x7FC0 once converted): which NaN an IEEE operation returns when NaNs meet, and the
+// sign of the NaN it makes of inf - inf, depend on the operands' order and the
+// instruction, which differ between targets.
+HWY_INLINE float Canon(float v) { return v != v ? std::bit_cast<float>(0x7FC00000u) : v; }
+
 constexpr int kLanes = 64;
 
 // Largest element of x[0, n), or NaN if there is one: element e to lane e % 64 with
@@ -56,9 +62,9 @@ HWY_INLINE float ExpSum(const float* x, std::int64_t n, float m, float* e_out, c
 template <int kOp>
 HWY_INLINE void Map(const float* s, std::int64_t n, float a, float b, float* y) {
   for (std::int64_t i = 0; i < n; ++i) {
-    if constexpr (kOp == 0) y[i] = s[i] * a;
-    else if constexpr (kOp == 1) y[i] = exp_neg_f32(s[i] - a) * b;
-    else y[i] = (s[i] - a) - b;
+    if constexpr (kOp == 0) y[i] = Canon(s[i] * a);
+    else if constexpr (kOp == 1) y[i] = Canon(exp_neg_f32(s[i] - a) * b);
+    else y[i] = Canon((s[i] - a) - b);
   }
 }
 
@@ -84,9 +90,9 @@ template <int kOp>
 HWY_INLINE void MapCols(const float* s, std::int64_t w, const float* HWY_RESTRICT m, const float* HWY_RESTRICT a,
                         float* y) {
   for (std::int64_t c = 0; c < w; ++c) {
-    if constexpr (kOp == 0) y[c] = s[c] * a[c];
-    else if constexpr (kOp == 1) y[c] = exp_neg_f32(s[c] - m[c]) * a[c];
-    else y[c] = (s[c] - m[c]) - a[c];
+    if constexpr (kOp == 0) y[c] = Canon(s[c] * a[c]);
+    else if constexpr (kOp == 1) y[c] = Canon(exp_neg_f32(s[c] - m[c]) * a[c]);
+    else y[c] = Canon((s[c] - m[c]) - a[c]);
   }
 }
 

@@ -18,6 +18,9 @@ namespace vec {
 using D = hn::CappedTag<float, 16>;
 using V = hn::Vec<D>;
 
+// plain::Canon on a vector: NaN lanes become the one quiet NaN.
+HWY_INLINE V CanonV(V v) { return hn::IfThenElse(hn::IsNaN(v), hn::Set(D(), std::bit_cast<float>(0x7FC00000u)), v); }
+
 // exp_neg_f32 on a vector: simd/exp-inl.hpp's ExpNegV, the same operations.
 HWY_INLINE V Exp(V x) { return ExpNegV(D(), x); }
 
@@ -192,9 +195,9 @@ HWY_INLINE void Map(const float* s, std::int64_t n, float a, float b, float* y) 
   const D d;
   const V va = hn::Set(d, a), vb = hn::Set(d, b);
   auto f = [&](V v) {
-    if constexpr (kOp == 0) return hn::Mul(v, va);
-    else if constexpr (kOp == 1) return hn::Mul(Exp(hn::Sub(v, va)), vb);
-    else return hn::Sub(hn::Sub(v, va), vb);
+    if constexpr (kOp == 0) return CanonV(hn::Mul(v, va));
+    else if constexpr (kOp == 1) return CanonV(hn::Mul(Exp(hn::Sub(v, va)), vb));
+    else return CanonV(hn::Sub(hn::Sub(v, va), vb));
   };
   std::int64_t i = 0;
   for (; i + 4 * static_cast<std::int64_t>(kN) <= n; i += 4 * static_cast<std::int64_t>(kN)) {
@@ -248,7 +251,7 @@ HWY_INLINE void MapCols(const float* s, std::int64_t w, const float* HWY_RESTRIC
     if constexpr (kOp == 0) r = hn::Mul(v, va);
     else if constexpr (kOp == 1) r = hn::Mul(Exp(hn::Sub(v, hn::LoadU(d, m + c))), va);
     else r = hn::Sub(hn::Sub(v, hn::LoadU(d, m + c)), va);
-    hn::StoreU(r, d, y + c);
+    hn::StoreU(CanonV(r), d, y + c);
   }
   plain::MapCols<kOp>(s + c, w - c, m + c, a + c, y + c);
 }
@@ -339,14 +342,14 @@ HWY_INLINE void ScaleTo(const float* HWY_RESTRICT e, std::int64_t n, float a, un
   constexpr auto es = static_cast<std::int64_t>(kElemBytes<kT>);
   std::int64_t i = 0;
   if (stream && reinterpret_cast<std::uintptr_t>(dst) % static_cast<std::uintptr_t>(k * es) == 0) {
-    for (; i + k <= n; i += k) StoreAs<kT, true>(hn::Mul(hn::LoadU(d, e + i), va), dst + i * es);
+    for (; i + k <= n; i += k) StoreAs<kT, true>(CanonV(hn::Mul(hn::LoadU(d, e + i), va)), dst + i * es);
   } else {
-    for (; i + k <= n; i += k) StoreAs<kT>(hn::Mul(hn::LoadU(d, e + i), va), dst + i * es);
+    for (; i + k <= n; i += k) StoreAs<kT>(CanonV(hn::Mul(hn::LoadU(d, e + i), va)), dst + i * es);
   }
   if (i < n) {
     alignas(64) float buf[kN] = {};
     std::memcpy(buf, e + i, static_cast<std::size_t>(std::clamp<std::int64_t>(n - i, 0, k)) * sizeof(float));
-    StorePartial<kT>(hn::Mul(hn::Load(d, buf), va), dst + i * es, n - i);
+    StorePartial<kT>(CanonV(hn::Mul(hn::Load(d, buf), va)), dst + i * es, n - i);
   }
 }
 
@@ -502,9 +505,9 @@ HWY_NOINLINE void TileEmit(const TileGeo& g, const float* stage, std::int64_t ah
   const std::int64_t full = g.w / n * n, sr = StageRow(g.w);
   auto f = [&](V x, std::int64_t c) {
     const V mv = hn::LoadU(d, m + c), av = hn::LoadU(d, a + c);
-    if constexpr (kOp == 0) return hn::Mul(x, av);
-    else if constexpr (kOp == 1) return hn::Mul(Exp(hn::Sub(x, mv)), av);
-    else return hn::Sub(hn::Sub(x, mv), av);
+    if constexpr (kOp == 0) return CanonV(hn::Mul(x, av));
+    else if constexpr (kOp == 1) return CanonV(hn::Mul(Exp(hn::Sub(x, mv)), av));
+    else return CanonV(hn::Sub(hn::Sub(x, mv), av));
   };
   for (std::int64_t r = 0; r < g.rows; ++r) {
     const float* st = stage + r * sr;

@@ -60,6 +60,7 @@ std::string sm_describe(const SmSpec& c) {
   if (c.in_place) os << " in place";
   if (c.fill == SmFill::kLarge) os << " (values ~1000)";
   if (c.fill == SmFill::kWide) os << " (values in [-120, 120))";
+  if (c.fill == SmFill::kSpecial) os << " (with NaN, +inf and -inf)";
   return os.str();
 }
 
@@ -80,6 +81,16 @@ HostInput sm_input(const SmSpec& c) {
       case SmFill::kUniform: v = rng.uniform(-8.0, 8.0); break;
       case SmFill::kLarge: v = 1000.0 + rng.uniform(-16.0, 16.0); break;
       case SmFill::kWide: v = rng.uniform(-120.0, 120.0); break;
+      case SmFill::kSpecial: {
+        const double u = rng.uniform(0.0, 1.0);
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        if (u < 1.0 / 8000) v = nan;
+        else if (u < 1.0 / 4000) v = -nan;
+        else if (u < 1.0 / 4000 + 1.0 / 6000) v = std::numeric_limits<double>::infinity();
+        else if (u < 1.0 / 4000 + 1.0 / 6000 + 1.0 / 500) v = -std::numeric_limits<double>::infinity();
+        else v = rng.uniform(-8.0, 8.0);
+        break;
+      }
     }
     store_element(h.bytes.data(), c.dtype, i, v);
   }

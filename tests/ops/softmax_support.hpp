@@ -31,6 +31,8 @@ enum class SmFill : std::uint8_t {
   kUniform,  ///< uniform in [-8, 8)
   kLarge,    ///< 1000 ± 16: exp(x) overflows unless the maximum is subtracted
   kWide,     ///< uniform in [-120, 120): many outputs underflow
+  kSpecial,  ///< uniform in [-8, 8) with NaNs of either sign (1 in 4000), +inf (1 in
+             ///< 6000) and -inf (1 in 500) among them
 };
 
 /// One softmax run: op, dtype, shape and axis, strides of the input and output views

@@ -17,13 +17,14 @@ std::vector<SmSpec> det_specs() {
   const bool small = kAddressSanitizer || kThreadSanitizer;
   const std::int64_t big = small ? 200003 : 4000037;
   std::vector<SmSpec> v;
-  auto add = [&](std::vector<std::int64_t> shape, int axis, DType dt) {
+  auto add = [&](std::vector<std::int64_t> shape, int axis, DType dt, SmFill fill = SmFill::kUniform) {
     for (bool log : {false, true}) {
       SmSpec c;
       c.log = log;
       c.dtype = dt;
       c.shape = shape;
       c.axis = axis;
+      c.fill = fill;
       c.seed = v.size() + 1;
       v.push_back(c);
     }
@@ -40,6 +41,14 @@ std::vector<SmSpec> det_specs() {
   add({8192, 40}, 0, DType::kF32);           // the tallest fused column tiles, a tail tile
   add({9000, 1031}, 0, DType::kF16);         // chunked columns, tiles of 1024 and 7
   add({6, 1500, 70}, 1, DType::kBF16);       // middle axis, fused, odd tail
+  // NaN (either sign), +inf and -inf among the values: every NaN output is the one quiet
+  // NaN, whatever operation made it, on every path.
+  for (DType dt : {DType::kF32, DType::kF16, DType::kBF16}) {
+    add({3, 70000}, 1, dt, SmFill::kSpecial);     // chunked rows
+    add({2000, 300}, 1, dt, SmFill::kSpecial);    // fused rows
+    add({700, 300}, 0, dt, SmFill::kSpecial);     // fused columns
+    add({9000, 20}, 0, dt, SmFill::kSpecial);     // chunked columns
+  }
   return v;
 }
 

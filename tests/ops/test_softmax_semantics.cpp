@@ -287,6 +287,60 @@ TEST(SoftmaxSemantics, HalfRowsInRegistersMatchTheStridedPath) {
     }
 }
 
+// A NaN output is always the one quiet NaN (f32 0x7FC00000, f16 0x7E00, bf16 0x7FC0),
+// whatever made it: a NaN input of either sign, +inf, or a row of -inf; short rows, long
+// (chunked) rows and columns alike.
+TEST(SoftmaxSemantics, NaNOutputsAreTheOneQuietNaN) {
+  Harness h(2);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  struct Case {
+    std::int64_t rows, len;  // vectors along the axis, and their length
+    int axis;
+  };
+  for (DType dt : {DType::kF32, DType::kF16, DType::kBF16})
+    for (const Case k : {Case{4, 100, 1}, Case{4, 40000, 1}, Case{100, 4, 0}, Case{40, 9000, 0}})
+      for (bool log : {false, true}) {
+        const std::int64_t n = k.rows * k.len;
+        const std::size_t es = dtype_size(dt);
+        std::vector<unsigned char> host(static_cast<std::size_t>(n) * es);
+        // Four vectors along the axis: one holding -NaN, one +NaN, one +inf, one all -inf.
+        for (std::int64_t i = 0; i < n; ++i) {
+          const std::int64_t r = k.axis == 1 ? i / k.len : i % k.rows;  // which vector
+          const std::int64_t e = k.axis == 1 ? i % k.len : i / k.rows;  // index along the axis
+          double v = static_cast<double>(e % 7) - 3.0;
+          if (r == 0 && e == 3) v = -nan;
+          if (r == 1 && e == 2) v = nan;
+          if (r == 2 && e == 1) v = kInf;
+          if (r == 3) v = -kInf;
+          store_element(host.data(), dt, i, v);
+        }
+        void* din = h.upload(host.data(), host.size());
+        void* dout = h.alloc(host.size(), 0xCD);
+        const std::vector<std::int64_t> shape = {k.axis == 1 ? k.rows : k.len, k.axis == 1 ? k.len : k.rows};
+        ops::SoftmaxOptions o;
+        o.axis = k.axis;
+        const Tensor in(din, dt, shape), out(dout, dt, shape);
+        ASSERT_EQ(log ? ops::log_softmax(h.stream(), in, out, o) : ops::softmax(h.stream(), in, out, o),
+                  Status::kSuccess);
+        ASSERT_EQ(h.stream().synchronize(), Status::kSuccess);
+        const std::vector<unsigned char> got = h.download(dout, host.size());
+        h.release(dout);
+        h.release(din);
+        const std::uint32_t want = dt == DType::kF32 ? 0x7FC00000u : dt == DType::kF16 ? 0x7E00u : 0x7FC0u;
+        std::int64_t bad = -1, nans = 0;
+        for (std::int64_t i = 0; i < n && bad < 0; ++i) {
+          std::uint32_t bits = 0;
+          std::memcpy(&bits, got.data() + static_cast<std::size_t>(i) * es, es);
+          if (!std::isnan(load_element(got.data(), dt, i))) continue;
+          ++nans;
+          if (bits != want) bad = i;
+        }
+        EXPECT_EQ(bad, -1) << dtype_name(dt) << (log ? " log_softmax" : " softmax") << " [" << k.rows << "x" << k.len
+                           << "] axis " << k.axis;
+        EXPECT_EQ(nans, 4 * k.len) << "every element of the four vectors is NaN";
+      }
+}
+
 TEST(SoftmaxSemantics, InPlace) {
   Harness h(2);
   for (DType dt : {DType::kF32, DType::kF16, DType::kBF16})
