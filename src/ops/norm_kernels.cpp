@@ -296,9 +296,21 @@ enum class Sink { kF32, kF32Stream, kF16, kBF16, kF16Stream, kBF16Stream };
 constexpr bool kNarrowStream = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2;
 
 template <Sink kSink, class VecFn, class ScalarFn>
-HWY_INLINE void StoreAll(void* out, std::int64_t n, VecFn vf, ScalarFn sf) {
+HWY_INLINE void StoreAll(void* out, std::int64_t n, VecFn vf_raw, ScalarFn sf_raw) {
   const hn::ScalableTag<float> d;
   const auto N = static_cast<std::int64_t>(hn::Lanes(d));
+  // Every NaN written is the one quiet NaN 0x7FC00000 (f16 0x7E00, bf16 0x7FC0): which NaN
+  // an operation returns when NaNs meet depends on operand order, which differs between
+  // targets.
+  constexpr float kQuiet = std::bit_cast<float>(0x7FC00000u);
+  auto sf = [&](std::int64_t i) {
+    const float v = sf_raw(i);
+    return v != v ? kQuiet : v;
+  };
+  auto vf = [&](auto dd, std::int64_t i) {
+    const auto v = vf_raw(dd, i);
+    return hn::IfThenElse(hn::IsNaN(v), hn::Set(dd, kQuiet), v);
+  };
   if constexpr (kSink == Sink::kF16 || kSink == Sink::kBF16) {
     // y is never the f32 input here (x was converted into a buffer), so a plain loop
     // vectorizes: the conversion is integer arithmetic.

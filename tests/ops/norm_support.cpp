@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstring>
 #include <sstream>
 
@@ -113,7 +114,13 @@ std::vector<std::int64_t> stats_shape(const NormCase& c) {
 Setup prepare(Harness& h, const NormCase& c) {
   Setup s;
   Rng rng(c.seed * 7919 + static_cast<std::uint64_t>(c.op) * 131 + static_cast<std::uint64_t>(c.dtype));
-  s.x = make_buf(h, c.dtype, c.shape, c.strides, [&](std::int64_t) { return c.offset + c.scale * rng.uniform(-2, 2); });
+  s.x = make_buf(h, c.dtype, c.shape, c.strides, [&](std::int64_t) {
+    const double v = c.offset + c.scale * rng.uniform(-2, 2);
+    if (!c.specials) return v;
+    const double u = rng.uniform(0, 1), nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    return u < 1.0 / 3000 ? nan : u < 2.0 / 3000 ? -nan : u < 3.0 / 3000 ? inf : u < 4.0 / 3000 ? -inf : v;
+  });
   if (c.in_place) s.y = s.x;
   else s.y = make_buf(h, c.dtype, c.shape, c.strides, nullptr);
   const std::vector<std::int64_t> ps = param_shape(c), ss = stats_shape(c);
@@ -292,6 +299,7 @@ std::string describe(const NormCase& c) {
   if (c.in_place) os << " in-place";
   if (c.sync_form) os << " sync";
   if (c.offset != 0 || c.scale != 1) os << " x=" << c.offset << "+" << c.scale << "u";
+  if (c.specials) os << " with NaN and inf";
   return os.str();
 }
 

@@ -49,6 +49,7 @@ struct NormCase {
   std::optional<DType> stats;         ///< mean/rstd (layer, group), rstd (rms), save_* (batch training)
   std::optional<DType> running;       ///< batch norm running_mean/running_var
   double offset = 0.0;                ///< x = offset + scale · u, u uniform in [-2, 2)
+  bool specials = false;              ///< also NaN of either sign and ±inf (1 in 3000 each)
   double scale = 1.0;
   std::uint64_t seed = 1;
   bool sync_form = false;             ///< the synchronous entry point instead of stream + sync
