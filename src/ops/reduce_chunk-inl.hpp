@@ -158,8 +158,10 @@ HWY_NOINLINE float ExtremeF32(const float* HWY_RESTRICT x, std::int64_t n) {
 
 // log-sum-exp of a chunk as (max, sum of exp(x - max)); the chunk stays in L1 between
 // the two passes. exp_neg_f32 (softmax's exp, x - max <= 0) rounds the same on every ISA.
+// `ahead` (if not null): memory to prefetch during the exp pass, which arithmetic bounds,
+// at its pace (4 bytes per element: the next chunk of a contiguous f32 run).
 template <int kL = kLanes>
-HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
+HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n, const unsigned char* ahead = nullptr) {
   Partial p;
   const float m = ExtremeF32<true, kL>(x, n);
   if (m != m) {
@@ -174,8 +176,11 @@ HWY_NOINLINE Partial LseF32(const float* HWY_RESTRICT x, std::int64_t n) {
   alignas(64) float acc[kL] = {};
   std::int64_t e = 0;
   if constexpr (kL == kLanes)
-    for (; e + kLanes <= n; e += kLanes)
+    for (; e + kLanes <= n; e += kLanes) {
+      if (ahead != nullptr)
+        for (std::int64_t b = 0; b < kLanes * 4; b += 64) __builtin_prefetch(ahead + e * 4 + b, 0, 2);
       for (int k = 0; k < kLanes; ++k) acc[k] += exp_neg_f32(x[e + k] - m);
+    }
   for (int k = 0; k < n - e; ++k) acc[k] += exp_neg_f32(x[e + k] - m);
   p.b = FoldPairsAdd<kL>(acc);
   return p;

@@ -91,6 +91,11 @@ Partial ReduceRun(const Plan& p, std::int64_t off, std::int64_t n, std::int64_t 
     } else if (half_sum) {
       const auto* h = reinterpret_cast<const std::uint16_t*>(src);
       q.a = p.in_t == DType::kBF16 ? half::SumAny<true>(p.map, h, len) : half::SumAny<false>(p.map, h, len);
+    } else if (p.fam == Family::kLse && p.in_t == DType::kF32 && len > 16) {
+      // The exp pass, bound by arithmetic, prefetches what follows the chunk in memory
+      // (the run's next chunk or, past its end, usually the next run): memory and
+      // arithmetic overlap. (chunk::F32 picks this same kernel for chunks over 16.)
+      q = chunk::LseF32(reinterpret_cast<const float*>(src), len, src + len * 4);
     } else {
       q = chunk::F32(p.fam, p.map, AsF32(p.in_t, src, len, buf), len, base + c, p.last_index);
     }

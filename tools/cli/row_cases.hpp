@@ -81,7 +81,8 @@ struct RowCase {
 /// [32768,128] (short rows) and [1,1024] (one small row: launch cost); layer_norm over
 /// [4096,1024] and [16384,4096]; rms_norm over [16384,4096]. Then issue 24's softmax
 /// cases: down the columns of [8192,8192], along the middle axis of [64,1024,1024] (an
-/// attention score tensor's head axis), and along the rows of [8192,8192] in bf16 and f16.
+/// attention score tensor's head axis), and along the rows of [8192,8192] in f32 (the
+/// last axis of the same tensors, for the off-axis ratio), bf16 and f16.
 inline std::vector<RowCase> row_cases() {
   return {{RowOp::kSoftmax, {4096, 1024}},
           {RowOp::kSoftmax, {64, 32768}},
@@ -92,6 +93,7 @@ inline std::vector<RowCase> row_cases() {
           {RowOp::kRmsNorm, {16384, 4096}},
           {RowOp::kSoftmax, {8192, 8192}, 0},
           {RowOp::kSoftmax, {64, 1024, 1024}, 1},
+          {RowOp::kSoftmax, {8192, 8192}, 1},
           {RowOp::kSoftmax, {8192, 8192}, 1, DType::kBF16},
           {RowOp::kSoftmax, {8192, 8192}, 1, DType::kF16}};
 }
