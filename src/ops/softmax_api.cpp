@@ -96,11 +96,18 @@ std::shared_ptr<detail::SoftmaxPlan> plan_for(bool log, const Tensor& in, const 
   return plan;
 }
 
-// Working memory of a block on a compute core: its scratch, or the heap when the device's
-// scratch is smaller than the plan's working area.
-float* core_work(const KernelContext& ctx, std::size_t bytes, std::unique_ptr<float[]>* heap) {
+float* direct_work(std::size_t bytes);
+
+// Working memory of a block on a compute core: its scratch, or when the device's scratch
+// is smaller than the plan's working area, memory of the block's own — a buffer kept by
+// the core's thread from call to call (direct_work) when the block runs to its end
+// without a barrier (`alone`: no other block can run on this thread meanwhile), else a
+// fresh allocation. (An allocation of a MiB or two per call cost a tall column softmax
+// page faults on every call.)
+float* core_work(const KernelContext& ctx, std::size_t bytes, bool alone, std::unique_ptr<float[]>* heap) {
   auto* work = static_cast<float*>(ctx.scratch().try_allocate(bytes));
   if (work != nullptr) return work;
+  if (alone) return direct_work(bytes);
   heap->reset(new float[bytes / sizeof(float) + 16]);
   return heap->get();
 }
@@ -109,7 +116,7 @@ float* core_work(const KernelContext& ctx, std::size_t bytes, std::unique_ptr<fl
 auto plan_kernel(std::shared_ptr<detail::SoftmaxPlan> plan) {
   return [plan = std::move(plan)](const KernelContext& ctx) {
     std::unique_ptr<float[]> heap;
-    run_block(*plan, ctx.block_idx(), core_work(ctx, plan->scratch_bytes(), &heap), &ctx);
+    run_block(*plan, ctx.block_idx(), core_work(ctx, plan->scratch_bytes(), plan->fused, &heap), &ctx);
   };
 }
 
@@ -133,7 +140,8 @@ Status launch(bool log, const Stream& stream, const Tensor& in, const Tensor& ou
   return detail::queue_op(stream, call, blocks, cooperative, plan_kernel(std::move(plan)));
 }
 
-// The calling thread's working memory for direct (launch-free) calls.
+// This thread's working memory, kept from call to call: the calling thread's for direct
+// (launch-free) calls, a core's for blocks without barriers whose scratch is too small.
 float* direct_work(std::size_t bytes) {
   struct Buf {
     std::unique_ptr<float[]> p;
@@ -184,8 +192,9 @@ Status run_sync(bool log, const Tensor& in, const Tensor& out, const SoftmaxOpti
   }
   return detail::run_op(s, call, plan->blocks, [&plan](std::uint32_t b, const KernelContext* ctx) {
     std::unique_ptr<float[]> heap;
-    float* work = ctx != nullptr ? core_work(*ctx, plan->scratch_bytes(), &heap) : direct_work(plan->scratch_bytes());
-    run_block(*plan, b, work, nullptr);  // fused: no barrier
+    float* work =
+        ctx != nullptr ? core_work(*ctx, plan->scratch_bytes(), true, &heap) : direct_work(plan->scratch_bytes());
+    run_block(*plan, b, work, nullptr);  // fused (or one block): no barrier
   });
 }
 
