@@ -273,8 +273,14 @@ HWY_INLINE V LoadAs(const unsigned char* p) {
   else return BrainValueV(d, reinterpret_cast<const std::uint16_t*>(p));
 }
 
-// kStream: a non-temporal store, to an address aligned to the vector's bytes (the
-// caller checks).
+// Whether kN u16 lanes stream: Highway's x86 Stream writes a whole 16-byte register, so a
+// narrower vector of halves (SSE4's 4 lanes, 8 bytes) is stored plainly instead (a
+// non-temporal 16-byte store there would write past the vector, and fault on an address
+// aligned to 8 bytes only).
+constexpr bool kHalfStream = kN * sizeof(std::uint16_t) >= 16;
+
+// kStream: a non-temporal store (halves: when kHalfStream), to an address aligned to the
+// vector's bytes (the caller checks).
 template <int kT, bool kStream = false>
 HWY_INLINE void StoreAs(V v, unsigned char* p) {
   const D d;
@@ -283,7 +289,7 @@ HWY_INLINE void StoreAs(V v, unsigned char* p) {
     else hn::StoreU(v, d, reinterpret_cast<float*>(p));
   } else {
     const auto h16 = kT == 1 ? HalfBitsV(d, v) : BrainBitsV(d, v);
-    if constexpr (kStream) hn::Stream(h16, DH(), reinterpret_cast<std::uint16_t*>(p));
+    if constexpr (kStream && kHalfStream) hn::Stream(h16, DH(), reinterpret_cast<std::uint16_t*>(p));
     else hn::StoreU(h16, DH(), reinterpret_cast<std::uint16_t*>(p));
   }
 }

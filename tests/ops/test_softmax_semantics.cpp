@@ -277,14 +277,41 @@ TEST(SoftmaxSemantics, HalfRowsInRegistersMatchTheStridedPath) {
         h.release(din);
         return bytes;
       };
-      const std::vector<unsigned char> a = run(rowmajor, {sh.len, 1});
       const std::vector<unsigned char> b = run(colmajor, {1, sh.rows});
-      ASSERT_EQ(a.size(), b.size());
-      std::int64_t first_diff = -1;
-      for (std::size_t i = 0; i < a.size() && first_diff < 0; ++i)
-        if (a[i] != b[i]) first_diff = static_cast<std::int64_t>(i / es);
-      EXPECT_EQ(first_diff, -1) << dtype_name(dt) << " [" << sh.rows << "," << sh.len << "]";
+      // The large case (non-temporal stores where the target streams) on every ISA.
+      const std::vector<std::string> all = sh.rows > 100 ? available_isas() : std::vector<std::string>{"native"};
+      for (const std::string& isa_name : all) {
+        ScopedIsa isa(isa_name);
+        ASSERT_TRUE(isa.ok()) << last_error_message();
+        const std::vector<unsigned char> a = run(rowmajor, {sh.len, 1});
+        ASSERT_EQ(a.size(), b.size());
+        std::int64_t first_diff = -1;
+        for (std::size_t i = 0; i < a.size() && first_diff < 0; ++i)
+          if (a[i] != b[i]) first_diff = static_cast<std::int64_t>(i / es);
+        EXPECT_EQ(first_diff, -1) << dtype_name(dt) << " [" << sh.rows << "," << sh.len << "] on " << isa_name;
+      }
     }
+}
+
+// Column tiles of f16/bf16 with an output of 16 MiB (non-temporal stores where the target
+// streams halves) give the same bits on every ISA.
+TEST(SoftmaxSemantics, LargeHalfColumnsSameBitsOnEveryIsa) {
+  Harness h(2);
+  for (DType dt : {DType::kBF16, DType::kF16}) {
+    SmSpec c;
+    c.dtype = dt;
+    c.shape = {4096, 2048};
+    c.axis = 0;
+    std::vector<unsigned char> first;
+    for (const std::string& isa_name : available_isas()) {
+      ScopedIsa isa(isa_name);
+      ASSERT_TRUE(isa.ok()) << last_error_message();
+      const std::vector<unsigned char> got = sm_output_bytes(h, c);
+      ASSERT_FALSE(got.empty()) << last_error_message();
+      if (first.empty()) first = got;
+      else EXPECT_TRUE(got == first) << dtype_name(dt) << " on " << isa_name;
+    }
+  }
 }
 
 // A NaN output is always the one quiet NaN (f32 0x7FC00000, f16 0x7E00, bf16 0x7FC0),
