@@ -509,9 +509,6 @@ HWY_INLINE void AddFourRows(float* HWY_RESTRICT acc, const T* HWY_RESTRICT x0, c
   for (; c < cw; ++c) acc[c] += (m(x0[c]) + m(x1[c])) + (m(x2[c]) + m(x3[c]));
 }
 
-// Column partials of rows [r0, r1) × columns [c0, c0 + cw) of batch `a`, into out[0..cw).
-// Per column: rows in blocks of kRowBlock from r0, each block reduced in f32 in row
-// order, block results combined in f64 in order.
 // The prefetch of the outer layout's rows when they span several reduced dims: rows of
 // at most 4 KiB that jump between runs of memory (a sum over {0, 2} of [64,64,128,128]
 // reads 64 KiB runs of 512 B rows, 4 MiB apart) are followed poorly by the hardware
@@ -537,6 +534,9 @@ class RowsAhead {
   std::int64_t es_, bytes_, r1_;
 };
 
+// Column partials of rows [r0, r1) × columns [c0, c0 + cw) of batch `a`, into out[0..cw).
+// Per column: rows in blocks of kRowBlock from r0, each block reduced in f32 in row
+// order, block results combined in f64 in order.
 template <Map kMap, bool kCount>
 void OuterSum(const Plan& p, const unsigned char* base, std::int64_t r0, std::int64_t r1, std::int64_t cw,
               double* out) {
